@@ -1,0 +1,3 @@
+#!/bin/sh
+# Generate configure and Makefile.in from a git checkout.
+exec autoreconf -fi

@@ -1,0 +1,161 @@
+/*
+ * Helpers for scripts/bench-anchors, one program with three jobs:
+ *   anchor discard PORTFILE [RATE]   accept connections on a free loopback
+ *       port (written to PORTFILE), drain each with splice to /dev/null at
+ *       most RATE bytes a second, and print each connection's byte count
+ *   anchor sendfile HOST PORT FILE   the minimal sendfile(2) loop: blocking
+ *       socket, whole file, no progress: the physical limit of the path
+ *   anchor measure COMMAND           run COMMAND with sh -c and print
+ *       "WALL USER SYS" in seconds for it and everything it started
+ */
+
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+discard(const char *portfile, double rate)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	struct timespec		ts;
+	FILE			*f;
+	uint64_t		got;
+	double			start, due, t;
+	ssize_t			n, m;
+	int			lsock, conn, devnull, p[2];
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lsock = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(lsock, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lsock, 16) == -1 ||
+	    getsockname(lsock, (struct sockaddr *)&sin, &len) == -1 ||
+	    (devnull = open("/dev/null", O_WRONLY)) == -1 || pipe(p) == -1) {
+		perror("anchor discard");
+		return 1;
+	}
+	if ((f = fopen(portfile, "w")) == NULL) {
+		perror(portfile);
+		return 1;
+	}
+	fprintf(f, "%u\n", ntohs(sin.sin_port));
+	fclose(f);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (;;) {
+		if ((conn = accept(lsock, NULL, NULL)) == -1)
+			continue;
+		got = 0;
+		start = now();
+		while ((n = splice(conn, NULL, p[1], NULL, 1 << 18,
+		    SPLICE_F_MOVE)) > 0) {
+			got += (uint64_t)n;
+			while (n > 0 && (m = splice(p[0], NULL, devnull, NULL,
+			    (size_t)n, SPLICE_F_MOVE)) > 0)
+				n -= m;
+			if (rate <= 0)
+				continue;
+			due = start + (double)got / rate;
+			if ((t = now()) < due) {
+				ts.tv_sec = (time_t)(due - t);
+				ts.tv_nsec = (long)((due - t -
+				    (double)ts.tv_sec) * 1e9);
+				nanosleep(&ts, NULL);
+			}
+		}
+		close(conn);
+		printf("%ju\n", (uintmax_t)got);
+	}
+}
+
+static int
+send_loop(const char *host, const char *port, const char *path)
+{
+	struct addrinfo	hints, *res;
+	struct stat	st;
+	off_t		off = 0;
+	ssize_t		n;
+	int		fd, s;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, port, &hints, &res) != 0 ||
+	    (s = socket(res->ai_family, SOCK_STREAM, 0)) == -1 ||
+	    connect(s, res->ai_addr, res->ai_addrlen) == -1 ||
+	    (fd = open(path, O_RDONLY)) == -1 || fstat(fd, &st) == -1) {
+		perror("anchor sendfile");
+		return 1;
+	}
+	while (off < st.st_size) {
+		n = sendfile(s, fd, &off, (size_t)(st.st_size - off));
+		if (n <= 0 && errno != EINTR) {
+			perror("anchor sendfile");
+			return 1;
+		}
+	}
+	shutdown(s, SHUT_WR);
+	return 0;
+}
+
+static int
+measure(const char *command)
+{
+	struct rusage	ru;
+	double		t0, t1;
+	pid_t		pid;
+	int		status;
+
+	t0 = now();
+	if ((pid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		_exit(127);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) == -1)
+		return 1;
+	t1 = now();
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("%.6f %.6f %.6f\n", t1 - t0,
+	    (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], "discard") == 0)
+		return discard(argv[2], argc > 3 ? atof(argv[3]) : 0.0);
+	if (argc == 5 && strcmp(argv[1], "sendfile") == 0)
+		return send_loop(argv[2], argv[3], argv[4]);
+	if (argc == 3 && strcmp(argv[1], "measure") == 0)
+		return measure(argv[2]);
+	fprintf(stderr, "usage: anchor discard PORTFILE [RATE] | "
+	    "sendfile HOST PORT FILE | measure COMMAND\n");
+	return 64;
+}

@@ -1,0 +1,614 @@
+/*
+ * zcsend --bench: the same file, sent over and over through each path
+ * (sendfile, splice, read/write at several block sizes) to a discard
+ * receiver, in interleaved rounds with the order rotated each round; medians
+ * of throughput, sender CPU per GiB and syscalls per GiB. Every run checks
+ * that the receiver got exactly the bytes sent, or it is not a figure.
+ *
+ * By default everything is embedded: a temporary file of random bytes and a
+ * child process that drains connections with splice to /dev/null, so the
+ * receiver costs little and the same for every mode.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zcsend.h"
+
+#define BENCH_MAX_MODES		(2 + BENCH_MAX_BLOCK_SIZES)
+#define BENCH_MAX_ROUNDS	100
+#define RECV_CHUNK		(256 * 1024)
+#define RESULT_TIMEOUT_MS	30000
+#define GIB			1073741824.0
+
+/* One path under test. */
+struct bench_mode {
+	char		 name[32];
+	enum send_mode	 mode;
+	size_t		 block_size;
+	double		 gibps[BENCH_MAX_ROUNDS];
+	double		 cpu_per_gib[BENCH_MAX_ROUNDS];
+	double		 calls_per_gib[BENCH_MAX_ROUNDS];
+	int		 runs;
+	int		 failures;
+	char		 last_error[256];
+};
+
+/* The embedded discard receiver, a child process. */
+struct receiver {
+	pid_t	pid;
+	int	results;	/* the child writes each connection's count */
+	int	control;	/* closed by the parent: the child exits */
+	char	port[16];
+};
+
+static int	bench_make_file(uint64_t, char *, size_t);
+static int	bench_warm(int, uint64_t);
+static int	receiver_start(struct receiver *, uint64_t);
+static void	receiver_stop(struct receiver *);
+static __dead void receiver_main(int, int, int, uint64_t);
+static ssize_t	bench_recv(int, const int *, int);
+static uint64_t	receiver_drain(int, int, uint64_t);
+static int	receiver_result(struct receiver *, uint64_t *);
+static int	bench_run(const struct options *, struct bench_mode *,
+		    const char *, const char *, int, off_t, uint64_t,
+		    struct receiver *);
+static double	median(const double *, int);
+static void	bench_table(const struct options *, struct bench_mode *, int,
+		    uint64_t, int, const char *);
+static void	bench_json(const struct options *, struct bench_mode *, int,
+		    uint64_t, int, const char *);
+
+/*
+ * A file of size pseudo-random bytes (xorshift: cheap, and incompressible
+ * enough for any path here), unlinked at once so it goes away with zcsend.
+ * Returns the fd, or -1 with msg set.
+ */
+static int
+bench_make_file(uint64_t size, char *msg, size_t msglen)
+{
+	const char	*dir = getenv("TMPDIR");
+	char		 path[4096];
+	uint64_t	*block, state = 0x9e3779b97f4a7c15ULL, left;
+	size_t		 i, n, words = RECV_CHUNK / sizeof(uint64_t);
+	int		 fd;
+
+	snprintf(path, sizeof(path), "%s/zcsend-bench.XXXXXX",
+	    dir != NULL && *dir != '\0' ? dir : "/tmp");
+	if ((fd = mkstemp(path)) == -1) {
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	(void)unlink(path);
+	if ((block = malloc(RECV_CHUNK)) == NULL) {
+		snprintf(msg, msglen, "bench file: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	for (left = size; left > 0; left -= n) {
+		for (i = 0; i < words; i++) {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			block[i] = state;
+		}
+		n = left < RECV_CHUNK ? (size_t)left : RECV_CHUNK;
+		if (write(fd, block, n) != (ssize_t)n) {
+			snprintf(msg, msglen, "bench file: %s",
+			    errno != 0 ? strerror(errno) : "short write");
+			free(block);
+			close(fd);
+			return -1;
+		}
+	}
+	free(block);
+	return fd;
+}
+
+/* Read the file once, so every mode starts from the page cache. */
+static int
+bench_warm(int fd, uint64_t size)
+{
+	char		buf[RECV_CHUNK];
+	uint64_t	off = 0;
+	ssize_t		n;
+
+	while (off < size) {
+		n = pread(fd, buf, sizeof(buf), (off_t)off);
+		if (n <= 0)
+			return n == 0 ? 0 : -1;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Move up to RECV_CHUNK bytes from conn to /dev/null through the pipe p,
+ * without copying them where splice(2) exists. Returns the count, 0 at EOF.
+ */
+static ssize_t
+bench_recv(int conn, const int *p, int devnull)
+{
+#ifdef SPLICE_F_MOVE
+	ssize_t	n, m, left;
+
+	n = splice(conn, NULL, p[1], NULL, RECV_CHUNK, SPLICE_F_MOVE);
+	for (left = n; left > 0; left -= m) {
+		m = splice(p[0], NULL, devnull, NULL, (size_t)left,
+		    SPLICE_F_MOVE);
+		if (m <= 0 && errno != EINTR)
+			return -1;
+		if (m < 0)
+			m = 0;
+	}
+	return n;
+#else
+	static char	buf[RECV_CHUNK];
+
+	(void)p;
+	(void)devnull;
+	return recv(conn, buf, sizeof(buf), 0);
+#endif
+}
+
+/*
+ * Drain one connection into /dev/null with splice, at most rate bytes a
+ * second when rate is set. Returns the bytes received.
+ */
+static uint64_t
+receiver_drain(int conn, int devnull, uint64_t rate)
+{
+	struct timespec	ts;
+	uint64_t	got = 0;
+	int64_t		start = loop_now_ns(), due, now;
+	ssize_t		n;
+	int		p[2];
+
+	if (pipe(p) == -1)
+		return 0;
+	for (;;) {
+		n = bench_recv(conn, p, devnull);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (uint64_t)n;
+		if (rate == 0)
+			continue;
+		/* Sleep until the bytes so far are due at this rate. */
+		due = start + (int64_t)((double)got / (double)rate * 1e9);
+		now = loop_now_ns();
+		if (due > now) {
+			ts.tv_sec = (due - now) / 1000000000;
+			ts.tv_nsec = (due - now) % 1000000000;
+			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+				;	/* the rest of the sleep is in ts */
+		}
+	}
+	close(p[0]);
+	close(p[1]);
+	return got;
+}
+
+static __dead void
+receiver_main(int lsock, int results, int control, uint64_t rate)
+{
+	struct pollfd	pfd[2];
+	uint64_t	got;
+	int		conn, devnull;
+
+	signal(SIGINT, SIG_IGN);	/* the parent stops it */
+	signal(SIGTERM, SIG_DFL);
+	if ((devnull = open("/dev/null", O_WRONLY)) == -1)
+		_exit(1);
+	pfd[0].fd = lsock;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = control;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno != EINTR)
+				_exit(1);
+			continue;
+		}
+		if (pfd[1].revents != 0)
+			_exit(0);	/* the parent is done or gone */
+		if ((conn = accept(lsock, NULL, NULL)) == -1)
+			continue;
+		got = receiver_drain(conn, devnull, rate);
+		close(conn);
+		if (write(results, &got, sizeof(got)) != sizeof(got))
+			_exit(1);
+	}
+}
+
+/* Start the discard receiver on a free loopback port. */
+static int
+receiver_start(struct receiver *r, uint64_t rate)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	int			lsock, res[2], ctl[2];
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((lsock = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (bind(lsock, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lsock, 16) == -1 ||
+	    getsockname(lsock, (struct sockaddr *)&sin, &len) == -1 ||
+	    pipe(res) == -1) {
+		close(lsock);
+		return -1;
+	}
+	if (pipe(ctl) == -1) {
+		close(lsock);
+		close(res[0]);
+		close(res[1]);
+		return -1;
+	}
+	snprintf(r->port, sizeof(r->port), "%u", ntohs(sin.sin_port));
+	if ((r->pid = fork()) == -1)
+		return -1;
+	if (r->pid == 0) {
+		close(res[0]);
+		close(ctl[1]);
+		receiver_main(lsock, res[1], ctl[0], rate);
+	}
+	close(lsock);
+	close(res[1]);
+	close(ctl[0]);
+	r->results = res[0];
+	r->control = ctl[1];
+	return 0;
+}
+
+static void
+receiver_stop(struct receiver *r)
+{
+	int	status;
+
+	if (r->pid <= 0)
+		return;
+	close(r->control);
+	close(r->results);
+	if (waitpid(r->pid, &status, WNOHANG) == 0) {
+		kill(r->pid, SIGTERM);
+		(void)waitpid(r->pid, &status, 0);
+	}
+	r->pid = 0;
+}
+
+/* The count the receiver reports for the connection that just ended. */
+static int
+receiver_result(struct receiver *r, uint64_t *got)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = r->results;
+	pfd.events = POLLIN;
+	if (loop_wait(&pfd, 1, RESULT_TIMEOUT_MS) <= 0)
+		return -1;
+	return read(r->results, got, sizeof(*got)) == sizeof(*got) ? 0 : -1;
+}
+
+/*
+ * One measured run of mode m. Returns 0 when every byte arrived (the
+ * figures are then recorded), -1 when the run failed, or a signal's exit
+ * status when interrupted.
+ */
+static int
+bench_run(const struct options *o, struct bench_mode *m, const char *host,
+    const char *port, int fd, off_t start, uint64_t len, struct receiver *r)
+{
+	struct options	 ro = *o;
+	struct rusage	 ru0, ru1;
+	struct xfer	 x;
+	uint64_t	 got = 0;
+	int64_t		 t0, t1;
+	double		 secs, cpu, gib = (double)len / GIB;
+	char		 msg[256];
+	int		 sock, status;
+
+	ro.mode = m->mode;
+	ro.block_size = m->block_size;
+	ro.header.len = ro.trailer.len = 0;
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = loop_now_ns();
+	sock = net_connect(host, port, o->family, o->connect_timeout_ms, 0,
+	    &status, msg, sizeof(msg));
+	if (sock == -1) {
+		if (status == EXIT_SIGINT || status == EXIT_SIGTERM)
+			return status;
+		snprintf(m->last_error, sizeof(m->last_error), "%s", msg);
+		m->failures++;
+		return -1;
+	}
+	xfer_init(&x, &ro, sock, fd, start, len, "the receiver");
+	xfer_run(&x, NULL);
+	t1 = loop_now_ns();
+	getrusage(RUSAGE_SELF, &ru1);
+	close(sock);
+	status = x.phase == XFER_DONE ? EXIT_OK : x.status;
+	if (status == EXIT_SIGINT || status == EXIT_SIGTERM) {
+		xfer_free(&x);
+		return status;
+	}
+	if (status == EXIT_OK && r != NULL && (receiver_result(r, &got) == -1 ||
+	    got != xfer_bytes_done(&x) || got != len)) {
+		status = EXIT_IOERR;
+		snprintf(x.error, sizeof(x.error), "receiver got %ju of %ju "
+		    "bytes", (uintmax_t)got, (uintmax_t)len);
+	}
+	if (status != EXIT_OK) {
+		snprintf(m->last_error, sizeof(m->last_error), "%s", x.error);
+		m->failures++;
+		xfer_free(&x);
+		return -1;
+	}
+	secs = (double)(t1 - t0) / 1e9;
+	cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+	    (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+	    (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
+	    (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+	m->gibps[m->runs] = secs > 0 ? gib / secs : 0.0;
+	m->cpu_per_gib[m->runs] = gib > 0 ? cpu / gib : 0.0;
+	m->calls_per_gib[m->runs] = gib > 0 ? (double)(x.calls +
+	    x.scratch.extra_syscalls + x.waits) / gib : 0.0;
+	m->runs++;
+	xfer_free(&x);
+	return 0;
+}
+
+static int
+compare_doubles(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(const double *values, int n)
+{
+	double	sorted[BENCH_MAX_ROUNDS];
+
+	if (n == 0)
+		return 0.0;
+	memcpy(sorted, values, (size_t)n * sizeof(*values));
+	qsort(sorted, (size_t)n, sizeof(*sorted), compare_doubles);
+	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+static void
+bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
+    uint64_t len, int embedded, const char *where)
+{
+	double	base_gibps = median(modes[0].gibps, modes[0].runs);
+	double	base_cpu = median(modes[0].cpu_per_gib, modes[0].runs);
+	double	base_calls = median(modes[0].calls_per_gib, modes[0].runs);
+	double	g, c, s;
+	char	size[32], rate[32];
+	int	i;
+
+	format_size(size, sizeof(size), (double)len);
+	printf("zcsend --bench: %s file, %d rounds, medians; receiver: %s\n",
+	    size, o->bench_rounds, where);
+	if (o->rate > 0) {
+		format_size(rate, sizeof(rate), (double)o->rate);
+		printf("paced at %s/s: every mode moves bytes at the same "
+		    "rate, so CPU s/GiB compares the work each path costs\n",
+		    rate);
+	} else
+		printf("unpaced: each sender runs flat out, so GiB/s is bound "
+		    "by the receiver and loopback and CPU s/GiB mixes work "
+		    "with waiting (use --rate to compare at equal "
+		    "throughput)\n");
+	printf("%-16s %8s %7s %10s %7s %13s %7s\n", "mode", "GiB/s", "x",
+	    "CPU s/GiB", "x", "syscalls/GiB", "x");
+	for (i = 0; i < nmodes; i++) {
+		if (modes[i].runs == 0) {
+			printf("%-16s failed: %s\n", modes[i].name,
+			    modes[i].last_error);
+			continue;
+		}
+		g = median(modes[i].gibps, modes[i].runs);
+		c = median(modes[i].cpu_per_gib, modes[i].runs);
+		s = median(modes[i].calls_per_gib, modes[i].runs);
+		printf("%-16s %8.2f %7.2f %10.3f %7.2f %13.0f %7.2f",
+		    modes[i].name, g, base_gibps > 0 ? g / base_gibps : 0.0,
+		    c, base_cpu > 0 ? c / base_cpu : 0.0, s,
+		    base_calls > 0 ? s / base_calls : 0.0);
+		if (modes[i].failures > 0)
+			printf("  (%d failed runs: %s)", modes[i].failures,
+			    modes[i].last_error);
+		putchar('\n');
+	}
+	printf("ratios (x) are to sendfile; every run's byte count was "
+	    "checked at the receiver%s\n", embedded ? "" :
+	    " by its clean close");
+	printf("historical, for context: pysendfile 2.0.1 on Linux 2.6.38 "
+	    "measured sendfile 848.56 MB/s vs send() 362.13 MB/s (2.34x)\n");
+}
+
+static void
+bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
+    uint64_t len, int embedded, const char *where)
+{
+	int	i;
+
+	printf("{\"file_bytes\":%ju,\"rounds\":%d,\"rate\":%ju,"
+	    "\"receiver\":\"%s\",\"embedded\":%s,\"modes\":[",
+	    (uintmax_t)len, o->bench_rounds, (uintmax_t)o->rate, where,
+	    embedded ? "true" : "false");
+	for (i = 0; i < nmodes; i++) {
+		printf("%s{\"mode\":\"%s\",\"runs\":%d,\"failures\":%d,"
+		    "\"gib_per_s\":%.4f,\"cpu_s_per_gib\":%.5f,"
+		    "\"syscalls_per_gib\":%.1f}", i > 0 ? "," : "",
+		    modes[i].name, modes[i].runs, modes[i].failures,
+		    median(modes[i].gibps, modes[i].runs),
+		    median(modes[i].cpu_per_gib, modes[i].runs),
+		    median(modes[i].calls_per_gib, modes[i].runs));
+	}
+	printf("],\"historical\":{\"source\":\"pysendfile 2.0.1, Linux "
+	    "2.6.38\",\"sendfile_mb_s\":848.56,\"send_mb_s\":362.13}}\n");
+}
+
+/*
+ * Run the benchmark. args holds what follows the options: nothing, FILE,
+ * HOST PORT, or HOST PORT FILE. Returns the exit status.
+ */
+int
+bench_main(const struct options *o, int nargs, char **args)
+{
+	struct bench_mode	 modes[BENCH_MAX_MODES];
+	struct receiver		 r;
+	struct progress		 p;
+	struct stat		 st;
+	const char		*host = "127.0.0.1", *port = NULL, *path = NULL;
+	char			 msg[512], where[128], portbuf[16];
+	const char		*errstr = NULL;
+	uint64_t		 len;
+	int			 nmodes = 0, embedded, fd, round, i, k, status;
+	int			 failed = 0, portnum;
+
+	if (nargs == 1 || nargs == 3)
+		path = args[nargs - 1];
+	embedded = nargs < 2;
+	if (!embedded) {
+		host = args[0];
+		if ((portnum = parse_port(args[1], &errstr)) == -1) {
+			fprintf(stderr, "%s: port %s: %s\n", getprogname(),
+			    args[1], errstr);
+			return EXIT_USAGE;
+		}
+		snprintf(portbuf, sizeof(portbuf), "%d", portnum);
+		port = portbuf;
+		if (o->rate > 0) {
+			fprintf(stderr, "%s: rate: paces the embedded receiver "
+			    "only; with HOST PORT the receiver sets the pace\n",
+			    getprogname());
+			return EXIT_USAGE;
+		}
+	}
+
+	if (path != NULL) {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+		    fstat(fd, &st) == -1) {
+			fprintf(stderr, "%s: %s: %s\n", getprogname(), path,
+			    strerror(errno));
+			return EXIT_NOINPUT;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fprintf(stderr, "%s: %s: not a regular file\n",
+			    getprogname(), path);
+			return EXIT_NOINPUT;
+		}
+		len = (uint64_t)st.st_size;
+	} else {
+		len = o->bench_size;
+		if ((fd = bench_make_file(len, msg, sizeof(msg))) == -1) {
+			fprintf(stderr, "%s: %s\n", getprogname(), msg);
+			return EXIT_OSERR;
+		}
+	}
+	if (bench_warm(fd, len) == -1) {
+		fprintf(stderr, "%s: %s: %s\n", getprogname(),
+		    path != NULL ? path : "bench file", strerror(errno));
+		return EXIT_NOINPUT;
+	}
+
+	memset(modes, 0, sizeof(modes));
+	snprintf(modes[nmodes].name, sizeof(modes[0].name), "sendfile");
+	modes[nmodes++].mode = MODE_SENDFILE;
+	if (splice_backend.send != NULL) {
+		snprintf(modes[nmodes].name, sizeof(modes[0].name), "splice");
+		modes[nmodes++].mode = MODE_SPLICE;
+	}
+	for (i = 0; i < o->bench_nblock_sizes; i++) {
+		modes[nmodes].mode = MODE_READWRITE;
+		modes[nmodes].block_size = o->bench_block_sizes[i];
+		snprintf(modes[nmodes].name, sizeof(modes[0].name),
+		    "readwrite %zuK", o->bench_block_sizes[i] / 1024);
+		nmodes++;
+	}
+	for (i = 0; i < nmodes; i++)
+		if (modes[i].block_size == 0)
+			modes[i].block_size = o->block_size;
+
+	memset(&r, 0, sizeof(r));
+	if (embedded) {
+		if (receiver_start(&r, o->rate) == -1) {
+			fprintf(stderr, "%s: receiver: %s\n", getprogname(),
+			    strerror(errno));
+			return EXIT_OSERR;
+		}
+		port = r.port;
+		snprintf(where, sizeof(where), "embedded splice discard on "
+		    "127.0.0.1");
+	} else
+		snprintf(where, sizeof(where), "%s port %s", host, port);
+
+	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
+	status = EXIT_OK;
+	for (round = 0; round < o->bench_rounds && status == EXIT_OK;
+	    round++) {
+		for (k = 0; k < nmodes; k++) {
+			i = (k + round) % nmodes;	/* rotate the order */
+			if (p.mode == PROGRESS_TTY) {
+				fprintf(stderr, "\r%s: round %d/%d: %s\033[K",
+				    getprogname(), round + 1, o->bench_rounds,
+				    modes[i].name);
+				p.drawn = 1;
+			} else if (p.mode == PROGRESS_PLAIN)
+				fprintf(stderr, "%s: round %d/%d: %s\n",
+				    getprogname(), round + 1, o->bench_rounds,
+				    modes[i].name);
+			status = bench_run(o, &modes[i], host, port, fd, 0, len,
+			    embedded ? &r : NULL);
+			if (status == -1) {
+				failed++;
+				status = EXIT_OK;
+			}
+			if (status != EXIT_OK)
+				break;
+		}
+	}
+	progress_clear(&p);
+	receiver_stop(&r);
+	close(fd);
+	if (status != EXIT_OK) {
+		fprintf(stderr, "%s: interrupted by %s: benchmark stopped\n",
+		    getprogname(), status == EXIT_SIGTERM ? "SIGTERM" :
+		    "SIGINT");
+		return status;
+	}
+	if (o->json)
+		bench_json(o, modes, nmodes, len, embedded, where);
+	else
+		bench_table(o, modes, nmodes, len, embedded, where);
+	if (failed > 0) {
+		fprintf(stderr, "%s: bench: %d of %d runs failed\n",
+		    getprogname(), failed, nmodes * o->bench_rounds);
+		return EXIT_IOERR;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,153 @@
+/*
+ * Connecting: resolve HOST, try each address in turn with a non-blocking
+ * connect bounded by one overall deadline, and hand back a connected,
+ * non-blocking socket. Failures are returned, never reported here.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zcsend.h"
+
+static int	net_try(const struct addrinfo *, int64_t, int *);
+static void	net_addr_name(const struct addrinfo *, char *, size_t);
+
+/*
+ * Start a connect to ai and wait for it until deadline_ns. Returns the
+ * socket, or -1 with *err set to the errno of the failure (ETIMEDOUT when
+ * the deadline passed, EINTR when a stop signal arrived).
+ */
+static int
+net_try(const struct addrinfo *ai, int64_t deadline_ns, int *err)
+{
+	struct pollfd	pfd;
+	socklen_t	len;
+	int64_t		left_ns;
+	int		sock, flags, n, soerr;
+
+	if ((sock = socket(ai->ai_family, ai->ai_socktype,
+	    ai->ai_protocol)) == -1) {
+		*err = errno;
+		return -1;
+	}
+	if ((flags = fcntl(sock, F_GETFL)) == -1 ||
+	    fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1 ||
+	    fcntl(sock, F_SETFD, FD_CLOEXEC) == -1)
+		goto fail;
+	if (connect(sock, ai->ai_addr, ai->ai_addrlen) == 0)
+		return sock;
+	if (errno != EINPROGRESS && errno != EINTR)
+		goto fail;
+	pfd.fd = sock;
+	pfd.events = POLLOUT;
+	for (;;) {
+		left_ns = deadline_ns - loop_now_ns();
+		if (left_ns <= 0) {
+			errno = ETIMEDOUT;
+			goto fail;
+		}
+		n = loop_wait(&pfd, 1, (int)((left_ns + 999999) / 1000000));
+		if (n == -1)
+			goto fail;
+		if (n > 0)
+			break;
+	}
+	len = sizeof(soerr);
+	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
+		goto fail;
+	if (soerr != 0) {
+		errno = soerr;
+		goto fail;
+	}
+	return sock;
+
+fail:
+	*err = errno;
+	close(sock);
+	return -1;
+}
+
+static void
+net_addr_name(const struct addrinfo *ai, char *buf, size_t size)
+{
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, (socklen_t)size,
+	    NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(buf, size, "?");
+}
+
+/*
+ * Returns a connected non-blocking socket to host:port (port already
+ * validated as a number), or -1 with *status set to an exit code and msg
+ * to the reason, "what: why" without the program name. With verbose, each
+ * attempt is told on stderr.
+ */
+int
+net_connect(const char *host, const char *port, int family, int timeout_ms,
+    int verbose, int *status, char *msg, size_t msglen)
+{
+	struct addrinfo	 hints, *res, *ai;
+	char		 addr[NI_MAXHOST];
+	int64_t		 deadline_ns;
+	int		 sock = -1, gerr, err = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((gerr = getaddrinfo(host, port, &hints, &res)) != 0) {
+		*status = EXIT_NOHOST;
+		snprintf(msg, msglen, "resolve %s: %s", host,
+		    gerr == EAI_SYSTEM ? strerror(errno) : gai_strerror(gerr));
+		return -1;
+	}
+	deadline_ns = loop_now_ns() + (int64_t)timeout_ms * 1000000;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((sock = net_try(ai, deadline_ns, &err)) != -1)
+			break;
+		if (err == EINTR || err == ETIMEDOUT)
+			break;
+		if (verbose) {
+			net_addr_name(ai, addr, sizeof(addr));
+			fprintf(stderr, "%s: connect %s port %s: %s\n",
+			    getprogname(), addr, port, strerror(err));
+		}
+	}
+	if (sock != -1 && verbose) {
+		net_addr_name(ai, addr, sizeof(addr));
+		fprintf(stderr, "%s: connected to %s port %s\n", getprogname(),
+		    addr, port);
+	}
+	freeaddrinfo(res);
+	if (sock != -1)
+		return sock;
+
+	if (err == EINTR) {
+		*status = loop_signalled() == SIGTERM ? EXIT_SIGTERM :
+		    EXIT_SIGINT;
+		snprintf(msg, msglen, "interrupted by %s: connecting to %s "
+		    "port %s", loop_signalled() == SIGTERM ? "SIGTERM" :
+		    "SIGINT", host, port);
+	} else if (err == ETIMEDOUT) {
+		*status = EXIT_TEMPFAIL;
+		snprintf(msg, msglen, "connect %s port %s: timed out after "
+		    "%g s", host, port, timeout_ms / 1000.0);
+	} else {
+		*status = EXIT_UNAVAILABLE;
+		snprintf(msg, msglen, "connect %s port %s: %s", host, port,
+		    strerror(err));
+	}
+	return -1;
+}

@@ -1,0 +1,214 @@
+/*
+ * Parsers for command-line values: sizes, seconds, escaped byte strings and
+ * ports. Each returns 0 on success, or -1 with *errstr set to a short reason
+ * that the caller prints after the value ("offset 1Q: invalid size").
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vis.h>
+
+#include "zcsend.h"
+
+/*
+ * A size: decimal digits, then an optional K, M, G or T (powers of 1024,
+ * either case), optionally followed by "B" or "iB". Signs, blanks, hex and
+ * fractions are refused, so "-1" is never read as a huge number.
+ */
+int
+parse_size(const char *s, uint64_t *size, const char **errstr)
+{
+	const char	*p = s;
+	uint64_t	 value = 0, scale = 1;
+	unsigned	 digit;
+
+	if (!isdigit((unsigned char)*p)) {
+		*errstr = "invalid size";
+		return -1;
+	}
+	for (; isdigit((unsigned char)*p); p++) {
+		digit = (unsigned)(*p - '0');
+		if (value > (UINT64_MAX - digit) / 10) {
+			*errstr = "too large";
+			return -1;
+		}
+		value = value * 10 + digit;
+	}
+	switch (toupper((unsigned char)*p)) {
+	case 'T':
+		scale <<= 10;
+		/* FALLTHROUGH */
+	case 'G':
+		scale <<= 10;
+		/* FALLTHROUGH */
+	case 'M':
+		scale <<= 10;
+		/* FALLTHROUGH */
+	case 'K':
+		scale <<= 10;
+		p++;
+		if (*p == 'i')
+			p++;
+		if (*p == 'B')
+			p++;
+		break;
+	case 'B':
+		p++;
+		break;
+	default:
+		break;
+	}
+	if (*p != '\0') {
+		*errstr = "invalid size";
+		return -1;
+	}
+	/* Sizes end up in off_t: keep them below 2^63. */
+	if (value > (uint64_t)INT64_MAX / scale) {
+		*errstr = "too large";
+		return -1;
+	}
+	*size = value * scale;
+	return 0;
+}
+
+/*
+ * Seconds with an optional fraction ("30", "0.25"), stored as milliseconds.
+ * Up to a day; anything longer is a typo rather than a timeout.
+ */
+int
+parse_seconds(const char *s, int *ms, const char **errstr)
+{
+	char	*end;
+	double	 value;
+
+	if (!isdigit((unsigned char)*s) && *s != '.') {
+		*errstr = "invalid number of seconds";
+		return -1;
+	}
+	errno = 0;
+	value = strtod(s, &end);
+	if (end == s || *end != '\0' || errno != 0 || !isfinite(value)) {
+		*errstr = "invalid number of seconds";
+		return -1;
+	}
+	if (value > 86400.0) {
+		*errstr = "too large";
+		return -1;
+	}
+	*ms = (int)(value * 1000.0 + 0.999);	/* round up: 0.0001 s is not 0 */
+	return 0;
+}
+
+/*
+ * Decode C-style escapes (\r \n \t \\ \xHH \ooo and the rest of vis(3)'s
+ * set) into out->data, which the caller frees. NUL bytes are allowed.
+ */
+int
+parse_escapes(const char *s, struct bytes *out, const char **errstr)
+{
+	size_t	 len = strlen(s);
+	char	*buf;
+	int	 n;
+
+	if ((buf = malloc(len + 1)) == NULL) {
+		*errstr = strerror(errno);
+		return -1;
+	}
+	if ((n = strnunvis(buf, len + 1, s)) < 0) {
+		free(buf);
+		*errstr = "invalid escape sequence";
+		return -1;
+	}
+	out->data = (unsigned char *)buf;
+	out->len = (size_t)n;
+	return 0;
+}
+
+/*
+ * A port: 1-65535, or a TCP service name from services(5). Returns the
+ * port number in host order.
+ */
+int
+parse_port(const char *s, const char **errstr)
+{
+	struct servent	*se;
+	long long	 port;
+
+	if (*s != '\0' && strspn(s, "0123456789") == strlen(s)) {
+		port = strtonum(s, 1, 65535, errstr);
+		return *errstr != NULL ? -1 : (int)port;
+	}
+	if (*s == '\0' || (se = getservbyname(s, "tcp")) == NULL) {
+		*errstr = "unknown service";
+		return -1;
+	}
+	return ntohs((uint16_t)se->s_port);
+}
+
+/* A rate in bytes a second: a size, optionally followed by "/s". */
+int
+parse_rate(const char *s, uint64_t *rate, const char **errstr)
+{
+	char	buf[64];
+	size_t	len = strlen(s);
+
+	if (len >= 2 && strcmp(s + len - 2, "/s") == 0)
+		len -= 2;
+	if (len == 0 || len >= sizeof(buf)) {
+		*errstr = "invalid rate";
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_size(buf, rate, errstr) == -1)
+		return -1;
+	if (*rate == 0) {
+		*errstr = "invalid rate";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A comma-separated list of at most max sizes, each 1 byte to 1 GiB, into
+ * sizes; *n gets the count.
+ */
+int
+parse_size_list(const char *s, size_t *sizes, int max, int *n,
+    const char **errstr)
+{
+	char		 buf[256], *item, *rest;
+	uint64_t	 size;
+
+	if (strlen(s) >= sizeof(buf)) {
+		*errstr = "too long";
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", s);
+	*n = 0;
+	for (rest = buf; (item = strsep(&rest, ",")) != NULL;) {
+		if (*n == max) {
+			*errstr = "too many sizes";
+			return -1;
+		}
+		if (parse_size(item, &size, errstr) == -1)
+			return -1;
+		if (size == 0 || size > 1073741824) {
+			*errstr = "out of range";
+			return -1;
+		}
+		sizes[(*n)++] = (size_t)size;
+	}
+	return 0;
+}

@@ -1,0 +1,279 @@
+/*
+ * The FreeBSD and DragonFly sendfile backend.
+ *
+ * sendfile(2) there takes the file offset by value and sends an optional
+ * header and trailer (struct sf_hdtr) in the same call; *sbytes counts
+ * every byte written, header and trailer included, and is filled in on
+ * EAGAIN, EINTR and EBUSY too (sendfile(2), FreeBSD, ERRORS). The rules the
+ * code below relies on are quoted from that page.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/param.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "zcsend.h"
+
+static ssize_t	sf_freebsd_send(const struct sf_chunk *, struct sf_scratch *);
+static ssize_t	sf_freebsd_writev(const struct sf_chunk *, int);
+static int	sf_freebsd_covers(const struct sf_chunk *, size_t);
+static int	sf_freebsd_flag(const char *, size_t, const char **);
+
+const struct backend sf_backend = { "sendfile", sf_freebsd_send };
+
+#ifndef __DragonFly__
+/*
+ * The --sf-flags names; -1 where this system's headers lack the flag.
+ * SF_MNOWAIT is marked obsolete in sys/socket.h: FreeBSD 11 and later
+ * accept it and ignore it. Recent kernels log that SF_SYNC is to be
+ * removed in FreeBSD 16.
+ */
+static const struct sf_flag_name {
+	const char	*name;
+	int		 flag;
+} sf_flag_names[] = {
+#ifdef SF_NODISKIO
+	{ "nodiskio", SF_NODISKIO },
+#else
+	{ "nodiskio", -1 },
+#endif
+#ifdef SF_MNOWAIT
+	{ "noread", SF_MNOWAIT },
+#else
+	{ "noread", -1 },
+#endif
+#ifdef SF_SYNC
+	{ "sync", SF_SYNC },
+#else
+	{ "sync", -1 },
+#endif
+#ifdef SF_NOCACHE
+	{ "nocache", SF_NOCACHE },
+#else
+	{ "nocache", -1 },
+#endif
+};
+#endif
+
+/*
+ * Send the pending header, up to file_len bytes of the file and, when the
+ * chunk ends the file part, the trailer, in one sendfile(2) call. Returns
+ * the bytes written (header, file, trailer, in that order), 0 at end of
+ * file, or -1 with errno when nothing at all went out.
+ */
+static ssize_t
+sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
+{
+	struct sf_hdtr	 hdtr, *hp;
+	struct iovec	 hiov, tiov;
+	off_t		 sbytes;
+	size_t		 len;
+	int		 flags, rv;
+
+	(void)scratch;
+
+	/*
+	 * "nbytes ... with 0 having the special meaning of send until the
+	 * end of file": a chunk without file bytes never reaches sendfile.
+	 */
+	if (c->file_len == 0)
+		return sf_freebsd_writev(c, 1);
+
+	/* The offset is passed by value; a stream has none to give. */
+	if (c->file_off < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+
+#ifdef __DragonFly__
+	/*
+	 * DragonFly's kern_sendfile counts header bytes against nbytes (the
+	 * FreeBSD 4 behaviour FreeBSD later fixed), so with a header the
+	 * file part comes up short and a trailer would follow it early.
+	 * Write the header on its own first.
+	 */
+	if (c->hdr_len > 0)
+		return sf_freebsd_writev(c, 0);
+	flags = 0;	/* sendfile(2), DragonFly: flags "should be 0" */
+#else
+	flags = c->flags;
+#endif
+
+	len = c->file_len < SF_MAX_CALL ? c->file_len : SF_MAX_CALL;
+	memset(&hdtr, 0, sizeof(hdtr));
+	if (c->hdr_len > 0) {
+		hiov.iov_base = (void *)(uintptr_t)c->hdr;
+		hiov.iov_len = c->hdr_len;
+		hdtr.headers = &hiov;
+		hdtr.hdr_cnt = 1;
+	}
+	/*
+	 * The kernel writes the trailer once its file loop ends, and that
+	 * loop also ends at end of file: a trailer is only safe when the
+	 * file still holds the whole range.
+	 */
+	if (c->trl_len > 0 && len == c->file_len && sf_freebsd_covers(c, len)) {
+		tiov.iov_base = (void *)(uintptr_t)c->trl;
+		tiov.iov_len = c->trl_len;
+		hdtr.trailers = &tiov;
+		hdtr.trl_cnt = 1;
+	}
+	hp = hdtr.hdr_cnt > 0 || hdtr.trl_cnt > 0 ? &hdtr : NULL;
+
+	sbytes = 0;
+	rv = sendfile(c->fd, c->sock, c->file_off, len, hp, &sbytes, flags);
+
+	/* Partial progress comes with EAGAIN, EINTR or EBUSY: count it. */
+	if (sbytes > 0)
+		return (ssize_t)sbytes;
+	if (rv == -1)
+		return -1;
+
+	/*
+	 * "Should offset fall beyond the end of file, the system will return
+	 * success and report 0 bytes sent." The header is queued with the
+	 * first file page, so at end of file it stayed behind: send it alone.
+	 */
+	if (c->hdr_len > 0)
+		return sf_freebsd_writev(c, 0);
+	return 0;
+}
+
+/*
+ * Write the pending header, and the trailer as well if with_trl is set,
+ * with writev(2). Returns what writev returns.
+ */
+static ssize_t
+sf_freebsd_writev(const struct sf_chunk *c, int with_trl)
+{
+	struct iovec	iov[2];
+	int		n;
+
+	n = 0;
+	if (c->hdr_len > 0) {
+		iov[n].iov_base = (void *)(uintptr_t)c->hdr;
+		iov[n++].iov_len = c->hdr_len;
+	}
+	if (with_trl && c->trl_len > 0) {
+		iov[n].iov_base = (void *)(uintptr_t)c->trl;
+		iov[n++].iov_len = c->trl_len;
+	}
+	if (n == 0)
+		return 0;
+	return writev(c->sock, iov, n);
+}
+
+/*
+ * Returns 1 if the file still holds len bytes from file_off. A file that
+ * shrinks between this check and the call can still slip through.
+ */
+static int
+sf_freebsd_covers(const struct sf_chunk *c, size_t len)
+{
+	struct stat	st;
+
+	if (fstat(c->fd, &st) == -1 || st.st_size < c->file_off)
+		return 0;
+	return (uintmax_t)(st.st_size - c->file_off) >= len;
+}
+
+/*
+ * TCP_NOPUSH holds back partial segments while set, so header, file and
+ * trailer leave in full segments; clearing it sends what is queued.
+ */
+int
+sf_cork(int sock, int on)
+{
+	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
+}
+
+/* Returns 1 if fd lives on a filesystem whose sizes are not the content. */
+int
+sf_pseudo_file(int fd)
+{
+	struct statfs	sfs;
+
+	if (fstatfs(fd, &sfs) == -1)
+		return 0;
+	return strcmp(sfs.f_fstypename, "procfs") == 0 ||
+	    strcmp(sfs.f_fstypename, "linprocfs") == 0 ||
+	    strcmp(sfs.f_fstypename, "linsysfs") == 0;
+}
+
+/*
+ * Parse a comma-separated --sf-flags list into SF_* bits. Returns 0, or -1
+ * with *errstr set.
+ */
+int
+sf_parse_flags(const char *list, int *flags, const char **errstr)
+{
+	const char	*p;
+	size_t		 n;
+	int		 f;
+
+	*flags = 0;
+	if (*list == '\0')
+		return 0;
+	for (p = list;; p += n + 1) {
+		n = strcspn(p, ",");
+		if ((f = sf_freebsd_flag(p, n, errstr)) == -1)
+			return -1;
+		*flags |= f;
+		if (p[n] == '\0')
+			return 0;
+	}
+}
+
+/* Returns the SF_* bit for the len-byte name, or -1 with *errstr set. */
+static int
+sf_freebsd_flag(const char *name, size_t len, const char **errstr)
+{
+#ifdef __DragonFly__
+	(void)name;
+	(void)len;
+	*errstr = "sendfile flags are not supported on dragonfly";
+	return -1;
+#else
+	size_t	i;
+
+	if (len == 0) {
+		*errstr = "empty flag name";
+		return -1;
+	}
+	for (i = 0; i < sizeof(sf_flag_names) / sizeof(sf_flag_names[0]); i++) {
+		if (strlen(sf_flag_names[i].name) != len ||
+		    strncmp(sf_flag_names[i].name, name, len) != 0)
+			continue;
+		if (sf_flag_names[i].flag == -1) {
+			*errstr = "flag not supported by this system";
+			return -1;
+		}
+		return sf_flag_names[i].flag;
+	}
+	*errstr = "unknown flag";
+	return -1;
+#endif
+}
+
+/*
+ * Returns 1 if err from sendfile(2) means "not with sendfile": EINVAL (not
+ * a regular file, not a stream socket), EOPNOTSUPP ("the file system ...
+ * does not support sendfile()"), ENOTSOCK, and ENOSYS.
+ */
+int
+sf_fallback_errno(int err)
+{
+	return err == EINVAL || err == EOPNOTSUPP || err == ENOTSOCK ||
+	    err == ENOSYS;
+}

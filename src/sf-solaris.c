@@ -1,0 +1,188 @@
+/*
+ * The Solaris and illumos sendfile backend.
+ *
+ * sendfilev(3EXT) (libsendfile, found by configure) writes a vector of
+ * buffers and file ranges in order: the header and trailer are entries
+ * with sfv_fd = SFV_FD_SELF and the file range sits between them, so one
+ * call carries all three. "The xferred argument contains the amount of
+ * data successfully transferred" even when the call returns -1, and a
+ * range past the end of the file fails with EINVAL ("Fewer bytes were
+ * transferred than were requested").
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "zcsend.h"
+
+static ssize_t	sf_solaris_send(const struct sf_chunk *, struct sf_scratch *);
+static ssize_t	sf_solaris_sendv(const struct sf_chunk *, size_t, int);
+static size_t	sf_solaris_avail(const struct sf_chunk *);
+
+const struct backend sf_backend = { "sendfile", sf_solaris_send };
+
+/*
+ * Send the pending header, up to file_len bytes of the file and, when the
+ * chunk ends the file part, the trailer, in one sendfilev call. Returns
+ * the bytes written, 0 at end of file, or -1 with errno when nothing went
+ * out.
+ */
+static ssize_t
+sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
+{
+	size_t	len, avail;
+	ssize_t	n;
+
+	(void)scratch;
+
+	/* A stream has no offset to give; refuse before any byte goes. */
+	if (c->file_len > 0 && c->file_off < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	len = c->file_len < SF_MAX_CALL ? c->file_len : SF_MAX_CALL;
+	n = sf_solaris_sendv(c, len, len == c->file_len);
+	if (n != -1 || errno != EINVAL || len == 0)
+		return n;
+
+	/*
+	 * EINVAL with nothing sent is either an input sendfilev refuses or a
+	 * file that no longer reaches file_off + len. In the second case send
+	 * what is left of it, without the trailer: the engine then sees the
+	 * short count, and 0 at end of file.
+	 */
+	if ((avail = sf_solaris_avail(c)) >= len) {
+		errno = EINVAL;
+		return -1;
+	}
+	return sf_solaris_sendv(c, avail, 0);
+}
+
+/*
+ * One sendfilev call: the pending header, len file bytes, and the trailer
+ * if with_trl is set. Empty entries are left out, since sendfilev(3EXT)
+ * rejects an sfv_len of 0. Returns the bytes transferred if any, else what
+ * sendfilev returned.
+ */
+static ssize_t
+sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
+{
+	struct sendfilevec	vec[3];
+	size_t			xferred;
+	ssize_t			n;
+	int			cnt;
+
+	memset(vec, 0, sizeof(vec));
+	cnt = 0;
+	if (c->hdr_len > 0) {
+		vec[cnt].sfv_fd = SFV_FD_SELF;
+		vec[cnt].sfv_off = (off_t)(uintptr_t)c->hdr;
+		vec[cnt++].sfv_len = c->hdr_len;
+	}
+	if (len > 0) {
+		vec[cnt].sfv_fd = c->fd;
+		vec[cnt].sfv_off = c->file_off;
+		vec[cnt++].sfv_len = len;
+	}
+	if (with_trl && c->trl_len > 0) {
+		vec[cnt].sfv_fd = SFV_FD_SELF;
+		vec[cnt].sfv_off = (off_t)(uintptr_t)c->trl;
+		vec[cnt++].sfv_len = c->trl_len;
+	}
+	if (cnt == 0)
+		return 0;
+
+	xferred = 0;
+	n = sendfilev(c->sock, vec, cnt, &xferred);
+	/* xferred is valid after -1 too (EAGAIN, EINTR, EINVAL): count it. */
+	if (xferred > 0)
+		return (ssize_t)xferred;
+	return n;
+}
+
+/*
+ * Returns how many bytes the file still holds from file_off, or SIZE_MAX
+ * when that cannot be told. Preserves errno.
+ */
+static size_t
+sf_solaris_avail(const struct sf_chunk *c)
+{
+	struct stat	st;
+	int		saved_errno;
+
+	saved_errno = errno;
+	if (fstat(c->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		errno = saved_errno;
+		return SIZE_MAX;
+	}
+	errno = saved_errno;
+	if (st.st_size <= c->file_off)
+		return 0;
+	if ((uintmax_t)(st.st_size - c->file_off) >= SIZE_MAX)
+		return SIZE_MAX;
+	return (size_t)(st.st_size - c->file_off);
+}
+
+/*
+ * Hold back partial segments while on is set (TCP_CORK on illumos and
+ * Solaris 11); clearing it pushes what is queued. A no-op where neither
+ * option exists.
+ */
+int
+sf_cork(int sock, int on)
+{
+#if defined(TCP_CORK)
+	return setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+#elif defined(TCP_NOPUSH)
+	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
+#else
+	(void)sock;
+	(void)on;
+	return 0;
+#endif
+}
+
+/* Returns 1 if fd lives on /proc, whose sizes are not the content. */
+int
+sf_pseudo_file(int fd)
+{
+	struct statvfs	sv;
+
+	if (fstatvfs(fd, &sv) == -1)
+		return 0;
+	return strcmp(sv.f_basetype, "proc") == 0;
+}
+
+/* sendfilev takes no flags; only "" is valid. */
+int
+sf_parse_flags(const char *list, int *flags, const char **errstr)
+{
+	*flags = 0;
+	if (*list == '\0')
+		return 0;
+	*errstr = "sendfile flags are not supported on solaris";
+	return -1;
+}
+
+/*
+ * Returns 1 if err from sendfilev means "not with sendfile": EINVAL (not
+ * seekable; the end-of-file case is handled above), EAFNOSUPPORT and
+ * EPROTOTYPE (a socket it does not support), EOPNOTSUPP, and ENOSYS.
+ */
+int
+sf_fallback_errno(int err)
+{
+	return err == EINVAL || err == EAFNOSUPPORT || err == EPROTOTYPE ||
+	    err == EOPNOTSUPP || err == ENOSYS;
+}

@@ -1,0 +1,259 @@
+/*
+ * zcsend: push a file over a TCP socket with the kernel's sendfile(2).
+ *
+ * One header for the whole program, a section per source file.
+ */
+
+#ifndef ZCSEND_H
+#define ZCSEND_H
+
+#include <sys/types.h>
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compat.h"
+
+/*
+ * Exit codes, from sysexits(3). Scripts rely on them: keep them stable and
+ * in step with EXIT STATUS in zcsend.1.
+ */
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_USAGE = 64,	/* EX_USAGE: bad command line */
+	EXIT_RANGE = 65,	/* EX_DATAERR: range outside the file */
+	EXIT_NOINPUT = 66,	/* EX_NOINPUT: cannot open or read FILE */
+	EXIT_NOHOST = 68,	/* EX_NOHOST: name does not resolve */
+	EXIT_UNAVAILABLE = 69,	/* EX_UNAVAILABLE: refused, unreachable */
+	EXIT_SOFTWARE = 70,	/* EX_SOFTWARE: internal error */
+	EXIT_OSERR = 71,	/* EX_OSERR: out of memory, fds, pipes */
+	EXIT_IOERR = 74,	/* EX_IOERR: failure during the transfer */
+	EXIT_TEMPFAIL = 75,	/* EX_TEMPFAIL: connect or idle timeout */
+	EXIT_SIGINT = 130,
+	EXIT_SIGTERM = 143
+};
+
+/* A count of file bytes that means "until end of file". */
+#define COUNT_TO_EOF	UINT64_MAX
+
+/* Largest byte count one sendfile call may be given (Linux's own cap). */
+#define SF_MAX_CALL	((size_t)0x7ffff000)
+
+#define BENCH_MAX_BLOCK_SIZES	8
+
+enum send_mode {
+	MODE_SENDFILE,
+	MODE_READWRITE,
+	MODE_SPLICE
+};
+
+enum progress_mode {
+	PROGRESS_AUTO,		/* a redrawn line when stderr is a terminal */
+	PROGRESS_TTY,		/* the redrawn line, wherever stderr goes */
+	PROGRESS_PLAIN,		/* one line a second, for logs */
+	PROGRESS_NONE
+};
+
+/* A run of bytes owned by whoever filled it. */
+struct bytes {
+	unsigned char	*data;
+	size_t		 len;
+};
+
+/* Everything the command line asked for. */
+struct options {
+	const char	*host;
+	const char	*port;
+	const char	*path;		/* "-" for standard input */
+	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
+	uint64_t	 offset;
+	int		 offset_set;
+	uint64_t	 count;		/* COUNT_TO_EOF unless --count */
+	struct bytes	 header;
+	struct bytes	 trailer;
+	enum send_mode	 mode;
+	size_t		 block_size;	/* read/write buffer */
+	size_t		 max_chunk;	/* bytes per backend call */
+	int		 sf_flags;	/* platform SF_* flags */
+	int		 connect_timeout_ms;
+	int		 idle_timeout_ms;	/* 0: none */
+	int		 close_timeout_ms;	/* 0: do not wait for the peer */
+	enum progress_mode progress;
+	int		 quiet;
+	int		 json;
+	int		 verbose;
+	uint64_t	 rate;		/* bytes a second; 0: unpaced */
+
+	/* --bench */
+	int		 bench;
+	uint64_t	 bench_size;
+	int		 bench_rounds;
+	size_t		 bench_block_sizes[BENCH_MAX_BLOCK_SIZES];
+	int		 bench_nblock_sizes;
+};
+
+/*
+ * What one backend call is asked to send, in this order: the unsent rest of
+ * the header, then up to file_len bytes of fd starting at file_off, then the
+ * unsent rest of the trailer. The engine passes a trailer only once the
+ * chunk reaches the end of the file part.
+ */
+struct sf_chunk {
+	int			 sock;
+	int			 fd;
+	const unsigned char	*hdr;
+	size_t			 hdr_len;
+	off_t			 file_off;	/* -1: a stream, read in order */
+	size_t			 file_len;
+	const unsigned char	*trl;
+	size_t			 trl_len;
+	int			 flags;		/* platform SF_* flags */
+};
+
+/*
+ * Per-transfer scratch space of the copying backends: bytes read from the
+ * input but not yet accepted by the socket. They are always the next unsent
+ * file bytes, so a partial send never reads the file twice.
+ */
+struct sf_scratch {
+	unsigned char	*buf;
+	size_t		 cap;
+	size_t		 pos;		/* first unsent byte in buf */
+	size_t		 len;		/* end of valid bytes in buf */
+	int		 pipe_rd;	/* splice: an internal pipe, or -1 */
+	int		 pipe_wr;
+	size_t		 piped;		/* bytes waiting in the pipe */
+	int		 input_failed;	/* the last -1 came from the input */
+	uint64_t	 extra_syscalls;	/* beyond one per call */
+};
+
+/*
+ * A backend: one way of moving file bytes to a socket. send() returns the
+ * number of bytes sent, counted along header, file and trailer in order;
+ * 0 when file bytes were asked for, no header was pending, and the input
+ * is at end of file; -1 with errno otherwise. Partial progress is always
+ * reported as a success: -1 means nothing at all went out.
+ */
+struct backend {
+	const char	*name;
+	ssize_t		(*send)(const struct sf_chunk *, struct sf_scratch *);
+};
+
+/* The state of one transfer, advanced by xfer_step(). */
+enum xfer_phase {
+	XFER_SEND,		/* header, file and trailer bytes remain */
+	XFER_DRAIN,		/* write side shut; waiting for the peer's EOF */
+	XFER_DONE,
+	XFER_FAILED
+};
+
+struct xfer {
+	/* Where to and what. */
+	int			 sock;
+	int			 fd;
+	const char		*path;		/* for messages */
+	const char		*peer;		/* "HOST port PORT", for messages */
+	const struct bytes	*hdr;
+	const struct bytes	*trl;
+	off_t			 file_start;	/* -1: a stream */
+	uint64_t		 file_len;	/* COUNT_TO_EOF: send until EOF */
+	size_t			 max_chunk;
+	int			 sf_flags;
+	int			 idle_timeout_ms;
+	int			 close_timeout_ms;
+	size_t			 block_size;	/* read/write buffer */
+	int			 input_is_stream;	/* no offsets: read */
+
+	/* How far it got. */
+	enum xfer_phase		 phase;
+	size_t			 hdr_done;
+	uint64_t		 file_done;
+	size_t			 trl_done;
+	uint64_t		 calls;		/* backend calls, for --bench */
+	uint64_t		 waits;		/* polls between steps */
+	int64_t			 start_ns;
+	int64_t			 end_ns;	/* last byte sent, or failure */
+	int64_t			 last_move_ns;	/* last byte the socket took */
+	int64_t			 busy_until_ns;	/* EBUSY back-off */
+	int64_t			 drain_start_ns;
+
+	/* Which path carried the bytes. */
+	const struct backend	*backend;
+	int			 fallback_errno;	/* 0: no fallback */
+	struct sf_scratch	 scratch;
+
+	/* The outcome, once phase is XFER_DONE or XFER_FAILED. */
+	int			 status;	/* enum exit_code */
+	char			 error[256];
+};
+
+/* backends: sf-<os>.c, sf-rw.c */
+extern const struct backend	sf_backend;	/* the platform's sendfile */
+extern const struct backend	rw_backend;	/* pread/read and send */
+extern const struct backend	splice_backend;	/* NULL send: not here */
+int		 splice_open(struct sf_scratch *, size_t);
+void		 splice_close(struct sf_scratch *);
+int		 sf_segments(int, uint64_t *);
+int		 sf_cork(int, int);
+int		 sf_pseudo_file(int);
+int		 sf_parse_flags(const char *, int *, const char **);
+int		 sf_fallback_errno(int);
+
+/* bench.c */
+int		 bench_main(const struct options *, int, char **);
+
+/* parse.c */
+int		 parse_size(const char *, uint64_t *, const char **);
+int		 parse_seconds(const char *, int *, const char **);
+int		 parse_escapes(const char *, struct bytes *, const char **);
+int		 parse_port(const char *, const char **);
+int		 parse_rate(const char *, uint64_t *, const char **);
+int		 parse_size_list(const char *, size_t *, int, int *,
+		     const char **);
+
+/* net.c */
+int		 net_connect(const char *, const char *, int, int, int,
+		     int *, char *, size_t);
+
+/* loop.c */
+int		 loop_init(void);
+int		 loop_signalled(void);
+int		 loop_wait(struct pollfd *, nfds_t, int);
+int64_t		 loop_now_ns(void);
+
+/* xfer.c */
+struct progress;
+void		 xfer_init(struct xfer *, const struct options *, int, int,
+		     off_t, uint64_t, const char *);
+int		 xfer_step(struct xfer *, struct pollfd *);
+int		 xfer_timeout_ms(const struct xfer *, int64_t);
+uint64_t	 xfer_bytes_done(const struct xfer *);
+uint64_t	 xfer_bytes_total(const struct xfer *);
+void		 xfer_interrupt(struct xfer *, int);
+void		 xfer_fail_errno(struct xfer *, int);
+void		 xfer_free(struct xfer *);
+void		 xfer_run(struct xfer *, struct progress *);
+
+/* progress.c */
+struct progress {
+	enum progress_mode	 mode;		/* resolved: never AUTO */
+	FILE			*out;
+	int64_t			 start_ns;
+	int64_t			 next_ns;	/* next redraw */
+	int			 drawn;		/* a tty line is on screen */
+};
+void		 progress_start(struct progress *, enum progress_mode, int,
+		     int64_t);
+int		 progress_due_ms(const struct progress *, int64_t);
+void		 progress_update(struct progress *, const struct xfer *,
+		     int64_t);
+void		 progress_clear(struct progress *);
+void		 progress_summary(const struct progress *, const struct xfer *,
+		     int64_t);
+void		 report_json(FILE *, const struct options *,
+		     const struct xfer *, int, const char *);
+void		 format_size(char *, size_t, double);
+
+#endif /* ZCSEND_H */

@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# zcsend --bench and scripts/bench-anchors, on tiny sizes: the tables appear,
+# every run's bytes were checked at the receiver, --json parses. Speed itself
+# is never asserted here: it is measured by the scripts.
+
+setup() {
+	load test_helper/common
+	_common_setup
+}
+
+teardown() {
+	_common_teardown
+}
+
+@test "bench prints a row for every mode, each checked at the receiver" {
+	run --separate-stderr zc --bench --size 2M --rounds 1
+	assert_success
+	assert_line --regexp '^mode +GiB/s +x +CPU s/GiB +x +syscalls/GiB +x$'
+	assert_line --regexp '^sendfile +[0-9.]+ +1\.00 '
+	assert_line --regexp '^splice +[0-9.]+ '
+	assert_line --regexp '^readwrite 16K +[0-9.]+ '
+	assert_line --regexp '^readwrite 64K +[0-9.]+ '
+	assert_line --regexp '^readwrite 128K +[0-9.]+ '
+	assert_line --partial "every run's byte count was checked at the receiver"
+	assert_line --partial 'historical, for context: pysendfile 2.0.1'
+	refute_output --partial 'failed'
+	assert_equal "$stderr" ''
+}
+
+@test "bench --json is one object with every mode's medians" {
+	run --separate-stderr zc --bench --size 1M --rounds 2 --block-sizes 4K,32K --json
+	assert_success
+	run jq -e '(.modes | length == 4)
+	    and ([.modes[].mode] == ["sendfile", "splice", "readwrite 4K", "readwrite 32K"])
+	    and all(.modes[]; .runs == 2 and .failures == 0 and .gib_per_s > 0
+	        and .syscalls_per_gib > 0)
+	    and .file_bytes == 1048576 and .rounds == 2 and .embedded == true' <<<"$output"
+	assert_success
+}
+
+@test "bench --rate paces the receiver and says so" {
+	run --separate-stderr zc --bench --size 4M --rounds 1 --rate 64M/s --block-sizes 64K
+	assert_success
+	assert_line --partial 'paced at 64.0 MiB/s'
+	run --separate-stderr zc --bench --size 4M --rounds 1 --rate 64M/s --block-sizes 64K --json
+	assert_success
+	# A paced receiver bounds every mode: none may beat 64 MiB/s by more
+	# than the one chunk the receiver reads before it first sleeps.
+	run jq -e '.rate == 67108864 and all(.modes[]; .runs == 1
+	    and .gib_per_s <= 0.0625 * 1.2)' <<<"$output"
+	assert_success
+}
+
+@test "bench refuses --rate with a remote receiver" {
+	run --separate-stderr zc --bench --rate 1M 127.0.0.1 9
+	assert_failure 64
+	assert_equal "$stderr" 'zcsend: rate: paces the embedded receiver only; with HOST PORT the receiver sets the pace'
+}
+
+@test "bench on a given file sends that file" {
+	head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
+	run --separate-stderr zc --bench --rounds 1 --block-sizes 64K --json "$BATS_TEST_TMPDIR/f"
+	assert_success
+	run jq -e '.file_bytes == 300000 and all(.modes[]; .failures == 0)' <<<"$output"
+	assert_success
+}
+
+@test "a 200-byte header and a 1000-byte file leave in one data segment" {
+	head -c 1000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
+	start_nc
+	run --separate-stderr zc -v -H "$(head -c 200 /dev/zero | tr '\0' h)" \
+	    127.0.0.1 "$RECV_PORT" "$BATS_TEST_TMPDIR/f"
+	assert_success
+	recv_wait
+	[[ $stderr == *'zcsend: data segments sent: 1'* ]]
+	assert_equal "$(size_of "$RECV_OUT")" 1200
+}
+
+@test "bench-anchors measures every sender and checks every byte count" {
+	run --separate-stderr bash "$BATS_TEST_DIRNAME/../scripts/bench-anchors" \
+	    --size 4 --rounds 1 --paced-rounds 1 --rate 256 --zcsend "$ZCSEND"
+	assert_success
+	assert_line --partial 'Unpaced, 1 rounds'
+	assert_line --partial 'Paced at 256 MiB/s'
+	for s in sendfile-loop zcsend zcsend-readwrite 'nc -N' ncat socat 'pv|nc -N'; do
+		assert_line --regexp "^${s//|/\\|} +[0-9.]+ +[0-9.]+ "
+	done
+}

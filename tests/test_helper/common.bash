@@ -1,0 +1,209 @@
+# Shared helpers for the zcsend bats suite.
+#
+# Every test file calls _common_setup from setup and _common_teardown from
+# teardown. Receivers listen on a port the kernel picks and tell us which;
+# everything started in the background is bounded by timeout(1) and killed
+# in teardown; tests wait for lines, never for time to pass.
+#
+# Environment: ZCSEND (the binary under test), ZCRECV (tests/zcrecv),
+# BATS_LIB_PATH (where bats-support, bats-assert and bats-file live).
+
+# Upper bound, in seconds, for any one process a test starts.
+BOUND=60
+
+_common_setup() {
+	bats_require_minimum_version 1.7.0
+	export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
+	bats_load_library bats-support
+	bats_load_library bats-assert
+	bats_load_library bats-file
+	# Messages carry strerror() and gai_strerror() texts: pin them.
+	export LC_ALL=C
+
+	[[ -n ${ZCSEND-} && -x ${ZCSEND-} ]] ||
+	    fail "ZCSEND must name the zcsend binary (it is '${ZCSEND-}')"
+	BG_PIDS=()
+	BG_SEQ=0
+}
+
+_common_teardown() {
+	local pid
+
+	# timeout(1) passes the TERM on and, thanks to -k, follows up with a
+	# KILL: the wait is bounded even if a process ignores TERM.
+	for pid in "${BG_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+
+# zc ARG...: zcsend, bounded. For use with run.
+zc() {
+	timeout -k 5 "$BOUND" "$ZCSEND" "$@"
+}
+
+# wait_for_line FILE REGEX [SECONDS]: returns once a line of FILE matches
+# the extended REGEX; after SECONDS (default 10) fails and shows FILE.
+wait_for_line() {
+	local file=$1 re=$2 secs=${3:-10} i
+
+	for ((i = 0; i < secs * 50; i++)); do
+		if [[ -f $file ]] && grep -Eq -- "$re" "$file"; then
+			return 0
+		fi
+		sleep 0.02
+	done
+	printf 'no line matching /%s/ in %s within %s s; it holds:\n' \
+	    "$re" "$file" "$secs" >&2
+	cat -- "$file" >&2 2>/dev/null || true
+	return 1
+}
+
+# bg_start OUT ERR CMD [ARG]...: runs CMD in the background with stdin
+# from /dev/null, stdout to OUT and stderr to ERR, bounded by timeout(1).
+# Sets BG_PID (timeout's pid: wait for it, it returns CMD's status) and
+# BG_CMD_PID (CMD's own pid: send it signals). fd 3 is closed, or bats
+# would wait for the job to end.
+bg_start() {
+	local out=$1 err=$2 pidfile
+
+	shift 2
+	pidfile=$BATS_TEST_TMPDIR/bg.$((++BG_SEQ)).pid
+	: >"$pidfile"
+	timeout -k 5 "$BOUND" sh -c 'echo $$ >"$0"; exec "$@"' \
+	    "$pidfile" "$@" </dev/null >"$out" 2>"$err" 3>&- &
+	BG_PID=$!
+	BG_PIDS+=("$BG_PID")
+	wait_for_line "$pidfile" '^[0-9]+$' 10
+	BG_CMD_PID=$(<"$pidfile")
+}
+
+# bg_wait PID: waits for a job from bg_start and sets BG_STATUS to its
+# exit status without tripping set -e. The pid is then forgotten, so that
+# teardown cannot signal whatever process reuses it.
+bg_wait() {
+	local i
+
+	BG_STATUS=0
+	wait "$1" || BG_STATUS=$?
+	for i in "${!BG_PIDS[@]}"; do
+		[[ ${BG_PIDS[i]} != "$1" ]] || unset 'BG_PIDS[i]'
+	done
+}
+
+# start_nc [-6] [OUT]: OpenBSD nc listening on 127.0.0.1 (or ::1) on a
+# free port, writing what arrives to OUT (default $BATS_TEST_TMPDIR/
+# received). Sets RECV_PID, RECV_PORT, RECV_OUT and RECV_ERR.
+start_nc() {
+	local addr=127.0.0.1
+
+	if [[ ${1-} == -6 ]]; then
+		addr=::1
+		shift
+	fi
+	RECV_OUT=${1:-$BATS_TEST_TMPDIR/received}
+	RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
+	bg_start "$RECV_OUT" "$RECV_ERR" nc.openbsd -d -l -n -v "$addr" 0
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" '^Listening on ' 10
+	RECV_PORT=$(sed -n 's/^Listening on .* \([0-9][0-9]*\)$/\1/p' \
+	    "$RECV_ERR")
+	[[ $RECV_PORT =~ ^[0-9]+$ ]] ||
+	    fail "nc printed no port: $(cat "$RECV_ERR")"
+}
+
+# start_zcrecv [ZCRECV-ARG]...: the test receiver (see tests/helpers/
+# zcrecv.c) on a free loopback port. Sets RECV_PID (for wait), RECV_SIG_PID
+# (for kill -USR1), RECV_PORT and RECV_ERR (its status lines).
+start_zcrecv() {
+	[[ -n ${ZCRECV-} && -x ${ZCRECV-} ]] ||
+	    fail "ZCRECV must name the zcrecv test receiver (it is '${ZCRECV-}')"
+	RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
+	bg_start /dev/null "$RECV_ERR" "$ZCRECV" -t "$BOUND" "$@"
+	RECV_PID=$BG_PID
+	RECV_SIG_PID=$BG_CMD_PID
+	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10
+	RECV_PORT=$(sed -n 's/^listening \([0-9][0-9]*\)$/\1/p' "$RECV_ERR")
+}
+
+# recv_wait: waits for the receiver to finish; fails unless it exited 0.
+recv_wait() {
+	bg_wait "$RECV_PID"
+	[[ $BG_STATUS -eq 0 ]] ||
+	    fail "receiver exited $BG_STATUS: $(cat "$RECV_ERR")"
+}
+
+# dead_port: sets DEAD_PORT to a loopback port nothing listens on: one a
+# listener had until a moment ago.
+dead_port() {
+	start_nc "$BATS_TEST_TMPDIR/dead.out"
+	DEAD_PORT=$RECV_PORT
+	kill -TERM "$RECV_PID"
+	bg_wait "$RECV_PID"
+}
+
+# sha_of FILE: the SHA-256 of FILE, in hex.
+sha_of() {
+	local sum
+
+	if command -v sha256sum >/dev/null; then
+		sum=$(sha256sum <"$1")
+	elif command -v shasum >/dev/null; then
+		sum=$(shasum -a 256 <"$1")
+	else
+		sum=$(sha256 -q <"$1")
+	fi
+	printf '%s\n' "${sum%% *}"
+}
+
+# size_of FILE: its size in bytes.
+size_of() {
+	wc -c <"$1" | tr -d ' '
+}
+
+# assert_same_bytes EXPECTED RECEIVED: both files hold the same bytes,
+# compared by SHA-256.
+assert_same_bytes() {
+	local want got
+
+	want=$(sha_of "$1")
+	got=$(sha_of "$2")
+	[[ $want == "$got" ]] ||
+	    fail "$(printf '%s\n' 'received bytes differ from the expected ones' \
+	    "expected: $want ($(size_of "$1") bytes, $1)" \
+	    "received: $got ($(size_of "$2") bytes, $2)")"
+}
+
+# assert_one_line_stderr REGEX: stderr (from run --separate-stderr) is
+# exactly one line and it matches the extended REGEX.
+assert_one_line_stderr() {
+	[[ $stderr != *$'\n'* && $stderr =~ $1 ]] ||
+	    fail "$(printf '%s\n' 'stderr is not one line matching' "  /$1/" \
+	    'it is:' "$stderr")"
+}
+
+# range_of FILE OFFSET [COUNT]: writes bytes OFFSET.. (COUNT of them, or
+# to the end) of FILE to stdout.
+range_of() {
+	if [[ -n ${3-} ]]; then
+		tail -c "+$(($2 + 1))" "$1" | head -c "$3"
+	else
+		tail -c "+$(($2 + 1))" "$1"
+	fi
+}
+
+# assert_stderr_via BACKEND: the summary line on stderr (from run
+# --separate-stderr) names BACKEND, alone, as the path that carried the
+# bytes.
+assert_stderr_via() {
+	local line
+
+	while IFS= read -r line; do
+		[[ $line != "zcsend: sent "*" via $1" ]] || return 0
+	done <<<"$stderr"
+	fail "$(printf '%s\n' "no summary line ending in 'via $1'; stderr:" \
+	    "$stderr")"
+}

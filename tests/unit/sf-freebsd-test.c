@@ -1,0 +1,405 @@
+/*
+ * Unit tests of src/sf-freebsd.c against a simulated FreeBSD kernel; built
+ * a second time with -D__DragonFly__ as the DragonFly test. The kernel
+ * model follows sys/kern/kern_sendfile.c (FreeBSD) and kern_sendfile in
+ * sys/kern/uipc_syscalls.c (DragonFly).
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simkern.h"
+#include "tap.h"
+
+static size_t	iov_total(const struct iovec *, int);
+static int	iov_segs(struct sim_seg *, const struct iovec *, int);
+static int	test_coalesced(void);
+static int	test_null_hdtr(void);
+static int	test_short_trailer(void);
+static int	test_trailer_kept_back(void);
+static int	test_flags_passed(void);
+static int	test_cork(void);
+static int	test_pseudo(void);
+#ifndef __DragonFly__
+static int	test_parse_flags(void);
+static int	test_parse_flags_bad(void);
+#else
+static int	test_parse_flags_dragonfly(void);
+#endif
+
+static size_t
+iov_total(const struct iovec *iov, int cnt)
+{
+	size_t	total;
+	int	i;
+
+	total = 0;
+	for (i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	return total;
+}
+
+static int
+iov_segs(struct sim_seg *seg, const struct iovec *iov, int cnt)
+{
+	int	i;
+
+	for (i = 0; i < cnt; i++) {
+		seg[i].p = iov[i].iov_base;
+		seg[i].len = iov[i].iov_len;
+	}
+	return cnt;
+}
+
+/*
+ * sendfile(2) as the kernel does it: the header goes out in front of the
+ * first file page (FreeBSD: so not at all when no file byte is left;
+ * DragonFly: alone at end of file, and counted against nbytes), the file
+ * up to nbytes or end of file, then the trailer by writev even when the
+ * file part came up short. A call the socket cuts short ends in EAGAIN
+ * (or the step's error) with *sbytes set, on every return.
+ */
+int
+fake_freebsd_sendfile(int fd, int s, off_t offset, size_t nbytes,
+    struct sf_hdtr *hdtr, off_t *sbytes, int flags)
+{
+	struct sim_seg	 seg[9];
+	struct sim_step	 st;
+	size_t		 hdr_total, trl_total, avail, rem, want, sent, t;
+	int		 nseg;
+
+	sim.calls++;
+	sim.sendfile_calls++;
+	if (fd != SIM_FILE || s != SIM_SOCK)
+		sim_violate("sendfile(%d, %d, ...)", fd, s);
+	if (nbytes == 0)
+		sim_violate("nbytes 0 means \"to end of file\"");
+	if (sbytes == NULL)
+		sim_violate("no sbytes: partial progress would be lost");
+#ifdef __DragonFly__
+	if (flags != 0)
+		sim_violate("flags %#x on DragonFly", flags);
+#endif
+	sim.flags_seen |= flags;
+	hdr_total = trl_total = 0;
+	if (hdtr != NULL) {
+		sim.hdtr_calls++;
+		if (hdtr->hdr_cnt == 0 && hdtr->trl_cnt == 0)
+			sim_violate("empty sf_hdtr instead of NULL");
+		if (hdtr->hdr_cnt < 0 || hdtr->hdr_cnt > 4 ||
+		    hdtr->trl_cnt < 0 || hdtr->trl_cnt > 4) {
+			sim_violate("sf_hdtr counts %d, %d", hdtr->hdr_cnt,
+			    hdtr->trl_cnt);
+			errno = EINVAL;
+			return -1;
+		}
+		hdr_total = iov_total(hdtr->headers, hdtr->hdr_cnt);
+		trl_total = iov_total(hdtr->trailers, hdtr->trl_cnt);
+	}
+
+	st = sim_step();
+	if (sbytes != NULL)
+		*sbytes = 0;
+	if (offset < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+
+	avail = sim_file_avail(offset);
+	rem = nbytes == 0 || nbytes > avail ? avail : nbytes;
+#ifdef __DragonFly__
+	/* Header bytes count against nbytes there. */
+	if (hdr_total > 0 && nbytes != 0) {
+		t = nbytes > hdr_total ? nbytes - hdr_total : 0;
+		if (rem > t)
+			rem = t;
+	}
+#else
+	if (rem == 0)
+		hdr_total = 0;
+#endif
+	nseg = 0;
+	if (hdr_total > 0)
+		nseg += iov_segs(seg, hdtr->headers, hdtr->hdr_cnt);
+	if (rem > 0) {
+		seg[nseg].p = sim.file + offset;
+		seg[nseg++].len = rem;
+	}
+	want = hdr_total + rem;
+	sent = sim_send(seg, nseg, st.limit);
+	if (sent < want || st.err != 0) {
+		if (sbytes != NULL)
+			*sbytes = (off_t)sent;
+		errno = st.err != 0 ? st.err : EAGAIN;
+		return -1;
+	}
+	if (trl_total > 0) {
+		/* "Send trailers. Wimp out and use writev(2)." */
+		nseg = iov_segs(seg, hdtr->trailers, hdtr->trl_cnt);
+		t = sim_send(seg, nseg, sim_left(st.limit, sent));
+		if (t == 0) {
+			if (sbytes != NULL)
+				*sbytes = (off_t)sent;
+			errno = EAGAIN;
+			return -1;
+		}
+		sent += t;
+	}
+	if (sbytes != NULL)
+		*sbytes = (off_t)sent;
+	return 0;
+}
+
+/* fstatfs(2): the filesystem named by sim.fstype. */
+int
+fake_fstatfs(int fd, struct statfs *sfs)
+{
+	sim_shrink_now();
+	if (fd != SIM_FILE || sim.fstype == NULL) {
+		errno = EBADF;
+		return -1;
+	}
+	memset(sfs, 0, sizeof(*sfs));
+	strncpy(sfs->f_fstypename, sim.fstype, sizeof(sfs->f_fstypename) - 1);
+	return 0;
+}
+
+/* Header and trailer ride in the sendfile call itself. */
+static int
+test_coalesced(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(4000);
+	drive_init(&d, "HEAD\r\n", 0, 4000, "TAIL\r\n");
+	if ((rv = drive_done_ok(&d)) != TAP_PASS)
+		return rv;
+#ifdef __DragonFly__
+	CHECK(sim.writev_calls == 1);
+	CHECK(sim.sendfile_calls == 1);
+#else
+	CHECK(sim.calls == 1);
+	CHECK(sim.sendfile_calls == 1);
+#endif
+	return TAP_PASS;
+}
+
+/* No sf_hdtr at all when there is no header or trailer to send. */
+static int
+test_null_hdtr(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(4000);
+	drive_init(&d, NULL, 100, 3000, NULL);
+	if ((rv = drive_done_ok(&d)) != TAP_PASS)
+		return rv;
+	CHECK(sim.hdtr_calls == 0);
+	return TAP_PASS;
+}
+
+/* A trailer cut short after a complete call (rc 0) is counted. */
+static int
+test_short_trailer(void)
+{
+	struct drive	d;
+
+	sim_reset(100);
+	sim_push(100 + 3, 0);
+	drive_init(&d, NULL, 0, 100, "trailer\n");
+	return drive_done_ok(&d);
+}
+
+/* The trailer is not handed over with a file that no longer reaches it. */
+static int
+test_trailer_kept_back(void)
+{
+	struct sf_chunk		c;
+	struct sf_scratch	scratch;
+
+	sim_reset(500);
+	chunk_init(&c, NULL, 0, 800, "TAIL\r\n");
+	memset(&scratch, 0, sizeof(scratch));
+	CHECK(sf_backend.send(&c, &scratch) == 500);
+	CHECK(sim.hdtr_calls == 0);
+	CHECK(sim.out_len == 500);
+	return TAP_PASS;
+}
+
+/* The chunk's flags reach the kernel (DragonFly: always 0). */
+static int
+test_flags_passed(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(2000);
+	drive_init(&d, NULL, 0, 2000, NULL);
+	d.flags = 0x11;
+	if ((rv = drive_done_ok(&d)) != TAP_PASS)
+		return rv;
+#ifdef __DragonFly__
+	CHECK(sim.flags_seen == 0);
+#else
+	CHECK(sim.flags_seen == 0x11);
+#endif
+	return TAP_PASS;
+}
+
+/* sf_cork sets and clears TCP_NOPUSH. */
+static int
+test_cork(void)
+{
+	sim_reset(0);
+	CHECK(sf_cork(SIM_SOCK, 1) == 0);
+	CHECK(sim.opt_level == IPPROTO_TCP);
+	CHECK(sim.opt_name == TCP_NOPUSH);
+	CHECK(sim.opt_value == 1);
+	CHECK(sf_cork(SIM_SOCK, 0) == 0);
+	CHECK(sim.opt_value == 0);
+	CHECK(sim.opt_calls == 2);
+	return TAP_PASS;
+}
+
+/* procfs, linprocfs and linsysfs are pseudo-filesystems; ufs is not. */
+static int
+test_pseudo(void)
+{
+	sim_reset(0);
+	sim.fstype = "procfs";
+	CHECK(sf_pseudo_file(SIM_FILE) == 1);
+	sim.fstype = "linprocfs";
+	CHECK(sf_pseudo_file(SIM_FILE) == 1);
+	sim.fstype = "linsysfs";
+	CHECK(sf_pseudo_file(SIM_FILE) == 1);
+	sim.fstype = "ufs";
+	CHECK(sf_pseudo_file(SIM_FILE) == 0);
+	sim.fstype = "zfs";
+	CHECK(sf_pseudo_file(SIM_FILE) == 0);
+	sim.fstype = NULL;
+	CHECK(sf_pseudo_file(SIM_FILE) == 0);
+	return TAP_PASS;
+}
+
+#ifndef __DragonFly__
+/* --sf-flags names map to the SF_* bits. */
+static int
+test_parse_flags(void)
+{
+	const char	*errstr;
+	int		 flags;
+
+	errstr = NULL;
+	CHECK(sf_parse_flags("", &flags, &errstr) == 0 && flags == 0);
+	CHECK(sf_parse_flags("nodiskio", &flags, &errstr) == 0);
+	CHECK(flags == SF_NODISKIO);
+	CHECK(sf_parse_flags("noread", &flags, &errstr) == 0);
+	CHECK(flags == SF_MNOWAIT);
+	CHECK(sf_parse_flags("sync,nocache", &flags, &errstr) == 0);
+	CHECK(flags == (SF_SYNC | SF_NOCACHE));
+	CHECK(sf_parse_flags("nodiskio,noread,sync,nocache", &flags,
+	    &errstr) == 0);
+	CHECK(flags == (SF_NODISKIO | SF_MNOWAIT | SF_SYNC | SF_NOCACHE));
+	CHECK(errstr == NULL);
+	return TAP_PASS;
+}
+
+/* Unknown and empty names are refused with a reason. */
+static int
+test_parse_flags_bad(void)
+{
+	static const char *const bad[] = {
+		"bogus", "nodiskio,", ",sync", "nodiskio,,sync", ",",
+		"NODISKIO", "nodisk", "nodiskiox", "sync nocache"
+	};
+	const char	*errstr;
+	size_t		 i;
+	int		 flags;
+
+	for (i = 0; i < TAP_COUNT(bad); i++) {
+		errstr = NULL;
+		if (sf_parse_flags(bad[i], &flags, &errstr) != -1)
+			return tap_fail("\"%s\" accepted", bad[i]);
+		if (errstr == NULL)
+			return tap_fail("\"%s\": no reason", bad[i]);
+	}
+	return TAP_PASS;
+}
+#else
+/* DragonFly takes no flags: any name is refused, "" is fine. */
+static int
+test_parse_flags_dragonfly(void)
+{
+	const char	*errstr;
+	int		 flags;
+
+	errstr = NULL;
+	CHECK(sf_parse_flags("", &flags, &errstr) == 0 && flags == 0);
+	CHECK(sf_parse_flags("nodiskio", &flags, &errstr) == -1);
+	CHECK(errstr != NULL && strstr(errstr, "dragonfly") != NULL);
+	CHECK(sf_parse_flags("sync", &flags, &errstr) == -1);
+	return TAP_PASS;
+}
+#endif
+
+static const struct tap_test tests[] = {
+	{ "whole range in one call", test_plain },
+	{ "header, file and trailer arrive in order", test_hdr_trl },
+	{ "7 bytes a call, across every boundary", test_trickle },
+	{ "EAGAIN with progress counts the bytes", test_eagain_progress },
+	{ "EAGAIN without progress is -1/EAGAIN", test_eagain_nothing },
+	{ "EINTR with progress counts the bytes", test_eintr_progress },
+	{ "EINTR without progress is -1/EINTR", test_eintr_nothing },
+	{ "EBUSY with and without progress", test_ebusy },
+	{ "hard error with nothing sent keeps errno", test_hard_error },
+	{ "hard error after progress reports progress first",
+	    test_error_after_progress },
+	{ "offset and count in capped chunks", test_range_chunks },
+	{ "empty range: header and trailer only", test_empty_range },
+	{ "end of file returns 0", test_eof_zero },
+	{ "header still sent at end of file", test_eof_header },
+	{ "range past the end stops at end of file", test_short_file },
+	{ "file shrinking mid-transfer", test_shrink_mid },
+	{ "stream input refused with a fallback errno", test_stream_refused },
+	{ "fallback errnos", test_fallback_errno },
+	{ "500 random transfers", test_random },
+#ifdef __DragonFly__
+	{ "header written apart, file and trailer in one call",
+	    test_coalesced },
+#else
+	{ "header, file and trailer in one call", test_coalesced },
+#endif
+	{ "NULL sf_hdtr without header or trailer", test_null_hdtr },
+	{ "short trailer write counted", test_short_trailer },
+	{ "trailer kept back from a short file", test_trailer_kept_back },
+#ifdef __DragonFly__
+	{ "flags always 0", test_flags_passed },
+#else
+	{ "flags reach the kernel", test_flags_passed },
+#endif
+	{ "sf_cork uses TCP_NOPUSH", test_cork },
+	{ "pseudo-filesystems", test_pseudo },
+#ifdef __DragonFly__
+	{ "--sf-flags refused", test_parse_flags_dragonfly },
+#else
+	{ "--sf-flags names", test_parse_flags },
+	{ "--sf-flags bad lists", test_parse_flags_bad },
+#endif
+};
+
+int
+main(void)
+{
+	return tap_run(tests, TAP_COUNT(tests));
+}

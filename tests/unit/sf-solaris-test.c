@@ -1,0 +1,253 @@
+/*
+ * Unit tests of src/sf-solaris.c against a simulated sendfilev(3EXT). The
+ * kernel model follows usr/src/uts/common/syscall/sendfile.c (illumos):
+ * vectors are written in order, and a file entry reaching past the end of
+ * the file fails with EINVAL after the bytes before it went out.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simkern.h"
+#include "tap.h"
+
+static int	test_one_call(void);
+static int	test_einval_refusal(void);
+static int	test_einval_short(void);
+static int	test_cork(void);
+static int	test_pseudo(void);
+static int	test_parse_flags(void);
+
+/*
+ * sendfilev: each entry in order, SFV_FD_SELF from memory, files from the
+ * simulated file; *xferred set on every return.
+ */
+ssize_t
+fake_sendfilev(int fildes, const struct sendfilevec *vec, int sfvcnt,
+    size_t *xferred)
+{
+	struct sim_step	st;
+	struct sim_seg	seg;
+	size_t		total, n, avail;
+	int		i, shortfile;
+
+	sim.calls++;
+	sim.sendfile_calls++;
+	*xferred = 0;
+	if (fildes != SIM_SOCK)
+		sim_violate("sendfilev on fd %d", fildes);
+	if (sfvcnt <= 0 || sfvcnt > 8) {
+		sim_violate("sfvcnt %d", sfvcnt);
+		errno = EINVAL;
+		return -1;
+	}
+	st = sim_step();
+	total = 0;
+	for (i = 0; i < sfvcnt; i++) {
+		if (vec[i].sfv_flag != 0)
+			sim_violate("sfv_flag %u: reserved", vec[i].sfv_flag);
+		if (vec[i].sfv_len == 0) {
+			/* sfv_len "less than or equal to 0": EINVAL. */
+			sim_violate("vector %d has sfv_len 0", i);
+			errno = EINVAL;
+			return -1;
+		}
+		shortfile = 0;
+		if (vec[i].sfv_fd == SFV_FD_SELF) {
+			seg.p = (const unsigned char *)
+			    (uintptr_t)vec[i].sfv_off;
+			seg.len = vec[i].sfv_len;
+		} else if (vec[i].sfv_fd == SIM_FILE) {
+			if (vec[i].sfv_off < 0) {
+				*xferred = total;
+				errno = EINVAL;
+				return -1;
+			}
+			avail = sim_file_avail(vec[i].sfv_off);
+			seg.p = sim.file + (avail > 0 ? vec[i].sfv_off : 0);
+			seg.len = vec[i].sfv_len;
+			if (avail < seg.len) {
+				seg.len = avail;
+				shortfile = 1;
+			}
+		} else {
+			sim_violate("vector %d reads fd %d", i, vec[i].sfv_fd);
+			errno = EBADF;
+			return -1;
+		}
+		n = sim_send(&seg, 1, sim_left(st.limit, total));
+		total += n;
+		if (n < seg.len) {
+			*xferred = total;
+			errno = st.err != 0 ? st.err : EAGAIN;
+			return -1;
+		}
+		if (shortfile) {
+			*xferred = total;
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	*xferred = total;
+	if (st.err != 0) {
+		errno = st.err;
+		return -1;
+	}
+	return (ssize_t)total;
+}
+
+/* fstatvfs(2): f_basetype from sim.fstype. */
+int
+fake_fstatvfs(int fd, struct statvfs *sv)
+{
+	if (fd != SIM_FILE || sim.fstype == NULL) {
+		errno = EBADF;
+		return -1;
+	}
+	memset(sv, 0, sizeof(*sv));
+	strncpy(sv->f_basetype, sim.fstype, sizeof(sv->f_basetype) - 1);
+	return 0;
+}
+
+/* One sendfilev call carries header, file and trailer. */
+static int
+test_one_call(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(4000);
+	drive_init(&d, "HEAD\r\n", 10, 3000, "TAIL\r\n");
+	if ((rv = drive_done_ok(&d)) != TAP_PASS)
+		return rv;
+	CHECK(sim.calls == 1);
+	return TAP_PASS;
+}
+
+/* EINVAL while the file covers the range is a refusal, kept as such. */
+static int
+test_einval_refusal(void)
+{
+	struct sf_chunk		c;
+	struct sf_scratch	scratch;
+
+	sim_reset(1000);
+	sim_push(0, EINVAL);
+	chunk_init(&c, NULL, 0, 1000, NULL);
+	memset(&scratch, 0, sizeof(scratch));
+	errno = 0;
+	CHECK(sf_backend.send(&c, &scratch) == -1);
+	CHECK(errno == EINVAL);
+	CHECK(sf_fallback_errno(errno));
+	CHECK(sim.out_len == 0);
+	return TAP_PASS;
+}
+
+/* A file cut short: the rest of it is resent without the trailer. */
+static int
+test_einval_short(void)
+{
+	struct sf_chunk		c;
+	struct sf_scratch	scratch;
+
+	sim_reset(600);
+	sim_push(0, EINVAL);	/* nothing went, as in the small-chunk path */
+	chunk_init(&c, "HEAD\r\n", 100, 900, "TAIL\r\n");
+	memset(&scratch, 0, sizeof(scratch));
+	CHECK(sf_backend.send(&c, &scratch) == 6 + 500);
+	CHECK(sim.calls == 2);
+	CHECK(sim.out_len == 506);
+	CHECK(memcmp(sim.out, "HEAD\r\n", 6) == 0);
+	CHECK(memcmp(sim.out + 6, sim.file + 100, 500) == 0);
+	return TAP_PASS;
+}
+
+/* sf_cork sets and clears TCP_CORK. */
+static int
+test_cork(void)
+{
+	sim_reset(0);
+	CHECK(sf_cork(SIM_SOCK, 1) == 0);
+	CHECK(sim.opt_level == IPPROTO_TCP);
+	CHECK(sim.opt_name == TCP_CORK);
+	CHECK(sim.opt_value == 1);
+	CHECK(sf_cork(SIM_SOCK, 0) == 0);
+	CHECK(sim.opt_value == 0);
+	return TAP_PASS;
+}
+
+/* /proc is a pseudo-filesystem; zfs and ufs are not. */
+static int
+test_pseudo(void)
+{
+	sim_reset(0);
+	sim.fstype = "proc";
+	CHECK(sf_pseudo_file(SIM_FILE) == 1);
+	sim.fstype = "zfs";
+	CHECK(sf_pseudo_file(SIM_FILE) == 0);
+	sim.fstype = "ufs";
+	CHECK(sf_pseudo_file(SIM_FILE) == 0);
+	sim.fstype = NULL;
+	CHECK(sf_pseudo_file(SIM_FILE) == 0);
+	return TAP_PASS;
+}
+
+/* --sf-flags: only the empty list. */
+static int
+test_parse_flags(void)
+{
+	const char	*errstr;
+	int		 flags;
+
+	errstr = NULL;
+	CHECK(sf_parse_flags("", &flags, &errstr) == 0 && flags == 0);
+	CHECK(sf_parse_flags("sync", &flags, &errstr) == -1);
+	CHECK(errstr != NULL);
+	return TAP_PASS;
+}
+
+static const struct tap_test tests[] = {
+	{ "whole range in one call", test_plain },
+	{ "header, file and trailer arrive in order", test_hdr_trl },
+	{ "7 bytes a call, across every boundary", test_trickle },
+	{ "EAGAIN with progress counts xferred", test_eagain_progress },
+	{ "EAGAIN without progress is -1/EAGAIN", test_eagain_nothing },
+	{ "EINTR with progress counts xferred", test_eintr_progress },
+	{ "EINTR without progress is -1/EINTR", test_eintr_nothing },
+	{ "EBUSY with and without progress", test_ebusy },
+	{ "hard error with nothing sent keeps errno", test_hard_error },
+	{ "hard error after progress reports progress first",
+	    test_error_after_progress },
+	{ "offset and count in capped chunks", test_range_chunks },
+	{ "empty range: no zero-length vector", test_empty_range },
+	{ "end of file (EINVAL) returns 0", test_eof_zero },
+	{ "header still sent at end of file", test_eof_header },
+	{ "range past the end stops at end of file", test_short_file },
+	{ "file shrinking mid-transfer", test_shrink_mid },
+	{ "stream input refused with a fallback errno", test_stream_refused },
+	{ "fallback errnos", test_fallback_errno },
+	{ "500 random transfers", test_random },
+	{ "header, file and trailer in one call", test_one_call },
+	{ "EINVAL with the range in the file stays a refusal",
+	    test_einval_refusal },
+	{ "EINVAL from a short file resends the rest, no trailer",
+	    test_einval_short },
+	{ "sf_cork uses TCP_CORK", test_cork },
+	{ "pseudo-filesystems", test_pseudo },
+	{ "--sf-flags refused", test_parse_flags },
+};
+
+int
+main(void)
+{
+	return tap_run(tests, TAP_COUNT(tests));
+}
