@@ -321,7 +321,7 @@ bench_run(const struct options *o, struct bench_mode *m, const char *host,
 {
 	struct options	 ro = *o;
 	struct rusage	 ru0, ru1;
-	struct xfer	 x;
+	struct xfer	 x, *xp;
 	uint64_t	 got = 0;
 	int64_t		 t0, t1;
 	double		 secs, cpu, gib = (double)len / GIB;
@@ -343,7 +343,8 @@ bench_run(const struct options *o, struct bench_mode *m, const char *host,
 		return -1;
 	}
 	xfer_init(&x, &ro, sock, fd, start, len, "the receiver");
-	xfer_run(&x, NULL);
+	xp = &x;
+	xfer_run(&xp, 1, NULL, 0);
 	t1 = loop_now_ns();
 	getrusage(RUSAGE_SELF, &ru1);
 	close(sock);

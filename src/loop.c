@@ -19,7 +19,7 @@
 
 #include "zcsend.h"
 
-#define LOOP_MAX_FDS	64
+#define LOOP_MAX_FDS	1024
 
 static void	loop_on_signal(int);
 

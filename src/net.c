@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -23,6 +24,7 @@
 
 static int	net_try(const struct addrinfo *, int64_t, int *);
 static void	net_addr_name(const struct addrinfo *, char *, size_t);
+static int	net_nonblock(int);
 
 /*
  * Start a connect to ai and wait for it until deadline_ns. Returns the
@@ -150,4 +152,168 @@ net_connect(const char *host, const char *port, int family, int timeout_ms,
 		    strerror(err));
 	}
 	return -1;
+}
+
+/* Make fd non-blocking and close-on-exec. Returns -1 with errno. */
+static int
+net_nonblock(int fd)
+{
+	int	flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Returns a connected non-blocking Unix stream socket to path, or -1 with
+ * *status and msg set as net_connect does.
+ */
+int
+net_connect_unix(const char *path, int *status, char *msg, size_t msglen)
+{
+	struct sockaddr_un	sun;
+	int			sock, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		*status = EXIT_USAGE;
+		snprintf(msg, msglen, "%s: %s", path, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+		*status = EXIT_OSERR;
+		snprintf(msg, msglen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* A local connect does not wait on a network: blocking is fine. */
+	if (connect(sock, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    net_nonblock(sock) == -1) {
+		saved = errno;
+		close(sock);
+		*status = saved == EINTR ? (loop_signalled() == SIGTERM ?
+		    EXIT_SIGTERM : EXIT_SIGINT) : EXIT_UNAVAILABLE;
+		snprintf(msg, msglen, "connect %s: %s", path, strerror(saved));
+		return -1;
+	}
+	return sock;
+}
+
+/*
+ * Returns a non-blocking socket listening on addr (NULL: every address)
+ * and port ("0": one the kernel picks), or with unix_path on the Unix
+ * socket path addr. The address actually bound is written to where as
+ * "ADDRESS port PORT" (or the path). On failure -1, *status and msg.
+ */
+int
+net_listen(const char *addr, const char *port, int family, int unix_path,
+    char *where, size_t wherelen, int *status, char *msg, size_t msglen)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_un	 sun;
+	struct addrinfo		 hints, *res, *ai;
+	socklen_t		 len = sizeof(ss);
+	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
+	int			 sock = -1, gerr, err = 0, on = 1;
+
+	*status = EXIT_UNAVAILABLE;
+	if (unix_path) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		if (strlen(addr) >= sizeof(sun.sun_path)) {
+			*status = EXIT_USAGE;
+			snprintf(msg, msglen, "%s: %s", addr,
+			    strerror(ENAMETOOLONG));
+			return -1;
+		}
+		memcpy(sun.sun_path, addr, strlen(addr) + 1);
+		if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+		    bind(sock, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+		    listen(sock, 128) == -1 || net_nonblock(sock) == -1) {
+			err = errno;
+			if (sock != -1)
+				close(sock);
+			snprintf(msg, msglen, "listen %s: %s", addr,
+			    strerror(err));
+			return -1;
+		}
+		snprintf(where, wherelen, "%s", addr);
+		return sock;
+	}
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = AI_PASSIVE;
+	if ((gerr = getaddrinfo(addr, port, &hints, &res)) != 0) {
+		*status = EXIT_NOHOST;
+		snprintf(msg, msglen, "resolve %s: %s", addr != NULL ? addr :
+		    "*", gerr == EAI_SYSTEM ? strerror(errno) :
+		    gai_strerror(gerr));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((sock = socket(ai->ai_family, ai->ai_socktype,
+		    ai->ai_protocol)) == -1) {
+			err = errno;
+			continue;
+		}
+		(void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on,
+		    sizeof(on));
+		if (bind(sock, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(sock, 128) == 0 && net_nonblock(sock) == 0)
+			break;
+		err = errno;
+		close(sock);
+		sock = -1;
+	}
+	freeaddrinfo(res);
+	if (sock == -1) {
+		snprintf(msg, msglen, "listen %s port %s: %s",
+		    addr != NULL ? addr : "*", port, strerror(err));
+		return -1;
+	}
+	if (getsockname(sock, (struct sockaddr *)&ss, &len) == -1 ||
+	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), serv,
+	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(where, wherelen, "%s port %s",
+		    addr != NULL ? addr : "*", port);
+	else
+		snprintf(where, wherelen, "%s port %s", host, serv);
+	return sock;
+}
+
+/*
+ * Accept one client, non-blocking, naming it in peer ("ADDRESS port N").
+ * Returns the socket, or -1 with errno (EAGAIN: nobody was waiting).
+ */
+int
+net_accept(int lsock, char *peer, size_t peerlen)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	char			host[NI_MAXHOST], serv[NI_MAXSERV];
+	int			sock, saved;
+
+	if ((sock = accept(lsock, (struct sockaddr *)&ss, &len)) == -1)
+		return -1;
+	if (net_nonblock(sock) == -1) {
+		saved = errno;
+		close(sock);
+		errno = saved;
+		return -1;
+	}
+	if (ss.ss_family == AF_UNIX)
+		snprintf(peer, peerlen, "unix client %d", sock);
+	else if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
+	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+		snprintf(peer, peerlen, "%s port %s", host, serv);
+	else
+		snprintf(peer, peerlen, "client %d", sock);
+	return sock;
 }

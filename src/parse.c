@@ -29,7 +29,8 @@
 int
 parse_size(const char *s, uint64_t *size, const char **errstr)
 {
-	const char	*p = s;
+	static const char units[] = "KMGT";
+	const char	*p = s, *unit;
 	uint64_t	 value = 0, scale = 1;
 	unsigned	 digit;
 
@@ -45,30 +46,16 @@ parse_size(const char *s, uint64_t *size, const char **errstr)
 		}
 		value = value * 10 + digit;
 	}
-	switch (toupper((unsigned char)*p)) {
-	case 'T':
-		scale <<= 10;
-		/* FALLTHROUGH */
-	case 'G':
-		scale <<= 10;
-		/* FALLTHROUGH */
-	case 'M':
-		scale <<= 10;
-		/* FALLTHROUGH */
-	case 'K':
-		scale <<= 10;
+	if (*p != '\0' && (unit = strchr(units, toupper((unsigned char)*p))) !=
+	    NULL) {
+		scale = (uint64_t)1 << (10 * (unit - units + 1));
 		p++;
 		if (*p == 'i')
 			p++;
 		if (*p == 'B')
 			p++;
-		break;
-	case 'B':
+	} else if (*p == 'B')
 		p++;
-		break;
-	default:
-		break;
-	}
 	if (*p != '\0') {
 		*errstr = "invalid size";
 		return -1;
@@ -111,15 +98,29 @@ parse_seconds(const char *s, int *ms, const char **errstr)
 }
 
 /*
- * Decode C-style escapes (\r \n \t \\ \xHH \ooo and the rest of vis(3)'s
- * set) into out->data, which the caller frees. NUL bytes are allowed.
+ * Decode C-style escapes into out->data, which the caller frees: \\ \a \b
+ * \f \n \r \t \v \' \" \? \ooo (octal) and \xHH; NUL bytes are allowed.
+ * strnunvis(3) does the decoding but lets unknown escapes through as the
+ * bare character, so they are refused here first: a typo in a header must
+ * not go out on the wire.
  */
 int
 parse_escapes(const char *s, struct bytes *out, const char **errstr)
 {
-	size_t	 len = strlen(s);
-	char	*buf;
-	int	 n;
+	size_t		 len = strlen(s);
+	const char	*p;
+	char		*buf;
+	int		 n;
+
+	for (p = s; (p = strchr(p, '\\')) != NULL; p += 2) {
+		if (p[1] == 'x' && isxdigit((unsigned char)p[2]))
+			continue;
+		if (p[1] == '\0' || strchr("\\abfnrtv'\"?01234567", p[1]) ==
+		    NULL) {
+			*errstr = "invalid escape sequence";
+			return -1;
+		}
+	}
 
 	if ((buf = malloc(len + 1)) == NULL) {
 		*errstr = strerror(errno);
@@ -210,5 +211,51 @@ parse_size_list(const char *s, size_t *sizes, int max, int *n,
 		}
 		sizes[(*n)++] = (size_t)size;
 	}
+	return 0;
+}
+
+/*
+ * HOST:PORT, with an IPv6 address in brackets ("[::1]:9000"), split into
+ * host and port (copied, NUL-terminated). The port is checked as by
+ * parse_port; the host must be non-empty and contain no blanks.
+ */
+int
+parse_hostport(const char *s, char *host, size_t hostlen, char *port,
+    size_t portlen, const char **errstr)
+{
+	const char	*colon, *hend, *hstart = s;
+
+	if (*s == '[') {
+		hstart = s + 1;
+		if ((hend = strchr(hstart, ']')) == NULL || hend[1] != ':') {
+			*errstr = "expected [ADDRESS]:PORT";
+			return -1;
+		}
+		colon = hend + 1;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL) {
+			*errstr = "expected HOST:PORT";
+			return -1;
+		}
+		if (memchr(s, ':', (size_t)(colon - s)) != NULL) {
+			*errstr = "an IPv6 address needs brackets: [ADDRESS]:PORT";
+			return -1;
+		}
+		hend = colon;
+	}
+	if (hend == hstart || (size_t)(hend - hstart) >= hostlen ||
+	    strcspn(hstart, " \t\n") < (size_t)(hend - hstart)) {
+		*errstr = "invalid host";
+		return -1;
+	}
+	if (strlen(colon + 1) >= portlen ||
+	    parse_port(colon + 1, errstr) == -1) {
+		if (strlen(colon + 1) >= portlen)
+			*errstr = "too large";
+		return -1;
+	}
+	memcpy(host, hstart, (size_t)(hend - hstart));
+	host[hend - hstart] = '\0';
+	memcpy(port, colon + 1, strlen(colon + 1) + 1);
 	return 0;
 }

@@ -17,8 +17,8 @@
 #define TTY_INTERVAL_NS		100000000	/* at most 10 redraws a second */
 #define PLAIN_INTERVAL_NS	1000000000
 
-static void	progress_line(char *, size_t, const struct xfer *, int64_t,
-		    int64_t);
+static void	progress_line(char *, size_t, struct xfer *const *, size_t,
+		    int64_t, int64_t);
 static void	json_string(FILE *, const char *);
 static const char *errno_name(int);
 
@@ -69,36 +69,63 @@ progress_due_ms(const struct progress *p, int64_t now_ns)
 	return (int)((p->next_ns - now_ns + 999999) / 1000000);
 }
 
+/*
+ * The progress text for n transfers: their sum, and with several, the
+ * slowest one (the least done), which is what holds the run up.
+ */
 static void
-progress_line(char *buf, size_t size, const struct xfer *x, int64_t start_ns,
-    int64_t now_ns)
+progress_line(char *buf, size_t size, struct xfer *const *xs, size_t n,
+    int64_t start_ns, int64_t now_ns)
 {
-	uint64_t	done = xfer_bytes_done(x), total = xfer_bytes_total(x);
-	double		secs = (double)(now_ns - start_ns) / 1e9, rate;
-	char		rate_s[32];
-	long		eta;
+	uint64_t	 done = 0, total = 0, d, t;
+	double		 secs = (double)(now_ns - start_ns) / 1e9, rate;
+	double		 slowest = 2.0, frac;
+	const char	*slow_peer = NULL;
+	char		 rate_s[32];
+	size_t		 i;
+	int		 len;
+	long		 eta;
 
+	for (i = 0; i < n; i++) {
+		d = xfer_bytes_done(xs[i]);
+		t = xfer_bytes_total(xs[i]);
+		done += d;
+		if (total != COUNT_TO_EOF)
+			total = t == COUNT_TO_EOF ? COUNT_TO_EOF : total + t;
+		frac = t == COUNT_TO_EOF || t == 0 ? 0.0 :
+		    (double)d / (double)t;
+		if (xs[i]->phase != XFER_FAILED && frac < slowest) {
+			slowest = frac;
+			slow_peer = xs[i]->peer;
+		}
+	}
 	rate = secs > 0 ? (double)done / secs : 0.0;
 	format_size(rate_s, sizeof(rate_s), rate);
+	len = n > 1 ? snprintf(buf, size, "%zu receivers: ", n) : 0;
+	if (len < 0 || (size_t)len >= size)
+		return;
+	buf += len;
+	size -= (size_t)len;
 	if (total == COUNT_TO_EOF) {
 		snprintf(buf, size, "%ju bytes, %s/s", (uintmax_t)done, rate_s);
 		return;
 	}
-	if (rate > 0)
-		eta = (long)((double)(total - done) / rate + 0.5);
-	else
-		eta = 0;
-	snprintf(buf, size, "%ju of %ju bytes (%d%%), %s/s, ETA %ld:%02ld",
-	    (uintmax_t)done, (uintmax_t)total,
+	eta = rate > 0 ? (long)((double)(total - done) / rate + 0.5) : 0;
+	len = snprintf(buf, size, "%ju of %ju bytes (%d%%), %s/s, ETA "
+	    "%ld:%02ld", (uintmax_t)done, (uintmax_t)total,
 	    total == 0 ? 100 : (int)((double)done * 100.0 / (double)total),
 	    rate_s, eta / 60, eta % 60);
+	if (n > 1 && slow_peer != NULL && len > 0 && (size_t)len < size)
+		snprintf(buf + len, size - (size_t)len, "; slowest %s at %d%%",
+		    slow_peer, (int)(slowest * 100.0));
 }
 
 /* Redraw if one is due; catch up rather than burst after a stall. */
 void
-progress_update(struct progress *p, const struct xfer *x, int64_t now_ns)
+progress_update(struct progress *p, struct xfer *const *xs, size_t n,
+    int64_t now_ns)
 {
-	char	line[160];
+	char	line[320];
 	int64_t	interval;
 
 	if (p->mode == PROGRESS_NONE || now_ns < p->next_ns)
@@ -108,7 +135,7 @@ progress_update(struct progress *p, const struct xfer *x, int64_t now_ns)
 	p->next_ns += interval;
 	if (p->next_ns <= now_ns)
 		p->next_ns = now_ns + interval;
-	progress_line(line, sizeof(line), x, p->start_ns, now_ns);
+	progress_line(line, sizeof(line), xs, n, p->start_ns, now_ns);
 	if (p->mode == PROGRESS_TTY) {
 		fprintf(p->out, "\r%s: %s\033[K", getprogname(), line);
 		p->drawn = 1;
@@ -128,19 +155,19 @@ progress_clear(struct progress *p)
 	}
 }
 
-/* The final line of a successful transfer. */
+/* The final line of a successful transfer, named by peer with several. */
 void
 progress_summary(const struct progress *p, const struct xfer *x,
-    int64_t end_ns)
+    int with_peer)
 {
-	double	secs = (double)(end_ns - x->start_ns) / 1e9;
+	double	secs = (double)(x->end_ns - x->start_ns) / 1e9;
 	char	rate[32];
 
 	format_size(rate, sizeof(rate),
 	    secs > 0 ? (double)xfer_bytes_done(x) / secs : 0.0);
-	fprintf(p->out, "%s: sent %ju bytes in %.3f s (%s/s) via %s",
-	    getprogname(), (uintmax_t)xfer_bytes_done(x), secs, rate,
-	    x->backend->name);
+	fprintf(p->out, "%s: %s%ssent %ju bytes in %.3f s (%s/s) via %s",
+	    getprogname(), with_peer ? x->peer : "", with_peer ? ": " : "",
+	    (uintmax_t)xfer_bytes_done(x), secs, rate, x->backend->name);
 	if (x->fallback_errno != 0)
 		fprintf(p->out, " (sendfile refused: %s)",
 		    strerror(x->fallback_errno));
@@ -188,45 +215,76 @@ errno_name(int err)
 	}
 }
 
-/*
- * The whole outcome as one JSON object on one line. x may be NULL when the
- * run failed before a transfer began; error is then the failure message.
- */
-void
-report_json(FILE *out, const struct options *o, const struct xfer *x,
-    int status, const char *error)
+/* One transfer's outcome: the members of its JSON object. */
+static void
+json_xfer(FILE *out, const struct xfer *x)
 {
-	uint64_t	bytes = 0, file_bytes = 0;
-	double		secs = 0.0;
+	uint64_t	bytes = xfer_bytes_done(x);
+	double		secs;
+	int		status = x->phase == XFER_DONE ? EXIT_OK : x->status;
 
-	if (x != NULL) {
-		bytes = xfer_bytes_done(x);
-		file_bytes = x->file_done;
-		secs = (double)((x->end_ns != 0 ? x->end_ns : loop_now_ns()) -
-		    x->start_ns) / 1e9;
-	}
-	fputs("{\"host\":", out);
-	json_string(out, o->host);
+	secs = (double)((x->end_ns != 0 ? x->end_ns : loop_now_ns()) -
+	    x->start_ns) / 1e9;
+	fputs("\"host\":", out);
+	json_string(out, x->host);
 	fputs(",\"port\":", out);
-	json_string(out, o->port);
-	fputs(",\"file\":", out);
-	json_string(out, o->path);
-	fprintf(out, ",\"offset\":%ju,\"count\":", (uintmax_t)o->offset);
-	if (x != NULL && x->file_len != COUNT_TO_EOF)
-		fprintf(out, "%ju", (uintmax_t)x->file_len);
-	else if (x == NULL && o->count != COUNT_TO_EOF)
-		fprintf(out, "%ju", (uintmax_t)o->count);
-	else
-		fputs("null", out);
+	json_string(out, x->port != NULL && *x->port != '\0' ? x->port : NULL);
 	fprintf(out, ",\"bytes\":%ju,\"file_bytes\":%ju,\"seconds\":%.6f,"
 	    "\"rate\":%.1f,\"backend\":", (uintmax_t)bytes,
-	    (uintmax_t)file_bytes, secs, secs > 0 ? (double)bytes / secs : 0.0);
-	json_string(out, x != NULL ? x->backend->name : NULL);
+	    (uintmax_t)x->file_done, secs,
+	    secs > 0 ? (double)bytes / secs : 0.0);
+	json_string(out, x->backend->name);
 	fputs(",\"fallback_errno\":", out);
-	json_string(out, x != NULL && x->fallback_errno != 0 ?
+	json_string(out, x->fallback_errno != 0 ?
 	    errno_name(x->fallback_errno) : NULL);
 	fprintf(out, ",\"status\":%d,\"error\":", status);
+	json_string(out, status != EXIT_OK ? x->error : NULL);
+}
+
+/*
+ * The whole outcome as one JSON object on one line. With one destination
+ * (and no --to) its members stand at the top; with --to they are in a
+ * "destinations" array. n may be 0 when the run failed before any transfer
+ * began: error is then the failure message.
+ */
+void
+report_json(FILE *out, const struct options *o, struct xfer *const *xs,
+    size_t n, int status, const char *error)
+{
+	uint64_t	count = n > 0 ? xs[0]->file_len_asked : o->count;
+	size_t		i;
+
+	fputs("{\"file\":", out);
+	json_string(out, o->path);
+	fprintf(out, ",\"offset\":%ju,\"count\":", (uintmax_t)o->offset);
+	if (count != COUNT_TO_EOF)
+		fprintf(out, "%ju", (uintmax_t)count);
+	else
+		fputs("null", out);
+	if (n == 1 && !o->multi) {
+		fputc(',', out);
+		json_xfer(out, xs[0]);
+		fputs("}\n", out);
+		fflush(out);
+		return;
+	}
+	if (n == 0) {
+		fputs(",\"host\":", out);
+		json_string(out, o->host);
+		fputs(",\"port\":", out);
+		json_string(out, o->port);
+	}
+	fprintf(out, ",\"status\":%d,\"error\":", status);
 	json_string(out, error);
+	if (o->multi) {
+		fputs(",\"destinations\":[", out);
+		for (i = 0; i < n; i++) {
+			fputs(i > 0 ? ",{" : "{", out);
+			json_xfer(out, xs[i]);
+			fputc('}', out);
+		}
+		fputc(']', out);
+	}
 	fputs("}\n", out);
 	fflush(out);
 }

@@ -69,3 +69,12 @@ sf_fallback_errno(int err)
 	(void)err;
 	return 0;
 }
+
+/* Segment counts come from Linux's TCP_INFO only. */
+int
+sf_segments(int sock, uint64_t *segs)
+{
+	(void)sock;
+	(void)segs;
+	return -1;
+}

@@ -41,6 +41,7 @@ static void	xfer_advance(struct xfer *, size_t);
 static int	xfer_finish_send(struct xfer *, struct pollfd *);
 static int	xfer_input_ready(struct xfer *);
 static int	xfer_idle_expired(struct xfer *);
+static uint64_t	xfer_rate_allows(struct xfer *);
 static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
@@ -67,12 +68,13 @@ xfer_init(struct xfer *x, const struct options *o, int sock, int fd,
 	x->hdr = &o->header;
 	x->trl = &o->trailer;
 	x->file_start = start;
-	x->file_len = len;
+	x->file_len = x->file_len_asked = len;
 	x->max_chunk = o->max_chunk;
 	x->sf_flags = o->sf_flags;
 	x->idle_timeout_ms = o->idle_timeout_ms;
 	x->close_timeout_ms = o->close_timeout_ms;
 	x->block_size = o->block_size;
+	x->rate = o->bench ? 0 : o->rate;	/* --bench paces its receiver */
 	x->phase = XFER_SEND;
 	x->start_ns = x->last_move_ns = loop_now_ns();
 	x->input_is_stream = start < 0;
@@ -167,8 +169,14 @@ xfer_fail(struct xfer *x, int status, const char *fmt, ...)
 void
 xfer_fail_errno(struct xfer *x, int err)
 {
-	char	counts[64];
+	socklen_t	len = sizeof(int);
+	char		counts[64];
+	int		soerr = 0;
 
+	/* A reset that lands before the call shows as EPIPE or ENOTCONN. */
+	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->sock,
+	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
+		err = soerr;
 	xfer_counts(x, counts, sizeof(counts));
 	switch (err) {
 	case EPIPE:
@@ -244,6 +252,36 @@ xfer_input_ready(struct xfer *x)
 	return poll(&pfd, 1, 0) != 0;
 }
 
+/*
+ * With --rate: how many more bytes may go out now, so that the bytes sent
+ * never run ahead of rate * elapsed by more than one quantum (a twentieth
+ * of a second's worth). Bytes are released a whole quantum at a time, not
+ * in the trickle that accrues between two calls; when a quantum is not due
+ * yet, busy_until_ns is set to when it is and 0 returned.
+ */
+static uint64_t
+xfer_rate_allows(struct xfer *x)
+{
+	uint64_t	quantum, need, due, done = xfer_bytes_done(x), total;
+	int64_t		now = loop_now_ns();
+
+	quantum = x->rate / 20;
+	if (quantum < 4096)
+		quantum = 4096;
+	if (quantum > x->max_chunk)
+		quantum = x->max_chunk;
+	total = xfer_bytes_total(x);
+	need = total != COUNT_TO_EOF && total - done < quantum ?
+	    total - done : quantum;
+	due = (uint64_t)((double)(now - x->start_ns) / 1e9 *
+	    (double)x->rate) + quantum;
+	if (due >= done + need)
+		return due - done;
+	x->busy_until_ns = now + (int64_t)((double)(done + need - due) /
+	    (double)x->rate * 1e9) + 1;
+	return 0;
+}
+
 /* Fails the transfer if the socket took nothing for the idle timeout. */
 static int
 xfer_idle_expired(struct xfer *x)
@@ -253,6 +291,8 @@ xfer_idle_expired(struct xfer *x)
 	if (x->idle_timeout_ms == 0 || loop_now_ns() - x->last_move_ns <
 	    (int64_t)x->idle_timeout_ms * 1000000)
 		return 0;
+	if (x->rate > 0 && x->busy_until_ns != 0)
+		return 0;	/* holding back for --rate is not idling */
 	xfer_counts(x, counts, sizeof(counts));
 	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after %s",
 	    x->peer, x->idle_timeout_ms / 1000.0, counts);
@@ -282,7 +322,7 @@ static int
 xfer_send(struct xfer *x, struct pollfd *pfd)
 {
 	struct sf_chunk	c;
-	uint64_t	file_left;
+	uint64_t	file_left, allowed = 0;
 	ssize_t		n;
 	int		calls, err;
 	char		counts[64];
@@ -291,8 +331,14 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	pfd->events = POLLOUT;
 	x->busy_until_ns = 0;
 	for (calls = 0; calls < XFER_STEP_CALLS; calls++) {
+		if (x->rate > 0 && (allowed = xfer_rate_allows(x)) == 0) {
+			pfd->fd = -1;	/* ahead of the rate: wait for it */
+			return 1;
+		}
 		file_left = x->file_len == COUNT_TO_EOF ? x->max_chunk :
 		    x->file_len - x->file_done;
+		if (x->rate > 0 && file_left > allowed)
+			file_left = allowed;
 		c.sock = x->sock;
 		c.fd = x->fd;
 		c.flags = x->sf_flags;
@@ -304,7 +350,8 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		    x->max_chunk;
 		c.trl = no_bytes;
 		c.trl_len = 0;
-		if (x->file_len != COUNT_TO_EOF && c.file_len == file_left) {
+		if (x->file_len != COUNT_TO_EOF &&
+		    c.file_len == x->file_len - x->file_done) {
 			c.trl = x->trl->data + x->trl_done;
 			c.trl_len = x->trl->len - x->trl_done;
 		}
@@ -457,32 +504,126 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 }
 
 /*
- * Drive x to its end in a poll loop: step, wait for what it wants (bounded
- * by its deadlines and the next progress redraw), repeat. A stop signal
- * ends it as interrupted. p may be NULL.
+ * Stop a transfer that did not fail itself, because another one did and
+ * --fail-fast asked for everything to stop.
  */
 void
-xfer_run(struct xfer *x, struct progress *p)
+xfer_stop(struct xfer *x, int status, const char *why)
 {
-	struct pollfd	pfd;
-	int64_t		now;
-	int		timeout, t;
+	char	counts[64];
 
-	while (xfer_step(x, &pfd)) {
+	if (x->phase == XFER_DONE || x->phase == XFER_FAILED)
+		return;
+	xfer_counts(x, counts, sizeof(counts));
+	xfer_fail(x, status, "send to %s: stopped after %s: %s", x->peer,
+	    counts, why);
+}
+
+/* A destination that failed before its transfer began (connect). */
+void
+xfer_init_failed(struct xfer *x, const struct options *o, uint64_t len,
+    const char *peer, int status, const char *msg)
+{
+	memset(x, 0, sizeof(*x));
+	x->sock = x->fd = -1;
+	x->path = o->path;
+	x->peer = peer;
+	x->hdr = &o->header;
+	x->trl = &o->trailer;
+	x->file_len = x->file_len_asked = len;
+	x->backend = o->mode == MODE_READWRITE ? &rw_backend :
+	    o->mode == MODE_SPLICE ? &splice_backend : &sf_backend;
+	x->scratch.pipe_rd = x->scratch.pipe_wr = -1;
+	x->start_ns = x->end_ns = loop_now_ns();
+	x->phase = XFER_FAILED;
+	x->status = status;
+	snprintf(x->error, sizeof(x->error), "%s", msg);
+}
+
+/*
+ * Drive n transfers to their ends together in one poll loop: step each
+ * transfer whose fd is ready or whose deadline came, then wait for what
+ * they want (bounded by their deadlines and the next progress redraw). A
+ * transfer whose socket does not drain costs nothing until it does. A stop
+ * signal ends every transfer as interrupted; with fail_fast the first
+ * failure stops the rest. p may be NULL.
+ */
+void
+xfer_run(struct xfer **xs, size_t n, struct progress *p, int fail_fast)
+{
+	struct pollfd	*pfds;
+	size_t		*owner, i, k, nwait;
+	char		*ready;
+	int64_t		 now;
+	int		 timeout, t, failed = 0;
+
+	pfds = calloc(n, sizeof(*pfds));
+	owner = calloc(n, sizeof(*owner));
+	ready = malloc(n);
+	if (pfds == NULL || owner == NULL || ready == NULL) {
+		for (i = 0; i < n; i++)
+			xfer_stop(xs[i], EXIT_OSERR, strerror(errno));
+		goto out;
+	}
+	memset(ready, 1, n);
+	for (;;) {
+		nwait = 0;
+		timeout = -1;
 		now = loop_now_ns();
-		timeout = xfer_timeout_ms(x, now);
+		for (i = 0; i < n; i++) {
+			if (xs[i]->phase == XFER_DONE ||
+			    xs[i]->phase == XFER_FAILED)
+				continue;
+			if (!ready[i] && xfer_timeout_ms(xs[i], now) != 0) {
+				pfds[nwait] = xs[i]->want;
+				owner[nwait++] = i;
+			} else if (xfer_step(xs[i], &xs[i]->want)) {
+				pfds[nwait] = xs[i]->want;
+				owner[nwait++] = i;
+			} else if (xs[i]->phase == XFER_FAILED && fail_fast) {
+				failed = 1;
+				break;
+			}
+			ready[i] = 0;
+		}
+		if (failed) {
+			for (k = 0; k < n; k++)
+				xfer_stop(xs[k], xs[i]->status,
+				    "another destination failed");
+			break;
+		}
+		if (nwait == 0)
+			break;
+		now = loop_now_ns();
+		for (k = 0; k < nwait; k++) {
+			t = xfer_timeout_ms(xs[owner[k]], now);
+			if (t != -1 && (timeout == -1 || t < timeout))
+				timeout = t;
+			pfds[k].revents = 0;
+		}
 		t = p != NULL ? progress_due_ms(p, now) : -1;
 		if (t != -1 && (timeout == -1 || t < timeout))
 			timeout = t;
-		x->waits++;
-		if (loop_wait(&pfd, 1, timeout) == -1) {
-			if (errno == EINTR)
-				xfer_interrupt(x, loop_signalled());
-			else
-				xfer_fail_errno(x, errno);
+		for (k = 0; k < nwait; k++)
+			xs[owner[k]]->waits++;
+		if (loop_wait(pfds, (nfds_t)nwait, timeout) == -1) {
+			for (i = 0; i < n; i++) {
+				if (errno == EINTR)
+					xfer_interrupt(xs[i], loop_signalled());
+				else if (xs[i]->phase != XFER_DONE &&
+				    xs[i]->phase != XFER_FAILED)
+					xfer_fail_errno(xs[i], errno);
+			}
 			break;
 		}
+		for (k = 0; k < nwait; k++)
+			if (pfds[k].revents != 0)
+				ready[owner[k]] = 1;
 		if (p != NULL)
-			progress_update(p, x, loop_now_ns());
+			progress_update(p, xs, n, loop_now_ns());
 	}
+out:
+	free(pfds);
+	free(owner);
+	free(ready);
 }

@@ -29,6 +29,7 @@
 #define DEFAULT_CONNECT_MS	30000
 #define DEFAULT_CLOSE_MS	30000
 #define MAX_HDTR_FILE		(16 * 1024 * 1024)
+#define MAX_DESTS		1000
 
 /* Long options without a short form. */
 enum {
@@ -48,7 +49,11 @@ enum {
 	OPT_BENCH,
 	OPT_SIZE,
 	OPT_ROUNDS,
-	OPT_BLOCK_SIZES
+	OPT_BLOCK_SIZES,
+	OPT_TO,
+	OPT_FAIL_FAST,
+	OPT_MAX_CLIENTS,
+	OPT_MAX_CONNS
 };
 
 static const struct option long_options[] = {
@@ -74,20 +79,18 @@ static const struct option long_options[] = {
 	{ "size",		required_argument,	NULL, OPT_SIZE },
 	{ "rounds",		required_argument,	NULL, OPT_ROUNDS },
 	{ "block-sizes",	required_argument,	NULL, OPT_BLOCK_SIZES },
+	{ "to",			required_argument,	NULL, OPT_TO },
+	{ "fail-fast",		no_argument,		NULL, OPT_FAIL_FAST },
+	{ "listen",		no_argument,		NULL, 'l' },
+	{ "keep-open",		no_argument,		NULL, 'k' },
+	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
+	{ "max-conns",		required_argument,	NULL, OPT_MAX_CONNS },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
 };
 
-/* The input once opened and checked: where to read and how much. */
-struct input {
-	int		 fd;
-	const char	*name;		/* for messages: the path, or "stdin" */
-	off_t		 start;		/* -1: a stream */
-	uint64_t	 len;		/* COUNT_TO_EOF: until end of file */
-	int		 rewind_stdin;	/* move stdin's position when done */
-};
 
 static __dead void	usage(int);
 static __dead void	version(void);
@@ -101,8 +104,9 @@ static void		read_bytes_file(const struct options *, const char *,
 			    struct bytes *);
 static void		open_input(struct options *, struct input *);
 static void		skip_stream(const struct options *, struct input *);
-static int		run(const struct options *, struct input *, int,
-			    const char *);
+static int		push(const struct options *, struct input *);
+static void		add_dest(struct options *, const char *, const char *,
+			    int);
 
 static __dead void
 usage(int status)
@@ -113,15 +117,21 @@ usage(int status)
 	    "usage: %s [-46hqVv] [-H header] [-n count] [-o offset] "
 	    "[-T trailer]\n"
 	    "\t[--block-size size] [--close-timeout seconds]\n"
-	    "\t[--connect-timeout seconds] [--header-file file] "
-	    "[--idle-timeout seconds]\n"
-	    "\t[--json] [--max-chunk size] "
-	    "[--mode sendfile | splice | readwrite]\n"
-	    "\t[--no-sendfile] [--progress auto | tty | plain | none]\n"
+	    "\t[--connect-timeout seconds] [--fail-fast] "
+	    "[--header-file file]\n"
+	    "\t[--idle-timeout seconds] [--json] [--max-chunk size]\n"
+	    "\t[--mode sendfile | splice | readwrite] [--no-sendfile]\n"
+	    "\t[--progress auto | tty | plain | none] [--rate rate]\n"
 	    "\t[--sf-flags list] [--trailer-file file] host port file\n"
+	    "       %s [options] file --to host:port [--to host:port ...]\n"
+	    "       %s [options] -U path file\n"
+	    "       %s [options] -l [-k] [--max-clients n] [--max-conns n] "
+	    "[address] port file\n"
+	    "       %s [options] -l -U path file\n"
 	    "       %s --bench [-46q] [--block-sizes list] [--json] "
 	    "[--progress mode]\n"
 	    "\t[--rate rate] [--rounds n] [--size size] [host port] [file]\n",
+	    getprogname(), getprogname(), getprogname(), getprogname(),
 	    getprogname(), getprogname());
 	exit(status);
 }
@@ -154,7 +164,7 @@ fail(const struct options *o, int status, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s: %s\n", getprogname(), msg);
 	if (o != NULL && o->json)
-		report_json(stdout, o, NULL, status, msg);
+		report_json(stdout, o, NULL, 0, status, msg);
 	exit(status);
 }
 
@@ -232,11 +242,39 @@ read_bytes_file(const struct options *o, const char *path, struct bytes *out)
 	close(fd);
 }
 
+/* Append a destination; port is checked (and resolved if a service). */
+static void
+add_dest(struct options *o, const char *host, const char *port, int unix_path)
+{
+	struct dest	*d;
+	const char	*errstr = NULL;
+	int		 portnum = 0;
+
+	if (!unix_path && (portnum = parse_port(port, &errstr)) == -1)
+		fail(NULL, EXIT_USAGE, "port %s: %s", port, errstr);
+	if (strlen(host) >= sizeof(d->host))
+		fail(NULL, EXIT_USAGE, "host %.40s...: too long", host);
+	o->dests = reallocarray(o->dests, o->ndests + 1, sizeof(*o->dests));
+	if (o->dests == NULL)
+		fail(NULL, EXIT_OSERR, "destinations: %s", strerror(errno));
+	d = &o->dests[o->ndests++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->host, sizeof(d->host), "%s", host);
+	if (unix_path) {
+		snprintf(d->peer, sizeof(d->peer), "%s", host);
+		return;
+	}
+	snprintf(d->port, sizeof(d->port), "%s", port);
+	snprintf(d->portnum, sizeof(d->portnum), "%d", portnum);
+	snprintf(d->peer, sizeof(d->peer), "%s port %s", host, port);
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	const char	*errstr = NULL;
-	int		 ch;
+	const char	*errstr = NULL, *to_args[MAX_DESTS];
+	char		 host[1025], port[32];
+	int		 ch, nto = 0, i;
 
 	memset(o, 0, sizeof(*o));
 	o->family = AF_UNSPEC;
@@ -255,7 +293,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->bench_nblock_sizes = 3;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":46hH:n:o:qT:vV", long_options,
+	while ((ch = getopt_long(argc, argv, ":46hH:kln:o:qT:UvV", long_options,
 	    NULL)) != -1) {
 		switch (ch) {
 		case '4':
@@ -363,6 +401,39 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_BENCH:
 			o->bench = 1;
 			break;
+		case OPT_TO:
+			if (nto == MAX_DESTS)
+				fail(NULL, EXIT_USAGE, "to %s: more than %d "
+				    "destinations", optarg, MAX_DESTS);
+			o->multi = 1;
+			to_args[nto++] = optarg;
+			break;
+		case OPT_FAIL_FAST:
+			o->fail_fast = 1;
+			break;
+		case 'l':
+			o->listen = 1;
+			break;
+		case 'k':
+			o->keep_open = 1;
+			break;
+		case 'U':
+			o->unix_socket = 1;
+			break;
+		case OPT_MAX_CLIENTS:
+			o->max_clients = (uint64_t)strtonum(optarg, 1,
+			    LLONG_MAX, &errstr);
+			if (errstr != NULL)
+				fail(NULL, EXIT_USAGE, "max clients %s: %s",
+				    optarg, errstr);
+			break;
+		case OPT_MAX_CONNS:
+			o->max_conns = (size_t)strtonum(optarg, 1,
+			    MAX_DESTS, &errstr);
+			if (errstr != NULL)
+				fail(NULL, EXIT_USAGE, "max conns %s: %s",
+				    optarg, errstr);
+			break;
 		case OPT_SIZE:
 			o->bench_size = option_size("size", optarg);
 			if (o->bench_size == 0)
@@ -403,12 +474,57 @@ parse_options(int argc, char **argv, struct options *o)
 			    "[HOST PORT] [FILE] (try '%s -h')", getprogname());
 		exit(bench_main(o, argc, argv));
 	}
+	if (o->listen) {
+		/* -l [ADDR] PORT FILE, or -l -U PATH FILE */
+		if (o->multi || argc < 2 || argc > 3 ||
+		    (o->unix_socket && argc != 2))
+			fail(NULL, EXIT_USAGE, "command line: expected %s "
+			    "(try '%s -h')", o->unix_socket ? "-l -U PATH FILE" :
+			    "-l [ADDRESS] PORT FILE", getprogname());
+		o->listen_addr = argc == 3 ? argv[0] : NULL;
+		o->listen_port = argv[argc - 2];
+		o->path = argv[argc - 1];
+		if (!o->unix_socket && strcmp(o->listen_port, "0") != 0 &&
+		    parse_port(o->listen_port, &errstr) == -1)
+			fail(NULL, EXIT_USAGE, "port %s: %s", o->listen_port,
+			    errstr);
+		if (o->max_conns == 0)
+			o->max_conns = o->keep_open ? 64 : 1;
+		return;
+	}
+	if (o->keep_open || o->max_clients != 0 || o->max_conns != 0)
+		fail(NULL, EXIT_USAGE, "command line: -k, --max-clients and "
+		    "--max-conns go with -l");
+	if (o->multi) {
+		/* FILE --to HOST:PORT ... */
+		if (argc != 1 || o->unix_socket)
+			fail(NULL, EXIT_USAGE, "command line: expected FILE "
+			    "--to HOST:PORT ... (try '%s -h')", getprogname());
+		for (i = 0; i < nto; i++) {
+			if (parse_hostport(to_args[i], host, sizeof(host), port,
+			    sizeof(port), &errstr) == -1)
+				fail(NULL, EXIT_USAGE, "to %s: %s", to_args[i],
+				    errstr);
+			add_dest(o, host, port, 0);
+		}
+		o->path = argv[0];
+		return;
+	}
+	if (o->unix_socket) {
+		if (argc != 2)
+			fail(NULL, EXIT_USAGE, "command line: expected -U PATH "
+			    "FILE (try '%s -h')", getprogname());
+		add_dest(o, argv[0], NULL, 1);
+		o->path = argv[1];
+		return;
+	}
 	if (argc != 3)
 		fail(NULL, EXIT_USAGE, "command line: expected HOST PORT FILE "
 		    "(try '%s -h')", getprogname());
 	o->host = argv[0];
 	o->port = argv[1];
 	o->path = argv[2];
+	add_dest(o, o->host, o->port, 0);
 }
 
 /*
@@ -521,39 +637,118 @@ skip_stream(const struct options *o, struct input *in)
 	}
 }
 
-/* Drive one transfer to its end. Returns its exit status. */
-static int
-run(const struct options *o, struct input *in, int sock, const char *peer)
+/*
+ * Exit codes by how serious they are, for a run with several outcomes: an
+ * interrupt, then internal trouble, then data cut short, then timeouts,
+ * then receivers that could not be reached at all.
+ */
+int
+exit_severity(int status)
 {
-	struct xfer	 x;
-	struct progress	 p;
-	uint64_t	 segs;
-	int		 status;
+	switch (status) {
+	case EXIT_OK:
+		return 0;
+	case EXIT_NOHOST:
+		return 1;
+	case EXIT_UNAVAILABLE:
+		return 2;
+	case EXIT_TEMPFAIL:
+		return 3;
+	case EXIT_IOERR:
+		return 4;
+	case EXIT_SIGINT:
+	case EXIT_SIGTERM:
+		return 6;
+	default:
+		return 5;
+	}
+}
 
-	xfer_init(&x, o, sock, in->fd, in->start, in->len, peer);
-	x.path = in->name;
-	progress_start(&p, o->progress, isatty(STDERR_FILENO), x.start_ns);
-	xfer_run(&x, &p);
+/*
+ * Connect to every destination, then push the input to all of them at
+ * once in one loop, and report each. Returns the exit status: 0 only if
+ * every destination got every byte, else the most serious failure.
+ */
+static int
+push(const struct options *o, struct input *in)
+{
+	struct xfer	*xs, **xp;
+	struct progress	 p;
+	const struct dest *d;
+	uint64_t	 segs;
+	char		 msg[512];
+	size_t		 i;
+	int		 sock, status = EXIT_OK, stop = 0;
+
+	xs = calloc(o->ndests, sizeof(*xs));
+	xp = calloc(o->ndests, sizeof(*xp));
+	if (xs == NULL || xp == NULL)
+		fail(o, EXIT_OSERR, "transfers: %s", strerror(errno));
+	for (i = 0; i < o->ndests; i++) {
+		d = &o->dests[i];
+		xp[i] = &xs[i];
+		if (stop)
+			sock = -1;
+		else if (o->unix_socket)
+			sock = net_connect_unix(d->host, &status, msg,
+			    sizeof(msg));
+		else
+			sock = net_connect(d->host, d->portnum, o->family,
+			    o->connect_timeout_ms, o->verbose, &status, msg,
+			    sizeof(msg));
+		if (sock == -1) {
+			if (stop)
+				snprintf(msg, sizeof(msg), "send to %.400s: not "
+				    "started: another destination failed",
+				    d->peer);
+			else if (status == EXIT_SIGINT ||
+			    status == EXIT_SIGTERM || o->fail_fast)
+				stop = status;
+			xfer_init_failed(&xs[i], o, in->len, d->peer,
+			    stop ? stop : status, msg);
+		} else
+			xfer_init(&xs[i], o, sock, in->fd, in->start, in->len,
+			    d->peer);
+		xs[i].path = in->name;
+		xs[i].host = d->host;
+		xs[i].port = d->port;
+	}
+	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
+	xfer_run(xp, o->ndests, &p, o->fail_fast);
 	progress_clear(&p);
 	if (in->rewind_stdin)
-		(void)lseek(in->fd, x.file_start + (off_t)x.file_done,
+		(void)lseek(in->fd, xs[0].file_start + (off_t)xs[0].file_done,
 		    SEEK_SET);
-	if (o->verbose && sf_segments(sock, &segs) == 0)
-		fprintf(stderr, "%s: data segments sent: %ju\n", getprogname(),
-		    (uintmax_t)segs);
-	if (o->verbose && x.fallback_errno != 0)
-		fprintf(stderr, "%s: sendfile refused the input (%s): fell "
-		    "back to %s\n", getprogname(), strerror(x.fallback_errno),
-		    x.backend->name);
-	status = x.phase == XFER_DONE ? EXIT_OK : x.status;
-	if (status != EXIT_OK)
-		fprintf(stderr, "%s: %s\n", getprogname(), x.error);
-	else if (!o->quiet)
-		progress_summary(&p, &x, x.end_ns);
+
+	status = EXIT_OK;
+	for (i = 0; i < o->ndests; i++) {
+		if (o->verbose && xs[i].sock != -1 &&
+		    sf_segments(xs[i].sock, &segs) == 0)
+			fprintf(stderr, "%s: %s%sdata segments sent: %ju\n",
+			    getprogname(), o->multi ? xs[i].peer : "",
+			    o->multi ? ": " : "", (uintmax_t)segs);
+		if (o->verbose && xs[i].fallback_errno != 0)
+			fprintf(stderr, "%s: sendfile refused the input (%s): "
+			    "fell back to %s\n", getprogname(),
+			    strerror(xs[i].fallback_errno),
+			    xs[i].backend->name);
+		if (xs[i].phase != XFER_DONE) {
+			fprintf(stderr, "%s: %s\n", getprogname(),
+			    xs[i].error);
+			if (exit_severity(xs[i].status) > exit_severity(status))
+				status = xs[i].status;
+		} else if (!o->quiet)
+			progress_summary(&p, &xs[i], o->multi);
+	}
 	if (o->json)
-		report_json(stdout, o, &x, status,
-		    status != EXIT_OK ? x.error : NULL);
-	xfer_free(&x);
+		report_json(stdout, o, xp, o->ndests, status, NULL);
+	for (i = 0; i < o->ndests; i++) {
+		if (xs[i].sock != -1)
+			close(xs[i].sock);
+		xfer_free(&xs[i]);
+	}
+	free(xs);
+	free(xp);
 	return status;
 }
 
@@ -562,25 +757,17 @@ main(int argc, char **argv)
 {
 	struct options	 o;
 	struct input	 in;
-	const char	*errstr = NULL;
-	char		 port[16], peer[NI_MAXHOST + 32], msg[512];
-	int		 sock, status, portnum;
+	int		 status;
 
 	if (loop_init() == -1)
 		fail(NULL, EXIT_OSERR, "signals: %s", strerror(errno));
 	parse_options(argc, argv, &o);
-	if ((portnum = parse_port(o.port, &errstr)) == -1)
-		fail(NULL, EXIT_USAGE, "port %s: %s", o.port, errstr);
-	snprintf(port, sizeof(port), "%d", portnum);
 	open_input(&o, &in);
-
-	sock = net_connect(o.host, port, o.family, o.connect_timeout_ms,
-	    o.verbose, &status, msg, sizeof(msg));
-	if (sock == -1)
-		fail(&o, status, "%s", msg);
-	snprintf(peer, sizeof(peer), "%s port %s", o.host, o.port);
-	status = run(&o, &in, sock, peer);
-	close(sock);
+	if (o.listen)
+		status = serve_main(&o, &in);
+	else
+		status = push(&o, &in);
+	free(o.dests);
 	free(o.header.data);
 	free(o.trailer.data);
 	return status;

@@ -62,6 +62,14 @@ struct bytes {
 	size_t		 len;
 };
 
+/* One receiver to push to: a TCP host and port, or a Unix socket path. */
+struct dest {
+	char		 host[1025];	/* NI_MAXHOST, or a socket path */
+	char		 port[32];	/* as given, for messages */
+	char		 portnum[16];	/* numeric, for getaddrinfo */
+	char		 peer[1100];	/* "HOST port PORT" or the path */
+};
+
 /* Everything the command line asked for. */
 struct options {
 	const char	*host;
@@ -85,6 +93,21 @@ struct options {
 	int		 json;
 	int		 verbose;
 	uint64_t	 rate;		/* bytes a second; 0: unpaced */
+
+	/* Where to: HOST PORT, every --to, or -U PATH. */
+	struct dest	*dests;
+	size_t		 ndests;
+	int		 multi;		/* --to: report per destination */
+	int		 unix_socket;	/* -U */
+	int		 fail_fast;
+
+	/* -l: listen instead */
+	int		 listen;
+	int		 keep_open;	/* -k */
+	const char	*listen_addr;	/* NULL: every address */
+	const char	*listen_port;	/* or the socket path, with -U */
+	uint64_t	 max_clients;	/* 0: no limit */
+	size_t		 max_conns;
 
 	/* --bench */
 	int		 bench;
@@ -155,16 +178,20 @@ struct xfer {
 	int			 fd;
 	const char		*path;		/* for messages */
 	const char		*peer;		/* "HOST port PORT", for messages */
+	const char		*host;		/* for --json */
+	const char		*port;
 	const struct bytes	*hdr;
 	const struct bytes	*trl;
 	off_t			 file_start;	/* -1: a stream */
 	uint64_t		 file_len;	/* COUNT_TO_EOF: send until EOF */
+	uint64_t		 file_len_asked;	/* as it was at the start */
 	size_t			 max_chunk;
 	int			 sf_flags;
 	int			 idle_timeout_ms;
 	int			 close_timeout_ms;
 	size_t			 block_size;	/* read/write buffer */
 	int			 input_is_stream;	/* no offsets: read */
+	uint64_t		 rate;		/* bytes a second; 0: unpaced */
 
 	/* How far it got. */
 	enum xfer_phase		 phase;
@@ -183,6 +210,8 @@ struct xfer {
 	const struct backend	*backend;
 	int			 fallback_errno;	/* 0: no fallback */
 	struct sf_scratch	 scratch;
+
+	struct pollfd		 want;		/* what the last step waits for */
 
 	/* The outcome, once phase is XFER_DONE or XFER_FAILED. */
 	int			 status;	/* enum exit_code */
@@ -210,12 +239,29 @@ int		 parse_seconds(const char *, int *, const char **);
 int		 parse_escapes(const char *, struct bytes *, const char **);
 int		 parse_port(const char *, const char **);
 int		 parse_rate(const char *, uint64_t *, const char **);
+int		 parse_hostport(const char *, char *, size_t, char *, size_t,
+		     const char **);
 int		 parse_size_list(const char *, size_t *, int, int *,
 		     const char **);
 
 /* net.c */
 int		 net_connect(const char *, const char *, int, int, int,
 		     int *, char *, size_t);
+int		 net_connect_unix(const char *, int *, char *, size_t);
+int		 net_listen(const char *, const char *, int, int, char *,
+		     size_t, int *, char *, size_t);
+int		 net_accept(int, char *, size_t);
+
+/* serve.c */
+struct input {
+	int		 fd;
+	const char	*name;		/* for messages: the path, or "stdin" */
+	off_t		 start;		/* -1: a stream */
+	uint64_t	 len;		/* COUNT_TO_EOF: until end of file */
+	int		 rewind_stdin;	/* move stdin's position when done */
+};
+int		 serve_main(const struct options *, struct input *);
+int		 exit_severity(int);
 
 /* loop.c */
 int		 loop_init(void);
@@ -234,7 +280,10 @@ uint64_t	 xfer_bytes_total(const struct xfer *);
 void		 xfer_interrupt(struct xfer *, int);
 void		 xfer_fail_errno(struct xfer *, int);
 void		 xfer_free(struct xfer *);
-void		 xfer_run(struct xfer *, struct progress *);
+void		 xfer_run(struct xfer **, size_t, struct progress *, int);
+void		 xfer_stop(struct xfer *, int, const char *);
+void		 xfer_init_failed(struct xfer *, const struct options *,
+		     uint64_t, const char *, int, const char *);
 
 /* progress.c */
 struct progress {
@@ -247,13 +296,13 @@ struct progress {
 void		 progress_start(struct progress *, enum progress_mode, int,
 		     int64_t);
 int		 progress_due_ms(const struct progress *, int64_t);
-void		 progress_update(struct progress *, const struct xfer *,
+void		 progress_update(struct progress *, struct xfer *const *, size_t,
 		     int64_t);
 void		 progress_clear(struct progress *);
 void		 progress_summary(const struct progress *, const struct xfer *,
-		     int64_t);
+		     int);
 void		 report_json(FILE *, const struct options *,
-		     const struct xfer *, int, const char *);
+		     struct xfer *const *, size_t, int, const char *);
 void		 format_size(char *, size_t, double);
 
 #endif /* ZCSEND_H */

@@ -221,6 +221,26 @@ interrupt() {
 	recv_wait
 }
 
+@test "a receiver that reads everything but never closes exits 75 after --close-timeout" {
+	start_zcrecv -S 1000
+	local t0=$EPOCHREALTIME
+	run -75 --separate-stderr zc --close-timeout 0.5 \
+	    127.0.0.1 "$RECV_PORT" "$FILE"
+	local t1=$EPOCHREALTIME
+	assert_equal "$stderr" \
+	    "zcsend: send to 127.0.0.1 port $RECV_PORT: receiver did not close within 0.5 s after all 1000 bytes"
+	awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a >= 0.5 && b - a < 3) }' ||
+	    fail "exit after $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s"
+}
+
+@test "--close-timeout 0 does not wait for the receiver to close" {
+	start_zcrecv -S 1000
+	run -0 --separate-stderr zc --close-timeout 0 \
+	    127.0.0.1 "$RECV_PORT" "$FILE"
+	assert_one_line_stderr '^zcsend: sent 1000 bytes in '
+	wait_for_line "$RECV_ERR" '^got 1000$'
+}
+
 @test "SIGINT mid-transfer exits 130 with what was sent" {
 	interrupt INT 130
 }
