@@ -34,7 +34,7 @@
 
 #define BENCH_MAX_MODES		(2 + BENCH_MAX_BLOCK_SIZES)
 #define BENCH_MAX_ROUNDS	100
-#define RECV_CHUNK		(256 * 1024)
+#define RECV_CHUNK		((size_t)256 * 1024)
 #define RESULT_TIMEOUT_MS	30000
 #define GIB			1073741824.0
 

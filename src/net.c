@@ -300,6 +300,7 @@ net_accept(int lsock, char *peer, size_t peerlen)
 	char			host[NI_MAXHOST], serv[NI_MAXSERV];
 	int			sock, saved;
 
+	memset(&ss, 0, sizeof(ss));
 	if ((sock = accept(lsock, (struct sockaddr *)&ss, &len)) == -1)
 		return -1;
 	if (net_nonblock(sock) == -1) {

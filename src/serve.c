@@ -66,7 +66,7 @@ serve_main(const struct options *o, struct input *in)
 	uint64_t	 accepted = 0;
 	size_t		 i, n, nactive, *owner;
 	int64_t		 now;
-	int		 lsock, sock, status, timeout, t, accepting, ready;
+	int		 lsock, sock, status, timeout, t, accepting;
 
 	lsock = net_listen(o->unix_socket ? o->listen_port : o->listen_addr,
 	    o->listen_port, o->family, o->unix_socket, where, sizeof(where), &status, msg, sizeof(msg));
@@ -83,7 +83,8 @@ serve_main(const struct options *o, struct input *in)
 	if (clients == NULL || pfds == NULL || owner == NULL) {
 		fprintf(stderr, "%s: clients: %s\n", getprogname(),
 		    strerror(errno));
-		return EXIT_OSERR;
+		status = EXIT_OSERR;
+		goto out;
 	}
 	/* With -k there is no one line to redraw: each client gets its own. */
 	progress_start(&p, o->keep_open ? PROGRESS_NONE : o->progress,
@@ -140,7 +141,7 @@ serve_main(const struct options *o, struct input *in)
 			if (t != -1 && (timeout == -1 || t < timeout))
 				timeout = t;
 		}
-		if ((ready = loop_wait(pfds, (nfds_t)n, timeout)) == -1) {
+		if (loop_wait(pfds, (nfds_t)n, timeout) == -1) {
 			if (errno != EINTR) {
 				fprintf(stderr, "%s: poll: %s\n", getprogname(),
 				    strerror(errno));

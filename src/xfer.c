@@ -322,7 +322,7 @@ static int
 xfer_send(struct xfer *x, struct pollfd *pfd)
 {
 	struct sf_chunk	c;
-	uint64_t	file_left, allowed = 0;
+	uint64_t	file_left, allowed;
 	ssize_t		n;
 	int		calls, err;
 	char		counts[64];
@@ -574,10 +574,9 @@ xfer_run(struct xfer **xs, size_t n, struct progress *p, int fail_fast)
 			if (xs[i]->phase == XFER_DONE ||
 			    xs[i]->phase == XFER_FAILED)
 				continue;
-			if (!ready[i] && xfer_timeout_ms(xs[i], now) != 0) {
-				pfds[nwait] = xs[i]->want;
-				owner[nwait++] = i;
-			} else if (xfer_step(xs[i], &xs[i]->want)) {
+			/* Not ready and not due: wait as it waited before. */
+			if ((!ready[i] && xfer_timeout_ms(xs[i], now) != 0) ||
+			    xfer_step(xs[i], &xs[i]->want)) {
 				pfds[nwait] = xs[i]->want;
 				owner[nwait++] = i;
 			} else if (xs[i]->phase == XFER_FAILED && fail_fast) {

@@ -24,11 +24,11 @@
 
 #include "zcsend.h"
 
-#define DEFAULT_BLOCK_SIZE	(64 * 1024)
-#define DEFAULT_MAX_CHUNK	(512 * 1024)
+#define DEFAULT_BLOCK_SIZE	((size_t)64 * 1024)
+#define DEFAULT_MAX_CHUNK	((size_t)512 * 1024)
 #define DEFAULT_CONNECT_MS	30000
 #define DEFAULT_CLOSE_MS	30000
-#define MAX_HDTR_FILE		(16 * 1024 * 1024)
+#define MAX_HDTR_FILE		((size_t)16 * 1024 * 1024)
 #define MAX_DESTS		1000
 
 /* Long options without a short form. */
@@ -221,7 +221,7 @@ read_bytes_file(const struct options *o, const char *path, struct bytes *out)
 	for (;;) {
 		if (out->len == cap) {
 			if (cap >= MAX_HDTR_FILE)
-				fail(o, EXIT_NOINPUT, "%s: larger than %d "
+				fail(o, EXIT_NOINPUT, "%s: larger than %zu "
 				    "bytes", path, MAX_HDTR_FILE);
 			cap *= 2;
 			if ((out->data = reallocarray(out->data, cap, 1)) ==
@@ -285,11 +285,11 @@ parse_options(int argc, char **argv, struct options *o)
 	o->connect_timeout_ms = DEFAULT_CONNECT_MS;
 	o->close_timeout_ms = DEFAULT_CLOSE_MS;
 	o->progress = PROGRESS_AUTO;
-	o->bench_size = 1024 * 1024 * 1024;
+	o->bench_size = (uint64_t)1024 * 1024 * 1024;
 	o->bench_rounds = 5;
-	o->bench_block_sizes[0] = 16 * 1024;
-	o->bench_block_sizes[1] = 64 * 1024;
-	o->bench_block_sizes[2] = 128 * 1024;
+	o->bench_block_sizes[0] = (size_t)16 * 1024;
+	o->bench_block_sizes[1] = (size_t)64 * 1024;
+	o->bench_block_sizes[2] = (size_t)128 * 1024;
 	o->bench_nblock_sizes = 3;
 
 	opterr = 0;
@@ -514,7 +514,7 @@ parse_options(int argc, char **argv, struct options *o)
 		if (argc != 2)
 			fail(NULL, EXIT_USAGE, "command line: expected -U PATH "
 			    "FILE (try '%s -h')", getprogname());
-		add_dest(o, argv[0], NULL, 1);
+		add_dest(o, argv[0], "", 1);
 		o->path = argv[1];
 		return;
 	}
@@ -681,7 +681,7 @@ push(const struct options *o, struct input *in)
 	int		 sock, status = EXIT_OK, stop = 0;
 
 	xs = calloc(o->ndests, sizeof(*xs));
-	xp = calloc(o->ndests, sizeof(*xp));
+	xp = calloc(o->ndests, sizeof(struct xfer *));
 	if (xs == NULL || xp == NULL)
 		fail(o, EXIT_OSERR, "transfers: %s", strerror(errno));
 	for (i = 0; i < o->ndests; i++) {

@@ -4,7 +4,9 @@
  *
  * Besides the sanitizers' own checks it holds each parser to its contract:
  * on failure an error string, on success a value inside the documented
- * range, and for plain digits the same value strtoull(3) reads.
+ * range, for plain digits the same value strtoull(3) reads, and for
+ * seconds the value to the millisecond, where no time above zero becomes
+ * zero (0 means "no timeout" to --idle-timeout).
  */
 
 #include "config.h"
@@ -12,6 +14,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +56,23 @@ check_digits(const char *s, int rc, uint64_t v, const char *errstr)
 		abort();
 }
 
+/*
+ * Accepted seconds must be what strtod(3) reads, rounded up to whole
+ * milliseconds (give or take the last bit of a double): never 0 for a
+ * time above 0.
+ */
+static void
+check_seconds(const char *s, int ms)
+{
+	double	 want;
+
+	want = strtod(s, NULL) * 1000.0;
+	if (want > 0 && ms == 0)
+		abort();
+	if (fabs(ms - ceil(want)) > 1.0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -81,6 +101,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_errstr(rc, errstr);
 	if (rc == 0 && (ms < 0 || ms > 86400 * 1000))
 		abort();
+	if (rc == 0)
+		check_seconds(s, ms);
 
 	errstr = NULL;
 	v = 0;
