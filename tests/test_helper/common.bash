@@ -1,3 +1,6 @@
+# shellcheck shell=bash disable=SC2034,SC2154
+# (SC2034: the variables set here are read by the test files that load
+# this one; SC2154: $stderr and friends are set by bats' run.)
 # Shared helpers for the zcsend bats suite.
 #
 # Every test file calls _common_setup from setup and _common_teardown from
@@ -73,6 +76,7 @@ bg_start() {
 	shift 2
 	pidfile=$BATS_TEST_TMPDIR/bg.$((++BG_SEQ)).pid
 	: >"$pidfile"
+	# shellcheck disable=SC2016 # the inner shell expands these
 	timeout -k 5 "$BOUND" sh -c 'echo $$ >"$0"; exec "$@"' \
 	    "$pidfile" "$@" </dev/null >"$out" 2>"$err" 3>&- &
 	BG_PID=$!
