@@ -28,6 +28,13 @@
 #define SYSFS_MAGIC		0x62656572
 #define DEBUGFS_MAGIC		0x64626720
 #define TRACEFS_MAGIC		0x74726163
+#define SECURITYFS_MAGIC	0x73636673
+#define CGROUP_SUPER_MAGIC	0x27e0eb
+#define CGROUP2_SUPER_MAGIC	0x63677270
+#define CONFIGFS_MAGIC		0x62656570
+#define EFIVARFS_MAGIC		0xde5e81e4
+#define PSTOREFS_MAGIC		0x6165676c
+#define BPF_FS_MAGIC		0xcafe4a11
 
 static ssize_t	sf_linux_send(const struct sf_chunk *, struct sf_scratch *);
 
@@ -103,6 +110,13 @@ sf_pseudo_file(int fd)
 	case SYSFS_MAGIC:
 	case DEBUGFS_MAGIC:
 	case TRACEFS_MAGIC:
+	case SECURITYFS_MAGIC:
+	case CGROUP_SUPER_MAGIC:
+	case CGROUP2_SUPER_MAGIC:
+	case CONFIGFS_MAGIC:
+	case EFIVARFS_MAGIC:
+	case PSTOREFS_MAGIC:
+	case BPF_FS_MAGIC:
 		return 1;
 	default:
 		return 0;

@@ -546,7 +546,14 @@ open_input(struct options *o, struct input *in)
 		in->name = "stdin";
 	} else {
 		in->name = o->path;
-		if ((in->fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1)
+		/* A FIFO blocks here until a writer comes: ^C ends that. */
+		if ((in->fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 &&
+		    errno == EINTR && loop_signalled())
+			fail(o, loop_signalled() == SIGTERM ? EXIT_SIGTERM :
+			    EXIT_SIGINT, "interrupted by %s: opening %s",
+			    loop_signalled() == SIGTERM ? "SIGTERM" : "SIGINT",
+			    in->name);
+		if (in->fd == -1)
 			fail(o, EXIT_NOINPUT, "%s: %s", in->name,
 			    strerror(errno));
 	}
@@ -558,8 +565,12 @@ open_input(struct options *o, struct input *in)
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		/*
 		 * Streams are read in order: a pipe with splice where the
-		 * platform has it, anything else with read/write.
+		 * platform has it, anything else with read/write. Bytes read
+		 * are gone, so a stream can feed one receiver only.
 		 */
+		if (o->ndests > 1 || o->keep_open)
+			fail(o, EXIT_USAGE, "%s: a stream can be sent to one "
+			    "receiver only", in->name);
 		if (o->mode == MODE_SENDFILE)
 			o->mode = S_ISFIFO(st.st_mode) &&
 			    splice_backend.send != NULL ? MODE_SPLICE :
@@ -588,8 +599,7 @@ open_input(struct options *o, struct input *in)
 			    strerror(errno));
 		st.st_size = end;
 	}
-	if ((st.st_size == 0 && S_ISREG(st.st_mode)) ||
-	    sf_pseudo_file(in->fd)) {
+	if (sf_pseudo_file(in->fd)) {
 		/* The size says nothing: send what is there, to EOF. */
 		in->len = o->count;
 		return;
@@ -639,8 +649,8 @@ skip_stream(const struct options *o, struct input *in)
 
 /*
  * Exit codes by how serious they are, for a run with several outcomes: an
- * interrupt, then internal trouble, then data cut short, then timeouts,
- * then receivers that could not be reached at all.
+ * interrupt, then trouble of zcsend's own (resources), then data cut
+ * short, then timeouts, then receivers that could not be reached at all.
  */
 int
 exit_severity(int status)

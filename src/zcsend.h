@@ -27,7 +27,6 @@ enum exit_code {
 	EXIT_NOINPUT = 66,	/* EX_NOINPUT: cannot open or read FILE */
 	EXIT_NOHOST = 68,	/* EX_NOHOST: name does not resolve */
 	EXIT_UNAVAILABLE = 69,	/* EX_UNAVAILABLE: refused, unreachable */
-	EXIT_SOFTWARE = 70,	/* EX_SOFTWARE: internal error */
 	EXIT_OSERR = 71,	/* EX_OSERR: out of memory, fds, pipes */
 	EXIT_IOERR = 74,	/* EX_IOERR: failure during the transfer */
 	EXIT_TEMPFAIL = 75,	/* EX_TEMPFAIL: connect or idle timeout */
