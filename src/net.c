@@ -289,15 +289,15 @@ net_listen(const char *addr, const char *port, int family, int unix_path,
 }
 
 /*
- * Accept one client, non-blocking, naming it in peer ("ADDRESS port N").
- * Returns the socket, or -1 with errno (EAGAIN: nobody was waiting).
+ * Accept one client, non-blocking, naming it by host and port (a Unix
+ * socket client: "client FD" and an empty port). Returns the socket, or -1
+ * with errno (EAGAIN: nobody was waiting).
  */
 int
-net_accept(int lsock, char *peer, size_t peerlen)
+net_accept(int lsock, char *host, size_t hostlen, char *port, size_t portlen)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len = sizeof(ss);
-	char			host[NI_MAXHOST], serv[NI_MAXSERV];
 	int			sock, saved;
 
 	memset(&ss, 0, sizeof(ss));
@@ -309,12 +309,10 @@ net_accept(int lsock, char *peer, size_t peerlen)
 		errno = saved;
 		return -1;
 	}
-	if (ss.ss_family == AF_UNIX)
-		snprintf(peer, peerlen, "unix client %d", sock);
-	else if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
-	    serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
-		snprintf(peer, peerlen, "%s port %s", host, serv);
-	else
-		snprintf(peer, peerlen, "client %d", sock);
+	*port = '\0';
+	if (ss.ss_family == AF_UNIX || getnameinfo((struct sockaddr *)&ss, len,
+	    host, (socklen_t)hostlen, port, (socklen_t)portlen,
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(host, hostlen, "client %d", sock);
 	return sock;
 }

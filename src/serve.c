@@ -26,7 +26,9 @@
 struct client {
 	int		in_use;
 	struct xfer	x;
-	char		peer[128];
+	char		host[1025];
+	char		port[32];
+	char		peer[1100];	/* "HOST port PORT" */
 };
 
 static void	serve_report(const struct options *, struct client *,
@@ -58,11 +60,11 @@ serve_report(const struct options *o, struct client *c, struct progress *p)
 int
 serve_main(const struct options *o, struct input *in)
 {
-	struct client	*clients;
+	struct client	*clients, *c;
 	struct pollfd	*pfds;
 	struct xfer	*xp = NULL;
 	struct progress	 p;
-	char		 where[1100], msg[512], peer[128];
+	char		 where[1100], msg[512];
 	uint64_t	 accepted = 0;
 	size_t		 i, n, nactive, *owner;
 	int64_t		 now;
@@ -184,22 +186,28 @@ serve_main(const struct options *o, struct input *in)
 			progress_update(&p, &xp, 1, loop_now_ns());
 		if (!accepting || pfds[n - 1].revents == 0)
 			continue;
-		if ((sock = net_accept(lsock, peer, sizeof(peer))) == -1)
-			continue;	/* gone already, or EAGAIN */
 		for (i = 0; clients[i].in_use; i++)
 			;	/* a free slot exists: nactive < max_conns */
-		clients[i].in_use = 1;
-		snprintf(clients[i].peer, sizeof(clients[i].peer), "%s", peer);
+		c = &clients[i];
+		if ((sock = net_accept(lsock, c->host, sizeof(c->host),
+		    c->port, sizeof(c->port))) == -1)
+			continue;	/* gone already, or EAGAIN */
+		c->in_use = 1;
+		if (*c->port != '\0')
+			snprintf(c->peer, sizeof(c->peer), "%s port %s",
+			    c->host, c->port);
+		else
+			snprintf(c->peer, sizeof(c->peer), "%s", c->host);
 		xfer_init(&clients[i].x, o, sock, in->fd, in->start, in->len,
 		    clients[i].peer);
-		clients[i].x.path = in->name;
-		clients[i].x.host = clients[i].peer;
-		clients[i].x.port = NULL;
-		xp = &clients[i].x;
+		c->x.path = in->name;
+		c->x.host = c->host;
+		c->x.port = c->port;
+		xp = &c->x;
 		accepted++;
 		if (o->verbose)
 			fprintf(stderr, "%s: %s connected\n", getprogname(),
-			    peer);
+			    c->peer);
 	}
 out:
 	close(lsock);

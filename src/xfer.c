@@ -411,7 +411,13 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		xfer_fail_errno(x, err);
 		return 0;
 	}
-	return 1;	/* still writable, most likely: poll returns at once */
+	/*
+	 * The call budget ran out, not the socket's room: come back at once
+	 * (a short write may leave too little room for POLLOUT to fire).
+	 */
+	pfd->fd = -1;
+	x->busy_until_ns = loop_now_ns();
+	return 1;
 }
 
 /*

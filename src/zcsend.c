@@ -682,7 +682,7 @@ exit_severity(int status)
 static int
 push(const struct options *o, struct input *in)
 {
-	struct xfer	*xs, **xp;
+	struct xfer	*xs, **xp, *worst;
 	struct progress	 p;
 	const struct dest *d;
 	uint64_t	 segs;
@@ -723,6 +723,9 @@ push(const struct options *o, struct input *in)
 		xs[i].host = d->host;
 		xs[i].port = d->port;
 	}
+	/* A failed connect under --fail-fast stops those connected before. */
+	for (i = 0; stop && i < o->ndests; i++)
+		xfer_stop(&xs[i], stop, "another destination failed");
 	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
 	xfer_run(xp, o->ndests, &p, o->fail_fast);
 	progress_clear(&p);
@@ -731,6 +734,7 @@ push(const struct options *o, struct input *in)
 		    SEEK_SET);
 
 	status = EXIT_OK;
+	worst = NULL;
 	for (i = 0; i < o->ndests; i++) {
 		if (o->verbose && xs[i].sock != -1 &&
 		    sf_segments(xs[i].sock, &segs) == 0)
@@ -745,13 +749,16 @@ push(const struct options *o, struct input *in)
 		if (xs[i].phase != XFER_DONE) {
 			fprintf(stderr, "%s: %s\n", getprogname(),
 			    xs[i].error);
-			if (exit_severity(xs[i].status) > exit_severity(status))
+			if (exit_severity(xs[i].status) > exit_severity(status)) {
 				status = xs[i].status;
+				worst = &xs[i];
+			}
 		} else if (!o->quiet)
 			progress_summary(&p, &xs[i], o->multi);
 	}
 	if (o->json)
-		report_json(stdout, o, xp, o->ndests, status, NULL);
+		report_json(stdout, o, xp, o->ndests, status,
+		    worst != NULL ? worst->error : NULL);
 	for (i = 0; i < o->ndests; i++) {
 		if (xs[i].sock != -1)
 			close(xs[i].sock);

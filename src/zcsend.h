@@ -249,7 +249,7 @@ int		 net_connect(const char *, const char *, int, int, int,
 int		 net_connect_unix(const char *, int *, char *, size_t);
 int		 net_listen(const char *, const char *, int, int, char *,
 		     size_t, int *, char *, size_t);
-int		 net_accept(int, char *, size_t);
+int		 net_accept(int, char *, size_t, char *, size_t);
 
 /* serve.c */
 struct input {
