@@ -66,7 +66,7 @@ static void	receiver_stop(struct receiver *);
 static __dead void receiver_main(int, int, int, uint64_t);
 static ssize_t	bench_recv(int, const int *, int);
 static uint64_t	receiver_drain(int, int, uint64_t);
-static int	receiver_result(struct receiver *, uint64_t *);
+static int	receiver_result(struct receiver *, uint64_t *, int);
 static int	bench_run(const struct options *, struct bench_mode *,
 		    const char *, const char *, int, off_t, uint64_t,
 		    struct receiver *);
@@ -297,15 +297,18 @@ receiver_stop(struct receiver *r)
 	r->pid = 0;
 }
 
-/* The count the receiver reports for the connection that just ended. */
+/*
+ * The count the receiver reports for the connection that just ended,
+ * waiting up to timeout_ms for it.
+ */
 static int
-receiver_result(struct receiver *r, uint64_t *got)
+receiver_result(struct receiver *r, uint64_t *got, int timeout_ms)
 {
 	struct pollfd	pfd;
 
 	pfd.fd = r->results;
 	pfd.events = POLLIN;
-	if (loop_wait(&pfd, 1, RESULT_TIMEOUT_MS) <= 0)
+	if (loop_wait(&pfd, 1, timeout_ms) <= 0)
 		return -1;
 	return read(r->results, got, sizeof(*got)) == sizeof(*got) ? 0 : -1;
 }
@@ -353,13 +356,20 @@ bench_run(const struct options *o, struct bench_mode *m, const char *host,
 		xfer_free(&x);
 		return status;
 	}
-	if (status == EXIT_OK && r != NULL && (receiver_result(r, &got) == -1 ||
-	    got != xfer_bytes_done(&x) || got != len)) {
+	if (status == EXIT_OK && r != NULL && (receiver_result(r, &got,
+	    RESULT_TIMEOUT_MS) == -1 || got != xfer_bytes_done(&x) ||
+	    got != len)) {
 		status = EXIT_IOERR;
 		snprintf(x.error, sizeof(x.error), "receiver got %ju of %ju "
 		    "bytes", (uintmax_t)got, (uintmax_t)len);
 	}
 	if (status != EXIT_OK) {
+		/*
+		 * The receiver still reports the failed connection: take
+		 * that count now, or the next run would read it as its own.
+		 */
+		if (r != NULL && x.phase != XFER_DONE)
+			(void)receiver_result(r, &got, RESULT_TIMEOUT_MS);
 		snprintf(m->last_error, sizeof(m->last_error), "%s", x.error);
 		m->failures++;
 		xfer_free(&x);
@@ -598,8 +608,7 @@ bench_main(const struct options *o, int nargs, char **args)
 	close(fd);
 	if (status != EXIT_OK) {
 		fprintf(stderr, "%s: interrupted by %s: benchmark stopped\n",
-		    getprogname(), status == EXIT_SIGTERM ? "SIGTERM" :
-		    "SIGINT");
+		    getprogname(), loop_signal_name());
 		return status;
 	}
 	if (o->json)

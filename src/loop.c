@@ -113,6 +113,19 @@ loop_wait(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 	return n;
 }
 
+/* The exit status for the stop signal caught: 130 or 143. */
+int
+loop_signal_status(void)
+{
+	return signal_caught == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+}
+
+const char *
+loop_signal_name(void)
+{
+	return signal_caught == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
 /* A monotonic clock in nanoseconds, for rates, timeouts and redraws. */
 int64_t
 loop_now_ns(void)

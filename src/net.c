@@ -25,6 +25,8 @@
 static int	net_try(const struct addrinfo *, int64_t, int *);
 static void	net_addr_name(const struct addrinfo *, char *, size_t);
 static int	net_nonblock(int);
+static void	net_failure(const char *, const char *, int, int, int *,
+		    char *, size_t);
 
 /*
  * Start a connect to ai and wait for it until deadline_ns. Returns the
@@ -90,6 +92,44 @@ net_addr_name(const struct addrinfo *ai, char *buf, size_t size)
 }
 
 /*
+ * Turn a failed connect's errno into an exit status and a message naming
+ * what ("connect HOST port PORT", or the socket path when port is NULL).
+ */
+static void
+net_failure(const char *host, const char *port, int timeout_ms, int err,
+    int *status, char *msg, size_t msglen)
+{
+	char	what[1100];
+
+	if (port != NULL)
+		snprintf(what, sizeof(what), "%s port %s", host, port);
+	else
+		snprintf(what, sizeof(what), "%s", host);
+	switch (err) {
+	case EINTR:
+		*status = loop_signal_status();
+		snprintf(msg, msglen, "interrupted by %s: connecting to %s",
+		    loop_signal_name(), what);
+		return;
+	case ETIMEDOUT:
+		*status = EXIT_TEMPFAIL;
+		snprintf(msg, msglen, "connect %s: timed out after %g s", what,
+		    timeout_ms / 1000.0);
+		return;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		*status = EXIT_OSERR;
+		break;
+	default:
+		*status = EXIT_UNAVAILABLE;
+		break;
+	}
+	snprintf(msg, msglen, "connect %s: %s", what, strerror(err));
+}
+
+/*
  * Returns a connected non-blocking socket to host:port (port already
  * validated as a number), or -1 with *status set to an exit code and msg
  * to the reason, "what: why" without the program name. With verbose, each
@@ -136,21 +176,7 @@ net_connect(const char *host, const char *port, int family, int timeout_ms,
 	if (sock != -1)
 		return sock;
 
-	if (err == EINTR) {
-		*status = loop_signalled() == SIGTERM ? EXIT_SIGTERM :
-		    EXIT_SIGINT;
-		snprintf(msg, msglen, "interrupted by %s: connecting to %s "
-		    "port %s", loop_signalled() == SIGTERM ? "SIGTERM" :
-		    "SIGINT", host, port);
-	} else if (err == ETIMEDOUT) {
-		*status = EXIT_TEMPFAIL;
-		snprintf(msg, msglen, "connect %s port %s: timed out after "
-		    "%g s", host, port, timeout_ms / 1000.0);
-	} else {
-		*status = EXIT_UNAVAILABLE;
-		snprintf(msg, msglen, "connect %s port %s: %s", host, port,
-		    strerror(err));
-	}
+	net_failure(host, port, timeout_ms, err, status, msg, msglen);
 	return -1;
 }
 
@@ -169,13 +195,16 @@ net_nonblock(int fd)
 
 /*
  * Returns a connected non-blocking Unix stream socket to path, or -1 with
- * *status and msg set as net_connect does.
+ * *status and msg set as net_connect does. A listener whose backlog is full
+ * makes a connect wait, so the same deadline applies.
  */
 int
-net_connect_unix(const char *path, int *status, char *msg, size_t msglen)
+net_connect_unix(const char *path, int timeout_ms, int *status, char *msg,
+    size_t msglen)
 {
 	struct sockaddr_un	sun;
-	int			sock, saved;
+	int64_t			deadline_ns, left_ns;
+	int			sock, err;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -185,22 +214,38 @@ net_connect_unix(const char *path, int *status, char *msg, size_t msglen)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
-		*status = EXIT_OSERR;
-		snprintf(msg, msglen, "socket: %s", strerror(errno));
-		return -1;
-	}
-	/* A local connect does not wait on a network: blocking is fine. */
-	if (connect(sock, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    net_nonblock(sock) == -1) {
-		saved = errno;
-		close(sock);
-		*status = saved == EINTR ? (loop_signalled() == SIGTERM ?
-		    EXIT_SIGTERM : EXIT_SIGINT) : EXIT_UNAVAILABLE;
-		snprintf(msg, msglen, "connect %s: %s", path, strerror(saved));
+		err = errno;
+		if (sock != -1)
+			close(sock);
+		net_failure(path, NULL, timeout_ms, err, status, msg, msglen);
 		return -1;
 	}
-	return sock;
+	/*
+	 * A full backlog fails a non-blocking Unix connect with EAGAIN (it
+	 * does not queue): try again every few milliseconds until the
+	 * deadline.
+	 */
+	deadline_ns = loop_now_ns() + (int64_t)timeout_ms * 1000000;
+	for (;;) {
+		if (connect(sock, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+			return sock;
+		err = errno;
+		if (err == EAGAIN) {
+			left_ns = deadline_ns - loop_now_ns();
+			if (left_ns <= 0)
+				err = ETIMEDOUT;
+			else if (loop_wait(NULL, 0, left_ns < 20000000 ?
+			    (int)(left_ns / 1000000) + 1 : 20) == -1)
+				err = errno;
+			else
+				continue;
+		}
+		close(sock);
+		net_failure(path, NULL, timeout_ms, err, status, msg, msglen);
+		return -1;
+	}
 }
 
 /*

@@ -79,7 +79,8 @@ parse_seconds(const char *s, int *ms, const char **errstr)
 	char	*end;
 	double	 value;
 
-	if (!isdigit((unsigned char)*s) && *s != '.') {
+	/* Digits and one point only: strtod would also take hex and 1e3. */
+	if (*s == '\0' || strspn(s, "0123456789.") != strlen(s)) {
 		*errstr = "invalid number of seconds";
 		return -1;
 	}

@@ -81,12 +81,14 @@ progress_line(char *buf, size_t size, struct xfer *const *xs, size_t n,
 	double		 secs = (double)(now_ns - start_ns) / 1e9, rate;
 	double		 slowest = 2.0, frac;
 	const char	*slow_peer = NULL;
-	char		 rate_s[32];
+	char		 rate_s[32], eta_s[32];
 	size_t		 i;
 	int		 len;
 	long		 eta;
 
 	for (i = 0; i < n; i++) {
+		if (xs[i]->phase == XFER_FAILED)
+			continue;	/* its bytes will never all come */
 		d = xfer_bytes_done(xs[i]);
 		t = xfer_bytes_total(xs[i]);
 		done += d;
@@ -94,7 +96,7 @@ progress_line(char *buf, size_t size, struct xfer *const *xs, size_t n,
 			total = t == COUNT_TO_EOF ? COUNT_TO_EOF : total + t;
 		frac = t == COUNT_TO_EOF || t == 0 ? 0.0 :
 		    (double)d / (double)t;
-		if (xs[i]->phase != XFER_FAILED && frac < slowest) {
+		if (frac < slowest) {
 			slowest = frac;
 			slow_peer = xs[i]->peer;
 		}
@@ -110,11 +112,15 @@ progress_line(char *buf, size_t size, struct xfer *const *xs, size_t n,
 		snprintf(buf, size, "%ju bytes, %s/s", (uintmax_t)done, rate_s);
 		return;
 	}
-	eta = rate > 0 ? (long)((double)(total - done) / rate + 0.5) : 0;
-	len = snprintf(buf, size, "%ju of %ju bytes (%d%%), %s/s, ETA "
-	    "%ld:%02ld", (uintmax_t)done, (uintmax_t)total,
+	if (rate > 0) {
+		eta = (long)((double)(total - done) / rate + 0.5);
+		snprintf(eta_s, sizeof(eta_s), "%ld:%02ld", eta / 60, eta % 60);
+	} else
+		snprintf(eta_s, sizeof(eta_s), "--:--");
+	len = snprintf(buf, size, "%ju of %ju bytes (%d%%), %s/s, ETA %s",
+	    (uintmax_t)done, (uintmax_t)total,
 	    total == 0 ? 100 : (int)((double)done * 100.0 / (double)total),
-	    rate_s, eta / 60, eta % 60);
+	    rate_s, eta_s);
 	if (n > 1 && slow_peer != NULL && len > 0 && (size_t)len < size)
 		snprintf(buf + len, size - (size_t)len, "; slowest %s at %d%%",
 		    slow_peer, (int)(slowest * 100.0));

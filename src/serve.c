@@ -25,31 +25,77 @@
 /* One connected client and its transfer. */
 struct client {
 	int		in_use;
+	int		ready;		/* its fd fired: step it */
 	struct xfer	x;
 	char		host[1025];
 	char		port[32];
 	char		peer[1100];	/* "HOST port PORT" */
 };
 
-static void	serve_report(const struct options *, struct client *,
-		    struct progress *);
+/* How long accepting pauses after accept(2) fails for lack of fds. */
+#define ACCEPT_PAUSE_NS		100000000
 
-/* Log a finished client of -k and free its slot. */
+static void	serve_finish(const struct options *, struct client *,
+		    struct progress *);
+static int	serve_accept(const struct options *, int, struct client *,
+		    struct input *);
+
+/*
+ * Report a finished client and free its slot. Without -k the one client's
+ * outcome is the run's, reported as a push is; with -k a failure is
+ * logged and a success only told with -v or --progress=plain.
+ */
 static void
-serve_report(const struct options *o, struct client *c, struct progress *p)
+serve_finish(const struct options *o, struct client *c, struct progress *p)
 {
 	struct xfer	*xp = &c->x;
+	int		 status = c->x.phase == XFER_DONE ? EXIT_OK : c->x.status;
 
-	if (o->json)
-		report_json(stdout, o, &xp, 1, c->x.phase == XFER_DONE ?
-		    EXIT_OK : c->x.status, NULL);
-	if (c->x.phase != XFER_DONE)
+	progress_clear(p);
+	if (status == EXIT_SIGINT || status == EXIT_SIGTERM)
+		fprintf(stderr, "%s: %s%s%s\n", getprogname(),
+		    o->keep_open ? c->peer : "", o->keep_open ? ": " : "",
+		    c->x.error);
+	else if (status != EXIT_OK)
 		fprintf(stderr, "%s: %s\n", getprogname(), c->x.error);
-	else if (o->verbose || o->progress == PROGRESS_PLAIN)
+	else if (!o->quiet && (!o->keep_open || o->verbose ||
+	    o->progress == PROGRESS_PLAIN))
 		progress_summary(p, &c->x, 1);
+	if (o->json)
+		report_json(stdout, o, &xp, 1, status, NULL);
 	close(c->x.sock);
 	xfer_free(&c->x);
 	c->in_use = 0;
+}
+
+/*
+ * Accept a waiting client into the free slot c. Returns 1 if one was
+ * taken, 0 if nobody was there, -1 on an error worth pausing for (out of
+ * descriptors: the listener stays readable and would spin).
+ */
+static int
+serve_accept(const struct options *o, int lsock, struct client *c,
+    struct input *in)
+{
+	int	sock;
+
+	if ((sock = net_accept(lsock, c->host, sizeof(c->host), c->port,
+	    sizeof(c->port))) == -1)
+		return errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR || errno == ECONNABORTED ? 0 : -1;
+	if (*c->port != '\0')
+		snprintf(c->peer, sizeof(c->peer), "%s port %s", c->host,
+		    c->port);
+	else
+		snprintf(c->peer, sizeof(c->peer), "%s", c->host);
+	xfer_init(&c->x, o, sock, in->fd, in->start, in->len, c->peer);
+	c->x.path = in->name;
+	c->x.host = c->host;
+	c->x.port = c->port;
+	c->in_use = c->ready = 1;
+	if (o->verbose)
+		fprintf(stderr, "%s: %s connected\n", getprogname(), c->peer);
+	return 1;
 }
 
 /*
@@ -60,18 +106,18 @@ serve_report(const struct options *o, struct client *c, struct progress *p)
 int
 serve_main(const struct options *o, struct input *in)
 {
-	struct client	*clients, *c;
-	struct pollfd	*pfds;
-	struct xfer	*xp = NULL;
+	struct client	*clients = NULL, *c;
+	struct pollfd	*pfds = NULL;
 	struct progress	 p;
 	char		 where[1100], msg[512];
 	uint64_t	 accepted = 0;
-	size_t		 i, n, nactive, *owner;
-	int64_t		 now;
-	int		 lsock, sock, status, timeout, t, accepting;
+	size_t		 i, n, nactive, *owner = NULL, active = 0;
+	int64_t		 now, paused_until = 0;
+	int		 lsock, status, timeout, t, accepting, warned = 0;
 
 	lsock = net_listen(o->unix_socket ? o->listen_port : o->listen_addr,
-	    o->listen_port, o->family, o->unix_socket, where, sizeof(where), &status, msg, sizeof(msg));
+	    o->listen_port, o->family, o->unix_socket, where, sizeof(where),
+	    &status, msg, sizeof(msg));
 	if (lsock == -1) {
 		fprintf(stderr, "%s: %s\n", getprogname(), msg);
 		return status;
@@ -95,54 +141,50 @@ serve_main(const struct options *o, struct input *in)
 	for (;;) {
 		n = nactive = 0;
 		timeout = -1;
+		now = loop_now_ns();
 		for (i = 0; i < o->max_conns; i++) {
-			if (!clients[i].in_use)
+			c = &clients[i];
+			if (!c->in_use)
 				continue;
-			if (xfer_step(&clients[i].x, &pfds[n])) {
-				owner[n++] = i;
-				nactive++;
+			/* Step only what fired or fell due, as xfer_run. */
+			if ((c->ready || xfer_timeout_ms(&c->x, now) == 0) &&
+			    !xfer_step(&c->x, &c->x.want)) {
+				if (!o->keep_open)
+					status = c->x.phase == XFER_DONE ?
+					    EXIT_OK : c->x.status;
+				serve_finish(o, c, &p);
+				if (!o->keep_open)
+					goto out;
 				continue;
 			}
-			if (!o->keep_open) {
-				status = clients[i].x.phase == XFER_DONE ?
-				    EXIT_OK : clients[i].x.status;
-				progress_clear(&p);
-				if (status != EXIT_OK)
-					fprintf(stderr, "%s: %s\n",
-					    getprogname(), clients[i].x.error);
-				else if (!o->quiet)
-					progress_summary(&p, &clients[i].x, 1);
-				if (o->json) {
-					xp = &clients[i].x;
-					report_json(stdout, o, &xp, 1, status,
-					    NULL);
-				}
-				close(clients[i].x.sock);
-				xfer_free(&clients[i].x);
-				clients[i].in_use = 0;
-				goto out;
-			}
-			serve_report(o, &clients[i], &p);
+			c->ready = 0;
+			pfds[n] = c->x.want;
+			owner[n++] = i;
+			nactive++;
+			active = i;
+			t = xfer_timeout_ms(&c->x, now);
+			if (t != -1 && (timeout == -1 || t < timeout))
+				timeout = t;
 		}
 		accepting = (o->keep_open || accepted == 0) &&
 		    (o->max_clients == 0 || accepted < o->max_clients) &&
 		    nactive < o->max_conns;
 		if (!accepting && nactive == 0)
 			break;
-		if (accepting) {
+		if (accepting && paused_until > now) {
+			t = (int)((paused_until - now) / 1000000) + 1;
+			if (timeout == -1 || t < timeout)
+				timeout = t;
+		} else if (accepting) {
 			pfds[n].fd = lsock;
 			pfds[n].events = POLLIN;
 			owner[n++] = o->max_conns;	/* the listener */
 		}
-		now = loop_now_ns();
-		for (i = 0; i < n; i++) {
+		t = progress_due_ms(&p, now);
+		if (t != -1 && (timeout == -1 || t < timeout))
+			timeout = t;
+		for (i = 0; i < n; i++)
 			pfds[i].revents = 0;
-			if (owner[i] == o->max_conns)
-				continue;
-			t = xfer_timeout_ms(&clients[owner[i]].x, now);
-			if (t != -1 && (timeout == -1 || t < timeout))
-				timeout = t;
-		}
 		if (loop_wait(pfds, (nfds_t)n, timeout) == -1) {
 			if (errno != EINTR) {
 				fprintf(stderr, "%s: poll: %s\n", getprogname(),
@@ -150,64 +192,50 @@ serve_main(const struct options *o, struct input *in)
 				status = EXIT_OSERR;
 				break;
 			}
-			status = loop_signalled() == SIGTERM ? EXIT_SIGTERM :
-			    EXIT_SIGINT;
+			status = loop_signal_status();
 			if (nactive == 0 && o->keep_open)
 				status = EXIT_OK;	/* the usual way to stop */
 			else if (nactive == 0)
 				fprintf(stderr, "%s: interrupted by %s: no "
 				    "client came\n", getprogname(),
-				    status == EXIT_SIGTERM ? "SIGTERM" :
-				    "SIGINT");
+				    loop_signal_name());
 			for (i = 0; i < o->max_conns; i++) {
 				if (!clients[i].in_use)
 					continue;
-				xfer_interrupt(&clients[i].x, loop_signalled());
-				progress_clear(&p);
-				if (o->keep_open)
-					fprintf(stderr, "%s: %s: %s\n",
-					    getprogname(), clients[i].peer,
-					    clients[i].x.error);
-				else
-					fprintf(stderr, "%s: %s\n",
-					    getprogname(), clients[i].x.error);
-				if (o->json) {
-					xp = &clients[i].x;
-					report_json(stdout, o, &xp, 1, status,
-					    NULL);
-				}
-				close(clients[i].x.sock);
-				xfer_free(&clients[i].x);
-				clients[i].in_use = 0;
+				xfer_interrupt(&clients[i].x);
+				serve_finish(o, &clients[i], &p);
 			}
 			break;
 		}
-		if (!o->keep_open && accepted > 0)
+		for (i = 0; i < n; i++) {
+			if (pfds[i].revents == 0)
+				continue;
+			if (owner[i] < o->max_conns) {
+				clients[owner[i]].ready = 1;
+				continue;
+			}
+			for (c = clients; c->in_use; c++)
+				;	/* a free slot: nactive < max_conns */
+			switch (serve_accept(o, lsock, c, in)) {
+			case 1:
+				accepted++;
+				active = (size_t)(c - clients);
+				break;
+			case -1:
+				if (!warned++)
+					fprintf(stderr, "%s: accept: %s\n",
+					    getprogname(), strerror(errno));
+				paused_until = loop_now_ns() + ACCEPT_PAUSE_NS;
+				break;
+			default:
+				break;
+			}
+		}
+		if (!o->keep_open && clients[active].in_use) {
+			struct xfer *xp = &clients[active].x;
+
 			progress_update(&p, &xp, 1, loop_now_ns());
-		if (!accepting || pfds[n - 1].revents == 0)
-			continue;
-		for (i = 0; clients[i].in_use; i++)
-			;	/* a free slot exists: nactive < max_conns */
-		c = &clients[i];
-		if ((sock = net_accept(lsock, c->host, sizeof(c->host),
-		    c->port, sizeof(c->port))) == -1)
-			continue;	/* gone already, or EAGAIN */
-		c->in_use = 1;
-		if (*c->port != '\0')
-			snprintf(c->peer, sizeof(c->peer), "%s port %s",
-			    c->host, c->port);
-		else
-			snprintf(c->peer, sizeof(c->peer), "%s", c->host);
-		xfer_init(&clients[i].x, o, sock, in->fd, in->start, in->len,
-		    clients[i].peer);
-		c->x.path = in->name;
-		c->x.host = c->host;
-		c->x.port = c->port;
-		xp = &c->x;
-		accepted++;
-		if (o->verbose)
-			fprintf(stderr, "%s: %s connected\n", getprogname(),
-			    c->peer);
+		}
 	}
 out:
 	close(lsock);

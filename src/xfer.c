@@ -21,7 +21,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +41,7 @@ static int	xfer_finish_send(struct xfer *, struct pollfd *);
 static int	xfer_input_ready(struct xfer *);
 static int	xfer_idle_expired(struct xfer *);
 static uint64_t	xfer_rate_allows(struct xfer *);
+static int	xfer_close_expired(struct xfer *);
 static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
@@ -197,7 +197,7 @@ xfer_fail_errno(struct xfer *x, int err)
 
 /* Stop on a signal: the message carries the summary of what was sent. */
 void
-xfer_interrupt(struct xfer *x, int sig)
+xfer_interrupt(struct xfer *x)
 {
 	char	counts[64], rate[32];
 	double	secs;
@@ -208,9 +208,9 @@ xfer_interrupt(struct xfer *x, int sig)
 	secs = (double)(loop_now_ns() - x->start_ns) / 1e9;
 	format_size(rate, sizeof(rate),
 	    secs > 0 ? (double)xfer_bytes_done(x) / secs : 0.0);
-	xfer_fail(x, sig == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT,
+	xfer_fail(x, loop_signal_status(),
 	    "interrupted by %s: sent %s in %.3f s (%s/s) via %s",
-	    sig == SIGTERM ? "SIGTERM" : "SIGINT", counts, secs, rate,
+	    loop_signal_name(), counts, secs, rate,
 	    x->backend->name);
 }
 
@@ -249,7 +249,7 @@ xfer_input_ready(struct xfer *x)
 		return 1;
 	pfd.fd = x->fd;
 	pfd.events = POLLIN;
-	return poll(&pfd, 1, 0) != 0;
+	return poll(&pfd, 1, 0) > 0;
 }
 
 /*
@@ -262,8 +262,9 @@ xfer_input_ready(struct xfer *x)
 static uint64_t
 xfer_rate_allows(struct xfer *x)
 {
-	uint64_t	quantum, need, due, done = xfer_bytes_done(x), total;
+	uint64_t	quantum, need, done = xfer_bytes_done(x), total;
 	int64_t		now = loop_now_ns();
+	double		due_d;
 
 	quantum = x->rate / 20;
 	if (quantum < 4096)
@@ -273,12 +274,16 @@ xfer_rate_allows(struct xfer *x)
 	total = xfer_bytes_total(x);
 	need = total != COUNT_TO_EOF && total - done < quantum ?
 	    total - done : quantum;
-	due = (uint64_t)((double)(now - x->start_ns) / 1e9 *
-	    (double)x->rate) + quantum;
-	if (due >= done + need)
-		return due - done;
-	x->busy_until_ns = now + (int64_t)((double)(done + need - due) /
+	due_d = (double)(now - x->start_ns) / 1e9 * (double)x->rate +
+	    (double)quantum;
+	if (due_d >= (double)(done + need))
+		return due_d - (double)done > (double)x->max_chunk ?
+		    x->max_chunk : (uint64_t)(due_d - (double)done);
+	x->busy_until_ns = now + (int64_t)(((double)(done + need) - due_d) /
 	    (double)x->rate * 1e9) + 1;
+	/* Holding back for the rate is not idling: the clock starts after. */
+	if (x->last_move_ns < x->busy_until_ns)
+		x->last_move_ns = x->busy_until_ns;
 	return 0;
 }
 
@@ -291,8 +296,6 @@ xfer_idle_expired(struct xfer *x)
 	if (x->idle_timeout_ms == 0 || loop_now_ns() - x->last_move_ns <
 	    (int64_t)x->idle_timeout_ms * 1000000)
 		return 0;
-	if (x->rate > 0 && x->busy_until_ns != 0)
-		return 0;	/* holding back for --rate is not idling */
 	xfer_counts(x, counts, sizeof(counts));
 	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after %s",
 	    x->peer, x->idle_timeout_ms / 1000.0, counts);
@@ -358,8 +361,8 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		if (c.hdr_len == 0 && c.file_len == 0 && c.trl_len == 0)
 			return xfer_finish_send(x, pfd);
 		if (c.hdr_len == 0 && c.file_len > 0 && !xfer_input_ready(x)) {
-			if (xfer_idle_expired(x))
-				return 0;
+			/* The idle clock is the receiver's: a slow input is not. */
+			x->last_move_ns = loop_now_ns();
 			pfd->fd = x->fd;
 			pfd->events = POLLIN;
 			return 1;
@@ -395,18 +398,19 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			}
 			return 1;
 		}
+		if (x->backend != &rw_backend && x->file_done == 0 &&
+		    x->scratch.piped == 0 && c.hdr_len == 0 &&
+		    sf_fallback_errno(err)) {
+			x->fallback_errno = err;
+			if (xfer_use_readwrite(x) == -1)
+				return 0;
+			continue;
+		}
 		if (x->scratch.input_failed) {
 			xfer_counts(x, counts, sizeof(counts));
 			xfer_fail(x, EXIT_IOERR, "%s: read: %s after %s",
 			    x->path, strerror(err), counts);
 			return 0;
-		}
-		if (x->backend != &rw_backend && x->file_done == 0 &&
-		    c.hdr_len == 0 && sf_fallback_errno(err)) {
-			x->fallback_errno = err;
-			if (xfer_use_readwrite(x) == -1)
-				return 0;
-			continue;
 		}
 		xfer_fail_errno(x, err);
 		return 0;
@@ -443,6 +447,19 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 	return xfer_drain(x, pfd);
 }
 
+/* Fails the transfer if the receiver has not closed in time. */
+static int
+xfer_close_expired(struct xfer *x)
+{
+	if (loop_now_ns() - x->drain_start_ns <
+	    (int64_t)x->close_timeout_ms * 1000000)
+		return 0;
+	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver did not close "
+	    "within %g s after all %ju bytes", x->peer,
+	    x->close_timeout_ms / 1000.0, (uintmax_t)xfer_bytes_done(x));
+	return 1;
+}
+
 /*
  * Read (and drop) whatever the receiver still says until its EOF: then it
  * has read every byte, and exit 0 means just that. A reset here means it
@@ -456,6 +473,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	int	reads;
 
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
+		if (xfer_close_expired(x))
+			return 0;
 		n = recv(x->sock, buf, sizeof(buf), 0);
 		if (n == 0) {
 			x->phase = XFER_DONE;
@@ -469,14 +488,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			xfer_fail_errno(x, errno);
 			return 0;
 		}
-		if (loop_now_ns() - x->drain_start_ns >=
-		    (int64_t)x->close_timeout_ms * 1000000) {
-			xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver did "
-			    "not close within %g s after all %ju bytes",
-			    x->peer, x->close_timeout_ms / 1000.0,
-			    (uintmax_t)xfer_bytes_done(x));
+		if (xfer_close_expired(x))
 			return 0;
-		}
 		break;
 	}
 	pfd->fd = x->sock;
@@ -561,7 +574,7 @@ xfer_run(struct xfer **xs, size_t n, struct progress *p, int fail_fast)
 	size_t		*owner, i, k, nwait;
 	char		*ready;
 	int64_t		 now;
-	int		 timeout, t, failed = 0;
+	int		 timeout, t, failed = 0, err;
 
 	pfds = calloc(n, sizeof(*pfds));
 	owner = calloc(n, sizeof(*owner));
@@ -572,6 +585,14 @@ xfer_run(struct xfer **xs, size_t n, struct progress *p, int fail_fast)
 		goto out;
 	}
 	memset(ready, 1, n);
+	/*
+	 * Destinations were connected one after another: start every clock
+	 * (rate credit, idle) now, so an early connect earns no burst.
+	 */
+	now = loop_now_ns();
+	for (i = 0; i < n; i++)
+		if (xs[i]->phase == XFER_SEND && xfer_bytes_done(xs[i]) == 0)
+			xs[i]->start_ns = xs[i]->last_move_ns = now;
 	for (;;) {
 		nwait = 0;
 		timeout = -1;
@@ -612,12 +633,13 @@ xfer_run(struct xfer **xs, size_t n, struct progress *p, int fail_fast)
 		for (k = 0; k < nwait; k++)
 			xs[owner[k]]->waits++;
 		if (loop_wait(pfds, (nfds_t)nwait, timeout) == -1) {
+			err = errno;
 			for (i = 0; i < n; i++) {
-				if (errno == EINTR)
-					xfer_interrupt(xs[i], loop_signalled());
+				if (err == EINTR)
+					xfer_interrupt(xs[i]);
 				else if (xs[i]->phase != XFER_DONE &&
 				    xs[i]->phase != XFER_FAILED)
-					xfer_fail_errno(xs[i], errno);
+					xfer_fail_errno(xs[i], err);
 			}
 			break;
 		}

@@ -549,10 +549,8 @@ open_input(struct options *o, struct input *in)
 		/* A FIFO blocks here until a writer comes: ^C ends that. */
 		if ((in->fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 &&
 		    errno == EINTR && loop_signalled())
-			fail(o, loop_signalled() == SIGTERM ? EXIT_SIGTERM :
-			    EXIT_SIGINT, "interrupted by %s: opening %s",
-			    loop_signalled() == SIGTERM ? "SIGTERM" : "SIGINT",
-			    in->name);
+			fail(o, loop_signal_status(), "interrupted by %s: "
+			    "opening %s", loop_signal_name(), in->name);
 		if (in->fd == -1)
 			fail(o, EXIT_NOINPUT, "%s: %s", in->name,
 			    strerror(errno));
@@ -631,10 +629,8 @@ skip_stream(const struct options *o, struct input *in)
 		if (n == -1 && errno == EINTR && !loop_signalled())
 			continue;
 		if (n == -1 && loop_signalled())
-			fail(o, loop_signalled() == SIGTERM ? EXIT_SIGTERM :
-			    EXIT_SIGINT, "interrupted by %s: skipping to the "
-			    "offset", loop_signalled() == SIGTERM ? "SIGTERM" :
-			    "SIGINT");
+			fail(o, loop_signal_status(), "interrupted by %s: "
+			    "skipping to the offset", loop_signal_name());
 		if (n == -1)
 			fail(o, EXIT_NOINPUT, "%s: %s", in->name,
 			    strerror(errno));
@@ -700,8 +696,8 @@ push(const struct options *o, struct input *in)
 		if (stop)
 			sock = -1;
 		else if (o->unix_socket)
-			sock = net_connect_unix(d->host, &status, msg,
-			    sizeof(msg));
+			sock = net_connect_unix(d->host, o->connect_timeout_ms,
+			    &status, msg, sizeof(msg));
 		else
 			sock = net_connect(d->host, d->portnum, o->family,
 			    o->connect_timeout_ms, o->verbose, &status, msg,

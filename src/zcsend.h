@@ -246,7 +246,7 @@ int		 parse_size_list(const char *, size_t *, int, int *,
 /* net.c */
 int		 net_connect(const char *, const char *, int, int, int,
 		     int *, char *, size_t);
-int		 net_connect_unix(const char *, int *, char *, size_t);
+int		 net_connect_unix(const char *, int, int *, char *, size_t);
 int		 net_listen(const char *, const char *, int, int, char *,
 		     size_t, int *, char *, size_t);
 int		 net_accept(int, char *, size_t, char *, size_t);
@@ -265,6 +265,8 @@ int		 exit_severity(int);
 /* loop.c */
 int		 loop_init(void);
 int		 loop_signalled(void);
+int		 loop_signal_status(void);
+const char	*loop_signal_name(void);
 int		 loop_wait(struct pollfd *, nfds_t, int);
 int64_t		 loop_now_ns(void);
 
@@ -276,7 +278,7 @@ int		 xfer_step(struct xfer *, struct pollfd *);
 int		 xfer_timeout_ms(const struct xfer *, int64_t);
 uint64_t	 xfer_bytes_done(const struct xfer *);
 uint64_t	 xfer_bytes_total(const struct xfer *);
-void		 xfer_interrupt(struct xfer *, int);
+void		 xfer_interrupt(struct xfer *);
 void		 xfer_fail_errno(struct xfer *, int);
 void		 xfer_free(struct xfer *);
 void		 xfer_run(struct xfer **, size_t, struct progress *, int);

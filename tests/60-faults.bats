@@ -142,7 +142,7 @@ make_netns() {
 # accepts, then connections until one hangs, so the accept queue is full
 # and the kernel drops every further SYN. Sets FULL_PORT.
 start_full_listener() {
-	local i err
+	local filler err
 
 	command -v perl >/dev/null || skip "no perl for the listener"
 	err=$BATS_TEST_TMPDIR/listener.err
@@ -156,8 +156,8 @@ start_full_listener() {
 	    sleep 60;'
 	wait_for_line "$err" '^listening [0-9]+$'
 	FULL_PORT=$(sed -n 's/^listening //p' "$err")
-	for ((i = 1; i <= 8; i++)); do
-		err=$BATS_TEST_TMPDIR/filler.$i.err
+	for ((filler = 1; filler <= 8; filler++)); do
+		err=$BATS_TEST_TMPDIR/filler.$filler.err
 		bg_start /dev/null "$err" bash -c \
 		    'exec 3<>"/dev/tcp/127.0.0.1/$0" && echo connected >&2 &&
 		    exec sleep 60' "$FULL_PORT"
@@ -236,17 +236,17 @@ start_full_listener() {
 }
 
 @test "SIGINT and SIGTERM at 50 random moments exit 130 or 143 with the interrupted line" {
-	local i sig status delay mode modes=(sendfile splice readwrite)
+	local round sig status delay mode modes=(sendfile splice readwrite)
 	local t0=$EPOCHREALTIME re
 
-	for ((i = 0; i < 50; i++)); do
+	for ((round = 0; round < 50; round++)); do
 		sig=INT status=130
 		if ((RANDOM % 2)); then
 			sig=TERM status=143
 		fi
 		mode=${modes[RANDOM % 3]}
 		delay=0.0$RANDOM
-		ZCERR=$BATS_TEST_TMPDIR/zcsend.$i.err
+		ZCERR=$BATS_TEST_TMPDIR/zcsend.$round.err
 		# 5 ms a 64 KiB read: 16 MiB take over a second.
 		start_zcrecv -R 65536 -d 5
 		bg_send --mode "$mode"
@@ -256,7 +256,7 @@ start_full_listener() {
 		bg_wait "$ZPID"
 		stderr=$(<"$ZCERR")
 		[[ $BG_STATUS -eq $status ]] ||
-		    fail "run $i: SIG$sig after $delay s ($mode): exit $BG_STATUS, not $status: $stderr"
+		    fail "run $round: SIG$sig after $delay s ($mode): exit $BG_STATUS, not $status: $stderr"
 		re="^zcsend: interrupted by SIG$sig: sent ([0-9]+) of 16777216 bytes in [0-9]+(\\.[0-9]+)? s \\(.+/s\\) via $mode\$"
 		assert_one_line_stderr "$re"
 		((BASH_REMATCH[1] <= 16777216))

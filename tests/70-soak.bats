@@ -119,7 +119,7 @@ fd_check() {
 
 @test "1000 consecutive small pushes each arrive intact, checked by SHA-256" {
 	local err=$BATS_TEST_TMPDIR/nc.err plan=$BATS_TEST_TMPDIR/plan
-	local i n off mode modes=(sendfile splice readwrite) bad=0 got want
+	local push n off mode modes=(sendfile splice readwrite) bad=0 got want
 	local t0=$EPOCHREALTIME
 
 	# One nc for all: -k takes each connection in turn, and zcsend ends
@@ -130,29 +130,29 @@ fd_check() {
 	wait_for_line "$err" '^Listening on '
 	RECV_PORT=$(sed -n 's/^Listening on .* \([0-9][0-9]*\)$/\1/p' "$err")
 	: >"$plan"
-	for ((i = 0; i < 1000; i++)); do
+	for ((push = 0; push < 1000; push++)); do
 		n=$((1024 + RANDOM % 3073))
 		off=$(((RANDOM * 32768 + RANDOM) % (POOL_SIZE - n)))
-		mode=${modes[i % 3]}
+		mode=${modes[push % 3]}
 		echo "$off $n $mode" >>"$plan"
 		timeout -k 5 "$BOUND" "$ZCSEND" -q --mode "$mode" -o "$off" \
 		    -n "$n" 127.0.0.1 "$RECV_PORT" "$POOL" 2>"$ZCERR" ||
-		    fail "push $i ($mode, $n bytes from $off) exited $?: $(cat "$ZCERR")"
+		    fail "push $push ($mode, $n bytes from $off) exited $?: $(cat "$ZCERR")"
 		[[ ! -s $ZCERR ]] ||
-		    fail "push $i ($mode) printed: $(cat "$ZCERR")"
+		    fail "push $push ($mode) printed: $(cat "$ZCERR")"
 	done
 	# Each push's bytes, cut from RECEIVED in turn, against its range.
-	i=0
+	push=0
 	while read -r off n mode <&4; do
 		got=$(head -c "$n" | sha_stdin)
 		want=$(range_of "$POOL" "$off" "$n" | sha_stdin)
 		if [[ $got != "$want" ]]; then
-			echo "push $i ($mode, $n bytes from $off): got $got, want $want" >&2
+			echo "push $push ($mode, $n bytes from $off): got $got, want $want" >&2
 			bad=$((bad + 1))
 		fi
-		i=$((i + 1))
+		push=$((push + 1))
 	done 4<"$plan" <"$RECEIVED"
-	assert_equal "$i" 1000
+	assert_equal "$push" 1000
 	assert_equal "$bad" 0
 	assert_equal "$(size_of "$RECEIVED")" \
 	    "$(awk '{ n += $2 } END { print n }' "$plan")"
@@ -161,12 +161,12 @@ fd_check() {
 }
 
 @test "20 consecutive 1 GiB pushes each arrive intact, checked by SHA-256" {
-	local i mode modes=(sendfile splice readwrite) want got
+	local push mode modes=(sendfile splice readwrite) want got
 	local t0=$EPOCHREALTIME
 
 	want=$(sha_stdin <"$R1G")
-	for ((i = 0; i < 20; i++)); do
-		mode=${modes[i % 3]}
+	for ((push = 0; push < 20; push++)); do
+		mode=${modes[push % 3]}
 		start_nc_pipe "${SHA[@]}"
 		run -0 --separate-stderr zc --mode "$mode" \
 		    127.0.0.1 "$RECV_PORT" "$R1G"
@@ -175,7 +175,7 @@ fd_check() {
 		assert_equal "$BG_STATUS" 0
 		got=$(<"$RECEIVED")
 		[[ ${got%% *} == "$want" ]] ||
-		    fail "push $i ($mode): SHA-256 ${got%% *}, want $want"
+		    fail "push $push ($mode): SHA-256 ${got%% *}, want $want"
 	done
 	echo "# 20 GiB in $(awk -v a="$t0" -v b="$EPOCHREALTIME" \
 	    'BEGIN { print b - a }') s" >&3
@@ -226,7 +226,7 @@ fd_check() {
 
 @test "listen mode serving 300 clients in a row leaks no descriptor" {
 	[[ -d /proc/self/fd ]] || skip "no /proc/PID/fd"
-	local mode i port before after got=$BATS_TEST_TMPDIR/got
+	local mode client port before after got=$BATS_TEST_TMPDIR/got
 	SEND_FILE=$BATS_TEST_TMPDIR/file
 	head -c 3000 /dev/urandom >"$SEND_FILE"
 
@@ -237,14 +237,14 @@ fd_check() {
 		port=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' "$ZCERR")
 		[[ $port =~ ^[0-9]+$ ]] || fail "no port in: $(cat "$ZCERR")"
 		before=$(find "/proc/$BG_CMD_PID/fd/" -mindepth 1 | wc -l)
-		for ((i = 0; i < 100; i++)); do
+		for ((client = 0; client < 100; client++)); do
 			timeout 10 nc.openbsd -d -n 127.0.0.1 "$port" >"$got" ||
-			    fail "$mode: client $i failed"
+			    fail "$mode: client $client failed"
 			cmp -s "$SEND_FILE" "$got" ||
-			    fail "$mode: client $i got other bytes"
+			    fail "$mode: client $client got other bytes"
 		done
 		# The last client's socket closes once zcsend sees it go.
-		for ((i = 0; i < 100; i++)); do
+		for ((client = 0; client < 100; client++)); do
 			after=$(find "/proc/$BG_CMD_PID/fd/" -mindepth 1 | wc -l)
 			((after > before)) || break
 			sleep 0.02
