@@ -175,7 +175,7 @@ progress_summary(const struct progress *p, const struct xfer *x,
 	    getprogname(), with_peer ? x->peer : "", with_peer ? ": " : "",
 	    (uintmax_t)xfer_bytes_done(x), secs, rate, x->backend->name);
 	if (x->fallback_errno != 0)
-		fprintf(p->out, " (sendfile refused: %s)",
+		fprintf(p->out, " (%s refused: %s)", x->fallback_from,
 		    strerror(x->fallback_errno));
 	fputc('\n', p->out);
 }

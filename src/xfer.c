@@ -402,6 +402,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		    x->scratch.piped == 0 && c.hdr_len == 0 &&
 		    sf_fallback_errno(err)) {
 			x->fallback_errno = err;
+			x->fallback_from = x->backend->name;
 			if (xfer_use_readwrite(x) == -1)
 				return 0;
 			continue;

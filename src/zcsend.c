@@ -738,8 +738,9 @@ push(const struct options *o, struct input *in)
 			    getprogname(), o->multi ? xs[i].peer : "",
 			    o->multi ? ": " : "", (uintmax_t)segs);
 		if (o->verbose && xs[i].fallback_errno != 0)
-			fprintf(stderr, "%s: sendfile refused the input (%s): "
+			fprintf(stderr, "%s: %s refused the input (%s): "
 			    "fell back to %s\n", getprogname(),
+			    xs[i].fallback_from,
 			    strerror(xs[i].fallback_errno),
 			    xs[i].backend->name);
 		if (xs[i].phase != XFER_DONE) {

@@ -208,6 +208,7 @@ struct xfer {
 	/* Which path carried the bytes. */
 	const struct backend	*backend;
 	int			 fallback_errno;	/* 0: no fallback */
+	const char		*fallback_from;	/* the backend that refused */
 	struct sf_scratch	 scratch;
 
 	struct pollfd		 want;		/* what the last step waits for */
