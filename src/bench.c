@@ -329,7 +329,7 @@ bench_run(const struct options *o, struct bench_mode *m, const char *host,
 	int64_t		 t0, t1;
 	double		 secs, cpu, gib = (double)len / GIB;
 	char		 msg[256];
-	int		 sock, status;
+	int		 sock, status, pending;
 
 	ro.mode = m->mode;
 	ro.block_size = m->block_size;
@@ -337,7 +337,7 @@ bench_run(const struct options *o, struct bench_mode *m, const char *host,
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = loop_now_ns();
 	sock = net_connect(host, port, o->family, o->connect_timeout_ms, 0,
-	    &status, msg, sizeof(msg));
+	    &pending, &status, msg, sizeof(msg));
 	if (sock == -1) {
 		if (status == EXIT_SIGINT || status == EXIT_SIGTERM)
 			return status;

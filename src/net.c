@@ -31,7 +31,9 @@ static void	net_failure(const char *, const char *, int, int, int *,
 /*
  * Start a connect to ai and wait for it until deadline_ns. Returns the
  * socket, or -1 with *err set to the errno of the failure (ETIMEDOUT when
- * the deadline passed, EINTR when a stop signal arrived).
+ * the deadline passed, EINTR when a stop signal arrived). A socket that
+ * connected and was reset before this looked is returned with *err set to
+ * ECONNRESET: that is the peer's doing, not a failure to connect.
  */
 static int
 net_try(const struct addrinfo *ai, int64_t deadline_ns, int *err)
@@ -71,6 +73,11 @@ net_try(const struct addrinfo *ai, int64_t deadline_ns, int *err)
 	len = sizeof(soerr);
 	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
 		goto fail;
+	if (soerr == ECONNRESET) {
+		/* Connected, then reset: the transfer reports it (74). */
+		*err = ECONNRESET;
+		return sock;
+	}
 	if (soerr != 0) {
 		errno = soerr;
 		goto fail;
@@ -132,12 +139,13 @@ net_failure(const char *host, const char *port, int timeout_ms, int err,
 /*
  * Returns a connected non-blocking socket to host:port (port already
  * validated as a number), or -1 with *status set to an exit code and msg
- * to the reason, "what: why" without the program name. With verbose, each
- * attempt is told on stderr.
+ * to the reason, "what: why" without the program name. *pending gets the
+ * error already waiting on a returned socket (ECONNRESET), or 0. With
+ * verbose, each attempt is told on stderr.
  */
 int
 net_connect(const char *host, const char *port, int family, int timeout_ms,
-    int verbose, int *status, char *msg, size_t msglen)
+    int verbose, int *pending, int *status, char *msg, size_t msglen)
 {
 	struct addrinfo	 hints, *res, *ai;
 	char		 addr[NI_MAXHOST];
@@ -157,6 +165,7 @@ net_connect(const char *host, const char *port, int family, int timeout_ms,
 	}
 	deadline_ns = loop_now_ns() + (int64_t)timeout_ms * 1000000;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		err = 0;
 		if ((sock = net_try(ai, deadline_ns, &err)) != -1)
 			break;
 		if (err == EINTR || err == ETIMEDOUT)
@@ -173,8 +182,10 @@ net_connect(const char *host, const char *port, int family, int timeout_ms,
 		    addr, port);
 	}
 	freeaddrinfo(res);
-	if (sock != -1)
+	if (sock != -1) {
+		*pending = err;
 		return sock;
+	}
 
 	net_failure(host, port, timeout_ms, err, status, msg, msglen);
 	return -1;

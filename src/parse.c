@@ -95,6 +95,8 @@ parse_seconds(const char *s, int *ms, const char **errstr)
 		return -1;
 	}
 	*ms = (int)(value * 1000.0 + 0.999);	/* round up: 0.0001 s is not 0 */
+	if (*ms == 0 && value > 0)
+		*ms = 1;	/* below a microsecond: still not "none" */
 	return 0;
 }
 

@@ -137,12 +137,13 @@ sf_parse_flags(const char *list, int *flags, const char **errstr)
 /*
  * Returns 1 if err from sendfile(2) means "this descriptor pair cannot be
  * sent with sendfile", so read/write should carry the bytes instead: EINVAL
- * (O_APPEND socket, input without mmap-like reads), ENOSYS, EOPNOTSUPP, and
- * EPERM from a seccomp filter.
+ * (O_APPEND socket, input without mmap-like reads), ENOSYS, EOPNOTSUPP,
+ * EPERM from a seccomp filter, and EOVERFLOW (an offset past what the
+ * input's filesystem lets sendfile address, as in /proc/PID/mem).
  */
 int
 sf_fallback_errno(int err)
 {
 	return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP ||
-	    err == EPERM;
+	    err == EPERM || err == EOVERFLOW;
 }

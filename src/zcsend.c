@@ -684,7 +684,7 @@ push(const struct options *o, struct input *in)
 	uint64_t	 segs;
 	char		 msg[512];
 	size_t		 i;
-	int		 sock, status = EXIT_OK, stop = 0;
+	int		 sock, status = EXIT_OK, stop = 0, pending = 0;
 
 	xs = calloc(o->ndests, sizeof(*xs));
 	xp = calloc(o->ndests, sizeof(struct xfer *));
@@ -700,8 +700,8 @@ push(const struct options *o, struct input *in)
 			    &status, msg, sizeof(msg));
 		else
 			sock = net_connect(d->host, d->portnum, o->family,
-			    o->connect_timeout_ms, o->verbose, &status, msg,
-			    sizeof(msg));
+			    o->connect_timeout_ms, o->verbose, &pending,
+			    &status, msg, sizeof(msg));
 		if (sock == -1) {
 			if (stop)
 				snprintf(msg, sizeof(msg), "send to %.400s: not "
@@ -712,9 +712,12 @@ push(const struct options *o, struct input *in)
 				stop = status;
 			xfer_init_failed(&xs[i], o, in->len, d->peer,
 			    stop ? stop : status, msg);
-		} else
+		} else {
 			xfer_init(&xs[i], o, sock, in->fd, in->start, in->len,
 			    d->peer);
+			if (pending != 0)
+				xfer_fail_errno(&xs[i], pending);
+		}
 		xs[i].path = in->name;
 		xs[i].host = d->host;
 		xs[i].port = d->port;

@@ -245,7 +245,7 @@ int		 parse_size_list(const char *, size_t *, int, int *,
 		     const char **);
 
 /* net.c */
-int		 net_connect(const char *, const char *, int, int, int,
+int		 net_connect(const char *, const char *, int, int, int, int *,
 		     int *, char *, size_t);
 int		 net_connect_unix(const char *, int, int *, char *, size_t);
 int		 net_listen(const char *, const char *, int, int, char *,

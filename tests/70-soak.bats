@@ -2,6 +2,10 @@
 #
 # Soak: many pushes in a row, each checked at the receiver by SHA-256, and
 # the descriptors zcsend holds, which must be exactly the ones it needs.
+#
+# Each @test runs in a process of its own, so setting a variable there is
+# meant to stay there; sh -c programs are single-quoted on purpose.
+# shellcheck disable=SC2030,SC2031,SC2016
 
 GIB=1073741824
 POOL_SIZE=4194304
