@@ -23,65 +23,32 @@
 #include "zcsend.h"
 
 static int	net_try(const struct addrinfo *, int64_t, int *);
-static void	net_addr_name(const struct addrinfo *, char *, size_t);
 static int	net_nonblock(int);
-static void	net_failure(const char *, const char *, int, int, int *,
-		    char *, size_t);
+
 
 /*
- * Start a connect to ai and wait for it until deadline_ns. Returns the
- * socket, or -1 with *err set to the errno of the failure (ETIMEDOUT when
- * the deadline passed, EINTR when a stop signal arrived). A socket that
- * connected and was reset before this looked is returned with *err set to
- * ECONNRESET: that is the peer's doing, not a failure to connect.
+ * Start a non-blocking connect to ai. Returns the socket, with *waiting
+ * set when the connect is still under way (wait for POLLOUT, then call
+ * net_finish), or -1 with *err set.
  */
-static int
-net_try(const struct addrinfo *ai, int64_t deadline_ns, int *err)
+int
+net_start(const struct addrinfo *ai, int *waiting, int *err)
 {
-	struct pollfd	pfd;
-	socklen_t	len;
-	int64_t		left_ns;
-	int		sock, flags, n, soerr;
+	int	sock;
 
+	*waiting = 0;
 	if ((sock = socket(ai->ai_family, ai->ai_socktype,
 	    ai->ai_protocol)) == -1) {
 		*err = errno;
 		return -1;
 	}
-	if ((flags = fcntl(sock, F_GETFL)) == -1 ||
-	    fcntl(sock, F_SETFL, flags | O_NONBLOCK) == -1 ||
-	    fcntl(sock, F_SETFD, FD_CLOEXEC) == -1)
+	if (net_nonblock(sock) == -1)
 		goto fail;
 	if (connect(sock, ai->ai_addr, ai->ai_addrlen) == 0)
 		return sock;
 	if (errno != EINPROGRESS && errno != EINTR)
 		goto fail;
-	pfd.fd = sock;
-	pfd.events = POLLOUT;
-	for (;;) {
-		left_ns = deadline_ns - loop_now_ns();
-		if (left_ns <= 0) {
-			errno = ETIMEDOUT;
-			goto fail;
-		}
-		n = loop_wait(&pfd, 1, (int)((left_ns + 999999) / 1000000));
-		if (n == -1)
-			goto fail;
-		if (n > 0)
-			break;
-	}
-	len = sizeof(soerr);
-	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
-		goto fail;
-	if (soerr == ECONNRESET) {
-		/* Connected, then reset: the transfer reports it (74). */
-		*err = ECONNRESET;
-		return sock;
-	}
-	if (soerr != 0) {
-		errno = soerr;
-		goto fail;
-	}
+	*waiting = 1;
 	return sock;
 
 fail:
@@ -90,7 +57,71 @@ fail:
 	return -1;
 }
 
-static void
+/*
+ * Once a started connect's socket polls writable: returns 0 when it is
+ * connected, or -1 with *err set to why not. A socket that connected and
+ * was reset before this looked counts as connected, with *err set to
+ * ECONNRESET: that is the peer's doing, and the transfer reports it.
+ */
+int
+net_finish(int sock, int *err)
+{
+	socklen_t	len = sizeof(int);
+	int		soerr;
+
+	*err = 0;
+	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1) {
+		*err = errno;
+		return -1;
+	}
+	if (soerr == ECONNRESET)
+		*err = ECONNRESET;
+	else if (soerr != 0) {
+		*err = soerr;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Connect to ai and wait for it until deadline_ns. Returns the socket, or
+ * -1 with *err set to the errno of the failure (ETIMEDOUT when the deadline
+ * passed, EINTR when a stop signal arrived); as net_finish, a reset socket
+ * comes back with *err set to ECONNRESET.
+ */
+static int
+net_try(const struct addrinfo *ai, int64_t deadline_ns, int *err)
+{
+	struct pollfd	pfd;
+	int64_t		left_ns;
+	int		sock, waiting, n;
+
+	if ((sock = net_start(ai, &waiting, err)) == -1 || !waiting)
+		return sock;
+	pfd.fd = sock;
+	pfd.events = POLLOUT;
+	for (;;) {
+		left_ns = deadline_ns - loop_now_ns();
+		if (left_ns <= 0) {
+			*err = ETIMEDOUT;
+			break;
+		}
+		n = loop_wait(&pfd, 1, (int)((left_ns + 999999) / 1000000));
+		if (n == -1) {
+			*err = errno;
+			break;
+		}
+		if (n > 0) {
+			if (net_finish(sock, err) == 0)
+				return sock;
+			break;
+		}
+	}
+	close(sock);
+	return -1;
+}
+
+void
 net_addr_name(const struct addrinfo *ai, char *buf, size_t size)
 {
 	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, buf, (socklen_t)size,
@@ -102,7 +133,7 @@ net_addr_name(const struct addrinfo *ai, char *buf, size_t size)
  * Turn a failed connect's errno into an exit status and a message naming
  * what ("connect HOST port PORT", or the socket path when port is NULL).
  */
-static void
+void
 net_failure(const char *host, const char *port, int timeout_ms, int err,
     int *status, char *msg, size_t msglen)
 {
@@ -137,6 +168,29 @@ net_failure(const char *host, const char *port, int timeout_ms, int err,
 }
 
 /*
+ * Resolve host and port (a number) into *res for a TCP connect. Returns 0,
+ * or an exit status with msg set ("resolve HOST: why").
+ */
+int
+net_resolve(const char *host, const char *port, int family,
+    struct addrinfo **res, char *msg, size_t msglen)
+{
+	struct addrinfo	hints;
+	int		gerr;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((gerr = getaddrinfo(host, port, &hints, res)) == 0)
+		return 0;
+	snprintf(msg, msglen, "resolve %s: %s", host,
+	    gerr == EAI_SYSTEM ? strerror(errno) : gai_strerror(gerr));
+	return EXIT_NOHOST;
+}
+
+/*
  * Returns a connected non-blocking socket to host:port (port already
  * validated as a number), or -1 with *status set to an exit code and msg
  * to the reason, "what: why" without the program name. *pending gets the
@@ -147,22 +201,13 @@ int
 net_connect(const char *host, const char *port, int family, int timeout_ms,
     int verbose, int *pending, int *status, char *msg, size_t msglen)
 {
-	struct addrinfo	 hints, *res, *ai;
+	struct addrinfo	*res, *ai;
 	char		 addr[NI_MAXHOST];
 	int64_t		 deadline_ns;
-	int		 sock = -1, gerr, err = 0;
+	int		 sock = -1, err = 0;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = AI_NUMERICSERV;
-	if ((gerr = getaddrinfo(host, port, &hints, &res)) != 0) {
-		*status = EXIT_NOHOST;
-		snprintf(msg, msglen, "resolve %s: %s", host,
-		    gerr == EAI_SYSTEM ? strerror(errno) : gai_strerror(gerr));
+	if ((*status = net_resolve(host, port, family, &res, msg, msglen)) != 0)
 		return -1;
-	}
 	deadline_ns = loop_now_ns() + (int64_t)timeout_ms * 1000000;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		err = 0;

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +35,8 @@
 /* How long to back off after EBUSY (pages not in memory, SF_NODISKIO). */
 #define XFER_BUSY_WAIT_MS	10
 
+static int	xfer_connect(struct xfer *, struct pollfd *);
+static int	xfer_connected(struct xfer *, int, struct pollfd *);
 static int	xfer_send(struct xfer *, struct pollfd *);
 static int	xfer_drain(struct xfer *, struct pollfd *);
 static void	xfer_advance(struct xfer *, size_t);
@@ -97,8 +100,112 @@ xfer_init(struct xfer *x, const struct options *o, int sock, int fd,
 		}
 		break;
 	}
-	if (x->hdr->len > 0 || x->trl->len > 0)
+	if (sock != -1 && (x->hdr->len > 0 || x->trl->len > 0))
 		(void)sf_cork(sock, 1);
+}
+
+/*
+ * Set up a transfer to d that starts by connecting to the addresses in res
+ * (resolved already; the transfer owns them), within the connect timeout,
+ * in the same loop as every other transfer.
+ */
+void
+xfer_init_connect(struct xfer *x, const struct options *o, int fd,
+    off_t start, uint64_t len, const struct dest *d, struct addrinfo *res)
+{
+	xfer_init(x, o, -1, fd, start, len, d->peer);
+	x->host = d->host;
+	x->port = d->port;
+	x->ai_list = x->ai_next = res;
+	x->connect_timeout_ms = o->connect_timeout_ms;
+	x->connect_deadline_ns = loop_now_ns() +
+	    (int64_t)o->connect_timeout_ms * 1000000;
+	x->verbose = o->verbose;
+	if (x->phase == XFER_SEND)
+		x->phase = XFER_CONNECT;
+}
+
+/* The connect is done: start sending, or report a reset that came first. */
+static int
+xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
+{
+	char	addr[1025];
+
+	x->connecting = 0;
+	x->phase = XFER_SEND;
+	x->start_ns = x->last_move_ns = loop_now_ns();
+	if (x->verbose) {
+		net_addr_name(x->ai_now, addr, sizeof(addr));
+		fprintf(stderr, "%s: connected to %s port %s\n", getprogname(),
+		    addr, x->port);
+	}
+	if (x->hdr->len > 0 || x->trl->len > 0)
+		(void)sf_cork(x->sock, 1);
+	if (pending != 0) {
+		xfer_fail_errno(x, pending);
+		return 0;
+	}
+	return xfer_send(x, pfd);
+}
+
+/*
+ * Connect without blocking: start a connect to the next address, and once
+ * its socket polls writable, see how it went; on failure try the next
+ * address, until they run out or the deadline passes.
+ */
+static int
+xfer_connect(struct xfer *x, struct pollfd *pfd)
+{
+	struct pollfd	probe;
+	char		addr[1025];
+	int		err = 0, waiting, status;
+
+	for (;;) {
+		if (x->connecting) {
+			probe.fd = x->sock;
+			probe.events = POLLOUT;
+			probe.revents = 0;
+			if (poll(&probe, 1, 0) <= 0 &&
+			    loop_now_ns() < x->connect_deadline_ns) {
+				*pfd = probe;
+				return 1;
+			}
+			if (probe.revents == 0)
+				err = ETIMEDOUT;
+			else if (net_finish(x->sock, &err) == 0)
+				return xfer_connected(x, err, pfd);
+			close(x->sock);
+			x->sock = -1;
+			x->connecting = 0;
+			x->connect_err = err;
+			if (err == ETIMEDOUT)
+				break;	/* the deadline covers every address */
+		} else {
+			if (x->ai_next == NULL)
+				break;
+			x->ai_now = x->ai_next;
+			x->ai_next = x->ai_next->ai_next;
+			x->sock = net_start(x->ai_now, &waiting, &err);
+			if (x->sock != -1 && !waiting)
+				return xfer_connected(x, 0, pfd);
+			if (x->sock != -1) {
+				x->connecting = 1;
+				continue;
+			}
+			x->connect_err = err;
+		}
+		if (x->verbose) {
+			net_addr_name(x->ai_now, addr, sizeof(addr));
+			fprintf(stderr, "%s: connect %s port %s: %s\n",
+			    getprogname(), addr, x->port, strerror(err));
+		}
+	}
+	net_failure(x->host, x->port, x->connect_timeout_ms, x->connect_err,
+	    &status, x->error, sizeof(x->error));
+	x->status = status;
+	x->phase = XFER_FAILED;
+	x->end_ns = loop_now_ns();
+	return 0;
 }
 
 void
@@ -107,6 +214,9 @@ xfer_free(struct xfer *x)
 	free(x->scratch.buf);
 	x->scratch.buf = NULL;
 	splice_close(&x->scratch);
+	if (x->ai_list != NULL)
+		freeaddrinfo(x->ai_list);
+	x->ai_list = x->ai_next = NULL;
 }
 
 /* Switch to the read/write backend; its buffer is allocated here. */
@@ -204,6 +314,11 @@ xfer_interrupt(struct xfer *x)
 
 	if (x->phase == XFER_DONE || x->phase == XFER_FAILED)
 		return;
+	if (x->phase == XFER_CONNECT) {
+		xfer_fail(x, loop_signal_status(), "interrupted by %s: "
+		    "connecting to %s", loop_signal_name(), x->peer);
+		return;
+	}
 	xfer_counts(x, counts, sizeof(counts));
 	secs = (double)(loop_now_ns() - x->start_ns) / 1e9;
 	format_size(rate, sizeof(rate),
@@ -310,6 +425,8 @@ int
 xfer_step(struct xfer *x, struct pollfd *pfd)
 {
 	switch (x->phase) {
+	case XFER_CONNECT:
+		return xfer_connect(x, pfd);
 	case XFER_SEND:
 		return xfer_send(x, pfd);
 	case XFER_DRAIN:
@@ -507,7 +624,9 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 {
 	int64_t	deadline_ns = 0, left_ns;
 
-	if (x->phase == XFER_SEND && x->busy_until_ns != 0)
+	if (x->phase == XFER_CONNECT)
+		deadline_ns = x->connect_deadline_ns;
+	else if (x->phase == XFER_SEND && x->busy_until_ns != 0)
 		deadline_ns = x->busy_until_ns;
 	else if (x->phase == XFER_SEND && x->idle_timeout_ms > 0)
 		deadline_ns = x->last_move_ns +

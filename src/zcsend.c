@@ -684,45 +684,50 @@ push(const struct options *o, struct input *in)
 	uint64_t	 segs;
 	char		 msg[512];
 	size_t		 i;
-	int		 sock, status = EXIT_OK, stop = 0, pending = 0;
+	struct addrinfo	*res;
+	int		 sock, status = EXIT_OK, stop = 0;
 
 	xs = calloc(o->ndests, sizeof(*xs));
 	xp = calloc(o->ndests, sizeof(struct xfer *));
 	if (xs == NULL || xp == NULL)
 		fail(o, EXIT_OSERR, "transfers: %s", strerror(errno));
+	/*
+	 * TCP destinations connect inside the loop, all at once; only the
+	 * name lookups (and a Unix socket's local connect) happen here.
+	 */
 	for (i = 0; i < o->ndests; i++) {
 		d = &o->dests[i];
 		xp[i] = &xs[i];
-		if (stop)
-			sock = -1;
-		else if (o->unix_socket)
+		sock = -1;
+		res = NULL;
+		if (stop) {
+			status = stop;
+			snprintf(msg, sizeof(msg), "send to %.400s: not started: "
+			    "another destination failed", d->peer);
+		} else if (o->unix_socket)
 			sock = net_connect_unix(d->host, o->connect_timeout_ms,
 			    &status, msg, sizeof(msg));
 		else
-			sock = net_connect(d->host, d->portnum, o->family,
-			    o->connect_timeout_ms, o->verbose, &pending,
-			    &status, msg, sizeof(msg));
-		if (sock == -1) {
-			if (stop)
-				snprintf(msg, sizeof(msg), "send to %.400s: not "
-				    "started: another destination failed",
-				    d->peer);
-			else if (status == EXIT_SIGINT ||
-			    status == EXIT_SIGTERM || o->fail_fast)
-				stop = status;
-			xfer_init_failed(&xs[i], o, in->len, d->peer,
-			    stop ? stop : status, msg);
-		} else {
+			status = net_resolve(d->host, d->portnum, o->family,
+			    &res, msg, sizeof(msg));
+		if (res != NULL)
+			xfer_init_connect(&xs[i], o, in->fd, in->start,
+			    in->len, d, res);
+		else if (sock != -1)
 			xfer_init(&xs[i], o, sock, in->fd, in->start, in->len,
 			    d->peer);
-			if (pending != 0)
-				xfer_fail_errno(&xs[i], pending);
+		else {
+			if (!stop && (status == EXIT_SIGINT ||
+			    status == EXIT_SIGTERM || o->fail_fast))
+				stop = status;
+			xfer_init_failed(&xs[i], o, in->len, d->peer, status,
+			    msg);
 		}
 		xs[i].path = in->name;
 		xs[i].host = d->host;
 		xs[i].port = d->port;
 	}
-	/* A failed connect under --fail-fast stops those connected before. */
+	/* A failure above under --fail-fast stops those set up before it. */
 	for (i = 0; stop && i < o->ndests; i++)
 		xfer_stop(&xs[i], stop, "another destination failed");
 	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());

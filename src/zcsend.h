@@ -165,6 +165,7 @@ struct backend {
 
 /* The state of one transfer, advanced by xfer_step(). */
 enum xfer_phase {
+	XFER_CONNECT,		/* a connect is under way (or next to try) */
 	XFER_SEND,		/* header, file and trailer bytes remain */
 	XFER_DRAIN,		/* write side shut; waiting for the peer's EOF */
 	XFER_DONE,
@@ -191,6 +192,16 @@ struct xfer {
 	size_t			 block_size;	/* read/write buffer */
 	int			 input_is_stream;	/* no offsets: read */
 	uint64_t		 rate;		/* bytes a second; 0: unpaced */
+
+	/* While connecting: the addresses, tried in turn until a deadline. */
+	struct addrinfo		*ai_list;	/* owned: xfer_free frees it */
+	struct addrinfo		*ai_next;	/* the next one to try */
+	const struct addrinfo	*ai_now;	/* the one being tried */
+	int			 connecting;	/* a connect on sock is under way */
+	int			 connect_err;	/* why the last attempt failed */
+	int			 connect_timeout_ms;
+	int64_t			 connect_deadline_ns;
+	int			 verbose;
 
 	/* How far it got. */
 	enum xfer_phase		 phase;
@@ -245,12 +256,20 @@ int		 parse_size_list(const char *, size_t *, int, int *,
 		     const char **);
 
 /* net.c */
+struct addrinfo;
 int		 net_connect(const char *, const char *, int, int, int, int *,
 		     int *, char *, size_t);
 int		 net_connect_unix(const char *, int, int *, char *, size_t);
 int		 net_listen(const char *, const char *, int, int, char *,
 		     size_t, int *, char *, size_t);
 int		 net_accept(int, char *, size_t, char *, size_t);
+int		 net_resolve(const char *, const char *, int, struct addrinfo **,
+		     char *, size_t);
+int		 net_start(const struct addrinfo *, int *, int *);
+int		 net_finish(int, int *);
+void		 net_failure(const char *, const char *, int, int, int *, char *,
+		     size_t);
+void		 net_addr_name(const struct addrinfo *, char *, size_t);
 
 /* serve.c */
 struct input {
@@ -286,6 +305,8 @@ void		 xfer_run(struct xfer **, size_t, struct progress *, int);
 void		 xfer_stop(struct xfer *, int, const char *);
 void		 xfer_init_failed(struct xfer *, const struct options *,
 		     uint64_t, const char *, int, const char *);
+void		 xfer_init_connect(struct xfer *, const struct options *, int,
+		     off_t, uint64_t, const struct dest *, struct addrinfo *);
 
 /* progress.c */
 struct progress {

@@ -348,3 +348,25 @@ start_full_listener() {
 	    "zcsend: connect 127.0.0.1 port $FULL_PORT: timed out after 1 s"
 	assert_equal "$output" ""
 }
+
+@test "a destination whose connect hangs does not hold back the others" {
+	local size
+
+	start_full_listener
+	start_nc
+	size=$(size_of "$FILE")
+	run --separate-stderr zc --connect-timeout 2 --progress=plain --json \
+	    "$FILE" --to "127.0.0.1:$FULL_PORT" --to "127.0.0.1:$RECV_PORT"
+	assert_failure 75
+	bg_wait "$RECV_PID"
+	assert_same_bytes "$FILE" "$RECV_OUT"
+	[[ $stderr == *"zcsend: connect 127.0.0.1 port $FULL_PORT: timed out after 2 s"* ]] ||
+	    fail "no connect timeout line: $stderr"
+	# Connects run in the one loop: at the first progress line (1 s) the
+	# second receiver had every byte while the first was still connecting.
+	[[ $stderr == *"zcsend: 2 receivers: $size of $((2 * size)) bytes (50%)"* ]] ||
+	    fail "the second receiver waited for the first's connect: $stderr"
+	run jq -e --arg p "$RECV_PORT" '.status == 75 and (.destinations[]
+	    | select(.port == $p) | .status == 0)' <<<"$output"
+	assert_success
+}
