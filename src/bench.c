@@ -67,8 +67,9 @@ static __dead void receiver_main(int, int, int, uint64_t);
 static ssize_t	bench_recv(int, const int *, int);
 static uint64_t	receiver_drain(int, int, uint64_t);
 static int	receiver_result(struct receiver *, uint64_t *, int);
+static void	bench_xfer_done(struct xfer *);
 static int	bench_run(const struct options *, struct bench_mode *,
-		    const char *, const char *, int, off_t, uint64_t,
+		    const struct dest *, int, off_t, uint64_t,
 		    struct receiver *);
 static double	median(const double *, int);
 static void	bench_table(const struct options *, struct bench_mode *, int,
@@ -313,47 +314,52 @@ receiver_result(struct receiver *r, uint64_t *got, int timeout_ms)
 	return read(r->results, got, sizeof(*got)) == sizeof(*got) ? 0 : -1;
 }
 
+/* Close a run's connection, if it got one, and free the transfer. */
+static void
+bench_xfer_done(struct xfer *x)
+{
+	if (x->sock != -1)
+		close(x->sock);
+	xfer_free(x);
+}
+
 /*
  * One measured run of mode m. Returns 0 when every byte arrived (the
  * figures are then recorded), -1 when the run failed, or a signal's exit
  * status when interrupted.
  */
 static int
-bench_run(const struct options *o, struct bench_mode *m, const char *host,
-    const char *port, int fd, off_t start, uint64_t len, struct receiver *r)
+bench_run(const struct options *o, struct bench_mode *m,
+    const struct dest *d, int fd, off_t start, uint64_t len,
+    struct receiver *r)
 {
 	struct options	 ro = *o;
 	struct rusage	 ru0, ru1;
+	struct addrinfo	*res;
 	struct xfer	 x, *xp;
 	uint64_t	 got = 0;
 	int64_t		 t0, t1;
 	double		 secs, cpu, gib = (double)len / GIB;
-	char		 msg[256];
-	int		 sock, status, pending;
+	int		 status;
 
 	ro.mode = m->mode;
 	ro.block_size = m->block_size;
 	ro.header.len = ro.trailer.len = 0;
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = loop_now_ns();
-	sock = net_connect(host, port, o->family, o->connect_timeout_ms, 0,
-	    &pending, &status, msg, sizeof(msg));
-	if (sock == -1) {
-		if (status == EXIT_SIGINT || status == EXIT_SIGTERM)
-			return status;
-		snprintf(m->last_error, sizeof(m->last_error), "%s", msg);
+	if (net_resolve(d->host, d->portnum, o->family, &res, m->last_error,
+	    sizeof(m->last_error)) != 0) {
 		m->failures++;
 		return -1;
 	}
-	xfer_init(&x, &ro, sock, fd, start, len, "the receiver");
+	xfer_init_connect(&x, &ro, fd, start, len, d, res);
 	xp = &x;
 	xfer_run(&xp, 1, NULL, 0);
 	t1 = loop_now_ns();
 	getrusage(RUSAGE_SELF, &ru1);
-	close(sock);
 	status = x.phase == XFER_DONE ? EXIT_OK : x.status;
 	if (status == EXIT_SIGINT || status == EXIT_SIGTERM) {
-		xfer_free(&x);
+		bench_xfer_done(&x);
 		return status;
 	}
 	if (status == EXIT_OK && r != NULL && (receiver_result(r, &got,
@@ -368,11 +374,11 @@ bench_run(const struct options *o, struct bench_mode *m, const char *host,
 		 * The receiver still reports the failed connection: take
 		 * that count now, or the next run would read it as its own.
 		 */
-		if (r != NULL && x.phase != XFER_DONE)
+		if (r != NULL && x.sock != -1)
 			(void)receiver_result(r, &got, RESULT_TIMEOUT_MS);
 		snprintf(m->last_error, sizeof(m->last_error), "%s", x.error);
 		m->failures++;
-		xfer_free(&x);
+		bench_xfer_done(&x);
 		return -1;
 	}
 	secs = (double)(t1 - t0) / 1e9;
@@ -385,7 +391,7 @@ bench_run(const struct options *o, struct bench_mode *m, const char *host,
 	m->calls_per_gib[m->runs] = gib > 0 ? (double)(x.calls +
 	    x.scratch.extra_syscalls + x.waits) / gib : 0.0;
 	m->runs++;
-	xfer_free(&x);
+	bench_xfer_done(&x);
 	return 0;
 }
 
@@ -494,8 +500,9 @@ bench_main(const struct options *o, int nargs, char **args)
 	struct receiver		 r;
 	struct progress		 p;
 	struct stat		 st;
-	const char		*host = "127.0.0.1", *port = NULL, *path = NULL;
-	char			 msg[512], where[128], portbuf[16];
+	struct dest		 d;
+	const char		*host = "127.0.0.1", *path = NULL;
+	char			 msg[512], where[1200];
 	const char		*errstr = NULL;
 	uint64_t		 len;
 	int			 nmodes = 0, embedded, fd, round, i, k, status;
@@ -504,6 +511,7 @@ bench_main(const struct options *o, int nargs, char **args)
 	if (nargs == 1 || nargs == 3)
 		path = args[nargs - 1];
 	embedded = nargs < 2;
+	memset(&d, 0, sizeof(d));
 	if (!embedded) {
 		host = args[0];
 		if ((portnum = parse_port(args[1], &errstr)) == -1) {
@@ -511,8 +519,8 @@ bench_main(const struct options *o, int nargs, char **args)
 			    args[1], errstr);
 			return EXIT_USAGE;
 		}
-		snprintf(portbuf, sizeof(portbuf), "%d", portnum);
-		port = portbuf;
+		snprintf(d.port, sizeof(d.port), "%s", args[1]);
+		snprintf(d.portnum, sizeof(d.portnum), "%d", portnum);
 		if (o->rate > 0) {
 			fprintf(stderr, "%s: rate: paces the embedded receiver "
 			    "only; with HOST PORT the receiver sets the pace\n",
@@ -572,11 +580,16 @@ bench_main(const struct options *o, int nargs, char **args)
 			    strerror(errno));
 			return EXIT_OSERR;
 		}
-		port = r.port;
+		snprintf(d.port, sizeof(d.port), "%s", r.port);
+		snprintf(d.portnum, sizeof(d.portnum), "%s", r.port);
+	}
+	snprintf(d.host, sizeof(d.host), "%s", host);
+	snprintf(d.peer, sizeof(d.peer), "%s port %s", host, d.port);
+	if (embedded)
 		snprintf(where, sizeof(where), "embedded splice discard on "
 		    "127.0.0.1");
-	} else
-		snprintf(where, sizeof(where), "%s port %s", host, port);
+	else
+		snprintf(where, sizeof(where), "%s", d.peer);
 
 	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
 	status = EXIT_OK;
@@ -593,7 +606,7 @@ bench_main(const struct options *o, int nargs, char **args)
 				fprintf(stderr, "%s: round %d/%d: %s\n",
 				    getprogname(), round + 1, o->bench_rounds,
 				    modes[i].name);
-			status = bench_run(o, &modes[i], host, port, fd, 0, len,
+			status = bench_run(o, &modes[i], &d, fd, 0, len,
 			    embedded ? &r : NULL);
 			if (status == -1) {
 				failed++;

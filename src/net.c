@@ -1,7 +1,8 @@
 /*
- * Connecting: resolve HOST, try each address in turn with a non-blocking
- * connect bounded by one overall deadline, and hand back a connected,
- * non-blocking socket. Failures are returned, never reported here.
+ * Sockets: name lookup, the two halves of a non-blocking TCP connect (the
+ * transfer engine drives them in its loop, address after address), Unix
+ * socket connects, listening and accepting. Failures are returned, never
+ * reported here.
  */
 
 #include "config.h"
@@ -22,7 +23,6 @@
 
 #include "zcsend.h"
 
-static int	net_try(const struct addrinfo *, int64_t, int *);
 static int	net_nonblock(int);
 
 
@@ -83,44 +83,6 @@ net_finish(int sock, int *err)
 	return 0;
 }
 
-/*
- * Connect to ai and wait for it until deadline_ns. Returns the socket, or
- * -1 with *err set to the errno of the failure (ETIMEDOUT when the deadline
- * passed, EINTR when a stop signal arrived); as net_finish, a reset socket
- * comes back with *err set to ECONNRESET.
- */
-static int
-net_try(const struct addrinfo *ai, int64_t deadline_ns, int *err)
-{
-	struct pollfd	pfd;
-	int64_t		left_ns;
-	int		sock, waiting, n;
-
-	if ((sock = net_start(ai, &waiting, err)) == -1 || !waiting)
-		return sock;
-	pfd.fd = sock;
-	pfd.events = POLLOUT;
-	for (;;) {
-		left_ns = deadline_ns - loop_now_ns();
-		if (left_ns <= 0) {
-			*err = ETIMEDOUT;
-			break;
-		}
-		n = loop_wait(&pfd, 1, (int)((left_ns + 999999) / 1000000));
-		if (n == -1) {
-			*err = errno;
-			break;
-		}
-		if (n > 0) {
-			if (net_finish(sock, err) == 0)
-				return sock;
-			break;
-		}
-	}
-	close(sock);
-	return -1;
-}
-
 void
 net_addr_name(const struct addrinfo *ai, char *buf, size_t size)
 {
@@ -168,8 +130,9 @@ net_failure(const char *host, const char *port, int timeout_ms, int err,
 }
 
 /*
- * Resolve host and port (a number) into *res for a TCP connect. Returns 0,
- * or an exit status with msg set ("resolve HOST: why").
+ * Resolve host and port into *res for a TCP connect, or with host NULL,
+ * for a listener on every address. Returns 0, or an exit status with msg
+ * set ("resolve HOST: why").
  */
 int
 net_resolve(const char *host, const char *port, int family,
@@ -182,58 +145,12 @@ net_resolve(const char *host, const char *port, int family,
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = AI_NUMERICSERV;
+	hints.ai_flags = host == NULL ? AI_PASSIVE : 0;
 	if ((gerr = getaddrinfo(host, port, &hints, res)) == 0)
 		return 0;
-	snprintf(msg, msglen, "resolve %s: %s", host,
+	snprintf(msg, msglen, "resolve %s: %s", host != NULL ? host : "*",
 	    gerr == EAI_SYSTEM ? strerror(errno) : gai_strerror(gerr));
 	return EXIT_NOHOST;
-}
-
-/*
- * Returns a connected non-blocking socket to host:port (port already
- * validated as a number), or -1 with *status set to an exit code and msg
- * to the reason, "what: why" without the program name. *pending gets the
- * error already waiting on a returned socket (ECONNRESET), or 0. With
- * verbose, each attempt is told on stderr.
- */
-int
-net_connect(const char *host, const char *port, int family, int timeout_ms,
-    int verbose, int *pending, int *status, char *msg, size_t msglen)
-{
-	struct addrinfo	*res, *ai;
-	char		 addr[NI_MAXHOST];
-	int64_t		 deadline_ns;
-	int		 sock = -1, err = 0;
-
-	if ((*status = net_resolve(host, port, family, &res, msg, msglen)) != 0)
-		return -1;
-	deadline_ns = loop_now_ns() + (int64_t)timeout_ms * 1000000;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		err = 0;
-		if ((sock = net_try(ai, deadline_ns, &err)) != -1)
-			break;
-		if (err == EINTR || err == ETIMEDOUT)
-			break;
-		if (verbose) {
-			net_addr_name(ai, addr, sizeof(addr));
-			fprintf(stderr, "%s: connect %s port %s: %s\n",
-			    getprogname(), addr, port, strerror(err));
-		}
-	}
-	if (sock != -1 && verbose) {
-		net_addr_name(ai, addr, sizeof(addr));
-		fprintf(stderr, "%s: connected to %s port %s\n", getprogname(),
-		    addr, port);
-	}
-	freeaddrinfo(res);
-	if (sock != -1) {
-		*pending = err;
-		return sock;
-	}
-
-	net_failure(host, port, timeout_ms, err, status, msg, msglen);
-	return -1;
 }
 
 /* Make fd non-blocking and close-on-exec. Returns -1 with errno. */
@@ -251,7 +168,7 @@ net_nonblock(int fd)
 
 /*
  * Returns a connected non-blocking Unix stream socket to path, or -1 with
- * *status and msg set as net_connect does. A listener whose backlog is full
+ * *status and msg set by net_failure. A listener whose backlog is full
  * makes a connect wait, so the same deadline applies.
  */
 int
@@ -316,10 +233,10 @@ net_listen(const char *addr, const char *port, int family, int unix_path,
 {
 	struct sockaddr_storage	 ss;
 	struct sockaddr_un	 sun;
-	struct addrinfo		 hints, *res, *ai;
+	struct addrinfo		*res, *ai;
 	socklen_t		 len = sizeof(ss);
 	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
-	int			 sock = -1, gerr, err = 0, on = 1;
+	int			 sock = -1, err = 0, on = 1;
 
 	*status = EXIT_UNAVAILABLE;
 	if (unix_path) {
@@ -346,18 +263,10 @@ net_listen(const char *addr, const char *port, int family, int unix_path,
 		return sock;
 	}
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = family;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = AI_PASSIVE;
-	if ((gerr = getaddrinfo(addr, port, &hints, &res)) != 0) {
-		*status = EXIT_NOHOST;
-		snprintf(msg, msglen, "resolve %s: %s", addr != NULL ? addr :
-		    "*", gerr == EAI_SYSTEM ? strerror(errno) :
-		    gai_strerror(gerr));
+	if ((*status = net_resolve(addr, port, family, &res, msg,
+	    msglen)) != 0)
 		return -1;
-	}
+	*status = EXIT_UNAVAILABLE;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((sock = socket(ai->ai_family, ai->ai_socktype,
 		    ai->ai_protocol)) == -1) {

@@ -705,14 +705,6 @@ xfer_run(struct xfer **xs, size_t n, struct progress *p, int fail_fast)
 		goto out;
 	}
 	memset(ready, 1, n);
-	/*
-	 * Destinations were connected one after another: start every clock
-	 * (rate credit, idle) now, so an early connect earns no burst.
-	 */
-	now = loop_now_ns();
-	for (i = 0; i < n; i++)
-		if (xs[i]->phase == XFER_SEND && xfer_bytes_done(xs[i]) == 0)
-			xs[i]->start_ns = xs[i]->last_move_ns = now;
 	for (;;) {
 		nwait = 0;
 		timeout = -1;

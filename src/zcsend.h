@@ -257,8 +257,6 @@ int		 parse_size_list(const char *, size_t *, int, int *,
 
 /* net.c */
 struct addrinfo;
-int		 net_connect(const char *, const char *, int, int, int, int *,
-		     int *, char *, size_t);
 int		 net_connect_unix(const char *, int, int *, char *, size_t);
 int		 net_listen(const char *, const char *, int, int, char *,
 		     size_t, int *, char *, size_t);
