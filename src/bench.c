@@ -67,10 +67,14 @@ static __dead void receiver_main(int, int, int, uint64_t);
 static ssize_t	bench_recv(int, const int *, int);
 static uint64_t	receiver_drain(int, int, uint64_t);
 static int	receiver_result(struct receiver *, uint64_t *, int);
-static void	bench_xfer_done(struct xfer *);
 static int	bench_run(const struct options *, struct bench_mode *,
-		    const struct dest *, int, off_t, uint64_t,
+		    const struct dest *, const struct input *,
 		    struct receiver *);
+static int	bench_input(const struct options *, uint64_t *, int *);
+static int	bench_modes(const struct options *, struct bench_mode *);
+static int	bench_rounds(const struct options *, struct bench_mode *, int,
+		    const struct dest *, const struct input *,
+		    struct receiver *, int *);
 static double	median(const double *, int);
 static void	bench_table(const struct options *, struct bench_mode *, int,
 		    uint64_t, int, const char *);
@@ -314,15 +318,6 @@ receiver_result(struct receiver *r, uint64_t *got, int timeout_ms)
 	return read(r->results, got, sizeof(*got)) == sizeof(*got) ? 0 : -1;
 }
 
-/* Close a run's connection, if it got one, and free the transfer. */
-static void
-bench_xfer_done(struct xfer *x)
-{
-	if (x->sock != -1)
-		close(x->sock);
-	xfer_free(x);
-}
-
 /*
  * One measured run of mode m. Returns 0 when every byte arrived (the
  * figures are then recorded), -1 when the run failed, or a signal's exit
@@ -330,55 +325,71 @@ bench_xfer_done(struct xfer *x)
  */
 static int
 bench_run(const struct options *o, struct bench_mode *m,
-    const struct dest *d, int fd, off_t start, uint64_t len,
-    struct receiver *r)
+    const struct dest *d, const struct input *in, struct receiver *r)
 {
-	struct options	 ro = *o;
-	struct rusage	 ru0, ru1;
-	struct addrinfo	*res;
-	struct xfer	 x, *xp;
-	uint64_t	 got = 0;
-	int64_t		 t0, t1;
-	double		 secs, cpu, gib = (double)len / GIB;
-	int		 status;
+	struct xfer_params	 par;
+	struct xfer_dest	 xd;
+	struct rusage		 ru0, ru1;
+	struct xfer		 x, *xp = &x;
+	struct loop		 l;
+	uint64_t		 got = 0, len = in->len;
+	int64_t			 t0, t1;
+	double			 secs, cpu, gib = (double)len / GIB;
+	int			 status, gerr;
 
-	ro.mode = m->mode;
-	ro.block_size = m->block_size;
-	ro.header.len = ro.trailer.len = 0;
+	/* The receiver sets the pace: the sender runs unpaced. */
+	options_params(o, &par);
+	par.mode = m->mode;
+	par.block_size = m->block_size;
+	par.hdr.len = par.trl.len = 0;
+	par.rate = 0;
+	par.may_block = 1;
+	memset(&xd, 0, sizeof(xd));
+	xd.sock = -1;
+	xd.peer = d->peer;
+	xd.host = d->host;
+	xd.port = d->port;
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = loop_now_ns();
-	if (net_resolve(d->host, d->portnum, o->family, &res, m->last_error,
-	    sizeof(m->last_error)) != 0) {
+	if ((gerr = net_resolve(d->host, d->portnum, o->family,
+	    &xd.ai)) != 0) {
+		snprintf(m->last_error, sizeof(m->last_error), "resolve %.200s: %s",
+		    d->host, net_gai_error(gerr));
 		m->failures++;
 		return -1;
 	}
-	xfer_init_connect(&x, &ro, fd, start, len, d, res);
-	xp = &x;
-	xfer_run(&xp, 1, NULL, 0);
+	xfer_init(&x, &par, in, &xd);
+	memset(&l, 0, sizeof(l));
+	l.slots = &xp;
+	l.nslots = 1;
+	l.listen_fd = -1;
+	if (loop_run(&l) == -1)
+		xfer_fail_errno(&x, errno);
 	t1 = loop_now_ns();
 	getrusage(RUSAGE_SELF, &ru1);
-	status = x.phase == XFER_DONE ? EXIT_OK : x.status;
+	status = xfer_status(&x);
 	if (status == EXIT_SIGINT || status == EXIT_SIGTERM) {
-		bench_xfer_done(&x);
+		xfer_close(&x);
 		return status;
 	}
 	if (status == EXIT_OK && r != NULL && (receiver_result(r, &got,
 	    RESULT_TIMEOUT_MS) == -1 || got != xfer_bytes_done(&x) ||
 	    got != len)) {
 		status = EXIT_IOERR;
-		snprintf(x.error, sizeof(x.error), "receiver got %ju of %ju "
-		    "bytes", (uintmax_t)got, (uintmax_t)len);
+		snprintf(x.out.error, sizeof(x.out.error), "receiver got %ju "
+		    "of %ju bytes", (uintmax_t)got, (uintmax_t)len);
 	}
 	if (status != EXIT_OK) {
 		/*
 		 * The receiver still reports the failed connection: take
 		 * that count now, or the next run would read it as its own.
 		 */
-		if (r != NULL && x.sock != -1)
+		if (r != NULL && x.conn.sock != -1)
 			(void)receiver_result(r, &got, RESULT_TIMEOUT_MS);
-		snprintf(m->last_error, sizeof(m->last_error), "%s", x.error);
+		snprintf(m->last_error, sizeof(m->last_error), "%s",
+		    x.out.error);
 		m->failures++;
-		bench_xfer_done(&x);
+		xfer_close(&x);
 		return -1;
 	}
 	secs = (double)(t1 - t0) / 1e9;
@@ -388,10 +399,10 @@ bench_run(const struct options *o, struct bench_mode *m,
 	    (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
 	m->gibps[m->runs] = secs > 0 ? gib / secs : 0.0;
 	m->cpu_per_gib[m->runs] = gib > 0 ? cpu / gib : 0.0;
-	m->calls_per_gib[m->runs] = gib > 0 ? (double)(x.calls +
-	    x.scratch.extra_syscalls + x.waits) / gib : 0.0;
+	m->calls_per_gib[m->runs] = gib > 0 ? (double)(x.prog.calls +
+	    x.be.scratch.extra_syscalls + x.prog.waits) / gib : 0.0;
 	m->runs++;
-	bench_xfer_done(&x);
+	xfer_close(&x);
 	return 0;
 }
 
@@ -490,72 +501,54 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 }
 
 /*
- * Run the benchmark. args holds what follows the options: nothing, FILE,
- * HOST PORT, or HOST PORT FILE. Returns the exit status.
+ * The file to send: FILE, or a file of bench_size random bytes. Returns its
+ * fd with *len set and the file read once into the page cache, or -1 after
+ * telling why, with *status set.
  */
-int
-bench_main(const struct options *o, int nargs, char **args)
+static int
+bench_input(const struct options *o, uint64_t *len, int *status)
 {
-	struct bench_mode	 modes[BENCH_MAX_MODES];
-	struct receiver		 r;
-	struct progress		 p;
-	struct stat		 st;
-	struct dest		 d;
-	const char		*host = "127.0.0.1", *path = NULL;
-	char			 msg[512], where[1200];
-	const char		*errstr = NULL;
-	uint64_t		 len;
-	int			 nmodes = 0, embedded, fd, round, i, k, status;
-	int			 failed = 0, portnum;
+	struct stat	 st;
+	char		 msg[512];
+	int		 fd;
 
-	if (nargs == 1 || nargs == 3)
-		path = args[nargs - 1];
-	embedded = nargs < 2;
-	memset(&d, 0, sizeof(d));
-	if (!embedded) {
-		host = args[0];
-		if ((portnum = parse_port(args[1], &errstr)) == -1) {
-			fprintf(stderr, "%s: port %s: %s\n", getprogname(),
-			    args[1], errstr);
-			return EXIT_USAGE;
-		}
-		snprintf(d.port, sizeof(d.port), "%s", args[1]);
-		snprintf(d.portnum, sizeof(d.portnum), "%d", portnum);
-		if (o->rate > 0) {
-			fprintf(stderr, "%s: rate: paces the embedded receiver "
-			    "only; with HOST PORT the receiver sets the pace\n",
-			    getprogname());
-			return EXIT_USAGE;
-		}
-	}
-
-	if (path != NULL) {
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	*status = EXIT_NOINPUT;
+	if (o->path != NULL) {
+		if ((fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 ||
 		    fstat(fd, &st) == -1) {
-			fprintf(stderr, "%s: %s: %s\n", getprogname(), path,
-			    strerror(errno));
-			return EXIT_NOINPUT;
+			msg_warnx("%s: %s", o->path, strerror(errno));
+			return -1;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			fprintf(stderr, "%s: %s: not a regular file\n",
-			    getprogname(), path);
-			return EXIT_NOINPUT;
+			msg_warnx("%s: not a regular file", o->path);
+			close(fd);
+			return -1;
 		}
-		len = (uint64_t)st.st_size;
+		*len = (uint64_t)st.st_size;
 	} else {
-		len = o->bench_size;
-		if ((fd = bench_make_file(len, msg, sizeof(msg))) == -1) {
-			fprintf(stderr, "%s: %s\n", getprogname(), msg);
-			return EXIT_OSERR;
+		*len = o->bench_size;
+		if ((fd = bench_make_file(*len, msg, sizeof(msg))) == -1) {
+			msg_warnx("%s", msg);
+			*status = EXIT_OSERR;
+			return -1;
 		}
 	}
-	if (bench_warm(fd, len) == -1) {
-		fprintf(stderr, "%s: %s: %s\n", getprogname(),
-		    path != NULL ? path : "bench file", strerror(errno));
-		return EXIT_NOINPUT;
+	if (bench_warm(fd, *len) == -1) {
+		msg_warnx("%s: %s", o->path != NULL ? o->path : "bench file",
+		    strerror(errno));
+		close(fd);
+		return -1;
 	}
+	return fd;
+}
 
-	memset(modes, 0, sizeof(modes));
+/* The paths to measure, in table order. Returns how many. */
+static int
+bench_modes(const struct options *o, struct bench_mode *modes)
+{
+	int	nmodes = 0, i;
+
+	memset(modes, 0, BENCH_MAX_MODES * sizeof(*modes));
 	snprintf(modes[nmodes].name, sizeof(modes[0].name), "sendfile");
 	modes[nmodes++].mode = MODE_SENDFILE;
 	if (splice_backend.send != NULL) {
@@ -572,44 +565,31 @@ bench_main(const struct options *o, int nargs, char **args)
 	for (i = 0; i < nmodes; i++)
 		if (modes[i].block_size == 0)
 			modes[i].block_size = o->block_size;
+	return nmodes;
+}
 
-	memset(&r, 0, sizeof(r));
-	if (embedded) {
-		if (receiver_start(&r, o->rate) == -1) {
-			fprintf(stderr, "%s: receiver: %s\n", getprogname(),
-			    strerror(errno));
-			return EXIT_OSERR;
-		}
-		snprintf(d.port, sizeof(d.port), "%s", r.port);
-		snprintf(d.portnum, sizeof(d.portnum), "%s", r.port);
-	}
-	snprintf(d.host, sizeof(d.host), "%s", host);
-	snprintf(d.peer, sizeof(d.peer), "%s port %s", host, d.port);
-	if (embedded)
-		snprintf(where, sizeof(where), "embedded splice discard on "
-		    "127.0.0.1");
-	else
-		snprintf(where, sizeof(where), "%s", d.peer);
+/*
+ * Every mode, every round, the order rotated each round. Returns 0, or a
+ * signal's exit status; *failed counts the runs that failed.
+ */
+static int
+bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
+    const struct dest *d, const struct input *in, struct receiver *r,
+    int *failed)
+{
+	struct progress	p;
+	int		round, k, i, status = EXIT_OK;
 
 	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
-	status = EXIT_OK;
 	for (round = 0; round < o->bench_rounds && status == EXIT_OK;
 	    round++) {
 		for (k = 0; k < nmodes; k++) {
-			i = (k + round) % nmodes;	/* rotate the order */
-			if (p.mode == PROGRESS_TTY) {
-				fprintf(stderr, "\r%s: round %d/%d: %s\033[K",
-				    getprogname(), round + 1, o->bench_rounds,
-				    modes[i].name);
-				p.drawn = 1;
-			} else if (p.mode == PROGRESS_PLAIN)
-				fprintf(stderr, "%s: round %d/%d: %s\n",
-				    getprogname(), round + 1, o->bench_rounds,
-				    modes[i].name);
-			status = bench_run(o, &modes[i], &d, fd, 0, len,
-			    embedded ? &r : NULL);
+			i = (k + round) % nmodes;
+			progress_note(&p, "round %d/%d: %s", round + 1,
+			    o->bench_rounds, modes[i].name);
+			status = bench_run(o, &modes[i], d, in, r);
 			if (status == -1) {
-				failed++;
+				(*failed)++;
 				status = EXIT_OK;
 			}
 			if (status != EXIT_OK)
@@ -617,20 +597,66 @@ bench_main(const struct options *o, int nargs, char **args)
 		}
 	}
 	progress_clear(&p);
+	return status;
+}
+
+/*
+ * Run the benchmark: o->path (or a file made for it) to o->dests[0] (or
+ * the embedded receiver). Returns the exit status.
+ */
+int
+bench_main(const struct options *o)
+{
+	struct bench_mode	 modes[BENCH_MAX_MODES];
+	struct receiver		 r;
+	struct input		 in;
+	struct dest		 d;
+	char			 where[1200];
+	int			 nmodes, embedded = o->ndests == 0, fd, status;
+	int			 failed = 0;
+
+	memset(&d, 0, sizeof(d));
+	if (!embedded)
+		d = o->dests[0];
+	if ((fd = bench_input(o, &in.len, &status)) == -1)
+		return status;
+	nmodes = bench_modes(o, modes);
+	memset(&r, 0, sizeof(r));
+	if (embedded) {
+		if (receiver_start(&r, o->rate) == -1) {
+			msg_warnx("receiver: %s", strerror(errno));
+			close(fd);
+			return EXIT_OSERR;
+		}
+		snprintf(d.host, sizeof(d.host), "127.0.0.1");
+		snprintf(d.port, sizeof(d.port), "%s", r.port);
+		snprintf(d.portnum, sizeof(d.portnum), "%s", r.port);
+		snprintf(d.peer, sizeof(d.peer), "%s port %s", d.host, d.port);
+		snprintf(where, sizeof(where), "embedded splice discard on "
+		    "127.0.0.1");
+	} else
+		snprintf(where, sizeof(where), "%s", d.peer);
+
+	in.fd = fd;
+	in.name = o->path != NULL ? o->path : "bench file";
+	in.start = 0;
+	in.rewind_stdin = 0;
+	status = bench_rounds(o, modes, nmodes, &d, &in, embedded ? &r : NULL,
+	    &failed);
 	receiver_stop(&r);
 	close(fd);
 	if (status != EXIT_OK) {
-		fprintf(stderr, "%s: interrupted by %s: benchmark stopped\n",
-		    getprogname(), loop_signal_name());
+		msg_warnx("interrupted by %s: benchmark stopped",
+		    loop_signal_name());
 		return status;
 	}
 	if (o->json)
-		bench_json(o, modes, nmodes, len, embedded, where);
+		bench_json(o, modes, nmodes, in.len, embedded, where);
 	else
-		bench_table(o, modes, nmodes, len, embedded, where);
+		bench_table(o, modes, nmodes, in.len, embedded, where);
 	if (failed > 0) {
-		fprintf(stderr, "%s: bench: %d of %d runs failed\n",
-		    getprogname(), failed, nmodes * o->bench_rounds);
+		msg_warnx("bench: %d of %d runs failed", failed,
+		    nmodes * o->bench_rounds);
 		return EXIT_IOERR;
 	}
 	return EXIT_OK;

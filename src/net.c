@@ -1,14 +1,16 @@
 /*
  * Sockets: name lookup, the two halves of a non-blocking TCP connect (the
  * transfer engine drives them in its loop, address after address), Unix
- * socket connects, listening and accepting. Failures are returned, never
- * reported here.
+ * socket connects, listening and accepting. Every function returns -1 (or
+ * a getaddrinfo error) and leaves the reporting, and the choice of exit
+ * status, to its caller.
  */
 
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 
@@ -16,7 +18,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,24 +25,22 @@
 #include "zcsend.h"
 
 static int	net_nonblock(int);
-
+static int	net_unix_addr(const char *, struct sockaddr_un *);
 
 /*
  * Start a non-blocking connect to ai. Returns the socket, with *waiting
  * set when the connect is still under way (wait for POLLOUT, then call
- * net_finish), or -1 with *err set.
+ * net_finish), or -1 with errno.
  */
 int
-net_start(const struct addrinfo *ai, int *waiting, int *err)
+net_start(const struct addrinfo *ai, int *waiting)
 {
-	int	sock;
+	int	sock, saved;
 
 	*waiting = 0;
 	if ((sock = socket(ai->ai_family, ai->ai_socktype,
-	    ai->ai_protocol)) == -1) {
-		*err = errno;
+	    ai->ai_protocol)) == -1)
 		return -1;
-	}
 	if (net_nonblock(sock) == -1)
 		goto fail;
 	if (connect(sock, ai->ai_addr, ai->ai_addrlen) == 0)
@@ -52,37 +51,36 @@ net_start(const struct addrinfo *ai, int *waiting, int *err)
 	return sock;
 
 fail:
-	*err = errno;
+	saved = errno;
 	close(sock);
+	errno = saved;
 	return -1;
 }
 
 /*
  * Once a started connect's socket polls writable: returns 0 when it is
- * connected, or -1 with *err set to why not. A socket that connected and
- * was reset before this looked counts as connected, with *err set to
- * ECONNRESET: that is the peer's doing, and the transfer reports it.
+ * connected, or -1 with errno set to why not. A socket that connected and
+ * was reset before this looked counts as connected, and 1 is returned:
+ * that is the peer's doing, and the transfer reports it as ECONNRESET.
  */
 int
-net_finish(int sock, int *err)
+net_finish(int sock)
 {
 	socklen_t	len = sizeof(int);
 	int		soerr;
 
-	*err = 0;
-	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1) {
-		*err = errno;
+	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &soerr, &len) == -1)
 		return -1;
-	}
 	if (soerr == ECONNRESET)
-		*err = ECONNRESET;
-	else if (soerr != 0) {
-		*err = soerr;
+		return 1;
+	if (soerr != 0) {
+		errno = soerr;
 		return -1;
 	}
 	return 0;
 }
 
+/* The numeric address of ai, for messages. */
 void
 net_addr_name(const struct addrinfo *ai, char *buf, size_t size)
 {
@@ -92,65 +90,29 @@ net_addr_name(const struct addrinfo *ai, char *buf, size_t size)
 }
 
 /*
- * Turn a failed connect's errno into an exit status and a message naming
- * what ("connect HOST port PORT", or the socket path when port is NULL).
- */
-void
-net_failure(const char *host, const char *port, int timeout_ms, int err,
-    int *status, char *msg, size_t msglen)
-{
-	char	what[1100];
-
-	if (port != NULL)
-		snprintf(what, sizeof(what), "%s port %s", host, port);
-	else
-		snprintf(what, sizeof(what), "%s", host);
-	switch (err) {
-	case EINTR:
-		*status = loop_signal_status();
-		snprintf(msg, msglen, "interrupted by %s: connecting to %s",
-		    loop_signal_name(), what);
-		return;
-	case ETIMEDOUT:
-		*status = EXIT_TEMPFAIL;
-		snprintf(msg, msglen, "connect %s: timed out after %g s", what,
-		    timeout_ms / 1000.0);
-		return;
-	case EMFILE:
-	case ENFILE:
-	case ENOBUFS:
-	case ENOMEM:
-		*status = EXIT_OSERR;
-		break;
-	default:
-		*status = EXIT_UNAVAILABLE;
-		break;
-	}
-	snprintf(msg, msglen, "connect %s: %s", what, strerror(err));
-}
-
-/*
  * Resolve host and port into *res for a TCP connect, or with host NULL,
- * for a listener on every address. Returns 0, or an exit status with msg
- * set ("resolve HOST: why").
+ * for a listener on every address. Returns 0, or getaddrinfo's error (see
+ * net_gai_error).
  */
 int
 net_resolve(const char *host, const char *port, int family,
-    struct addrinfo **res, char *msg, size_t msglen)
+    struct addrinfo **res)
 {
 	struct addrinfo	hints;
-	int		gerr;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	hints.ai_flags = host == NULL ? AI_PASSIVE : 0;
-	if ((gerr = getaddrinfo(host, port, &hints, res)) == 0)
-		return 0;
-	snprintf(msg, msglen, "resolve %s: %s", host != NULL ? host : "*",
-	    gerr == EAI_SYSTEM ? strerror(errno) : gai_strerror(gerr));
-	return EXIT_NOHOST;
+	return getaddrinfo(host, port, &hints, res);
+}
+
+/* The text for a getaddrinfo error; EAI_SYSTEM's is in errno. */
+const char *
+net_gai_error(int gerr)
+{
+	return gerr == EAI_SYSTEM ? strerror(errno) : gai_strerror(gerr);
 }
 
 /* Make fd non-blocking and close-on-exec. Returns -1 with errno. */
@@ -167,34 +129,59 @@ net_nonblock(int fd)
 }
 
 /*
- * Returns a connected non-blocking Unix stream socket to path, or -1 with
- * *status and msg set by net_failure. A listener whose backlog is full
- * makes a connect wait, so the same deadline applies.
+ * Make sock blocking, each send giving up after timeout_ms without
+ * progress (SO_SNDTIMEO), or non-blocking again (on 0). Returns -1 with
+ * errno.
  */
 int
-net_connect_unix(const char *path, int timeout_ms, int *status, char *msg,
-    size_t msglen)
+net_blocking(int sock, int on, int timeout_ms)
+{
+	struct timeval	tv;
+	int		flags;
+
+	if ((flags = fcntl(sock, F_GETFL)) == -1)
+		return -1;
+	if (!on)
+		return fcntl(sock, F_SETFL, flags | O_NONBLOCK);
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	if (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		return -1;
+	return fcntl(sock, F_SETFL, flags & ~O_NONBLOCK);
+}
+
+/* Fill sun for path. Returns -1 with errno ENAMETOOLONG if it is too long. */
+static int
+net_unix_addr(const char *path, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun->sun_path, path, strlen(path) + 1);
+	return 0;
+}
+
+/*
+ * Returns a connected non-blocking Unix stream socket to path, or -1 with
+ * errno (ETIMEDOUT after timeout_ms, EINTR on a stop signal). A listener
+ * whose backlog is full makes a connect wait, so the same deadline applies.
+ */
+int
+net_connect_unix(const char *path, int timeout_ms)
 {
 	struct sockaddr_un	sun;
 	int64_t			deadline_ns, left_ns;
 	int			sock, err;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		*status = EXIT_USAGE;
-		snprintf(msg, msglen, "%s: %s", path, strerror(ENAMETOOLONG));
+	if (net_unix_addr(path, &sun) == -1)
 		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
-	    net_nonblock(sock) == -1) {
-		err = errno;
-		if (sock != -1)
-			close(sock);
-		net_failure(path, NULL, timeout_ms, err, status, msg, msglen);
+	if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
 		return -1;
-	}
+	if (net_nonblock(sock) == -1)
+		goto fail;
 	/*
 	 * A full backlog fails a non-blocking Unix connect with EAGAIN (it
 	 * does not queue): try again every few milliseconds until the
@@ -204,69 +191,59 @@ net_connect_unix(const char *path, int timeout_ms, int *status, char *msg,
 	for (;;) {
 		if (connect(sock, (struct sockaddr *)&sun, sizeof(sun)) == 0)
 			return sock;
-		err = errno;
-		if (err == EAGAIN) {
-			left_ns = deadline_ns - loop_now_ns();
-			if (left_ns <= 0)
-				err = ETIMEDOUT;
-			else if (loop_wait(NULL, 0, left_ns < 20000000 ?
-			    (int)(left_ns / 1000000) + 1 : 20) == -1)
-				err = errno;
-			else
-				continue;
+		if (errno != EAGAIN)
+			goto fail;
+		left_ns = deadline_ns - loop_now_ns();
+		if (left_ns <= 0) {
+			errno = ETIMEDOUT;
+			goto fail;
 		}
-		close(sock);
-		net_failure(path, NULL, timeout_ms, err, status, msg, msglen);
-		return -1;
+		if (loop_wait(NULL, 0, left_ns < 20000000 ?
+		    (int)(left_ns / 1000000) + 1 : 20) == -1)
+			goto fail;
 	}
+
+fail:
+	err = errno;
+	close(sock);
+	errno = err;
+	return -1;
 }
 
 /*
- * Returns a non-blocking socket listening on addr (NULL: every address)
- * and port ("0": one the kernel picks), or with unix_path on the Unix
- * socket path addr. The address actually bound is written to where as
- * "ADDRESS port PORT" (or the path). On failure -1, *status and msg.
+ * Returns a non-blocking socket listening on the Unix socket path, or -1
+ * with errno.
  */
 int
-net_listen(const char *addr, const char *port, int family, int unix_path,
-    char *where, size_t wherelen, int *status, char *msg, size_t msglen)
+net_listen_unix(const char *path)
 {
-	struct sockaddr_storage	 ss;
-	struct sockaddr_un	 sun;
-	struct addrinfo		*res, *ai;
-	socklen_t		 len = sizeof(ss);
-	char			 host[NI_MAXHOST], serv[NI_MAXSERV];
-	int			 sock = -1, err = 0, on = 1;
+	struct sockaddr_un	sun;
+	int			sock, err;
 
-	*status = EXIT_UNAVAILABLE;
-	if (unix_path) {
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		if (strlen(addr) >= sizeof(sun.sun_path)) {
-			*status = EXIT_USAGE;
-			snprintf(msg, msglen, "%s: %s", addr,
-			    strerror(ENAMETOOLONG));
-			return -1;
-		}
-		memcpy(sun.sun_path, addr, strlen(addr) + 1);
-		if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
-		    bind(sock, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-		    listen(sock, 128) == -1 || net_nonblock(sock) == -1) {
-			err = errno;
-			if (sock != -1)
-				close(sock);
-			snprintf(msg, msglen, "listen %s: %s", addr,
-			    strerror(err));
-			return -1;
-		}
-		snprintf(where, wherelen, "%s", addr);
-		return sock;
-	}
-
-	if ((*status = net_resolve(addr, port, family, &res, msg,
-	    msglen)) != 0)
+	if (net_unix_addr(path, &sun) == -1 ||
+	    (sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
 		return -1;
-	*status = EXIT_UNAVAILABLE;
+	if (bind(sock, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    listen(sock, 128) == -1 || net_nonblock(sock) == -1) {
+		err = errno;
+		close(sock);
+		errno = err;
+		return -1;
+	}
+	return sock;
+}
+
+/*
+ * Returns a non-blocking socket listening on the first address of res
+ * that takes it (see net_resolve with host NULL for every address), or -1
+ * with the errno of the last one tried.
+ */
+int
+net_listen(const struct addrinfo *res)
+{
+	const struct addrinfo	*ai;
+	int			 sock = -1, err = EADDRNOTAVAIL, on = 1;
+
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((sock = socket(ai->ai_family, ai->ai_socktype,
 		    ai->ai_protocol)) == -1) {
@@ -277,25 +254,30 @@ net_listen(const char *addr, const char *port, int family, int unix_path,
 		    sizeof(on));
 		if (bind(sock, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(sock, 128) == 0 && net_nonblock(sock) == 0)
-			break;
+			return sock;
 		err = errno;
 		close(sock);
-		sock = -1;
 	}
-	freeaddrinfo(res);
-	if (sock == -1) {
-		snprintf(msg, msglen, "listen %s port %s: %s",
-		    addr != NULL ? addr : "*", port, strerror(err));
-		return -1;
-	}
-	if (getsockname(sock, (struct sockaddr *)&ss, &len) == -1 ||
+	errno = err;
+	return -1;
+}
+
+/*
+ * The address sock is bound to, as "ADDRESS port PORT", or an empty string
+ * if it cannot be told.
+ */
+void
+net_sock_name(int sock, char *buf, size_t size)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	char			host[NI_MAXHOST], serv[NI_MAXSERV];
+
+	*buf = '\0';
+	if (getsockname(sock, (struct sockaddr *)&ss, &len) == 0 &&
 	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), serv,
-	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-		snprintf(where, wherelen, "%s port %s",
-		    addr != NULL ? addr : "*", port);
-	else
-		snprintf(where, wherelen, "%s port %s", host, serv);
-	return sock;
+	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+		snprintf(buf, size, "%s port %s", host, serv);
 }
 
 /*

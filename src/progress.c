@@ -1,7 +1,9 @@
 /*
  * What zcsend tells the user: the progress line (redrawn on a terminal, or
- * one plain line a second for logs), the final summary, and --json. It only
- * reads a transfer's counters; it never touches the data fds.
+ * one plain line a second for logs), the final summary, --json, and every
+ * other message, through msg_warnx, which first clears a progress line on
+ * the terminal (as pv's pv_error does) so that no message lands inside
+ * one. It only reads a transfer's counters; it never touches the data fds.
  */
 
 #include "config.h"
@@ -9,7 +11,9 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zcsend.h"
@@ -19,6 +23,12 @@
 
 static void	progress_line(char *, size_t, struct xfer *const *, size_t,
 		    int64_t, int64_t);
+static void	progress_draw(struct progress *, const char *);
+static void	msg_vwarnx(const char *, va_list)
+		    __attribute__((__format__(__printf__, 1, 0)));
+
+/* The progress whose line is on the terminal now, if any. */
+static struct progress	*progress_drawn;
 static void	json_string(FILE *, const char *);
 static const char *errno_name(int);
 
@@ -87,7 +97,7 @@ progress_line(char *buf, size_t size, struct xfer *const *xs, size_t n,
 	long		 eta;
 
 	for (i = 0; i < n; i++) {
-		if (xs[i]->phase == XFER_FAILED)
+		if (xs[i]->prog.phase == XFER_FAILED)
 			continue;	/* its bytes will never all come */
 		d = xfer_bytes_done(xs[i]);
 		t = xfer_bytes_total(xs[i]);
@@ -98,7 +108,7 @@ progress_line(char *buf, size_t size, struct xfer *const *xs, size_t n,
 		    (double)d / (double)t;
 		if (frac < slowest) {
 			slowest = frac;
-			slow_peer = xs[i]->peer;
+			slow_peer = xs[i]->conn.peer;
 		}
 	}
 	rate = secs > 0 ? (double)done / secs : 0.0;
@@ -142,12 +152,35 @@ progress_update(struct progress *p, struct xfer *const *xs, size_t n,
 	if (p->next_ns <= now_ns)
 		p->next_ns = now_ns + interval;
 	progress_line(line, sizeof(line), xs, n, p->start_ns, now_ns);
+	progress_draw(p, line);
+}
+
+/* Show line: redrawn in place on a terminal, else a line of its own. */
+static void
+progress_draw(struct progress *p, const char *line)
+{
+	if (p->mode == PROGRESS_NONE)
+		return;
 	if (p->mode == PROGRESS_TTY) {
 		fprintf(p->out, "\r%s: %s\033[K", getprogname(), line);
 		p->drawn = 1;
+		progress_drawn = p;
 	} else
 		fprintf(p->out, "%s: %s\n", getprogname(), line);
 	fflush(p->out);
+}
+
+/* A line of progress that is not a transfer's counters (--bench rounds). */
+void
+progress_note(struct progress *p, const char *fmt, ...)
+{
+	char	line[320];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	progress_draw(p, line);
 }
 
 /* Erase a drawn terminal line, so what follows starts on a clean line. */
@@ -159,6 +192,53 @@ progress_clear(struct progress *p)
 		fflush(p->out);
 		p->drawn = 0;
 	}
+	if (progress_drawn == p)
+		progress_drawn = NULL;
+}
+
+static void
+msg_vwarnx(const char *fmt, va_list ap)
+{
+	if (progress_drawn != NULL)
+		progress_clear(progress_drawn);
+	fprintf(stderr, "%s: ", getprogname());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/*
+ * The one way zcsend prints a message: "zcsend: what: why" on stderr, as
+ * warnx(3) does, after clearing a progress line from the terminal.
+ */
+void
+msg_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	msg_vwarnx(fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A failure that ends the run: the message, then with --json the outcome
+ * as JSON (o may be NULL while the command line is still being read), then
+ * exit with status.
+ */
+void
+msg_exit(const struct options *o, int status, const char *fmt, ...)
+{
+	char	msg[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	msg_warnx("%s", msg);
+	if (o != NULL && o->json)
+		report_json(stdout, o, NULL, 0, status, msg);
+	exit(status);
 }
 
 /* The final line of a successful transfer, named by peer with several. */
@@ -166,17 +246,18 @@ void
 progress_summary(const struct progress *p, const struct xfer *x,
     int with_peer)
 {
-	double	secs = (double)(x->end_ns - x->start_ns) / 1e9;
+	double	secs = (double)(x->prog.end_ns - x->prog.start_ns) / 1e9;
 	char	rate[32];
 
 	format_size(rate, sizeof(rate),
 	    secs > 0 ? (double)xfer_bytes_done(x) / secs : 0.0);
 	fprintf(p->out, "%s: %s%ssent %ju bytes in %.3f s (%s/s) via %s",
-	    getprogname(), with_peer ? x->peer : "", with_peer ? ": " : "",
-	    (uintmax_t)xfer_bytes_done(x), secs, rate, x->backend->name);
-	if (x->fallback_errno != 0)
-		fprintf(p->out, " (%s refused: %s)", x->fallback_from,
-		    strerror(x->fallback_errno));
+	    getprogname(), with_peer ? x->conn.peer : "",
+	    with_peer ? ": " : "", (uintmax_t)xfer_bytes_done(x), secs, rate,
+	    x->be.backend->name);
+	if (x->be.fallback_errno != 0)
+		fprintf(p->out, " (%s refused: %s)", x->be.fallback_from,
+		    strerror(x->be.fallback_errno));
 	fputc('\n', p->out);
 }
 
@@ -227,24 +308,25 @@ json_xfer(FILE *out, const struct xfer *x)
 {
 	uint64_t	bytes = xfer_bytes_done(x);
 	double		secs;
-	int		status = x->phase == XFER_DONE ? EXIT_OK : x->status;
+	int		status = xfer_status(x);
 
-	secs = (double)((x->end_ns != 0 ? x->end_ns : loop_now_ns()) -
-	    x->start_ns) / 1e9;
+	secs = (double)((x->prog.end_ns != 0 ? x->prog.end_ns :
+	    loop_now_ns()) - x->prog.start_ns) / 1e9;
 	fputs("\"host\":", out);
-	json_string(out, x->host);
+	json_string(out, x->conn.host);
 	fputs(",\"port\":", out);
-	json_string(out, x->port != NULL && *x->port != '\0' ? x->port : NULL);
+	json_string(out, x->conn.port != NULL && *x->conn.port != '\0' ?
+	    x->conn.port : NULL);
 	fprintf(out, ",\"bytes\":%ju,\"file_bytes\":%ju,\"seconds\":%.6f,"
 	    "\"rate\":%.1f,\"backend\":", (uintmax_t)bytes,
-	    (uintmax_t)x->file_done, secs,
+	    (uintmax_t)x->prog.file_done, secs,
 	    secs > 0 ? (double)bytes / secs : 0.0);
-	json_string(out, x->backend->name);
+	json_string(out, x->be.backend->name);
 	fputs(",\"fallback_errno\":", out);
-	json_string(out, x->fallback_errno != 0 ?
-	    errno_name(x->fallback_errno) : NULL);
+	json_string(out, x->be.fallback_errno != 0 ?
+	    errno_name(x->be.fallback_errno) : NULL);
 	fprintf(out, ",\"status\":%d,\"error\":", status);
-	json_string(out, status != EXIT_OK ? x->error : NULL);
+	json_string(out, status != EXIT_OK ? x->out.error : NULL);
 }
 
 /*
@@ -257,7 +339,7 @@ void
 report_json(FILE *out, const struct options *o, struct xfer *const *xs,
     size_t n, int status, const char *error)
 {
-	uint64_t	count = n > 0 ? xs[0]->file_len_asked : o->count;
+	uint64_t	count = n > 0 ? xs[0]->in.len : o->count;
 	size_t		i;
 
 	fputs("{\"file\":", out);

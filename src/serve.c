@@ -4,7 +4,8 @@
  * file. Nothing a client says is interpreted: what it sends is only drained
  * so that closing never resets a connection with data still unread. With
  * -k every client is served, concurrently, until a signal or --max-clients;
- * without it the first client's transfer is the whole run.
+ * without it the first client's transfer is the whole run. The event loop
+ * (loop.c) does the waiting; this file only accepts and finishes clients.
  */
 
 #include "config.h"
@@ -13,8 +14,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,225 +24,240 @@
 
 /* One connected client and its transfer. */
 struct client {
-	int		in_use;
-	int		ready;		/* its fd fired: step it */
 	struct xfer	x;
 	char		host[1025];
 	char		port[32];
 	char		peer[1100];	/* "HOST port PORT" */
 };
 
-/* How long accepting pauses after accept(2) fails for lack of fds. */
-#define ACCEPT_PAUSE_NS		100000000
+/* A listen run: what the loop's callbacks share. */
+struct serve {
+	const struct options	*o;
+	const struct xfer_params *par;
+	const struct input	*in;
+	int			 lsock;
+	struct client		*clients;
+	struct xfer		**slots;
+	struct progress		 p;
+	uint64_t		 accepted;
+	int			 warned;	/* accept failing was told */
+	int			 status;	/* without -k: the client's */
+};
 
-static void	serve_finish(const struct options *, struct client *,
-		    struct progress *);
-static int	serve_accept(const struct options *, int, struct client *,
-		    struct input *);
+static int	serve_listen(const struct options *, char *, size_t, int *);
+static int	serve_accepting(void *, size_t);
+static int	serve_accept(void *, size_t);
+static int	serve_finish(void *, size_t);
+static int	serve_run(struct serve *);
 
 /*
- * Report a finished client and free its slot. Without -k the one client's
- * outcome is the run's, reported as a push is; with -k a failure is
- * logged and a success only told with -v or --progress=plain.
+ * Returns the listening socket of o, with where set to the address bound
+ * ("ADDRESS port PORT", or the socket path), or -1 after telling why, with
+ * *status set.
  */
-static void
-serve_finish(const struct options *o, struct client *c, struct progress *p)
+static int
+serve_listen(const struct options *o, char *where, size_t wherelen,
+    int *status)
 {
-	struct xfer	*xp = &c->x;
-	int		 status = c->x.phase == XFER_DONE ? EXIT_OK : c->x.status;
+	struct addrinfo	*res;
+	const char	*addr = o->listen_addr;
+	int		 gerr, sock, err;
 
-	progress_clear(p);
-	if (status == EXIT_SIGINT || status == EXIT_SIGTERM)
-		fprintf(stderr, "%s: %s%s%s\n", getprogname(),
-		    o->keep_open ? c->peer : "", o->keep_open ? ": " : "",
-		    c->x.error);
-	else if (status != EXIT_OK)
-		fprintf(stderr, "%s: %s\n", getprogname(), c->x.error);
-	else if (!o->quiet && (!o->keep_open || o->verbose ||
-	    o->progress == PROGRESS_PLAIN))
-		progress_summary(p, &c->x, 1);
-	if (o->json)
-		report_json(stdout, o, &xp, 1, status, NULL);
-	close(c->x.sock);
-	xfer_free(&c->x);
-	c->in_use = 0;
+	if (o->unix_socket) {
+		if ((sock = net_listen_unix(o->listen_port)) == -1) {
+			err = errno;
+			if (err == ENAMETOOLONG)
+				msg_warnx("%s: %s", o->listen_port,
+				    strerror(err));
+			else
+				msg_warnx("listen %s: %s", o->listen_port,
+				    strerror(err));
+			*status = xfer_errno_status(err);
+			return -1;
+		}
+		snprintf(where, wherelen, "%s", o->listen_port);
+		return sock;
+	}
+	if ((gerr = net_resolve(addr, o->listen_port, o->family,
+	    &res)) != 0) {
+		msg_warnx("resolve %s: %s", addr != NULL ? addr : "*",
+		    net_gai_error(gerr));
+		*status = EXIT_NOHOST;
+		return -1;
+	}
+	sock = net_listen(res);
+	err = errno;
+	freeaddrinfo(res);
+	if (sock == -1) {
+		msg_warnx("listen %s port %s: %s", addr != NULL ? addr : "*",
+		    o->listen_port, strerror(err));
+		*status = xfer_errno_status(err);
+		return -1;
+	}
+	net_sock_name(sock, where, wherelen);
+	if (*where == '\0')
+		snprintf(where, wherelen, "%s port %s",
+		    addr != NULL ? addr : "*", o->listen_port);
+	return sock;
+}
+
+/* Whether another client may come, with nactive transfers in flight. */
+static int
+serve_accepting(void *arg, size_t nactive)
+{
+	struct serve	*s = arg;
+
+	(void)nactive;	/* the loop accepts only into a free slot */
+	return (s->o->keep_open || s->accepted == 0) &&
+	    (s->o->max_clients == 0 || s->accepted < s->o->max_clients);
 }
 
 /*
- * Accept a waiting client into the free slot c. Returns 1 if one was
+ * Accept a waiting client into the free slot i. Returns 1 if one was
  * taken, 0 if nobody was there, -1 on an error worth pausing for (out of
  * descriptors: the listener stays readable and would spin).
  */
 static int
-serve_accept(const struct options *o, int lsock, struct client *c,
-    struct input *in)
+serve_accept(void *arg, size_t i)
 {
-	int	sock;
+	struct serve	*s = arg;
+	struct client	*c = &s->clients[i];
+	struct xfer_dest d;
 
-	if ((sock = net_accept(lsock, c->host, sizeof(c->host), c->port,
-	    sizeof(c->port))) == -1)
-		return errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == EINTR || errno == ECONNABORTED ? 0 : -1;
+	memset(&d, 0, sizeof(d));
+	if ((d.sock = net_accept(s->lsock, c->host, sizeof(c->host), c->port,
+	    sizeof(c->port))) == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR || errno == ECONNABORTED)
+			return 0;
+		if (!s->warned++)
+			msg_warnx("accept: %s", strerror(errno));
+		return -1;
+	}
 	if (*c->port != '\0')
 		snprintf(c->peer, sizeof(c->peer), "%s port %s", c->host,
 		    c->port);
 	else
 		snprintf(c->peer, sizeof(c->peer), "%s", c->host);
-	xfer_init(&c->x, o, sock, in->fd, in->start, in->len, c->peer);
-	c->x.path = in->name;
-	c->x.host = c->host;
-	c->x.port = c->port;
-	c->in_use = c->ready = 1;
-	if (o->verbose)
-		fprintf(stderr, "%s: %s connected\n", getprogname(), c->peer);
+	d.peer = c->peer;
+	d.host = c->host;
+	d.port = c->port;
+	xfer_init(&c->x, s->par, s->in, &d);
+	s->slots[i] = &c->x;
+	s->accepted++;
+	if (s->o->verbose)
+		msg_warnx("%s connected", c->peer);
 	return 1;
 }
 
 /*
- * Serve in on the listening address of o. Returns the exit status: without
- * -k the one client's; with -k 0 once --max-clients were served or a signal
- * came while no transfer was in flight, else 130 or 143.
+ * Report the client in slot i, which ended, and free the slot. Without -k
+ * the one client's outcome is the run's, reported as a push is, and the
+ * run ends (returns -1); with -k a failure is logged and a success only
+ * told with -v or --progress=plain.
+ */
+static int
+serve_finish(void *arg, size_t i)
+{
+	struct serve		*s = arg;
+	const struct options	*o = s->o;
+	struct client		*c = &s->clients[i];
+	struct xfer		*xp = &c->x;
+	int			 status = xfer_status(xp);
+
+	progress_clear(&s->p);
+	if (status == EXIT_SIGINT || status == EXIT_SIGTERM)
+		msg_warnx("%s%s%s", o->keep_open ? c->peer : "",
+		    o->keep_open ? ": " : "", xp->out.error);
+	else if (status != EXIT_OK)
+		msg_warnx("%s", xp->out.error);
+	else if (!o->quiet && (!o->keep_open || o->verbose ||
+	    o->progress == PROGRESS_PLAIN))
+		progress_summary(&s->p, xp, 1);
+	if (o->json)
+		report_json(stdout, o, &xp, 1, status, NULL);
+	xfer_close(xp);
+	s->slots[i] = NULL;
+	if (o->keep_open)
+		return 0;
+	s->status = status;
+	return -1;
+}
+
+/* Run the loop over the clients. Returns the exit status. */
+static int
+serve_run(struct serve *s)
+{
+	const struct options	*o = s->o;
+	struct loop		 l;
+
+	memset(&l, 0, sizeof(l));
+	l.slots = s->slots;
+	l.nslots = o->max_conns;
+	l.progress = &s->p;
+	l.listen_fd = s->lsock;
+	l.arg = s;
+	l.accepting = serve_accepting;
+	l.accept = serve_accept;
+	l.finish = serve_finish;
+	if (loop_run(&l) == -1) {
+		msg_warnx("poll: %s", strerror(errno));
+		return EXIT_OSERR;
+	}
+	if (l.signalled == 0)
+		return s->status;
+	if (l.nactive == 0 && o->keep_open)
+		return EXIT_OK;		/* the usual way to stop */
+	if (l.nactive == 0)
+		msg_warnx("interrupted by %s: no client came",
+		    loop_signal_name());
+	return l.signalled;
+}
+
+/*
+ * Serve the input of o on its listening address. Returns the exit status:
+ * without -k the one client's; with -k 0 once --max-clients were served
+ * or a signal came while no transfer was in flight, else 130 or 143.
  */
 int
-serve_main(const struct options *o, struct input *in)
+serve_main(const struct options *o)
 {
-	struct client	*clients = NULL, *c;
-	struct pollfd	*pfds = NULL;
-	struct progress	 p;
-	char		 where[1100], msg[512];
-	uint64_t	 accepted = 0;
-	size_t		 i, n, nactive, *owner = NULL, active = 0;
-	int64_t		 now, paused_until = 0;
-	int		 lsock, status, timeout, t, accepting, warned = 0;
+	struct xfer_params	par;
+	struct input		in;
+	struct serve		s;
+	char			where[1100];
+	size_t			i;
+	int			status;
 
-	lsock = net_listen(o->unix_socket ? o->listen_port : o->listen_addr,
-	    o->listen_port, o->family, o->unix_socket, where, sizeof(where),
-	    &status, msg, sizeof(msg));
-	if (lsock == -1) {
-		fprintf(stderr, "%s: %s\n", getprogname(), msg);
+	options_params(o, &par);
+	input_open(o, &in, &par);
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	s.par = &par;
+	s.in = &in;
+	if ((s.lsock = serve_listen(o, where, sizeof(where), &status)) == -1)
 		return status;
-	}
 	if (!o->quiet)
-		fprintf(stderr, "%s: listening on %s\n", getprogname(), where);
-
-	clients = calloc(o->max_conns, sizeof(*clients));
-	pfds = calloc(o->max_conns + 1, sizeof(*pfds));
-	owner = calloc(o->max_conns + 1, sizeof(*owner));
-	if (clients == NULL || pfds == NULL || owner == NULL) {
-		fprintf(stderr, "%s: clients: %s\n", getprogname(),
-		    strerror(errno));
+		msg_warnx("listening on %s", where);
+	s.clients = calloc(o->max_conns, sizeof(*s.clients));
+	s.slots = calloc(o->max_conns, sizeof(*s.slots));
+	if (s.clients == NULL || s.slots == NULL) {
+		msg_warnx("clients: %s", strerror(errno));
 		status = EXIT_OSERR;
-		goto out;
+	} else {
+		/* With -k there is no one line to redraw: each has its own. */
+		progress_start(&s.p, o->keep_open ? PROGRESS_NONE :
+		    o->progress, isatty(STDERR_FILENO), loop_now_ns());
+		status = serve_run(&s);
+		progress_clear(&s.p);
+		for (i = 0; i < o->max_conns; i++)
+			if (s.slots[i] != NULL)
+				xfer_close(s.slots[i]);
 	}
-	/* With -k there is no one line to redraw: each client gets its own. */
-	progress_start(&p, o->keep_open ? PROGRESS_NONE : o->progress,
-	    isatty(STDERR_FILENO), loop_now_ns());
-	status = EXIT_OK;
-	for (;;) {
-		n = nactive = 0;
-		timeout = -1;
-		now = loop_now_ns();
-		for (i = 0; i < o->max_conns; i++) {
-			c = &clients[i];
-			if (!c->in_use)
-				continue;
-			/* Step only what fired or fell due, as xfer_run. */
-			if ((c->ready || xfer_timeout_ms(&c->x, now) == 0) &&
-			    !xfer_step(&c->x, &c->x.want)) {
-				if (!o->keep_open)
-					status = c->x.phase == XFER_DONE ?
-					    EXIT_OK : c->x.status;
-				serve_finish(o, c, &p);
-				if (!o->keep_open)
-					goto out;
-				continue;
-			}
-			c->ready = 0;
-			pfds[n] = c->x.want;
-			owner[n++] = i;
-			nactive++;
-			active = i;
-			t = xfer_timeout_ms(&c->x, now);
-			if (t != -1 && (timeout == -1 || t < timeout))
-				timeout = t;
-		}
-		accepting = (o->keep_open || accepted == 0) &&
-		    (o->max_clients == 0 || accepted < o->max_clients) &&
-		    nactive < o->max_conns;
-		if (!accepting && nactive == 0)
-			break;
-		if (accepting && paused_until > now) {
-			t = (int)((paused_until - now) / 1000000) + 1;
-			if (timeout == -1 || t < timeout)
-				timeout = t;
-		} else if (accepting) {
-			pfds[n].fd = lsock;
-			pfds[n].events = POLLIN;
-			owner[n++] = o->max_conns;	/* the listener */
-		}
-		t = progress_due_ms(&p, now);
-		if (t != -1 && (timeout == -1 || t < timeout))
-			timeout = t;
-		for (i = 0; i < n; i++)
-			pfds[i].revents = 0;
-		if (loop_wait(pfds, (nfds_t)n, timeout) == -1) {
-			if (errno != EINTR) {
-				fprintf(stderr, "%s: poll: %s\n", getprogname(),
-				    strerror(errno));
-				status = EXIT_OSERR;
-				break;
-			}
-			status = loop_signal_status();
-			if (nactive == 0 && o->keep_open)
-				status = EXIT_OK;	/* the usual way to stop */
-			else if (nactive == 0)
-				fprintf(stderr, "%s: interrupted by %s: no "
-				    "client came\n", getprogname(),
-				    loop_signal_name());
-			for (i = 0; i < o->max_conns; i++) {
-				if (!clients[i].in_use)
-					continue;
-				xfer_interrupt(&clients[i].x);
-				serve_finish(o, &clients[i], &p);
-			}
-			break;
-		}
-		for (i = 0; i < n; i++) {
-			if (pfds[i].revents == 0)
-				continue;
-			if (owner[i] < o->max_conns) {
-				clients[owner[i]].ready = 1;
-				continue;
-			}
-			for (c = clients; c->in_use; c++)
-				;	/* a free slot: nactive < max_conns */
-			switch (serve_accept(o, lsock, c, in)) {
-			case 1:
-				accepted++;
-				active = (size_t)(c - clients);
-				break;
-			case -1:
-				if (!warned++)
-					fprintf(stderr, "%s: accept: %s\n",
-					    getprogname(), strerror(errno));
-				paused_until = loop_now_ns() + ACCEPT_PAUSE_NS;
-				break;
-			default:
-				break;
-			}
-		}
-		if (!o->keep_open && clients[active].in_use) {
-			struct xfer *xp = &clients[active].x;
-
-			progress_update(&p, &xp, 1, loop_now_ns());
-		}
-	}
-out:
-	close(lsock);
+	close(s.lsock);
 	if (o->unix_socket)
 		(void)unlink(o->listen_port);
-	free(clients);
-	free(pfds);
-	free(owner);
+	free(s.clients);
+	free(s.slots);
 	return status;
 }

@@ -5,12 +5,25 @@
  * it is finished; a caller's poll loop drives it, so one loop can drive one
  * transfer or many. The rules each backend follows are in the sf-*.c files;
  * this file holds the retry rules common to all of them:
- *  - EINTR: retry at once. EAGAIN: wait for POLLOUT, never spin.
+ *  - EINTR: back to the caller's loop at once (a stop signal may wait
+ *    there), which steps again at once. EAGAIN: wait for POLLOUT, never
+ *    spin.
  *  - EBUSY (FreeBSD SF_NODISKIO): wait a moment, then retry.
  *  - Progress counts only what the backend reports as sent.
  *  - A 0 return while file bytes remain: the file shrank.
  *  - sendfile refusing the descriptor pair before any file byte went out:
  *    carry on with read/write from the same offset.
+ * It knows nothing of signals or of the command line: a run's parameters
+ * come in a struct xfer_params, made once and shared by its transfers.
+ *
+ * One transfer on a connected socket, driven by a plain poll loop:
+ *
+ *	xfer_init(&x, &par, &in, &(struct xfer_dest){ .sock = s,
+ *	    .peer = "receiver" });
+ *	while (xfer_step(&x, &pfd))
+ *		(void)poll(&pfd, 1, xfer_timeout_ms(&x, loop_now_ns()));
+ *	status = xfer_status(&x);	(x.out.error says why, if not 0)
+ *	xfer_free(&x);			(s stays open)
  */
 
 #include "config.h"
@@ -34,7 +47,17 @@
 #define XFER_STEP_CALLS		8
 /* How long to back off after EBUSY (pages not in memory, SF_NODISKIO). */
 #define XFER_BUSY_WAIT_MS	10
+/*
+ * A blocking send gives up after this long without progress, so that the
+ * loop still redraws progress and checks the idle timeout.
+ */
+#define XFER_BLOCK_MS		100
 
+static int	xfer_start_backend(struct xfer *);
+static void	xfer_block(struct xfer *);
+static void	xfer_chunk(struct xfer *, struct sf_chunk *, uint64_t);
+static int	xfer_send_failed(struct xfer *, const struct sf_chunk *, int,
+		    struct pollfd *);
 static int	xfer_connect(struct xfer *, struct pollfd *);
 static int	xfer_connected(struct xfer *, int, struct pollfd *);
 static int	xfer_send(struct xfer *, struct pollfd *);
@@ -53,76 +76,96 @@ static void	xfer_counts(const struct xfer *, char *, size_t);
 static const unsigned char no_bytes[1];
 
 /*
- * Set up a transfer of len bytes of fd from start (-1: a stream, read in
- * order) to the connected non-blocking sock. peer names the destination in
- * messages and must outlive the transfer.
+ * Set up a transfer of the range of in with the parameters par (both must
+ * outlive it) to the destination d: a connected socket, addresses to
+ * connect to in the same loop as every other transfer (within the connect
+ * timeout), or a failure before the start. The socket of a connected
+ * destination is used, never closed (see xfer_close). With par->may_block
+ * and a seekable input, sends block (up to XFER_BLOCK_MS each): one
+ * transfer alone then costs no poll between calls.
  */
 void
-xfer_init(struct xfer *x, const struct options *o, int sock, int fd,
-    off_t start, uint64_t len, const char *peer)
+xfer_init(struct xfer *x, const struct xfer_params *par,
+    const struct input *in, const struct xfer_dest *d)
 {
-	struct stat	st;
-
 	memset(x, 0, sizeof(*x));
-	x->sock = sock;
-	x->fd = fd;
-	x->path = o->path;
-	x->peer = peer;
-	x->hdr = &o->header;
-	x->trl = &o->trailer;
-	x->file_start = start;
-	x->file_len = x->file_len_asked = len;
-	x->max_chunk = o->max_chunk;
-	x->sf_flags = o->sf_flags;
-	x->idle_timeout_ms = o->idle_timeout_ms;
-	x->close_timeout_ms = o->close_timeout_ms;
-	x->block_size = o->block_size;
-	x->rate = o->bench ? 0 : o->rate;	/* --bench paces its receiver */
-	x->phase = XFER_SEND;
-	x->start_ns = x->last_move_ns = loop_now_ns();
-	x->input_is_stream = start < 0;
-	x->scratch.pipe_rd = x->scratch.pipe_wr = -1;
-	switch (o->mode) {
-	case MODE_SENDFILE:
-		x->backend = &sf_backend;
-		break;
-	case MODE_READWRITE:
-		if (xfer_use_readwrite(x) == -1)
-			return;
-		break;
-	case MODE_SPLICE:
-		x->backend = &splice_backend;
-		/* A pipe input is spliced directly; anything else via a pipe. */
-		if ((fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) &&
-		    splice_open(&x->scratch, x->max_chunk) == -1) {
-			xfer_fail(x, EXIT_OSERR, "pipe: %s", strerror(errno));
-			return;
-		}
-		break;
+	x->par = par;
+	x->in = *in;
+	x->conn.sock = d->sock;
+	x->conn.peer = d->peer;
+	x->conn.host = d->host;
+	x->conn.port = d->port;
+	x->prog.file_len = in->len;
+	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
+	x->be.scratch.pipe_rd = x->be.scratch.pipe_wr = -1;
+	x->be.backend = par->mode == MODE_READWRITE ? &rw_backend :
+	    par->mode == MODE_SPLICE ? &splice_backend : &sf_backend;
+	if (d->sock == -1 && d->ai == NULL) {
+		x->prog.phase = XFER_FAILED;
+		x->prog.end_ns = x->prog.start_ns;
+		x->out.status = d->status;
+		snprintf(x->out.error, sizeof(x->out.error), "%s", d->error);
+		return;
 	}
-	if (sock != -1 && (x->hdr->len > 0 || x->trl->len > 0))
-		(void)sf_cork(sock, 1);
+	x->prog.phase = d->sock != -1 ? XFER_SEND : XFER_CONNECT;
+	if (xfer_start_backend(x) == -1) {
+		if (d->ai != NULL)
+			freeaddrinfo(d->ai);
+		return;
+	}
+	if (d->ai != NULL) {
+		x->conn.ai_list = x->conn.ai_next = d->ai;
+		x->conn.deadline_ns = x->prog.start_ns +
+		    (int64_t)par->connect_timeout_ms * 1000000;
+		return;
+	}
+	xfer_block(x);
+	if (par->hdr.len > 0 || par->trl.len > 0)
+		(void)sf_cork(x->conn.sock, 1);
 }
 
 /*
- * Set up a transfer to d that starts by connecting to the addresses in res
- * (resolved already; the transfer owns them), within the connect timeout,
- * in the same loop as every other transfer.
+ * Get the backend's scratch state ready. Returns -1 with the transfer
+ * failed when it cannot be had.
  */
-void
-xfer_init_connect(struct xfer *x, const struct options *o, int fd,
-    off_t start, uint64_t len, const struct dest *d, struct addrinfo *res)
+static int
+xfer_start_backend(struct xfer *x)
 {
-	xfer_init(x, o, -1, fd, start, len, d->peer);
-	x->host = d->host;
-	x->port = d->port;
-	x->ai_list = x->ai_next = res;
-	x->connect_timeout_ms = o->connect_timeout_ms;
-	x->connect_deadline_ns = loop_now_ns() +
-	    (int64_t)o->connect_timeout_ms * 1000000;
-	x->verbose = o->verbose;
-	if (x->phase == XFER_SEND)
-		x->phase = XFER_CONNECT;
+	struct stat	st;
+
+	switch (x->par->mode) {
+	case MODE_SENDFILE:
+		break;
+	case MODE_READWRITE:
+		return xfer_use_readwrite(x);
+	case MODE_SPLICE:
+		/* A pipe input is spliced directly; anything else via a pipe. */
+		if ((fstat(x->in.fd, &st) == -1 || !S_ISFIFO(st.st_mode)) &&
+		    splice_open(&x->be.scratch, x->par->max_chunk) == -1) {
+			xfer_fail(x, EXIT_OSERR, "pipe: %s", strerror(errno));
+			return -1;
+		}
+		break;
+	}
+	return 0;
+}
+
+/*
+ * The fast path: one unpaced transfer from a seekable input waits inside
+ * the send call instead of in poll. A stream input still waits in poll,
+ * for the input as much as for the socket.
+ */
+static void
+xfer_block(struct xfer *x)
+{
+	int	ms = XFER_BLOCK_MS;
+
+	if (!x->par->may_block || x->in.start < 0)
+		return;
+	if (x->par->idle_timeout_ms > 0 && x->par->idle_timeout_ms < ms)
+		ms = x->par->idle_timeout_ms;
+	if (net_blocking(x->conn.sock, 1, ms) == 0)
+		x->conn.blocking = 1;
 }
 
 /* The connect is done: start sending, or report a reset that came first. */
@@ -131,20 +174,20 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 {
 	char	addr[1025];
 
-	x->connecting = 0;
-	x->phase = XFER_SEND;
-	x->start_ns = x->last_move_ns = loop_now_ns();
-	if (x->verbose) {
-		net_addr_name(x->ai_now, addr, sizeof(addr));
-		fprintf(stderr, "%s: connected to %s port %s\n", getprogname(),
-		    addr, x->port);
+	x->conn.connecting = 0;
+	x->prog.phase = XFER_SEND;
+	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
+	if (x->par->verbose) {
+		net_addr_name(x->conn.ai_now, addr, sizeof(addr));
+		msg_warnx("connected to %s port %s", addr, x->conn.port);
 	}
-	if (x->hdr->len > 0 || x->trl->len > 0)
-		(void)sf_cork(x->sock, 1);
+	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
+		(void)sf_cork(x->conn.sock, 1);
 	if (pending != 0) {
 		xfer_fail_errno(x, pending);
 		return 0;
 	}
+	xfer_block(x);
 	return xfer_send(x, pfd);
 }
 
@@ -156,98 +199,158 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 static int
 xfer_connect(struct xfer *x, struct pollfd *pfd)
 {
-	struct pollfd	probe;
-	char		addr[1025];
-	int		err = 0, waiting, status;
+	struct xfer_conn	*c = &x->conn;
+	struct pollfd		 probe;
+	char			 addr[1025], what[1100];
+	int			 waiting, r;
 
 	for (;;) {
-		if (x->connecting) {
-			probe.fd = x->sock;
+		if (c->connecting) {
+			probe.fd = c->sock;
 			probe.events = POLLOUT;
 			probe.revents = 0;
 			if (poll(&probe, 1, 0) <= 0 &&
-			    loop_now_ns() < x->connect_deadline_ns) {
+			    loop_now_ns() < c->deadline_ns) {
 				*pfd = probe;
 				return 1;
 			}
 			if (probe.revents == 0)
-				err = ETIMEDOUT;
-			else if (net_finish(x->sock, &err) == 0)
-				return xfer_connected(x, err, pfd);
-			close(x->sock);
-			x->sock = -1;
-			x->connecting = 0;
-			x->connect_err = err;
-			if (err == ETIMEDOUT)
+				errno = ETIMEDOUT;
+			else if ((r = net_finish(c->sock)) != -1)
+				return xfer_connected(x, r ? ECONNRESET : 0,
+				    pfd);
+			c->err = errno;
+			close(c->sock);
+			c->sock = -1;
+			c->connecting = 0;
+			if (c->err == ETIMEDOUT)
 				break;	/* the deadline covers every address */
 		} else {
-			if (x->ai_next == NULL)
+			if (c->ai_next == NULL)
 				break;
-			x->ai_now = x->ai_next;
-			x->ai_next = x->ai_next->ai_next;
-			x->sock = net_start(x->ai_now, &waiting, &err);
-			if (x->sock != -1 && !waiting)
+			c->ai_now = c->ai_next;
+			c->ai_next = c->ai_next->ai_next;
+			c->sock = net_start(c->ai_now, &waiting);
+			if (c->sock != -1 && !waiting)
 				return xfer_connected(x, 0, pfd);
-			if (x->sock != -1) {
-				x->connecting = 1;
+			if (c->sock != -1) {
+				c->connecting = 1;
 				continue;
 			}
-			x->connect_err = err;
+			c->err = errno;
 		}
-		if (x->verbose) {
-			net_addr_name(x->ai_now, addr, sizeof(addr));
-			fprintf(stderr, "%s: connect %s port %s: %s\n",
-			    getprogname(), addr, x->port, strerror(err));
+		if (x->par->verbose) {
+			net_addr_name(c->ai_now, addr, sizeof(addr));
+			msg_warnx("connect %s port %s: %s", addr, c->port,
+			    strerror(c->err));
 		}
 	}
-	net_failure(x->host, x->port, x->connect_timeout_ms, x->connect_err,
-	    &status, x->error, sizeof(x->error));
-	x->status = status;
-	x->phase = XFER_FAILED;
-	x->end_ns = loop_now_ns();
+	snprintf(what, sizeof(what), "%s port %s", c->host, c->port);
+	x->out.status = xfer_connect_error(c->err, what,
+	    x->par->connect_timeout_ms, x->out.error, sizeof(x->out.error));
+	x->prog.phase = XFER_FAILED;
+	x->prog.end_ns = loop_now_ns();
 	return 0;
 }
 
+/*
+ * The exit status for a failure that errno err tells of (a connect, a
+ * listen): the one place an errno becomes an exit code.
+ */
+int
+xfer_errno_status(int err)
+{
+	switch (err) {
+	case ETIMEDOUT:
+		return EXIT_TEMPFAIL;
+	case ENAMETOOLONG:
+		return EXIT_USAGE;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		return EXIT_OSERR;
+	default:
+		return EXIT_UNAVAILABLE;
+	}
+}
+
+/*
+ * The message for a failed connect to what ("HOST port PORT", or a socket
+ * path) in msg; returns its exit status.
+ */
+int
+xfer_connect_error(int err, const char *what, int timeout_ms, char *msg,
+    size_t msglen)
+{
+	if (err == ETIMEDOUT)
+		snprintf(msg, msglen, "connect %s: timed out after %g s", what,
+		    timeout_ms / 1000.0);
+	else if (err == ENAMETOOLONG)
+		snprintf(msg, msglen, "%s: %s", what, strerror(err));
+	else
+		snprintf(msg, msglen, "connect %s: %s", what, strerror(err));
+	return xfer_errno_status(err);
+}
+
+/* Free what the transfer owns; its socket stays open. */
 void
 xfer_free(struct xfer *x)
 {
-	free(x->scratch.buf);
-	x->scratch.buf = NULL;
-	splice_close(&x->scratch);
-	if (x->ai_list != NULL)
-		freeaddrinfo(x->ai_list);
-	x->ai_list = x->ai_next = NULL;
+	free(x->be.scratch.buf);
+	x->be.scratch.buf = NULL;
+	splice_close(&x->be.scratch);
+	if (x->conn.ai_list != NULL)
+		freeaddrinfo(x->conn.ai_list);
+	x->conn.ai_list = x->conn.ai_next = NULL;
+}
+
+/* Close the transfer's socket, if it has one, and free it. */
+void
+xfer_close(struct xfer *x)
+{
+	if (x->conn.sock != -1)
+		close(x->conn.sock);
+	x->conn.sock = -1;
+	xfer_free(x);
 }
 
 /* Switch to the read/write backend; its buffer is allocated here. */
 static int
 xfer_use_readwrite(struct xfer *x)
 {
-	x->backend = &rw_backend;
-	if (x->scratch.buf != NULL)
+	x->be.backend = &rw_backend;
+	if (x->be.scratch.buf != NULL)
 		return 0;
-	if ((x->scratch.buf = malloc(x->block_size)) == NULL) {
+	if ((x->be.scratch.buf = malloc(x->par->block_size)) == NULL) {
 		xfer_fail(x, EXIT_OSERR, "read buffer: %s", strerror(errno));
 		return -1;
 	}
-	x->scratch.cap = x->block_size;
+	x->be.scratch.cap = x->par->block_size;
 	return 0;
+}
+
+/* 0 once every byte arrived, else the exit status of the failure. */
+int
+xfer_status(const struct xfer *x)
+{
+	return x->prog.phase == XFER_DONE ? EXIT_OK : x->out.status;
 }
 
 /* Every byte the socket accepted so far: header, file and trailer. */
 uint64_t
 xfer_bytes_done(const struct xfer *x)
 {
-	return x->hdr_done + x->file_done + x->trl_done;
+	return x->prog.hdr_done + x->prog.file_done + x->prog.trl_done;
 }
 
 /* Every byte to send, or COUNT_TO_EOF while the file's end is unknown. */
 uint64_t
 xfer_bytes_total(const struct xfer *x)
 {
-	if (x->file_len == COUNT_TO_EOF)
+	if (x->prog.file_len == COUNT_TO_EOF)
 		return COUNT_TO_EOF;
-	return x->hdr->len + x->file_len + x->trl->len;
+	return x->par->hdr.len + x->prog.file_len + x->par->trl.len;
 }
 
 /* "N of M bytes", or "N bytes" while the total is unknown. */
@@ -268,11 +371,11 @@ xfer_fail(struct xfer *x, int status, const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	vsnprintf(x->error, sizeof(x->error), fmt, ap);
+	vsnprintf(x->out.error, sizeof(x->out.error), fmt, ap);
 	va_end(ap);
-	x->status = status;
-	x->phase = XFER_FAILED;
-	x->end_ns = loop_now_ns();
+	x->out.status = status;
+	x->prog.phase = XFER_FAILED;
+	x->prog.end_ns = loop_now_ns();
 }
 
 /* A failure of the socket side, told apart by errno. */
@@ -284,7 +387,7 @@ xfer_fail_errno(struct xfer *x, int err)
 	int		soerr = 0;
 
 	/* A reset that lands before the call shows as EPIPE or ENOTCONN. */
-	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->sock,
+	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->conn.sock,
 	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
 		err = soerr;
 	xfer_counts(x, counts, sizeof(counts));
@@ -292,62 +395,64 @@ xfer_fail_errno(struct xfer *x, int err)
 	case EPIPE:
 	case ENOTCONN:
 		xfer_fail(x, EXIT_IOERR, "send to %s: connection closed by "
-		    "peer after %s", x->peer, counts);
+		    "peer after %s", x->conn.peer, counts);
 		break;
 	case ECONNRESET:
 		xfer_fail(x, EXIT_IOERR, "send to %s: connection reset by "
-		    "peer after %s", x->peer, counts);
+		    "peer after %s", x->conn.peer, counts);
 		break;
 	default:
-		xfer_fail(x, EXIT_IOERR, "send to %s: %s after %s", x->peer,
-		    strerror(err), counts);
+		xfer_fail(x, EXIT_IOERR, "send to %s: %s after %s",
+		    x->conn.peer, strerror(err), counts);
 		break;
 	}
 }
 
-/* Stop on a signal: the message carries the summary of what was sent. */
+/*
+ * Stop on the signal signame, ending with status: the message carries the
+ * summary of what was sent.
+ */
 void
-xfer_interrupt(struct xfer *x)
+xfer_interrupt(struct xfer *x, int status, const char *signame)
 {
 	char	counts[64], rate[32];
 	double	secs;
 
-	if (x->phase == XFER_DONE || x->phase == XFER_FAILED)
+	if (x->prog.phase == XFER_DONE || x->prog.phase == XFER_FAILED)
 		return;
-	if (x->phase == XFER_CONNECT) {
-		xfer_fail(x, loop_signal_status(), "interrupted by %s: "
-		    "connecting to %s", loop_signal_name(), x->peer);
+	if (x->prog.phase == XFER_CONNECT) {
+		xfer_fail(x, status, "interrupted by %s: connecting to %s",
+		    signame, x->conn.peer);
 		return;
 	}
 	xfer_counts(x, counts, sizeof(counts));
-	secs = (double)(loop_now_ns() - x->start_ns) / 1e9;
+	secs = (double)(loop_now_ns() - x->prog.start_ns) / 1e9;
 	format_size(rate, sizeof(rate),
 	    secs > 0 ? (double)xfer_bytes_done(x) / secs : 0.0);
-	xfer_fail(x, loop_signal_status(),
-	    "interrupted by %s: sent %s in %.3f s (%s/s) via %s",
-	    loop_signal_name(), counts, secs, rate,
-	    x->backend->name);
+	xfer_fail(x, status, "interrupted by %s: sent %s in %.3f s (%s/s) "
+	    "via %s", signame, counts, secs, rate, x->be.backend->name);
 }
 
 /* Account n sent bytes along header, file and trailer, in that order. */
 static void
 xfer_advance(struct xfer *x, size_t n)
 {
-	size_t	part;
+	struct xfer_prog	*g = &x->prog;
+	size_t			 part;
 
-	part = x->hdr->len - x->hdr_done;
+	part = x->par->hdr.len - g->hdr_done;
 	if (part > n)
 		part = n;
-	x->hdr_done += part;
+	g->hdr_done += part;
 	n -= part;
 	if (n == 0)
 		return;
 	part = n;
-	if (x->file_len != COUNT_TO_EOF && part > x->file_len - x->file_done)
-		part = (size_t)(x->file_len - x->file_done);
-	x->file_done += part;
+	if (g->file_len != COUNT_TO_EOF && part > g->file_len - g->file_done)
+		part = (size_t)(g->file_len - g->file_done);
+	g->file_done += part;
 	n -= part;
-	x->trl_done += n;
+	g->trl_done += n;
 }
 
 /*
@@ -359,10 +464,10 @@ xfer_input_ready(struct xfer *x)
 {
 	struct pollfd	pfd;
 
-	if (!x->input_is_stream || x->scratch.pos < x->scratch.len ||
-	    x->scratch.piped > 0)
+	if (x->in.start >= 0 || x->be.scratch.pos < x->be.scratch.len ||
+	    x->be.scratch.piped > 0)
 		return 1;
-	pfd.fd = x->fd;
+	pfd.fd = x->in.fd;
 	pfd.events = POLLIN;
 	return poll(&pfd, 1, 0) > 0;
 }
@@ -377,28 +482,31 @@ xfer_input_ready(struct xfer *x)
 static uint64_t
 xfer_rate_allows(struct xfer *x)
 {
-	uint64_t	quantum, need, done = xfer_bytes_done(x), total;
-	int64_t		now = loop_now_ns();
-	double		due_d;
+	struct xfer_prog	*g = &x->prog;
+	uint64_t		 quantum, need, done = xfer_bytes_done(x), total;
+	uint64_t		 rate = x->par->rate;
+	size_t			 max_chunk = x->par->max_chunk;
+	int64_t			 now = loop_now_ns();
+	double			 due_d;
 
-	quantum = x->rate / 20;
+	quantum = rate / 20;
 	if (quantum < 4096)
 		quantum = 4096;
-	if (quantum > x->max_chunk)
-		quantum = x->max_chunk;
+	if (quantum > max_chunk)
+		quantum = max_chunk;
 	total = xfer_bytes_total(x);
 	need = total != COUNT_TO_EOF && total - done < quantum ?
 	    total - done : quantum;
-	due_d = (double)(now - x->start_ns) / 1e9 * (double)x->rate +
+	due_d = (double)(now - g->start_ns) / 1e9 * (double)rate +
 	    (double)quantum;
 	if (due_d >= (double)(done + need))
-		return due_d - (double)done > (double)x->max_chunk ?
-		    x->max_chunk : (uint64_t)(due_d - (double)done);
-	x->busy_until_ns = now + (int64_t)(((double)(done + need) - due_d) /
-	    (double)x->rate * 1e9) + 1;
+		return due_d - (double)done > (double)max_chunk ?
+		    max_chunk : (uint64_t)(due_d - (double)done);
+	g->busy_until_ns = now + (int64_t)(((double)(done + need) - due_d) /
+	    (double)rate * 1e9) + 1;
 	/* Holding back for the rate is not idling: the clock starts after. */
-	if (x->last_move_ns < x->busy_until_ns)
-		x->last_move_ns = x->busy_until_ns;
+	if (g->last_move_ns < g->busy_until_ns)
+		g->last_move_ns = g->busy_until_ns;
 	return 0;
 }
 
@@ -407,24 +515,26 @@ static int
 xfer_idle_expired(struct xfer *x)
 {
 	char	counts[64];
+	int	idle_ms = x->par->idle_timeout_ms;
 
-	if (x->idle_timeout_ms == 0 || loop_now_ns() - x->last_move_ns <
-	    (int64_t)x->idle_timeout_ms * 1000000)
+	if (idle_ms == 0 || loop_now_ns() - x->prog.last_move_ns <
+	    (int64_t)idle_ms * 1000000)
 		return 0;
 	xfer_counts(x, counts, sizeof(counts));
 	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after %s",
-	    x->peer, x->idle_timeout_ms / 1000.0, counts);
+	    x->conn.peer, idle_ms / 1000.0, counts);
 	return 1;
 }
 
 /*
- * Does what the socket takes. Returns 1 with *pfd set to what to wait for,
- * or 0 once the transfer is finished (phase XFER_DONE or XFER_FAILED).
+ * Does what the socket takes. Returns 1 with *pfd set to what to wait for
+ * (fd -1: only the time, see xfer_timeout_ms), or 0 once the transfer is
+ * finished (phase XFER_DONE or XFER_FAILED).
  */
 int
 xfer_step(struct xfer *x, struct pollfd *pfd)
 {
-	switch (x->phase) {
+	switch (x->prog.phase) {
 	case XFER_CONNECT:
 		return xfer_connect(x, pfd);
 	case XFER_SEND:
@@ -438,108 +548,145 @@ xfer_step(struct xfer *x, struct pollfd *pfd)
 	return 0;
 }
 
+/*
+ * The next call's chunk: the unsent header, up to file_left file bytes
+ * (capped at max_chunk), and the unsent trailer once the chunk reaches the
+ * end of the file part.
+ */
+static void
+xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
+{
+	const struct xfer_params	*par = x->par;
+	const struct xfer_prog		*g = &x->prog;
+
+	c->sock = x->conn.sock;
+	c->fd = x->in.fd;
+	c->flags = par->sf_flags;
+	c->hdr = par->hdr.data + g->hdr_done;
+	c->hdr_len = par->hdr.len - g->hdr_done;
+	c->file_off = x->in.start < 0 ? -1 :
+	    x->in.start + (off_t)g->file_done;
+	c->file_len = file_left < par->max_chunk ? (size_t)file_left :
+	    par->max_chunk;
+	c->trl = no_bytes;
+	c->trl_len = 0;
+	if (g->file_len != COUNT_TO_EOF &&
+	    c->file_len == g->file_len - g->file_done) {
+		c->trl = par->trl.data + g->trl_done;
+		c->trl_len = par->trl.len - g->trl_done;
+	}
+}
+
 static int
 xfer_send(struct xfer *x, struct pollfd *pfd)
 {
-	struct sf_chunk	c;
-	uint64_t	file_left, allowed;
-	ssize_t		n;
-	int		calls, err;
-	char		counts[64];
+	struct xfer_prog	*g = &x->prog;
+	struct sf_chunk		 c;
+	uint64_t		 file_left, allowed = 0;
+	ssize_t			 n;
+	int			 calls;
+	char			 counts[64];
 
-	pfd->fd = x->sock;
+	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
-	x->busy_until_ns = 0;
+	g->busy_until_ns = 0;
 	for (calls = 0; calls < XFER_STEP_CALLS; calls++) {
-		if (x->rate > 0 && (allowed = xfer_rate_allows(x)) == 0) {
+		if (x->par->rate > 0 && (allowed = xfer_rate_allows(x)) == 0) {
 			pfd->fd = -1;	/* ahead of the rate: wait for it */
 			return 1;
 		}
-		file_left = x->file_len == COUNT_TO_EOF ? x->max_chunk :
-		    x->file_len - x->file_done;
-		if (x->rate > 0 && file_left > allowed)
+		file_left = g->file_len == COUNT_TO_EOF ? x->par->max_chunk :
+		    g->file_len - g->file_done;
+		if (x->par->rate > 0 && file_left > allowed)
 			file_left = allowed;
-		c.sock = x->sock;
-		c.fd = x->fd;
-		c.flags = x->sf_flags;
-		c.hdr = x->hdr->data + x->hdr_done;
-		c.hdr_len = x->hdr->len - x->hdr_done;
-		c.file_off = x->input_is_stream ? -1 :
-		    x->file_start + (off_t)x->file_done;
-		c.file_len = file_left < x->max_chunk ? (size_t)file_left :
-		    x->max_chunk;
-		c.trl = no_bytes;
-		c.trl_len = 0;
-		if (x->file_len != COUNT_TO_EOF &&
-		    c.file_len == x->file_len - x->file_done) {
-			c.trl = x->trl->data + x->trl_done;
-			c.trl_len = x->trl->len - x->trl_done;
-		}
+		xfer_chunk(x, &c, file_left);
 		if (c.hdr_len == 0 && c.file_len == 0 && c.trl_len == 0)
 			return xfer_finish_send(x, pfd);
 		if (c.hdr_len == 0 && c.file_len > 0 && !xfer_input_ready(x)) {
 			/* The idle clock is the receiver's: a slow input is not. */
-			x->last_move_ns = loop_now_ns();
-			pfd->fd = x->fd;
+			g->last_move_ns = loop_now_ns();
+			pfd->fd = x->in.fd;
 			pfd->events = POLLIN;
 			return 1;
 		}
 
-		n = x->backend->send(&c, &x->scratch);
-		x->calls++;
+		n = x->be.backend->send(&c, &x->be.scratch);
+		g->calls++;
 		if (n > 0) {
 			xfer_advance(x, (size_t)n);
-			x->last_move_ns = loop_now_ns();
+			g->last_move_ns = loop_now_ns();
+			/*
+			 * A blocking send cut short ran into its timeout or a
+			 * signal: let the loop look before the next one.
+			 */
+			if (x->conn.blocking && (size_t)n < c.hdr_len +
+			    c.file_len + c.trl_len)
+				break;
 			continue;
 		}
 		if (n == 0 && c.hdr_len == 0 && c.file_len > 0) {
-			if (x->file_len == COUNT_TO_EOF) {
-				x->file_len = x->file_done;	/* found the end */
+			if (g->file_len == COUNT_TO_EOF) {
+				g->file_len = g->file_done;	/* found the end */
 				continue;
 			}
 			xfer_counts(x, counts, sizeof(counts));
 			xfer_fail(x, EXIT_IOERR, "%s: file shrank: sent %s",
-			    x->path, counts);
+			    x->in.name, counts);
 			return 0;
 		}
-		err = n == 0 ? EIO : errno;
-		if (err == EINTR)
-			continue;
-		if (err == EAGAIN || err == EWOULDBLOCK || err == EBUSY) {
-			if (xfer_idle_expired(x))
-				return 0;
-			if (err == EBUSY) {
-				pfd->fd = -1;	/* poll only the clock */
-				x->busy_until_ns = loop_now_ns() +
-				    (int64_t)XFER_BUSY_WAIT_MS * 1000000;
-			}
-			return 1;
-		}
-		if (x->backend != &rw_backend && x->file_done == 0 &&
-		    x->scratch.piped == 0 && c.hdr_len == 0 &&
-		    sf_fallback_errno(err)) {
-			x->fallback_errno = err;
-			x->fallback_from = x->backend->name;
-			if (xfer_use_readwrite(x) == -1)
-				return 0;
-			continue;
-		}
-		if (x->scratch.input_failed) {
-			xfer_counts(x, counts, sizeof(counts));
-			xfer_fail(x, EXIT_IOERR, "%s: read: %s after %s",
-			    x->path, strerror(err), counts);
-			return 0;
-		}
-		xfer_fail_errno(x, err);
-		return 0;
+		if (n == 0)
+			errno = EIO;
+		return xfer_send_failed(x, &c, errno, pfd);
 	}
 	/*
 	 * The call budget ran out, not the socket's room: come back at once
 	 * (a short write may leave too little room for POLLOUT to fire).
 	 */
 	pfd->fd = -1;
-	x->busy_until_ns = loop_now_ns();
+	g->busy_until_ns = loop_now_ns();
 	return 1;
+}
+
+/*
+ * A backend call sent nothing and failed with err: wait (EAGAIN, EBUSY),
+ * come back at once (EINTR), fall back to read/write, or fail. Returns as
+ * xfer_step does.
+ */
+static int
+xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
+    struct pollfd *pfd)
+{
+	char	counts[64];
+
+	if (err == EINTR || err == EAGAIN || err == EWOULDBLOCK ||
+	    err == EBUSY) {
+		if (err != EINTR && xfer_idle_expired(x))
+			return 0;
+		if (err == EINTR || err == EBUSY) {
+			pfd->fd = -1;	/* poll only the clock */
+			x->prog.busy_until_ns = loop_now_ns() +
+			    (err == EBUSY ? (int64_t)XFER_BUSY_WAIT_MS *
+			    1000000 : 0);
+		}
+		return 1;
+	}
+	if (x->be.backend != &rw_backend && x->prog.file_done == 0 &&
+	    x->be.scratch.piped == 0 && c->hdr_len == 0 &&
+	    sf_fallback_errno(err)) {
+		x->be.fallback_errno = err;
+		x->be.fallback_from = x->be.backend->name;
+		if (xfer_use_readwrite(x) == -1)
+			return 0;
+		return xfer_send(x, pfd);
+	}
+	if (x->be.scratch.input_failed) {
+		xfer_counts(x, counts, sizeof(counts));
+		xfer_fail(x, EXIT_IOERR, "%s: read: %s after %s", x->in.name,
+		    strerror(err), counts);
+		return 0;
+	}
+	xfer_fail_errno(x, err);
+	return 0;
 }
 
 /*
@@ -549,19 +696,25 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 static int
 xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 {
-	if (x->hdr->len > 0 || x->trl->len > 0)
-		(void)sf_cork(x->sock, 0);
-	if (shutdown(x->sock, SHUT_WR) == -1) {
+	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
+		(void)sf_cork(x->conn.sock, 0);
+	if (shutdown(x->conn.sock, SHUT_WR) == -1) {
 		xfer_fail_errno(x, errno);
 		return 0;
 	}
-	x->end_ns = loop_now_ns();
-	if (x->close_timeout_ms == 0) {
-		x->phase = XFER_DONE;
+	x->prog.end_ns = loop_now_ns();
+	if (x->par->close_timeout_ms == 0) {
+		x->prog.phase = XFER_DONE;
 		return 0;
 	}
-	x->phase = XFER_DRAIN;
-	x->drain_start_ns = x->end_ns;
+	/* The drain reads until EOF: it must not block in recv. */
+	if (x->conn.blocking && net_blocking(x->conn.sock, 0, 0) == -1) {
+		xfer_fail_errno(x, errno);
+		return 0;
+	}
+	x->conn.blocking = 0;
+	x->prog.phase = XFER_DRAIN;
+	x->prog.drain_start_ns = x->prog.end_ns;
 	return xfer_drain(x, pfd);
 }
 
@@ -569,12 +722,14 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 static int
 xfer_close_expired(struct xfer *x)
 {
-	if (loop_now_ns() - x->drain_start_ns <
-	    (int64_t)x->close_timeout_ms * 1000000)
+	int	close_ms = x->par->close_timeout_ms;
+
+	if (loop_now_ns() - x->prog.drain_start_ns <
+	    (int64_t)close_ms * 1000000)
 		return 0;
 	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver did not close "
-	    "within %g s after all %ju bytes", x->peer,
-	    x->close_timeout_ms / 1000.0, (uintmax_t)xfer_bytes_done(x));
+	    "within %g s after all %ju bytes", x->conn.peer,
+	    close_ms / 1000.0, (uintmax_t)xfer_bytes_done(x));
 	return 1;
 }
 
@@ -593,9 +748,9 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
 		if (xfer_close_expired(x))
 			return 0;
-		n = recv(x->sock, buf, sizeof(buf), 0);
+		n = recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
-			x->phase = XFER_DONE;
+			x->prog.phase = XFER_DONE;
 			return 0;
 		}
 		if (n > 0)
@@ -610,7 +765,7 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			return 0;
 		break;
 	}
-	pfd->fd = x->sock;
+	pfd->fd = x->conn.sock;
 	pfd->events = POLLIN;
 	return 1;
 }
@@ -622,18 +777,19 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 int
 xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 {
-	int64_t	deadline_ns = 0, left_ns;
+	const struct xfer_prog	*g = &x->prog;
+	int64_t			 deadline_ns = 0, left_ns;
 
-	if (x->phase == XFER_CONNECT)
-		deadline_ns = x->connect_deadline_ns;
-	else if (x->phase == XFER_SEND && x->busy_until_ns != 0)
-		deadline_ns = x->busy_until_ns;
-	else if (x->phase == XFER_SEND && x->idle_timeout_ms > 0)
-		deadline_ns = x->last_move_ns +
-		    (int64_t)x->idle_timeout_ms * 1000000;
-	else if (x->phase == XFER_DRAIN)
-		deadline_ns = x->drain_start_ns +
-		    (int64_t)x->close_timeout_ms * 1000000;
+	if (g->phase == XFER_CONNECT)
+		deadline_ns = x->conn.deadline_ns;
+	else if (g->phase == XFER_SEND && g->busy_until_ns != 0)
+		deadline_ns = g->busy_until_ns;
+	else if (g->phase == XFER_SEND && x->par->idle_timeout_ms > 0)
+		deadline_ns = g->last_move_ns +
+		    (int64_t)x->par->idle_timeout_ms * 1000000;
+	else if (g->phase == XFER_DRAIN)
+		deadline_ns = g->drain_start_ns +
+		    (int64_t)x->par->close_timeout_ms * 1000000;
 	if (deadline_ns == 0)
 		return -1;
 	left_ns = deadline_ns - now_ns;
@@ -651,118 +807,9 @@ xfer_stop(struct xfer *x, int status, const char *why)
 {
 	char	counts[64];
 
-	if (x->phase == XFER_DONE || x->phase == XFER_FAILED)
+	if (x->prog.phase == XFER_DONE || x->prog.phase == XFER_FAILED)
 		return;
 	xfer_counts(x, counts, sizeof(counts));
-	xfer_fail(x, status, "send to %s: stopped after %s: %s", x->peer,
+	xfer_fail(x, status, "send to %s: stopped after %s: %s", x->conn.peer,
 	    counts, why);
-}
-
-/* A destination that failed before its transfer began (connect). */
-void
-xfer_init_failed(struct xfer *x, const struct options *o, uint64_t len,
-    const char *peer, int status, const char *msg)
-{
-	memset(x, 0, sizeof(*x));
-	x->sock = x->fd = -1;
-	x->path = o->path;
-	x->peer = peer;
-	x->hdr = &o->header;
-	x->trl = &o->trailer;
-	x->file_len = x->file_len_asked = len;
-	x->backend = o->mode == MODE_READWRITE ? &rw_backend :
-	    o->mode == MODE_SPLICE ? &splice_backend : &sf_backend;
-	x->scratch.pipe_rd = x->scratch.pipe_wr = -1;
-	x->start_ns = x->end_ns = loop_now_ns();
-	x->phase = XFER_FAILED;
-	x->status = status;
-	snprintf(x->error, sizeof(x->error), "%s", msg);
-}
-
-/*
- * Drive n transfers to their ends together in one poll loop: step each
- * transfer whose fd is ready or whose deadline came, then wait for what
- * they want (bounded by their deadlines and the next progress redraw). A
- * transfer whose socket does not drain costs nothing until it does. A stop
- * signal ends every transfer as interrupted; with fail_fast the first
- * failure stops the rest. p may be NULL.
- */
-void
-xfer_run(struct xfer **xs, size_t n, struct progress *p, int fail_fast)
-{
-	struct pollfd	*pfds;
-	size_t		*owner, i, k, nwait;
-	char		*ready;
-	int64_t		 now;
-	int		 timeout, t, failed = 0, err;
-
-	pfds = calloc(n, sizeof(*pfds));
-	owner = calloc(n, sizeof(*owner));
-	ready = malloc(n);
-	if (pfds == NULL || owner == NULL || ready == NULL) {
-		for (i = 0; i < n; i++)
-			xfer_stop(xs[i], EXIT_OSERR, strerror(errno));
-		goto out;
-	}
-	memset(ready, 1, n);
-	for (;;) {
-		nwait = 0;
-		timeout = -1;
-		now = loop_now_ns();
-		for (i = 0; i < n; i++) {
-			if (xs[i]->phase == XFER_DONE ||
-			    xs[i]->phase == XFER_FAILED)
-				continue;
-			/* Not ready and not due: wait as it waited before. */
-			if ((!ready[i] && xfer_timeout_ms(xs[i], now) != 0) ||
-			    xfer_step(xs[i], &xs[i]->want)) {
-				pfds[nwait] = xs[i]->want;
-				owner[nwait++] = i;
-			} else if (xs[i]->phase == XFER_FAILED && fail_fast) {
-				failed = 1;
-				break;
-			}
-			ready[i] = 0;
-		}
-		if (failed) {
-			for (k = 0; k < n; k++)
-				xfer_stop(xs[k], xs[i]->status,
-				    "another destination failed");
-			break;
-		}
-		if (nwait == 0)
-			break;
-		now = loop_now_ns();
-		for (k = 0; k < nwait; k++) {
-			t = xfer_timeout_ms(xs[owner[k]], now);
-			if (t != -1 && (timeout == -1 || t < timeout))
-				timeout = t;
-			pfds[k].revents = 0;
-		}
-		t = p != NULL ? progress_due_ms(p, now) : -1;
-		if (t != -1 && (timeout == -1 || t < timeout))
-			timeout = t;
-		for (k = 0; k < nwait; k++)
-			xs[owner[k]]->waits++;
-		if (loop_wait(pfds, (nfds_t)nwait, timeout) == -1) {
-			err = errno;
-			for (i = 0; i < n; i++) {
-				if (err == EINTR)
-					xfer_interrupt(xs[i]);
-				else if (xs[i]->phase != XFER_DONE &&
-				    xs[i]->phase != XFER_FAILED)
-					xfer_fail_errno(xs[i], err);
-			}
-			break;
-		}
-		for (k = 0; k < nwait; k++)
-			if (pfds[k].revents != 0)
-				ready[owner[k]] = 1;
-		if (p != NULL)
-			progress_update(p, xs, n, loop_now_ns());
-	}
-out:
-	free(pfds);
-	free(owner);
-	free(ready);
 }

@@ -163,6 +163,53 @@ struct backend {
 	ssize_t		(*send)(const struct sf_chunk *, struct sf_scratch *);
 };
 
+/*
+ * What a transfer reads: an open input and the range of it. The transfer
+ * keeps a copy; name must outlive it.
+ */
+struct input {
+	int		 fd;
+	const char	*name;		/* for messages: the path, or "stdin" */
+	off_t		 start;		/* -1: a stream, read in order */
+	uint64_t	 len;		/* COUNT_TO_EOF: until end of file */
+	int		 rewind_stdin;	/* move stdin's position when done */
+};
+
+/*
+ * How every transfer of a run behaves, made once from the options and
+ * shared, read-only, by all of them; it must outlive them.
+ */
+struct xfer_params {
+	struct bytes	 hdr;		/* sent before the file range */
+	struct bytes	 trl;		/* sent after it */
+	enum send_mode	 mode;
+	size_t		 block_size;	/* read/write buffer */
+	size_t		 max_chunk;	/* bytes per backend call */
+	int		 sf_flags;	/* platform SF_* flags */
+	int		 connect_timeout_ms;
+	int		 idle_timeout_ms;	/* 0: none */
+	int		 close_timeout_ms;	/* 0: do not wait for the peer */
+	uint64_t	 rate;		/* bytes a second; 0: unpaced */
+	int		 may_block;	/* one unpaced transfer: sends may block */
+	int		 verbose;	/* tell every connect attempt */
+};
+
+/*
+ * Where a transfer goes, given to xfer_init: a connected socket (sock), or
+ * addresses to connect to in turn (ai, which the transfer then owns), or
+ * neither: a destination that failed before its transfer began, with an
+ * exit status and message. The strings must outlive the transfer.
+ */
+struct xfer_dest {
+	int		 sock;		/* connected, or -1 */
+	struct addrinfo	*ai;		/* or these to connect to, or NULL */
+	const char	*peer;		/* "HOST port PORT" or a path */
+	const char	*host;		/* for --json; may be NULL */
+	const char	*port;		/* for --json and connect messages */
+	int		 status;	/* neither: why it failed */
+	const char	*error;
+};
+
 /* The state of one transfer, advanced by xfer_step(). */
 enum xfer_phase {
 	XFER_CONNECT,		/* a connect is under way (or next to try) */
@@ -172,39 +219,25 @@ enum xfer_phase {
 	XFER_FAILED
 };
 
-struct xfer {
-	/* Where to and what. */
-	int			 sock;
-	int			 fd;
-	const char		*path;		/* for messages */
-	const char		*peer;		/* "HOST port PORT", for messages */
+/* A transfer's connection: the socket, or the connect under way. */
+struct xfer_conn {
+	int			 sock;		/* -1 until connected */
+	const char		*peer;		/* for messages */
 	const char		*host;		/* for --json */
 	const char		*port;
-	const struct bytes	*hdr;
-	const struct bytes	*trl;
-	off_t			 file_start;	/* -1: a stream */
-	uint64_t		 file_len;	/* COUNT_TO_EOF: send until EOF */
-	uint64_t		 file_len_asked;	/* as it was at the start */
-	size_t			 max_chunk;
-	int			 sf_flags;
-	int			 idle_timeout_ms;
-	int			 close_timeout_ms;
-	size_t			 block_size;	/* read/write buffer */
-	int			 input_is_stream;	/* no offsets: read */
-	uint64_t		 rate;		/* bytes a second; 0: unpaced */
-
-	/* While connecting: the addresses, tried in turn until a deadline. */
 	struct addrinfo		*ai_list;	/* owned: xfer_free frees it */
 	struct addrinfo		*ai_next;	/* the next one to try */
 	const struct addrinfo	*ai_now;	/* the one being tried */
 	int			 connecting;	/* a connect on sock is under way */
-	int			 connect_err;	/* why the last attempt failed */
-	int			 connect_timeout_ms;
-	int64_t			 connect_deadline_ns;
-	int			 verbose;
+	int			 err;		/* why the last attempt failed */
+	int64_t			 deadline_ns;
+	int			 blocking;	/* sends block, up to a timeout */
+};
 
-	/* How far it got. */
+/* How far a transfer got, and when. */
+struct xfer_prog {
 	enum xfer_phase		 phase;
+	uint64_t		 file_len;	/* COUNT_TO_EOF: until EOF */
 	size_t			 hdr_done;
 	uint64_t		 file_done;
 	size_t			 trl_done;
@@ -213,20 +246,32 @@ struct xfer {
 	int64_t			 start_ns;
 	int64_t			 end_ns;	/* last byte sent, or failure */
 	int64_t			 last_move_ns;	/* last byte the socket took */
-	int64_t			 busy_until_ns;	/* EBUSY back-off */
+	int64_t			 busy_until_ns;	/* step again at the latest */
 	int64_t			 drain_start_ns;
+};
 
-	/* Which path carried the bytes. */
+/* Which path carries the bytes, and its scratch state. */
+struct xfer_path {
 	const struct backend	*backend;
 	int			 fallback_errno;	/* 0: no fallback */
 	const char		*fallback_from;	/* the backend that refused */
 	struct sf_scratch	 scratch;
+};
 
-	struct pollfd		 want;		/* what the last step waits for */
-
-	/* The outcome, once phase is XFER_DONE or XFER_FAILED. */
+/* The outcome, once the phase is XFER_DONE or XFER_FAILED. */
+struct xfer_outcome {
 	int			 status;	/* enum exit_code */
 	char			 error[256];
+};
+
+struct xfer {
+	const struct xfer_params *par;		/* shared, read-only */
+	struct input		 in;		/* what, as asked */
+	struct xfer_conn	 conn;
+	struct xfer_prog	 prog;
+	struct xfer_path	 be;
+	struct xfer_outcome	 out;
+	struct pollfd		 want;		/* what the last step waits for */
 };
 
 /* backends: sf-<os>.c, sf-rw.c */
@@ -241,8 +286,22 @@ int		 sf_pseudo_file(int);
 int		 sf_parse_flags(const char *, int *, const char **);
 int		 sf_fallback_errno(int);
 
+/* options.c */
+void		 options_parse(int, char **, struct options *);
+void		 options_free(struct options *);
+void		 options_params(const struct options *, struct xfer_params *);
+
+/* push.c */
+int		 push_main(const struct options *);
+void		 input_open(const struct options *, struct input *,
+		     struct xfer_params *);
+int		 exit_severity(int);
+
+/* serve.c */
+int		 serve_main(const struct options *);
+
 /* bench.c */
-int		 bench_main(const struct options *, int, char **);
+int		 bench_main(const struct options *);
 
 /* parse.c */
 int		 parse_size(const char *, uint64_t *, const char **);
@@ -257,31 +316,46 @@ int		 parse_size_list(const char *, size_t *, int, int *,
 
 /* net.c */
 struct addrinfo;
-int		 net_connect_unix(const char *, int, int *, char *, size_t);
-int		 net_listen(const char *, const char *, int, int, char *,
-		     size_t, int *, char *, size_t);
+int		 net_resolve(const char *, const char *, int,
+		     struct addrinfo **);
+const char	*net_gai_error(int);
+int		 net_start(const struct addrinfo *, int *);
+int		 net_finish(int);
+int		 net_connect_unix(const char *, int);
+int		 net_listen(const struct addrinfo *);
+int		 net_listen_unix(const char *);
 int		 net_accept(int, char *, size_t, char *, size_t);
-int		 net_resolve(const char *, const char *, int, struct addrinfo **,
-		     char *, size_t);
-int		 net_start(const struct addrinfo *, int *, int *);
-int		 net_finish(int, int *);
-void		 net_failure(const char *, const char *, int, int, int *, char *,
-		     size_t);
 void		 net_addr_name(const struct addrinfo *, char *, size_t);
-
-/* serve.c */
-struct input {
-	int		 fd;
-	const char	*name;		/* for messages: the path, or "stdin" */
-	off_t		 start;		/* -1: a stream */
-	uint64_t	 len;		/* COUNT_TO_EOF: until end of file */
-	int		 rewind_stdin;	/* move stdin's position when done */
-};
-int		 serve_main(const struct options *, struct input *);
-int		 exit_severity(int);
+void		 net_sock_name(int, char *, size_t);
+int		 net_blocking(int, int, int);
 
 /* loop.c */
+struct progress;
+
+/*
+ * One event loop for every mode: it steps the transfers in slots (NULL: a
+ * free slot) when their fds are ready or a deadline falls due, redraws
+ * progress, and with a listening fd accepts into free slots through the
+ * callbacks. Each callback gets arg.
+ */
+struct loop {
+	struct xfer	**slots;
+	size_t		  nslots;
+	struct progress	 *progress;	/* NULL: none */
+	int		  fail_fast;	/* a failure stops every transfer */
+	int		  listen_fd;	/* -1: no listener */
+	void		 *arg;
+	/* Accept more clients, with this many transfers in flight? */
+	int		(*accepting)(void *, size_t);
+	/* Accept into free slot i: 1 taken, 0 nobody, -1 pause a while. */
+	int		(*accept)(void *, size_t);
+	/* Slot i ended (may free it): 0 to go on, -1 to end the run. */
+	int		(*finish)(void *, size_t);
+	int		  signalled;	/* out: a stop signal's exit status */
+	size_t		  nactive;	/* out: transfers in flight then */
+};
 int		 loop_init(void);
+int		 loop_run(struct loop *);
 int		 loop_signalled(void);
 int		 loop_signal_status(void);
 const char	*loop_signal_name(void);
@@ -289,22 +363,20 @@ int		 loop_wait(struct pollfd *, nfds_t, int);
 int64_t		 loop_now_ns(void);
 
 /* xfer.c */
-struct progress;
-void		 xfer_init(struct xfer *, const struct options *, int, int,
-		     off_t, uint64_t, const char *);
+void		 xfer_init(struct xfer *, const struct xfer_params *,
+		     const struct input *, const struct xfer_dest *);
 int		 xfer_step(struct xfer *, struct pollfd *);
 int		 xfer_timeout_ms(const struct xfer *, int64_t);
+int		 xfer_status(const struct xfer *);
 uint64_t	 xfer_bytes_done(const struct xfer *);
 uint64_t	 xfer_bytes_total(const struct xfer *);
-void		 xfer_interrupt(struct xfer *);
+void		 xfer_interrupt(struct xfer *, int, const char *);
 void		 xfer_fail_errno(struct xfer *, int);
-void		 xfer_free(struct xfer *);
-void		 xfer_run(struct xfer **, size_t, struct progress *, int);
 void		 xfer_stop(struct xfer *, int, const char *);
-void		 xfer_init_failed(struct xfer *, const struct options *,
-		     uint64_t, const char *, int, const char *);
-void		 xfer_init_connect(struct xfer *, const struct options *, int,
-		     off_t, uint64_t, const struct dest *, struct addrinfo *);
+void		 xfer_free(struct xfer *);
+void		 xfer_close(struct xfer *);
+int		 xfer_errno_status(int);
+int		 xfer_connect_error(int, const char *, int, char *, size_t);
 
 /* progress.c */
 struct progress {
@@ -319,11 +391,17 @@ void		 progress_start(struct progress *, enum progress_mode, int,
 int		 progress_due_ms(const struct progress *, int64_t);
 void		 progress_update(struct progress *, struct xfer *const *, size_t,
 		     int64_t);
+void		 progress_note(struct progress *, const char *, ...)
+		     __attribute__((__format__(__printf__, 2, 3)));
 void		 progress_clear(struct progress *);
 void		 progress_summary(const struct progress *, const struct xfer *,
 		     int);
 void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
 void		 format_size(char *, size_t, double);
+void		 msg_warnx(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+__dead void	 msg_exit(const struct options *, int, const char *, ...)
+		     __attribute__((__format__(__printf__, 3, 4)));
 
 #endif /* ZCSEND_H */

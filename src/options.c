@@ -1,0 +1,633 @@
+/*
+ * The command line: getopt_long over every option into one struct options,
+ * then the positional arguments each mode takes, checked on their own
+ * after the options (as nc checks its arguments after getopt). Parsing only
+ * parses and validates: nothing here connects, opens the input or starts a
+ * benchmark. A bad command line exits 64 with one line naming the culprit.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zcsend.h"
+
+#define DEFAULT_BLOCK_SIZE	((size_t)64 * 1024)
+#define DEFAULT_MAX_CHUNK	((size_t)512 * 1024)
+#define DEFAULT_CONNECT_MS	30000
+#define DEFAULT_CLOSE_MS	30000
+#define MAX_HDTR_FILE		((size_t)16 * 1024 * 1024)
+#define MAX_DESTS		1000
+
+/* Long options without a short form. */
+enum {
+	OPT_HEADER_FILE = 256,
+	OPT_TRAILER_FILE,
+	OPT_MODE,
+	OPT_NO_SENDFILE,
+	OPT_BLOCK_SIZE,
+	OPT_MAX_CHUNK,
+	OPT_SF_FLAGS,
+	OPT_CONNECT_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_CLOSE_TIMEOUT,
+	OPT_PROGRESS,
+	OPT_JSON,
+	OPT_RATE,
+	OPT_BENCH,
+	OPT_SIZE,
+	OPT_ROUNDS,
+	OPT_BLOCK_SIZES,
+	OPT_TO,
+	OPT_FAIL_FAST,
+	OPT_MAX_CLIENTS,
+	OPT_MAX_CONNS
+};
+
+static const struct option long_options[] = {
+	{ "offset",		required_argument,	NULL, 'o' },
+	{ "count",		required_argument,	NULL, 'n' },
+	{ "header",		required_argument,	NULL, 'H' },
+	{ "trailer",		required_argument,	NULL, 'T' },
+	{ "header-file",	required_argument,	NULL, OPT_HEADER_FILE },
+	{ "trailer-file",	required_argument,	NULL, OPT_TRAILER_FILE },
+	{ "mode",		required_argument,	NULL, OPT_MODE },
+	{ "no-sendfile",	no_argument,		NULL, OPT_NO_SENDFILE },
+	{ "block-size",		required_argument,	NULL, OPT_BLOCK_SIZE },
+	{ "max-chunk",		required_argument,	NULL, OPT_MAX_CHUNK },
+	{ "sf-flags",		required_argument,	NULL, OPT_SF_FLAGS },
+	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT },
+	{ "idle-timeout",	required_argument,	NULL, OPT_IDLE_TIMEOUT },
+	{ "close-timeout",	required_argument,	NULL, OPT_CLOSE_TIMEOUT },
+	{ "progress",		required_argument,	NULL, OPT_PROGRESS },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "rate",		required_argument,	NULL, OPT_RATE },
+	{ "bench",		no_argument,		NULL, OPT_BENCH },
+	{ "size",		required_argument,	NULL, OPT_SIZE },
+	{ "rounds",		required_argument,	NULL, OPT_ROUNDS },
+	{ "block-sizes",	required_argument,	NULL, OPT_BLOCK_SIZES },
+	{ "to",			required_argument,	NULL, OPT_TO },
+	{ "fail-fast",		no_argument,		NULL, OPT_FAIL_FAST },
+	{ "listen",		no_argument,		NULL, 'l' },
+	{ "keep-open",		no_argument,		NULL, 'k' },
+	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
+	{ "max-conns",		required_argument,	NULL, OPT_MAX_CONNS },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ NULL,			0,			NULL, 0 }
+};
+
+
+static __dead void	usage(int);
+static __dead void	version(void);
+static void		options_defaults(struct options *);
+static int		option_general(struct options *, int, const char **);
+static int		option_transfer(struct options *, int);
+static int		option_bench(struct options *, int);
+static void		options_args(struct options *, int, char **,
+			    const char **, int);
+static void		args_bench(struct options *, int, char **);
+static void		args_listen(struct options *, int, char **);
+static uint64_t		option_size(const char *, const char *);
+static int		option_seconds(const char *, const char *);
+static void		option_bytes(const char *, const char *, struct bytes *);
+static void		read_bytes_file(const char *, struct bytes *);
+static void		add_dest(struct options *, const char *, const char *,
+			    int);
+
+static __dead void
+usage(int status)
+{
+	FILE	*out = status == 0 ? stdout : stderr;
+
+	fprintf(out,
+	    "usage: %s [-46hqVv] [-H header] [-n count] [-o offset] "
+	    "[-T trailer]\n"
+	    "\t[--block-size size] [--close-timeout seconds]\n"
+	    "\t[--connect-timeout seconds] [--fail-fast] "
+	    "[--header-file file]\n"
+	    "\t[--idle-timeout seconds] [--json] [--max-chunk size]\n"
+	    "\t[--mode sendfile | splice | readwrite] [--no-sendfile]\n"
+	    "\t[--progress auto | tty | plain | none] [--rate rate]\n"
+	    "\t[--sf-flags list] [--trailer-file file] host port file\n"
+	    "       %s [options] file --to host:port [--to host:port ...]\n"
+	    "       %s [options] -U path file\n"
+	    "       %s [options] -l [-k] [--max-clients n] [--max-conns n] "
+	    "[address] port file\n"
+	    "       %s [options] -l -U path file\n"
+	    "       %s --bench [-46q] [--block-sizes list] [--json] "
+	    "[--progress mode]\n"
+	    "\t[--rate rate] [--rounds n] [--size size] [host port] [file]\n",
+	    getprogname(), getprogname(), getprogname(), getprogname(),
+	    getprogname(), getprogname());
+	exit(status);
+}
+
+static __dead void
+version(void)
+{
+	printf("%s %s\n", getprogname(), PACKAGE_VERSION);
+	printf("backends:");
+	if (sf_backend.send != rw_backend.send)
+		printf(" %s (%s),", sf_backend.name, SF_BACKEND);
+	if (splice_backend.send != NULL)
+		printf(" %s,", splice_backend.name);
+	printf(" %s\n", rw_backend.name);
+	exit(EXIT_OK);
+}
+
+static uint64_t
+option_size(const char *what, const char *arg)
+{
+	const char	*errstr;
+	uint64_t	 size;
+
+	if (parse_size(arg, &size, &errstr) == -1)
+		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
+	return size;
+}
+
+static int
+option_seconds(const char *what, const char *arg)
+{
+	const char	*errstr;
+	int		 ms;
+
+	if (parse_seconds(arg, &ms, &errstr) == -1)
+		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
+	return ms;
+}
+
+static void
+option_bytes(const char *what, const char *arg, struct bytes *out)
+{
+	const char	*errstr;
+
+	free(out->data);
+	if (parse_escapes(arg, out, &errstr) == -1)
+		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
+}
+
+/* Raw header or trailer bytes from a file, read whole. */
+static void
+read_bytes_file(const char *path, struct bytes *out)
+{
+	struct stat	 st;
+	size_t		 cap = 4096;
+	ssize_t		 n;
+	int		 fd;
+
+	free(out->data);
+	out->len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1)
+		msg_exit(NULL, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		msg_exit(NULL, EXIT_NOINPUT, "%s: %s", path, strerror(EISDIR));
+	if ((out->data = malloc(cap)) == NULL)
+		msg_exit(NULL, EXIT_OSERR, "%s: %s", path, strerror(errno));
+	for (;;) {
+		if (out->len == cap) {
+			if (cap >= MAX_HDTR_FILE)
+				msg_exit(NULL, EXIT_NOINPUT, "%s: larger than %zu "
+				    "bytes", path, MAX_HDTR_FILE);
+			cap *= 2;
+			if ((out->data = reallocarray(out->data, cap, 1)) ==
+			    NULL)
+				msg_exit(NULL, EXIT_OSERR, "%s: %s", path,
+				    strerror(errno));
+		}
+		n = read(fd, out->data + out->len, cap - out->len);
+		if (n == 0)
+			break;
+		if (n == -1) {
+			if (errno == EINTR && !loop_signalled())
+				continue;
+			msg_exit(NULL, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+		}
+		out->len += (size_t)n;
+	}
+	close(fd);
+}
+
+/* Append a destination; port is checked (and resolved if a service). */
+static void
+add_dest(struct options *o, const char *host, const char *port, int unix_path)
+{
+	struct dest	*d;
+	const char	*errstr = NULL;
+	int		 portnum = 0;
+
+	if (!unix_path && (portnum = parse_port(port, &errstr)) == -1)
+		msg_exit(NULL, EXIT_USAGE, "port %s: %s", port, errstr);
+	if (strlen(host) >= sizeof(d->host))
+		msg_exit(NULL, EXIT_USAGE, "host %.40s...: too long", host);
+	o->dests = reallocarray(o->dests, o->ndests + 1, sizeof(*o->dests));
+	if (o->dests == NULL)
+		msg_exit(NULL, EXIT_OSERR, "destinations: %s", strerror(errno));
+	d = &o->dests[o->ndests++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->host, sizeof(d->host), "%s", host);
+	if (unix_path) {
+		snprintf(d->peer, sizeof(d->peer), "%s", host);
+		return;
+	}
+	snprintf(d->port, sizeof(d->port), "%s", port);
+	snprintf(d->portnum, sizeof(d->portnum), "%d", portnum);
+	snprintf(d->peer, sizeof(d->peer), "%s port %s", host, port);
+}
+
+
+static void
+options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->family = AF_UNSPEC;
+	o->count = COUNT_TO_EOF;
+	o->mode = MODE_SENDFILE;
+	o->block_size = DEFAULT_BLOCK_SIZE;
+	o->max_chunk = DEFAULT_MAX_CHUNK;
+	o->connect_timeout_ms = DEFAULT_CONNECT_MS;
+	o->close_timeout_ms = DEFAULT_CLOSE_MS;
+	o->progress = PROGRESS_AUTO;
+	o->bench_size = (uint64_t)1024 * 1024 * 1024;
+	o->bench_rounds = 5;
+	o->bench_block_sizes[0] = (size_t)16 * 1024;
+	o->bench_block_sizes[1] = (size_t)64 * 1024;
+	o->bench_block_sizes[2] = (size_t)128 * 1024;
+	o->bench_nblock_sizes = 3;
+}
+
+/*
+ * Options that choose the mode and what is reported. A --to argument is
+ * only handed back in *to_arg here; options_args checks it. Returns 0 when
+ * ch is not one of these.
+ */
+static int
+option_general(struct options *o, int ch, const char **to_arg)
+{
+	const char	*errstr = NULL;
+
+	switch (ch) {
+	case '4':
+		o->family = AF_INET;
+		break;
+	case '6':
+		o->family = AF_INET6;
+		break;
+	case 'h':
+		usage(EXIT_OK);
+	case 'q':
+		o->quiet = 1;
+		break;
+	case 'v':
+		o->verbose = 1;
+		break;
+	case 'V':
+		version();
+	case OPT_PROGRESS:
+		if (strcmp(optarg, "auto") == 0)
+			o->progress = PROGRESS_AUTO;
+		else if (strcmp(optarg, "tty") == 0)
+			o->progress = PROGRESS_TTY;
+		else if (strcmp(optarg, "plain") == 0)
+			o->progress = PROGRESS_PLAIN;
+		else if (strcmp(optarg, "none") == 0)
+			o->progress = PROGRESS_NONE;
+		else
+			msg_exit(NULL, EXIT_USAGE, "progress %s: not auto, "
+			    "tty, plain or none", optarg);
+		break;
+	case OPT_JSON:
+		o->json = 1;
+		break;
+	case OPT_TO:
+		o->multi = 1;
+		*to_arg = optarg;
+		break;
+	case OPT_FAIL_FAST:
+		o->fail_fast = 1;
+		break;
+	case 'l':
+		o->listen = 1;
+		break;
+	case 'k':
+		o->keep_open = 1;
+		break;
+	case 'U':
+		o->unix_socket = 1;
+		break;
+	case OPT_MAX_CLIENTS:
+		o->max_clients = (uint64_t)strtonum(optarg, 1, LLONG_MAX,
+		    &errstr);
+		if (errstr != NULL)
+			msg_exit(NULL, EXIT_USAGE, "max clients %s: %s",
+			    optarg, errstr);
+		break;
+	case OPT_MAX_CONNS:
+		o->max_conns = (size_t)strtonum(optarg, 1, MAX_DESTS, &errstr);
+		if (errstr != NULL)
+			msg_exit(NULL, EXIT_USAGE, "max conns %s: %s", optarg,
+			    errstr);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Options that shape what is sent and how. Returns 0 if ch is not one. */
+static int
+option_transfer(struct options *o, int ch)
+{
+	const char	*errstr = NULL;
+
+	switch (ch) {
+	case 'H':
+		option_bytes("header", optarg, &o->header);
+		break;
+	case 'T':
+		option_bytes("trailer", optarg, &o->trailer);
+		break;
+	case OPT_HEADER_FILE:
+		read_bytes_file(optarg, &o->header);
+		break;
+	case OPT_TRAILER_FILE:
+		read_bytes_file(optarg, &o->trailer);
+		break;
+	case 'n':
+		o->count = option_size("count", optarg);
+		break;
+	case 'o':
+		o->offset = option_size("offset", optarg);
+		o->offset_set = 1;
+		break;
+	case OPT_MODE:
+		if (strcmp(optarg, "sendfile") == 0)
+			o->mode = MODE_SENDFILE;
+		else if (strcmp(optarg, "readwrite") == 0)
+			o->mode = MODE_READWRITE;
+		else if (strcmp(optarg, "splice") == 0 &&
+		    splice_backend.send != NULL)
+			o->mode = MODE_SPLICE;
+		else
+			msg_exit(NULL, EXIT_USAGE, "mode %s: not %s", optarg,
+			    splice_backend.send != NULL ?
+			    "sendfile, splice or readwrite" :
+			    "sendfile or readwrite");
+		break;
+	case OPT_NO_SENDFILE:
+		o->mode = MODE_READWRITE;
+		break;
+	case OPT_BLOCK_SIZE:
+		o->block_size = option_size("block size", optarg);
+		if (o->block_size == 0 || o->block_size > SF_MAX_CALL)
+			msg_exit(NULL, EXIT_USAGE, "block size %s: out of "
+			    "range", optarg);
+		break;
+	case OPT_MAX_CHUNK:
+		o->max_chunk = option_size("max chunk", optarg);
+		if (o->max_chunk == 0 || o->max_chunk > SF_MAX_CALL)
+			msg_exit(NULL, EXIT_USAGE, "max chunk %s: out of "
+			    "range", optarg);
+		break;
+	case OPT_SF_FLAGS:
+		if (sf_parse_flags(optarg, &o->sf_flags, &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "sf-flags %s: %s", optarg,
+			    errstr);
+		break;
+	case OPT_CONNECT_TIMEOUT:
+		o->connect_timeout_ms = option_seconds("connect timeout",
+		    optarg);
+		break;
+	case OPT_IDLE_TIMEOUT:
+		o->idle_timeout_ms = option_seconds("idle timeout", optarg);
+		break;
+	case OPT_CLOSE_TIMEOUT:
+		o->close_timeout_ms = option_seconds("close timeout", optarg);
+		break;
+	case OPT_RATE:
+		if (parse_rate(optarg, &o->rate, &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "rate %s: %s", optarg,
+			    errstr);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* The --bench options. Returns 0 if ch is not one. */
+static int
+option_bench(struct options *o, int ch)
+{
+	const char	*errstr = NULL;
+
+	switch (ch) {
+	case OPT_BENCH:
+		o->bench = 1;
+		break;
+	case OPT_SIZE:
+		o->bench_size = option_size("size", optarg);
+		if (o->bench_size == 0)
+			msg_exit(NULL, EXIT_USAGE, "size %s: too small",
+			    optarg);
+		break;
+	case OPT_ROUNDS:
+		o->bench_rounds = (int)strtonum(optarg, 1, 100, &errstr);
+		if (errstr != NULL)
+			msg_exit(NULL, EXIT_USAGE, "rounds %s: %s", optarg,
+			    errstr);
+		break;
+	case OPT_BLOCK_SIZES:
+		if (parse_size_list(optarg, o->bench_block_sizes,
+		    BENCH_MAX_BLOCK_SIZES, &o->bench_nblock_sizes,
+		    &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "block sizes %s: %s",
+			    optarg, errstr);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Fill o from the command line, or exit: 0 for -h and -V, 64 for anything
+ * wrong. Free it with options_free.
+ */
+void
+options_parse(int argc, char **argv, struct options *o)
+{
+	const char	*to_args[MAX_DESTS], *to_arg;
+	int		 ch, nto = 0;
+
+	options_defaults(o);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":46hH:kln:o:qT:UvV", long_options,
+	    NULL)) != -1) {
+		to_arg = NULL;
+		if (option_general(o, ch, &to_arg)) {
+			if (to_arg == NULL)
+				continue;
+			if (nto == MAX_DESTS)
+				msg_exit(NULL, EXIT_USAGE, "to %s: more than "
+				    "%d destinations", to_arg, MAX_DESTS);
+			to_args[nto++] = to_arg;
+			continue;
+		}
+		if (option_transfer(o, ch) || option_bench(o, ch))
+			continue;
+		if (ch == ':')
+			msg_exit(NULL, EXIT_USAGE, "command line: option %s "
+			    "needs a value", argv[optind - 1]);
+		if (optopt != 0)
+			msg_exit(NULL, EXIT_USAGE, "command line: unknown "
+			    "option -%c", optopt);
+		msg_exit(NULL, EXIT_USAGE, "command line: unknown option %s",
+		    argv[optind - 1]);
+	}
+	if (o->quiet)
+		o->progress = PROGRESS_NONE;
+	options_args(o, argc - optind, argv + optind, to_args, nto);
+}
+
+/* --bench [HOST PORT] [FILE] */
+static void
+args_bench(struct options *o, int argc, char **argv)
+{
+	if (argc > 3)
+		msg_exit(NULL, EXIT_USAGE, "command line: --bench takes "
+		    "[HOST PORT] [FILE] (try '%s -h')", getprogname());
+	if (argc == 1 || argc == 3)
+		o->path = argv[argc - 1];
+	if (argc < 2)
+		return;		/* the embedded receiver */
+	add_dest(o, argv[0], argv[1], 0);
+	if (o->rate > 0)
+		msg_exit(NULL, EXIT_USAGE, "rate: paces the embedded receiver "
+		    "only; with HOST PORT the receiver sets the pace");
+}
+
+/* -l [ADDRESS] PORT FILE, or -l -U PATH FILE */
+static void
+args_listen(struct options *o, int argc, char **argv)
+{
+	const char	*errstr = NULL;
+
+	if (o->multi || argc < 2 || argc > 3 || (o->unix_socket && argc != 2))
+		msg_exit(NULL, EXIT_USAGE, "command line: expected %s "
+		    "(try '%s -h')", o->unix_socket ? "-l -U PATH FILE" :
+		    "-l [ADDRESS] PORT FILE", getprogname());
+	o->listen_addr = argc == 3 ? argv[0] : NULL;
+	o->listen_port = argv[argc - 2];
+	o->path = argv[argc - 1];
+	if (!o->unix_socket && strcmp(o->listen_port, "0") != 0 &&
+	    parse_port(o->listen_port, &errstr) == -1)
+		msg_exit(NULL, EXIT_USAGE, "port %s: %s", o->listen_port,
+		    errstr);
+	if (o->max_conns == 0)
+		o->max_conns = o->keep_open ? 64 : 1;
+}
+
+/*
+ * The positional arguments of each mode, and the options that only go
+ * with some modes; the destinations are collected into o->dests.
+ */
+static void
+options_args(struct options *o, int argc, char **argv, const char **to_args,
+    int nto)
+{
+	const char	*errstr = NULL;
+	char		 host[1025], port[32];
+	int		 i;
+
+	if (o->bench) {
+		args_bench(o, argc, argv);
+		return;
+	}
+	if (o->listen) {
+		args_listen(o, argc, argv);
+		return;
+	}
+	if (o->keep_open || o->max_clients != 0 || o->max_conns != 0)
+		msg_exit(NULL, EXIT_USAGE, "command line: -k, --max-clients "
+		    "and --max-conns go with -l");
+	if (o->multi) {
+		/* FILE --to HOST:PORT ... */
+		if (argc != 1 || o->unix_socket)
+			msg_exit(NULL, EXIT_USAGE, "command line: expected "
+			    "FILE --to HOST:PORT ... (try '%s -h')",
+			    getprogname());
+		for (i = 0; i < nto; i++) {
+			if (parse_hostport(to_args[i], host, sizeof(host), port,
+			    sizeof(port), &errstr) == -1)
+				msg_exit(NULL, EXIT_USAGE, "to %s: %s",
+				    to_args[i], errstr);
+			add_dest(o, host, port, 0);
+		}
+		o->path = argv[0];
+		return;
+	}
+	if (o->unix_socket) {
+		if (argc != 2)
+			msg_exit(NULL, EXIT_USAGE, "command line: expected -U "
+			    "PATH FILE (try '%s -h')", getprogname());
+		add_dest(o, argv[0], "", 1);
+		o->path = argv[1];
+		return;
+	}
+	if (argc != 3)
+		msg_exit(NULL, EXIT_USAGE, "command line: expected HOST PORT "
+		    "FILE (try '%s -h')", getprogname());
+	o->host = argv[0];
+	o->port = argv[1];
+	o->path = argv[2];
+	add_dest(o, o->host, o->port, 0);
+}
+
+/*
+ * The transfer parameters of a run, from the options. The stream rules of
+ * input_open may still change the mode before the first transfer starts.
+ */
+void
+options_params(const struct options *o, struct xfer_params *par)
+{
+	memset(par, 0, sizeof(*par));
+	par->hdr = o->header;
+	par->trl = o->trailer;
+	par->mode = o->mode;
+	par->block_size = o->block_size;
+	par->max_chunk = o->max_chunk;
+	par->sf_flags = o->sf_flags;
+	par->connect_timeout_ms = o->connect_timeout_ms;
+	par->idle_timeout_ms = o->idle_timeout_ms;
+	par->close_timeout_ms = o->close_timeout_ms;
+	par->rate = o->rate;
+	par->verbose = o->verbose;
+	/* One receiver, unpaced: a send may block (see xfer_init). */
+	par->may_block = !o->listen && o->ndests == 1 && o->rate == 0;
+}
+
+void
+options_free(struct options *o)
+{
+	free(o->dests);
+	free(o->header.data);
+	free(o->trailer.data);
+	o->dests = NULL;
+	o->header.data = o->trailer.data = NULL;
+}

@@ -1,0 +1,336 @@
+/*
+ * Push mode: open the input, connect to every destination (HOST PORT, each
+ * --to, or a Unix socket), drive all the transfers at once in the event
+ * loop, then report each. Listen mode (serve.c) shares the input rules.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zcsend.h"
+
+static void	skip_stream(const struct options *, struct input *);
+static void	push_setup(const struct options *, const struct xfer_params *,
+		    const struct input *, struct xfer *);
+static int	push_dest(const struct options *, const struct dest *,
+		    struct xfer_dest *, char *, size_t);
+static int	push_report(const struct options *, const struct progress *,
+		    struct xfer *, struct xfer **);
+
+/*
+ * Open FILE (or take stdin), and work out the range to send; a stream may
+ * change the mode in par. Exits on failure, with --json too. A regular file
+ * is sent by offset from its start (stdin: from its current position); a
+ * file whose size is not its content (/proc, /sys) is sent to its real end;
+ * anything else is a stream, read in order with read/write.
+ */
+void
+input_open(const struct options *o, struct input *in,
+    struct xfer_params *par)
+{
+	struct stat	st;
+	uint64_t	size;
+	off_t		pos = 0;
+
+	memset(in, 0, sizeof(*in));
+	if (strcmp(o->path, "-") == 0) {
+		in->fd = STDIN_FILENO;
+		in->name = "stdin";
+	} else {
+		in->name = o->path;
+		/* A FIFO blocks here until a writer comes: ^C ends that. */
+		if ((in->fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 &&
+		    errno == EINTR && loop_signalled())
+			msg_exit(o, loop_signal_status(), "interrupted by %s: "
+			    "opening %s", loop_signal_name(), in->name);
+		if (in->fd == -1)
+			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
+			    strerror(errno));
+	}
+	if (fstat(in->fd, &st) == -1)
+		msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name, strerror(EISDIR));
+
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		/*
+		 * Streams are read in order: a pipe with splice where the
+		 * platform has it, anything else with read/write. Bytes read
+		 * are gone, so a stream can feed one receiver only.
+		 */
+		if (o->ndests > 1 || o->keep_open)
+			msg_exit(o, EXIT_USAGE, "%s: a stream can be sent to one "
+			    "receiver only", in->name);
+		if (par->mode == MODE_SENDFILE)
+			par->mode = S_ISFIFO(st.st_mode) &&
+			    splice_backend.send != NULL ? MODE_SPLICE :
+			    MODE_READWRITE;
+		if (o->verbose)
+			msg_warnx("%s is not a regular file: using %s",
+			    in->name, par->mode == MODE_SPLICE ? "splice" :
+			    "readwrite");
+		in->start = -1;
+		in->len = o->count;
+		skip_stream(o, in);
+		return;
+	}
+	if (in->fd == STDIN_FILENO) {
+		if ((pos = lseek(in->fd, 0, SEEK_CUR)) == -1)
+			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
+			    strerror(errno));
+		in->rewind_stdin = 1;
+	}
+	in->start = pos + (off_t)o->offset;
+	if (S_ISBLK(st.st_mode)) {
+		off_t end = lseek(in->fd, 0, SEEK_END);
+
+		if (end == -1)
+			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
+			    strerror(errno));
+		st.st_size = end;
+	}
+	if (sf_pseudo_file(in->fd)) {
+		/* The size says nothing: send what is there, to EOF. */
+		in->len = o->count;
+		return;
+	}
+	size = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
+	if (o->offset > size)
+		msg_exit(o, EXIT_RANGE, "%s: offset %ju is past the end of the file "
+		    "(%ju bytes)", in->name, (uintmax_t)o->offset,
+		    (uintmax_t)size);
+	if (o->count != COUNT_TO_EOF && o->count > size - o->offset)
+		msg_exit(o, EXIT_RANGE, "%s: offset %ju + count %ju is past the "
+		    "end of the file (%ju bytes)", in->name,
+		    (uintmax_t)o->offset, (uintmax_t)o->count,
+		    (uintmax_t)size);
+	in->len = o->count != COUNT_TO_EOF ? o->count : size - o->offset;
+}
+
+/* A stream cannot seek: --offset reads and drops that many bytes. */
+static void
+skip_stream(const struct options *o, struct input *in)
+{
+	char		buf[65536];
+	uint64_t	left = o->offset;
+	ssize_t		n;
+
+	while (left > 0) {
+		n = read(in->fd, buf, left < sizeof(buf) ? (size_t)left :
+		    sizeof(buf));
+		if (n == -1 && errno == EINTR && !loop_signalled())
+			continue;
+		if (n == -1 && loop_signalled())
+			msg_exit(o, loop_signal_status(), "interrupted by %s: "
+			    "skipping to the offset", loop_signal_name());
+		if (n == -1)
+			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
+			    strerror(errno));
+		if (n == 0)
+			msg_exit(o, EXIT_RANGE, "%s: offset %ju is past the end of "
+			    "the input (%ju bytes)", in->name,
+			    (uintmax_t)o->offset,
+			    (uintmax_t)(o->offset - left));
+		left -= (uint64_t)n;
+	}
+}
+
+/*
+ * Exit codes by how serious they are, for a run with several outcomes: an
+ * interrupt, then trouble of zcsend's own (resources), then data cut
+ * short, then timeouts, then receivers that could not be reached at all.
+ */
+int
+exit_severity(int status)
+{
+	switch (status) {
+	case EXIT_OK:
+		return 0;
+	case EXIT_NOHOST:
+		return 1;
+	case EXIT_UNAVAILABLE:
+		return 2;
+	case EXIT_TEMPFAIL:
+		return 3;
+	case EXIT_IOERR:
+		return 4;
+	case EXIT_SIGINT:
+	case EXIT_SIGTERM:
+		return 6;
+	default:
+		return 5;
+	}
+}
+
+/*
+ * Where destination d goes: its addresses (TCP, resolved here; the connect
+ * runs in the loop) or its connected Unix socket. Returns 0, or an exit
+ * status with dst->error set to msg.
+ */
+static int
+push_dest(const struct options *o, const struct dest *d,
+    struct xfer_dest *dst, char *msg, size_t msglen)
+{
+	int	gerr, err;
+
+	if (!o->unix_socket) {
+		if ((gerr = net_resolve(d->host, d->portnum, o->family,
+		    &dst->ai)) == 0)
+			return 0;
+		snprintf(msg, msglen, "resolve %s: %s", d->host,
+		    net_gai_error(gerr));
+		dst->error = msg;
+		return EXIT_NOHOST;
+	}
+	if ((dst->sock = net_connect_unix(d->host,
+	    o->connect_timeout_ms)) != -1)
+		return 0;
+	err = errno;
+	dst->error = msg;
+	if (err == EINTR && loop_signalled()) {
+		snprintf(msg, msglen, "interrupted by %s: connecting to %s",
+		    loop_signal_name(), d->host);
+		return loop_signal_status();
+	}
+	return xfer_connect_error(err, d->host, o->connect_timeout_ms, msg,
+	    msglen);
+}
+
+/*
+ * Set up a transfer for every destination. A destination that fails here
+ * under --fail-fast (or a signal) leaves the rest not started and stops
+ * those set up before it.
+ */
+static void
+push_setup(const struct options *o, const struct xfer_params *par,
+    const struct input *in, struct xfer *xs)
+{
+	struct xfer_dest	 dst;
+	const struct dest	*d;
+	char			 msg[512];
+	size_t			 i;
+	int			 stop = 0;
+
+	for (i = 0; i < o->ndests; i++) {
+		d = &o->dests[i];
+		memset(&dst, 0, sizeof(dst));
+		dst.sock = -1;
+		dst.peer = d->peer;
+		dst.host = d->host;
+		dst.port = d->port;
+		if (stop) {
+			dst.status = stop;
+			snprintf(msg, sizeof(msg), "send to %.400s: not "
+			    "started: another destination failed", d->peer);
+			dst.error = msg;
+		} else if ((dst.status = push_dest(o, d, &dst, msg,
+		    sizeof(msg))) != 0 && (o->fail_fast ||
+		    dst.status == EXIT_SIGINT || dst.status == EXIT_SIGTERM))
+			stop = dst.status;
+		xfer_init(&xs[i], par, in, &dst);
+	}
+	for (i = 0; stop && i < o->ndests; i++)
+		xfer_stop(&xs[i], stop, "another destination failed");
+}
+
+/*
+ * Tell how each transfer ended, and --json. Returns the exit status: 0
+ * only if every destination got every byte, else the most serious failure.
+ */
+static int
+push_report(const struct options *o, const struct progress *p,
+    struct xfer *xs, struct xfer **xp)
+{
+	struct xfer	*worst = NULL, *x;
+	uint64_t	 segs;
+	size_t		 i;
+	int		 status = EXIT_OK;
+
+	for (i = 0; i < o->ndests; i++) {
+		x = &xs[i];
+		if (o->verbose && x->conn.sock != -1 &&
+		    sf_segments(x->conn.sock, &segs) == 0)
+			msg_warnx("%s%sdata segments sent: %ju",
+			    o->multi ? x->conn.peer : "", o->multi ? ": " : "",
+			    (uintmax_t)segs);
+		if (o->verbose && x->be.fallback_errno != 0)
+			msg_warnx("%s refused the input (%s): fell back to %s",
+			    x->be.fallback_from, strerror(x->be.fallback_errno),
+			    x->be.backend->name);
+		if (x->prog.phase != XFER_DONE) {
+			msg_warnx("%s", x->out.error);
+			if (exit_severity(x->out.status) >
+			    exit_severity(status)) {
+				status = x->out.status;
+				worst = x;
+			}
+		} else if (!o->quiet)
+			progress_summary(p, x, o->multi);
+	}
+	if (o->json)
+		report_json(stdout, o, xp, o->ndests, status,
+		    worst != NULL ? worst->out.error : NULL);
+	return status;
+}
+
+/*
+ * Push the input to every destination of o at once, in one loop, and
+ * report each. Returns the exit status (see push_report).
+ */
+int
+push_main(const struct options *o)
+{
+	struct xfer_params	 par;
+	struct input		 in;
+	struct xfer		*xs, **xp;
+	struct progress		 p;
+	struct loop		 l;
+	size_t			 i;
+	int			 status, err;
+
+	options_params(o, &par);
+	input_open(o, &in, &par);
+	xs = calloc(o->ndests, sizeof(*xs));
+	xp = calloc(o->ndests, sizeof(*xp));
+	if (xs == NULL || xp == NULL)
+		msg_exit(o, EXIT_OSERR, "transfers: %s", strerror(errno));
+	for (i = 0; i < o->ndests; i++)
+		xp[i] = &xs[i];
+	push_setup(o, &par, &in, xs);
+
+	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
+	memset(&l, 0, sizeof(l));
+	l.slots = xp;
+	l.nslots = o->ndests;
+	l.progress = &p;
+	l.fail_fast = o->fail_fast;
+	l.listen_fd = -1;
+	if (loop_run(&l) == -1) {
+		err = errno;
+		for (i = 0; i < o->ndests; i++)
+			if (xs[i].prog.phase != XFER_DONE &&
+			    xs[i].prog.phase != XFER_FAILED)
+				xfer_fail_errno(&xs[i], err);
+	}
+	progress_clear(&p);
+	if (in.rewind_stdin)
+		(void)lseek(in.fd, in.start + (off_t)xs[0].prog.file_done,
+		    SEEK_SET);
+
+	status = push_report(o, &p, xs, xp);
+	for (i = 0; i < o->ndests; i++)
+		xfer_close(&xs[i]);
+	free(xs);
+	free(xp);
+	return status;
+}
