@@ -327,7 +327,7 @@ loop_run(struct loop *l)
 	st.pfds = calloc(n, sizeof(*st.pfds));
 	st.owner = calloc(n, sizeof(*st.owner));
 	st.ready = malloc(n);
-	st.live = calloc(n, sizeof(*st.live));
+	st.live = calloc(n, sizeof(struct xfer *));
 	if (st.pfds == NULL || st.owner == NULL || st.ready == NULL ||
 	    st.live == NULL) {
 		rc = -1;

@@ -144,7 +144,7 @@ net_blocking(int sock, int on, int timeout_ms)
 	if (!on)
 		return fcntl(sock, F_SETFL, flags | O_NONBLOCK);
 	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	tv.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
 	if (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
 		return -1;
 	return fcntl(sock, F_SETFL, flags & ~O_NONBLOCK);
@@ -242,7 +242,7 @@ int
 net_listen(const struct addrinfo *res)
 {
 	const struct addrinfo	*ai;
-	int			 sock = -1, err = EADDRNOTAVAIL, on = 1;
+	int			 sock, err = EADDRNOTAVAIL, on = 1;
 
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if ((sock = socket(ai->ai_family, ai->ai_socktype,

@@ -301,7 +301,7 @@ push_main(const struct options *o)
 	options_params(o, &par);
 	input_open(o, &in, &par);
 	xs = calloc(o->ndests, sizeof(*xs));
-	xp = calloc(o->ndests, sizeof(*xp));
+	xp = calloc(o->ndests, sizeof(struct xfer *));
 	if (xs == NULL || xp == NULL)
 		msg_exit(o, EXIT_OSERR, "transfers: %s", strerror(errno));
 	for (i = 0; i < o->ndests; i++)

@@ -240,7 +240,7 @@ serve_main(const struct options *o)
 	if (!o->quiet)
 		msg_warnx("listening on %s", where);
 	s.clients = calloc(o->max_conns, sizeof(*s.clients));
-	s.slots = calloc(o->max_conns, sizeof(*s.slots));
+	s.slots = calloc(o->max_conns, sizeof(struct xfer *));
 	if (s.clients == NULL || s.slots == NULL) {
 		msg_warnx("clients: %s", strerror(errno));
 		status = EXIT_OSERR;

@@ -582,7 +582,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_prog	*g = &x->prog;
 	struct sf_chunk		 c;
-	uint64_t		 file_left, allowed = 0;
+	uint64_t		 file_left, allowed;
 	ssize_t			 n;
 	int			 calls;
 	char			 counts[64];
