@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Waiting: every wait in zcsend is a poll(2) here, with a timeout, and with
  * a self-pipe that SIGINT and SIGTERM write to, so a signal ends any wait at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Parsers for command-line values: sizes, seconds, escaped byte strings and
  * ports. Each returns 0 on success, or -1 with *errstr set to a short reason

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zcrecv: a one-connection TCP receiver for zcsend's tests.
  *
