@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * getprogname(3) for platforms without it: zcsend is always "zcsend" in
  * its messages, which is what its manual documents.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * strtonum(3) for platforms without it (macOS before 11, Solaris, AIX).
  * Same contract as OpenBSD's: min..max, errstr "invalid", "too small" or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zcsend --bench: the same file, sent over and over through each path
  * (sendfile, splice, read/write at several block sizes) to a discard

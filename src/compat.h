@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What some platforms lack, supplied by compat/ (AC_REPLACE_FUNCS).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The event loop, and waiting. loop_run drives every mode: the transfers
  * of a push or fan-out, the clients of listen mode (with the listening

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Sockets: name lookup, the two halves of a non-blocking TCP connect (the
  * transfer engine drives them in its loop, address after address), Unix

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Parsers for command-line values: sizes, seconds, escaped byte strings and
  * ports. Each returns 0 on success, or -1 with *errstr set to a short reason
@@ -20,6 +21,8 @@
 #include <vis.h>
 
 #include "zcsend.h"
+
+static unsigned	octal_value(const char *);
 
 /*
  * A size: decimal digits, then an optional K, M, G or T (powers of 1024,
@@ -101,6 +104,21 @@ parse_seconds(const char *s, int *ms, const char **errstr)
 }
 
 /*
+ * The value of the one to three octal digits at s (0 if s does not start
+ * with one), as an escape \ooo reads them.
+ */
+static unsigned
+octal_value(const char *s)
+{
+	unsigned	value = 0;
+	int		i;
+
+	for (i = 0; i < 3 && s[i] >= '0' && s[i] <= '7'; i++)
+		value = value * 8 + (unsigned)(s[i] - '0');
+	return value;
+}
+
+/*
  * Decode C-style escapes into out->data, which the caller frees: \\ \a \b
  * \f \n \r \t \v \' \" \? \ooo (octal) and \xHH; NUL bytes are allowed.
  * strnunvis(3) does the decoding but lets unknown escapes through as the
@@ -120,6 +138,14 @@ parse_escapes(const char *s, struct bytes *out, const char **errstr)
 			continue;
 		if (p[1] == '\0' || strchr("\\abfnrtv'\"?01234567", p[1]) ==
 		    NULL) {
+			*errstr = "invalid escape sequence";
+			return -1;
+		}
+		/*
+		 * strnunvis keeps only the low byte of \400 to \777: such an
+		 * escape names no byte, so it is refused, not cut down.
+		 */
+		if (octal_value(p + 1) > 0377) {
 			*errstr = "invalid escape sequence";
 			return -1;
 		}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What zcsend tells the user: the progress line (redrawn on a terminal, or
  * one plain line a second for logs), the final summary, --json, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Listen mode, the zero-copy "nc -l < file": wait for clients and send each
  * the same byte range (with header and trailer) from the one page-cached

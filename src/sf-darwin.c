@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The macOS sendfile backend.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The FreeBSD and DragonFly sendfile backend.
  *

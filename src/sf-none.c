@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The backend for platforms where configure found no sendfile(2) flavour
  * it knows. There "sendfile" is the read/write path itself, under that

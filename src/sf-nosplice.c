@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Platforms without splice(2): the splice backend exists but has no send
  * function, which zcsend -V and --mode read as "not here".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The read/write backend: the portable path, for inputs sendfile refuses
  * (pipes, some pseudo-files), for filesystems that serve wrong data through

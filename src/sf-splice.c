@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The splice backend (Linux): a pipe input goes straight to the socket with
  * splice(2); a regular file goes file -> internal pipe -> socket, the pipe

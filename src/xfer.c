@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The transfer engine. A transfer is a resumable state: header bytes, a file
  * range and trailer bytes, and how far each got. xfer_step() does as much as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zcsend: push a file, or a byte range of it, to a TCP receiver with the
  * kernel's sendfile(2). main is the dispatcher: it reads the command line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zcsend: push a file over a TCP socket with the kernel's sendfile(2).
  *

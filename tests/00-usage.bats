@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # The command line: help, version, and every malformed argument with its
 # exact exit status (64) and its one-line message.

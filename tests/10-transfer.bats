@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # Transfers that must succeed: ranges, headers and trailers, odd sizes, a
 # file past 4 GiB, standard input, both backends, IPv6. Each one goes to a

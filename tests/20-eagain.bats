@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # Backpressure: receivers that read slowly, stall, or never read. The
 # socket says EAGAIN over and over; every byte must still arrive exactly

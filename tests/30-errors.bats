@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # Failures: bad inputs, bad ranges, names and ports that lead nowhere,
 # receivers that hang up or reset, signals, and files that change under

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # What zcsend says: the summary line, -q, -v, --progress=plain lines and
 # the --json object.

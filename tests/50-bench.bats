@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 # zcsend --bench and scripts/bench-anchors, on tiny sizes: the tables appear,
 # every run's bytes were checked at the receiver, --json parses. Speed itself
 # is never asserted here: it is measured by the scripts.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # Fault injection beyond 30-errors.bats: resets at every stage of a
 # transfer, an input that fails or ends under zcsend, signals at random

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # Soak: many pushes in a row, each checked at the receiver by SHA-256, and
 # the descriptors zcsend holds, which must be exactly the ones it needs.

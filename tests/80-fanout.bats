@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # One file to many receivers: several --to destinations in one poll loop,
 # listen mode (TCP and Unix) served to real clients, Unix socket pushes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Helpers for scripts/bench-anchors, one program with three jobs:
  *   anchor discard PORTFILE [RATE]   accept connections on a free loopback

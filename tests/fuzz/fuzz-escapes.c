@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for parse_escapes, the decoder behind --header and
  * --trailer (src/parse.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for parse_hostport and parse_port (src/parse.c).
  *

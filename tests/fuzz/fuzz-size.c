@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer harness for the size and time parsers of src/parse.c:
  * parse_size, parse_seconds, parse_rate and parse_size_list.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zcrecv: a one-connection TCP receiver for zcsend's tests.
  *
@@ -15,6 +16,10 @@
  *	closed after N		-c: closed after N bytes
  *	reset after N		-r: reset after N bytes
  *	received N		end of file after N bytes (exit 0)
+ *
+ * With -L FILE every read is also logged to FILE as "SECONDS BYTES": the
+ * time since the connection was accepted (monotonic clock) and the bytes
+ * received so far, for tests that check pacing at the receiver.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -63,12 +68,13 @@ static int	listen_loopback(int, int, unsigned int *);
 static void	nap(long long);
 static void	write_all(int, const unsigned char *, size_t);
 static void	say(const char *, unsigned long long);
+static double	since(const struct timespec *);
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: zcrecv [-46] [-b bytes] [-d ms] [-o file] "
-	    "[-R bytes] [-t sec]\n"
+	fprintf(stderr, "usage: zcrecv [-46] [-b bytes] [-d ms] [-L file] "
+	    "[-o file] [-R bytes] [-t sec]\n"
 	    "              [-c n | -r n | -S n | -s]\n");
 	exit(EXIT_USAGE);
 }
@@ -216,6 +222,17 @@ say(const char *what, unsigned long long n)
 	fflush(stderr);
 }
 
+/* Seconds elapsed on the monotonic clock since *t0. */
+static double
+since(const struct timespec *t0)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -229,11 +246,13 @@ main(int argc, char *argv[])
 	long long		 delay_ms = 0;
 	size_t			 bufsize = 65536, want;
 	ssize_t			 n;
-	const char		*outpath = NULL;
+	const char		*outpath = NULL, *logpath = NULL;
+	FILE			*logf = NULL;
+	struct timespec		 t0;
 	int			 ch, family = AF_INET, rcvbuf = 0, seconds = 60;
 	int			 lfd, sock, out = -1;
 
-	while ((ch = getopt(argc, argv, "46b:c:d:o:R:r:sS:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "46b:c:d:L:o:R:r:sS:t:")) != -1) {
 		switch (ch) {
 		case '4':
 			family = AF_INET;
@@ -256,6 +275,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			delay_ms = number(optarg, 0, 60000, "-d");
+			break;
+		case 'L':
+			logpath = optarg;
 			break;
 		case 'o':
 			outpath = optarg;
@@ -280,6 +302,10 @@ main(int argc, char *argv[])
 
 	if ((buf = malloc(bufsize)) == NULL) {
 		perror("zcrecv: malloc");
+		exit(EXIT_FAIL);
+	}
+	if (logpath != NULL && (logf = fopen(logpath, "w")) == NULL) {
+		perror(logpath);
 		exit(EXIT_FAIL);
 	}
 	if (outpath != NULL && (out = open(outpath,
@@ -318,6 +344,7 @@ main(int argc, char *argv[])
 			exit(EXIT_FAIL);
 		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	close(lfd);
 	fprintf(stderr, "accepted\n");
 	fflush(stderr);
@@ -349,6 +376,10 @@ main(int argc, char *argv[])
 			exit(EXIT_FAIL);
 		}
 		if (n == 0) {
+			if (logf != NULL && fclose(logf) == EOF) {
+				perror(logpath);
+				exit(EXIT_FAIL);
+			}
 			if (out != -1 && close(out) == -1) {
 				perror(outpath);
 				exit(EXIT_FAIL);
@@ -359,6 +390,8 @@ main(int argc, char *argv[])
 		if (out != -1)
 			write_all(out, buf, (size_t)n);
 		got += (unsigned long long)n;
+		if (logf != NULL)
+			fprintf(logf, "%.6f %llu\n", since(&t0), got);
 		if (delay_ms > 0)
 			nap(delay_ms);
 	}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash disable=SC2034,SC2154
 # (SC2034: the variables set here are read by the test files that load
 # this one; SC2154: $stderr and friends are set by bats' run.)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test seam for src/sf-aix.c, force-included (cc -include) before it and
  * before the test's own sources: AIX's send_file interface (the 64-bit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test seam for src/sf-darwin.c, force-included (cc -include) before it
  * and before the test's own sources: macOS's sendfile(2) interface,

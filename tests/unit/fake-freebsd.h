@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test seam for src/sf-freebsd.c, force-included (cc -include) before it
  * and before the test's own sources: FreeBSD's sendfile(2) interface,

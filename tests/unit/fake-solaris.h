@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test seam for src/sf-solaris.c, force-included (cc -include) before it
  * and before the test's own sources: the sendfilev(3EXT) interface of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Unit tests of the sendfile backends; included from the top Makefile.am.
 #
 # Each platform's backend is compiled on Linux against a simulated kernel:

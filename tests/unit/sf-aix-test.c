@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of src/sf-aix.c against a simulated send_file (send_file
  * subroutine, AIX): header, file, trailer in order, the in/out fields of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of src/sf-darwin.c against a simulated macOS kernel. The
  * kernel model follows sendfile() in bsd/kern/uipc_syscalls.c (XNU).

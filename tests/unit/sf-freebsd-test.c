@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of src/sf-freebsd.c against a simulated FreeBSD kernel; built
  * a second time with -D__DragonFly__ as the DragonFly test. The kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of src/sf-none.c, the backend of platforms without a known
  * sendfile: linked with src/sf-rw.c and run on real descriptors (a

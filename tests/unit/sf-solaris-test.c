@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of src/sf-solaris.c against a simulated sendfilev(3EXT). The
  * kernel model follows usr/src/uts/common/syscall/sendfile.c (illumos):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The simulated kernel's state, the calls several platforms share, the
  * engine model, and the scenarios every backend must pass.

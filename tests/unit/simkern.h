@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A simulated kernel for the sendfile backends' unit tests.
  *

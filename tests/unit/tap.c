@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small TAP producer: prints the plan first, then one line per test, as
  * the automake TAP driver expects.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A small TAP producer for the unit tests: one "ok"/"not ok" line per test
  * function, the reason of a failure as a "#" comment.

@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# The command line says what getopt_long knows about a long option, refuses
+# options that mean nothing where they are given, and --bench refuses what
+# it cannot measure and labels and counts what it does.
+
+setup() {
+	load test_helper/common
+	load test_helper/defects
+	_common_setup
+	FILE=$BATS_TEST_TMPDIR/file
+	head -c 1000 /dev/urandom >"$FILE"
+}
+
+teardown() {
+	_common_teardown
+}
+
+# usage_error MESSAGE ARG...: zcsend ARG... exits 64, prints exactly
+# MESSAGE on stderr and nothing on stdout.
+usage_error() {
+	local msg=$1
+
+	shift
+	run -64 --separate-stderr zc "$@"
+	assert_equal "$stderr" "$msg"
+	assert_equal "$output" ""
+}
+
+@test "--json=1: option '--json' doesn't allow an argument" {
+	usage_error "zcsend: command line: option '--json' doesn't allow an argument" \
+	    --json=1 127.0.0.1 9 "$FILE"
+}
+
+@test "--fail-fast=1: option '--fail-fast' doesn't allow an argument" {
+	usage_error "zcsend: command line: option '--fail-fast' doesn't allow an argument" \
+	    --fail-fast=1 "$FILE" --to 127.0.0.1:9
+}
+
+@test "--quiet=yes: option '--quiet' doesn't allow an argument" {
+	usage_error "zcsend: command line: option '--quiet' doesn't allow an argument" \
+	    --quiet=yes 127.0.0.1 9 "$FILE"
+}
+
+@test "--qu=yes: an abbreviation is named by the option it stands for" {
+	usage_error "zcsend: command line: option '--quiet' doesn't allow an argument" \
+	    --qu=yes 127.0.0.1 9 "$FILE"
+}
+
+@test "--he=X: option '--he' is ambiguous, naming the candidates" {
+	usage_error "zcsend: command line: option '--he' is ambiguous; possibilities: '--header' '--header-file' '--help'" \
+	    --he=X 127.0.0.1 9 "$FILE"
+}
+
+@test "--co 5: option '--co' is ambiguous, naming the candidates" {
+	usage_error "zcsend: command line: option '--co' is ambiguous; possibilities: '--connect-timeout' '--count'" \
+	    --co 5 127.0.0.1 9 "$FILE"
+}
+
+@test "--bench with --to is refused" {
+	usage_error "zcsend: command line: --to does not go with --bench" \
+	    --bench --to 127.0.0.1:9
+}
+
+@test "--bench with -o is refused" {
+	usage_error "zcsend: command line: -o does not go with --bench" \
+	    --bench -o 1 "$FILE"
+}
+
+@test "--bench with -n is refused" {
+	usage_error "zcsend: command line: -n does not go with --bench" \
+	    --bench -n 1 "$FILE"
+}
+
+@test "--bench with -H is refused" {
+	usage_error "zcsend: command line: -H does not go with --bench" \
+	    --bench -H x "$FILE"
+}
+
+@test "--rounds without --bench is refused" {
+	usage_error "zcsend: command line: --rounds goes with --bench" \
+	    --rounds 3 127.0.0.1 9 "$FILE"
+}
+
+@test "--size without --bench is refused" {
+	usage_error "zcsend: command line: --size goes with --bench" \
+	    --size 1M 127.0.0.1 9 "$FILE"
+}
+
+@test "--block-sizes without --bench is refused" {
+	usage_error "zcsend: command line: --block-sizes goes with --bench" \
+	    --block-sizes 4K 127.0.0.1 9 "$FILE"
+}
+
+@test "--max-clients without -k is refused" {
+	BOUND=10	# today it listens for good
+	usage_error "zcsend: command line: --max-clients goes with -k" \
+	    -l --max-clients 3 127.0.0.1 0 "$FILE"
+}
+
+@test "--fail-fast with -l is refused" {
+	BOUND=10	# today it listens for good
+	usage_error "zcsend: command line: --fail-fast does not go with -l" \
+	    --fail-fast -l 127.0.0.1 0 "$FILE"
+}
+
+@test "-q with -v is refused" {
+	usage_error "zcsend: command line: -q and -v do not go together" \
+	    -q -v 127.0.0.1 9 "$FILE"
+}
+
+@test "--bench on an empty file is refused with 66 and prints no table" {
+	: >"$BATS_TEST_TMPDIR/empty"
+	run -66 --separate-stderr zc --bench --rounds 1 "$BATS_TEST_TMPDIR/empty"
+	assert_equal "$stderr" \
+	    "zcsend: $BATS_TEST_TMPDIR/empty: nothing to benchmark: not a regular file of 1 byte or more"
+	assert_equal "$output" ""
+}
+
+@test "--bench on a pseudo-file is refused with 66 and prints no table" {
+	run -66 --separate-stderr zc --bench --rounds 1 /proc/cpuinfo
+	assert_equal "$stderr" \
+	    "zcsend: /proc/cpuinfo: nothing to benchmark: not a regular file of 1 byte or more"
+	assert_equal "$output" ""
+}
+
+@test "--bench labels block sizes that are not whole KiB exactly" {
+	run -0 --separate-stderr zc --bench --size 256K --rounds 1 \
+	    --block-sizes 1000,1500,4K
+	assert_line --regexp '^readwrite 1000 +[0-9.]+ '
+	assert_line --regexp '^readwrite 1500 +[0-9.]+ '
+	assert_line --regexp '^readwrite 4K +[0-9.]+ '
+	refute_line --regexp '^readwrite [01]K '
+}
+
+@test "--bench with one round says 1 round" {
+	run -0 --separate-stderr zc --bench --size 256K --rounds 1 --block-sizes 4K
+	assert_line --regexp '^zcsend --bench: 256\.0 KiB file, 1 round, medians; '
+}
+
+@test "--bench --json gives each mode a numeric block size and the spread" {
+	need jq
+	run -0 --separate-stderr zc --bench --size 256K --rounds 3 \
+	    --block-sizes 1000,4K --json
+	assert_json_line "$output" 'type == "object"' '
+	    [.modes[] | .mode] == ["sendfile", "splice", "readwrite 1000", "readwrite 4K"] and
+	    [.modes[] | .block_size] == [null, null, 1000, 4096] and
+	    all(.modes[]; (.gib_per_s_min | type) == "number" and
+		(.gib_per_s_max | type) == "number" and
+		.gib_per_s_min <= .gib_per_s and .gib_per_s <= .gib_per_s_max)'
+}
+
+@test "a one-byte push says sent 1 byte" {
+	printf x >"$BATS_TEST_TMPDIR/one"
+	start_nc
+	run -0 --separate-stderr zc 127.0.0.1 "$RECV_PORT" "$BATS_TEST_TMPDIR/one"
+	recv_wait
+	assert_one_line_stderr '^zcsend: sent 1 byte in [0-9.]+ s \(.+/s\) via sendfile$'
+}
+
+@test "-h lists every long option of the man page, in groups" {
+	local opt missing=()
+
+	run -0 --separate-stderr zc -h
+	for opt in $(sed -n 's/^\.It Fl \\-\([a-z\\-]*\).*/\1/p;
+	    s/^\.It Fl [a-zA-Z0-9] Ar [a-z]* , Fl \\-\([a-z\\-]*\).*/\1/p;
+	    s/^\.It Fl [a-zA-Z0-9] , Fl \\-\([a-z\\-]*\).*/\1/p' \
+	    "$BATS_TEST_DIRNAME/../man/zcsend.1" | sed 's/\\-/-/g' | sort -u); do
+		[[ $output == *"--$opt"* ]] || missing+=("--$opt")
+	done
+	((${#missing[@]} == 0)) || fail "-h does not list: ${missing[*]}"
+	for group in transfer destinations listen timeouts output bench; do
+		assert_line --regexp "^${group^}[a-z ]*:$"
+	done
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# Time: --idle-timeout fires on a stream input that gives nothing, in every
+# mode, and --rate holds the average over any interval of a second or more
+# at or under the rate, measured where it matters, at the receiver.
+
+setup() {
+	load test_helper/common
+	load test_helper/defects
+	_common_setup
+	RECEIVED=$BATS_TEST_TMPDIR/received
+	ELAPSED=$BATS_TEST_TMPDIR/elapsed
+	ZCOUT=$BATS_TEST_TMPDIR/zc.out
+	ZCERR=$BATS_TEST_TMPDIR/zc.err
+}
+
+teardown() {
+	_common_teardown
+}
+
+# stalled_stream_push ARG...: zcsend ARG... reading standard input from a
+# writer that gives "hi", then nothing for 5 s; writes zcsend's own wall
+# time in milliseconds to $ELAPSED and returns its status.
+stalled_stream_push() {
+	local t0 t1 rc=0
+
+	t0=$(date +%s%N)
+	zc "$@" < <(exec 3>&-; printf hi; exec sleep 5) || rc=$?
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000)) >"$ELAPSED"
+	return "$rc"
+}
+
+# assert_idle_fired: the run (from run) exited 75 within 4 s with one
+# idle timeout line after the 2 bytes that came.
+assert_idle_fired() {
+	assert_one_line_stderr 'idle timeout \(1 s\) after 2 bytes$'
+	(($(<"$ELAPSED") < 4000)) ||
+	    fail "the idle timeout took $(<"$ELAPSED") ms, not about 1 s"
+}
+
+@test "--idle-timeout fires on a pipe that gives nothing (splice): 75 in about 1 s" {
+	start_nc "$RECEIVED"
+	run -75 --separate-stderr stalled_stream_push --idle-timeout 1 \
+	    127.0.0.1 "$RECV_PORT" -
+	assert_idle_fired
+	bg_wait "$RECV_PID"
+	assert_equal "$(cat "$RECEIVED")" hi
+}
+
+@test "--idle-timeout fires on a pipe that gives nothing (readwrite): 75 in about 1 s" {
+	start_nc "$RECEIVED"
+	run -75 --separate-stderr stalled_stream_push --idle-timeout 1 \
+	    --mode readwrite 127.0.0.1 "$RECV_PORT" -
+	assert_idle_fired
+	bg_wait "$RECV_PID"
+	assert_equal "$(cat "$RECEIVED")" hi
+}
+
+@test "--idle-timeout fires on a FIFO that gives nothing: 75 in about 1 s" {
+	local fifo=$BATS_TEST_TMPDIR/fifo
+
+	mkfifo "$fifo"
+	# Not bg_start: its redirection to the FIFO blocks until zcsend opens it.
+	timeout -k 2 10 sh -c 'printf hi; exec sleep 5' >"$fifo" </dev/null 3>&- &
+	BG_PIDS+=("$!")
+	start_nc "$RECEIVED"
+	run -75 --separate-stderr stalled_stream_push --idle-timeout 1 \
+	    127.0.0.1 "$RECV_PORT" "$fifo"
+	assert_idle_fired
+	bg_wait "$RECV_PID"
+	assert_equal "$(cat "$RECEIVED")" hi
+}
+
+@test "--idle-timeout fires on a stalled pipe with --to: 75 in about 1 s" {
+	start_nc "$RECEIVED"
+	run -75 --separate-stderr stalled_stream_push --idle-timeout 1 \
+	    - --to "127.0.0.1:$RECV_PORT"
+	assert_idle_fired
+	bg_wait "$RECV_PID"
+	assert_equal "$(cat "$RECEIVED")" hi
+}
+
+@test "--idle-timeout fires on a stalled pipe in listen mode: 75 in about 1 s" {
+	local port
+
+	bg_start "$ZCOUT" "$ZCERR" sh -c \
+	    '(exec 3>&-; printf hi; exec sleep 5) | exec "$0" --idle-timeout 1 -l 127.0.0.1 0 -' \
+	    "$ZCSEND"
+	ZPID=$BG_PID
+	wait_for_line "$ZCERR" '^zcsend: listening on .* port [0-9]+$'
+	port=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' "$ZCERR")
+	SECONDS=0
+	timeout -k 2 10 nc.openbsd -d -n 127.0.0.1 "$port" >"$RECEIVED" || true
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 75
+	((SECONDS < 4)) || fail "the idle timeout took $SECONDS s"
+	assert_equal "$(cat "$RECEIVED")" hi
+	grep -Eq 'idle timeout \(1 s\) after 2 bytes$' "$ZCERR" ||
+	    fail "no idle timeout line: $(cat "$ZCERR")"
+}
+
+# paced_push RATE BURST SIZE: pushes SIZE random bytes with --rate RATE to
+# zcrecv logging every read, checks the bytes, and checks that no interval
+# of a second or more got more than RATE a second plus BURST.
+paced_push() {
+	local file=$BATS_TEST_TMPDIR/file log=$BATS_TEST_TMPDIR/arrivals
+
+	head -c "$3" /dev/urandom >"$file"
+	start_zcrecv -L "$log" -o "$RECEIVED"
+	run -0 --separate-stderr zc -q --rate "$1" 127.0.0.1 "$RECV_PORT" "$file"
+	recv_wait
+	assert_same_bytes "$file" "$RECEIVED"
+	run check_pacing "$log" "$1" "$2"
+	assert_success
+}
+
+# The allowed burst is a fifth of a second's worth (at least 1 byte): the
+# documented tenth, doubled for a receiver that reads late on a busy
+# machine. The checks are upper bounds only.
+
+@test "--rate 1 sends one byte a second, not a 4 KiB burst" {
+	paced_push 1 1 4
+}
+
+@test "--rate 4K holds 4 KiB/s over every second, measured at the receiver" {
+	paced_push 4096 819 20480
+}
+
+@test "--rate 1M holds 1 MiB/s over every second, measured at the receiver" {
+	paced_push 1048576 209715 2621440
+}

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# What the README and the man page promise, run as written: the resume
+# recipe (with the size fetched from the receiving host), the loopback demo
+# of scripts/bootstrap, the license, and the man page's form.
+
+setup() {
+	load test_helper/common
+	load test_helper/defects
+	_common_setup
+	TOP=$BATS_TEST_DIRNAME/..
+}
+
+teardown() {
+	_common_teardown
+}
+
+# readme_command FIRST-WORDS: the README command (four-space indented)
+# whose line starts with FIRST-WORDS, with its continuation lines joined
+# and trailing "# ..." comments dropped.
+readme_command() {
+	awk -v first="    $1" '
+	    index($0, first) == 1 { on = 1 }
+	    on {
+		line = $0
+		sub(/[ \t]+#.*$/, "", line)
+		cont = sub(/[ \t]*\\$/, "", line)
+		sub(/^[ \t]+/, "", line)
+		out = out (out == "" ? "" : " ") line
+		if (!cont) { print out; exit }
+	    }' "$TOP/README"
+}
+
+@test "the README's resume recipe works, the size fetched from the receiving host" {
+	local recvdir=$BATS_TEST_TMPDIR/receiving sentdir=$BATS_TEST_TMPDIR/sending
+	local cmd port
+
+	mkdir "$recvdir" "$sentdir"
+	head -c 1000000 /dev/urandom >"$sentdir/file"
+	head -c 300000 "$sentdir/file" >"$recvdir/partial"
+	cmd=$(readme_command 'zcsend -o $(ssh')
+	[[ -n $cmd ]] || fail "the README has no resume command starting 'zcsend -o \$(ssh'"
+	grep -q '^    nc -l 9000 >> partial' "$TOP/README" ||
+	    fail "the README's resume receiver is not 'nc -l 9000 >> partial'"
+	# The receiving host: nc appending to partial.
+	RECV_ERR=$BATS_TEST_TMPDIR/recv.err
+	bg_start /dev/null "$RECV_ERR" sh -c \
+	    'exec nc.openbsd -d -l -n -v 127.0.0.1 0 >>"$0"' "$recvdir/partial"
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" '^Listening on '
+	port=$(sed -n 's/^Listening on .* \([0-9][0-9]*\)$/\1/p' "$RECV_ERR")
+	# ssh runs its command in the receiving host's directory; the
+	# command itself runs in the sending host's, where partial is not.
+	cmd=${cmd//receiver.example.org/127.0.0.1}
+	cmd=${cmd//9000/$port}
+	ssh() {
+		shift
+		(cd "$recvdir" && sh -c "$*")
+	}
+	zcsend() {
+		zc -q "$@"
+	}
+	run -0 --separate-stderr eval "cd '$sentdir' && $cmd"
+	bg_wait "$RECV_PID"
+	assert_same_bytes "$sentdir/file" "$recvdir/partial"
+}
+
+@test "the README and the man page use no GNU-only stat -c" {
+	run grep -n 'stat -c\|stat \\-c' "$TOP/README" "$TOP/man/zcsend.1"
+	assert_failure 1
+}
+
+@test "scripts/demo pushes a file over loopback with progress and checks the bytes, in a few seconds" {
+	need nc.openbsd
+	SECONDS=0
+	run -0 --separate-stderr timeout -k 5 60 sh "$TOP/scripts/demo" "$ZCSEND"
+	((SECONDS < 20)) || fail "the demo took $SECONDS s"
+	assert_line "demo: received 100663296 bytes, identical to the 100663296 bytes sent"
+	assert_line --partial -- "--bench"
+	[[ $stderr =~ (^|$'\n')zcsend:\ [0-9]+\ of\ 100663296\ bytes ]] ||
+	    fail "no progress line on stderr: $stderr"
+	[[ $stderr =~ (^|$'\n')zcsend:\ sent\ 100663296\ bytes\ in ]] ||
+	    fail "no summary line on stderr: $stderr"
+}
+
+@test "sh scripts/bootstrap demo runs the loopback demo, not the benchmark" {
+	run sed -n '/^demo)/,/;;/p' "$TOP/scripts/bootstrap"
+	assert_line --regexp '^[[:space:]]+sh scripts/demo '
+	refute_output --partial -- '--bench'
+}
+
+@test "LICENSE is ISC with the copyright line" {
+	assert_file_exist "$TOP/LICENSE"
+	run head -n 1 "$TOP/LICENSE"
+	assert_output "Copyright (c) 2026 The zcsend authors"
+	run grep -c 'Permission to use, copy, modify, and distribute this software for any' "$TOP/LICENSE"
+	assert_output 1
+}
+
+@test "every source file carries an SPDX-License-Identifier: ISC line at its top" {
+	local f missing=()
+
+	for f in "$TOP"/src/*.[ch] "$TOP"/compat/*.c "$TOP"/tests/*.bats \
+	    "$TOP"/tests/test_helper/*.bash "$TOP"/tests/helpers/*.c \
+	    "$TOP"/tests/unit/*.[ch] "$TOP"/tests/unit/local.mk \
+	    "$TOP"/tests/fuzz/*.c "$TOP"/scripts/bootstrap "$TOP"/scripts/demo \
+	    "$TOP"/scripts/ci-checks "$TOP"/scripts/valgrind-runs \
+	    "$TOP"/scripts/bench-anchors "$TOP"/scripts/bench-fanout \
+	    "$TOP"/scripts/fuzz "$TOP"/scripts/anchors/*.c "$TOP"/autogen.sh \
+	    "$TOP"/Makefile.am "$TOP"/configure.ac; do
+		[[ -e $f ]] || continue
+		head -n 2 "$f" | grep -q 'SPDX-License-Identifier: ISC' ||
+		    missing+=("${f#"$TOP"/}")
+	done
+	((${#missing[@]} == 0)) || fail "no SPDX line in: ${missing[*]}"
+}
+
+@test "NEWS exists and describes this release" {
+	run grep -c '^zcsend [0-9.]* (' "$TOP/NEWS"
+	assert_success
+}
+
+@test "the man page has a fixed date, literal examples and the SEE ALSO of the issue" {
+	local page=$TOP/man/zcsend.1 x
+
+	run head -n 1 "$page"
+	assert_output '.Dd November 29, 2026'
+	run sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$page"
+	assert_line --regexp '^\.Bd -literal'
+	refute_output --partial '.Dl zcsend \-o $(stat'
+	for x in 'sysexits 3' 'tcp 7' 'nc 1' 'socat 1' 'pv 1' 'curl 1'; do
+		sed -n '/^\.Sh SEE ALSO/,/^\.Sh /p' "$page" | grep -q "^\.Xr $x" ||
+		    fail "SEE ALSO lacks $x"
+	done
+	need mandoc
+	run mandoc -Tlint -W warning "$page"
+	assert_success
+	assert_output ""
+	# Literal examples never wrap: no rendered line of EXAMPLES is wider
+	# than 80 columns.
+	run sh -c "mandoc -Tascii '$page' | col -b | sed -n '/^EXAMPLES/,/^DIAGNOSTICS/p' | awk 'length > 80'"
+	assert_output ""
+}
