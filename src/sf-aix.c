@@ -15,9 +15,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -28,7 +25,6 @@
 
 static ssize_t	sf_aix_send(const struct sf_chunk *, struct sf_scratch *);
 static ssize_t	sf_aix_sendv(const struct sf_chunk *, size_t, int);
-static size_t	sf_aix_avail(const struct sf_chunk *);
 
 const struct backend sf_backend = { "sendfile", sf_aix_send };
 
@@ -62,7 +58,7 @@ sf_aix_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * the file shrank, send what is left of it, without the trailer: the
 	 * engine then sees the short count, and 0 at end of file.
 	 */
-	if ((avail = sf_aix_avail(c)) >= len) {
+	if ((avail = sf_file_avail(c)) >= len) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -112,70 +108,6 @@ sf_aix_sendv(const struct sf_chunk *c, size_t len, int with_trl)
 }
 
 /*
- * Returns how many bytes the file still holds from file_off, or SIZE_MAX
- * when that cannot be told. Preserves errno.
- */
-static size_t
-sf_aix_avail(const struct sf_chunk *c)
-{
-	struct stat	st;
-	int		saved_errno;
-
-	saved_errno = errno;
-	if (fstat(c->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		errno = saved_errno;
-		return SIZE_MAX;
-	}
-	errno = saved_errno;
-	if (st.st_size <= c->file_off)
-		return 0;
-	if ((uintmax_t)(st.st_size - c->file_off) >= SIZE_MAX)
-		return SIZE_MAX;
-	return (size_t)(st.st_size - c->file_off);
-}
-
-/*
- * Hold back partial segments while on is set, where the system has an
- * option for it; clearing it pushes what is queued. Otherwise a no-op.
- */
-int
-sf_cork(int sock, int on)
-{
-#if defined(TCP_CORK)
-	return setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
-#elif defined(TCP_NOPUSH)
-	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
-#else
-	(void)sock;
-	(void)on;
-	return 0;
-#endif
-}
-
-/* Returns 1 if fd lives on /proc, whose sizes are not the content. */
-int
-sf_pseudo_file(int fd)
-{
-	struct statvfs	sv;
-
-	if (fstatvfs(fd, &sv) == -1)
-		return 0;
-	return strcmp(sv.f_basetype, "procfs") == 0 ||
-	    strcmp(sv.f_basetype, "proc") == 0;
-}
-
-/* --sf-flags names FreeBSD flags; AIX has none of them. */
-int
-sf_parse_flags(const char *list, int *flags, const char **errstr)
-{
-	*flags = 0;
-	if (*list == '\0')
-		return 0;
-	*errstr = "sendfile flags are not supported on aix";
-	return -1;
-}
-
-/*
  * Returns 1 if err from send_file means "not with sendfile": it handles
  * "only ... SOCK_STREAM socket in AF_INET" and regular files, and says so
  * with EINVAL (the end-of-file case is handled above), EOPNOTSUPP,
@@ -192,11 +124,3 @@ sf_fallback_errno(int err)
 	    err == EAFNOSUPPORT || err == ENOSYS;
 }
 
-/* Segment counts come from Linux's TCP_INFO only. */
-int
-sf_segments(int sock, uint64_t *segs)
-{
-	(void)sock;
-	(void)segs;
-	return -1;
-}

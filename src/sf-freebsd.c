@@ -11,13 +11,9 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/param.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -26,7 +22,6 @@
 #include "zcsend.h"
 
 static ssize_t	sf_freebsd_send(const struct sf_chunk *, struct sf_scratch *);
-static ssize_t	sf_freebsd_writev(const struct sf_chunk *, int);
 static int	sf_freebsd_covers(const struct sf_chunk *, size_t);
 static int	sf_freebsd_flag(const char *, size_t, const char **);
 
@@ -88,7 +83,7 @@ sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * end of file": a chunk without file bytes never reaches sendfile.
 	 */
 	if (c->file_len == 0)
-		return sf_freebsd_writev(c, 1);
+		return sf_writev(c, 1);
 
 	/* The offset is passed by value; a stream has none to give. */
 	if (c->file_off < 0) {
@@ -104,7 +99,7 @@ sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * Write the header on its own first.
 	 */
 	if (c->hdr_len > 0)
-		return sf_freebsd_writev(c, 0);
+		return sf_writev(c, 0);
 	flags = 0;	/* sendfile(2), DragonFly: flags "should be 0" */
 #else
 	flags = c->flags;
@@ -146,32 +141,8 @@ sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * first file page, so at end of file it stayed behind: send it alone.
 	 */
 	if (c->hdr_len > 0)
-		return sf_freebsd_writev(c, 0);
+		return sf_writev(c, 0);
 	return 0;
-}
-
-/*
- * Write the pending header, and the trailer as well if with_trl is set,
- * with writev(2). Returns what writev returns.
- */
-static ssize_t
-sf_freebsd_writev(const struct sf_chunk *c, int with_trl)
-{
-	struct iovec	iov[2];
-	int		n;
-
-	n = 0;
-	if (c->hdr_len > 0) {
-		iov[n].iov_base = (void *)(uintptr_t)c->hdr;
-		iov[n++].iov_len = c->hdr_len;
-	}
-	if (with_trl && c->trl_len > 0) {
-		iov[n].iov_base = (void *)(uintptr_t)c->trl;
-		iov[n++].iov_len = c->trl_len;
-	}
-	if (n == 0)
-		return 0;
-	return writev(c->sock, iov, n);
 }
 
 /*
@@ -186,29 +157,6 @@ sf_freebsd_covers(const struct sf_chunk *c, size_t len)
 	if (fstat(c->fd, &st) == -1 || st.st_size < c->file_off)
 		return 0;
 	return (uintmax_t)(st.st_size - c->file_off) >= len;
-}
-
-/*
- * TCP_NOPUSH holds back partial segments while set, so header, file and
- * trailer leave in full segments; clearing it sends what is queued.
- */
-int
-sf_cork(int sock, int on)
-{
-	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
-}
-
-/* Returns 1 if fd lives on a filesystem whose sizes are not the content. */
-int
-sf_pseudo_file(int fd)
-{
-	struct statfs	sfs;
-
-	if (fstatfs(fd, &sfs) == -1)
-		return 0;
-	return strcmp(sfs.f_fstypename, "procfs") == 0 ||
-	    strcmp(sfs.f_fstypename, "linprocfs") == 0 ||
-	    strcmp(sfs.f_fstypename, "linsysfs") == 0;
 }
 
 /*
@@ -278,11 +226,3 @@ sf_fallback_errno(int err)
 	    err == ENOSYS;
 }
 
-/* Segment counts come from Linux's TCP_INFO only. */
-int
-sf_segments(int sock, uint64_t *segs)
-{
-	(void)sock;
-	(void)segs;
-	return -1;
-}

@@ -229,17 +229,28 @@ struct xfer {
 	char			 error[256];
 };
 
-/* backends: sf-<os>.c, sf-rw.c */
+/*
+ * Backends. One of sf-linux.c, sf-freebsd.c, sf-darwin.c, sf-solaris.c,
+ * sf-aix.c or sf-unknown.c gives sf_backend and sf_fallback_errno; one of
+ * splice.c or nosplice.c gives splice_backend; sf-freebsd.c or noflags.c
+ * gives sf_parse_flags; rw.c and platform.c are in every build.
+ */
 extern const struct backend	sf_backend;	/* the platform's sendfile */
 extern const struct backend	rw_backend;	/* pread/read and send */
 extern const struct backend	splice_backend;	/* NULL send: not here */
 int		 splice_open(struct sf_scratch *, size_t);
 void		 splice_close(struct sf_scratch *);
-int		 sf_segments(int, uint64_t *);
-int		 sf_cork(int, int);
-int		 sf_pseudo_file(int);
 int		 sf_parse_flags(const char *, int *, const char **);
 int		 sf_fallback_errno(int);
+
+/* platform.c */
+int		 sf_cork(int, int);
+int		 sf_segments(int, uint64_t *);
+int		 sf_unsent(int, size_t *);
+int		 sf_pseudo_file(int);
+ssize_t		 sf_writev(const struct sf_chunk *, int);
+size_t		 sf_file_avail(const struct sf_chunk *);
+ssize_t		 sf_clamp(uintmax_t, size_t);
 
 /* bench.c */
 int		 bench_main(const struct options *, int, char **);

@@ -21,7 +21,11 @@
 #include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#ifdef HAVE_LINUX_TCP_H
+#include <linux/tcp.h>		/* as platform.c includes it */
+#else
 #include <netinet/tcp.h>
+#endif
 
 #include <errno.h>
 #include <stdint.h>
@@ -37,6 +41,8 @@ struct sendfilevec {
 #undef SFV_FD_SELF
 #define SFV_FD_SELF	(-2)
 
+/* struct statvfs names the filesystem type (platform.c). */
+#define HAVE_STRUCT_STATVFS_F_BASETYPE 1
 #define statvfs		fake_statvfs
 struct statvfs {
 	char	f_basetype[16];
@@ -50,6 +56,7 @@ int	fake_setsockopt(int, int, int, const void *, socklen_t);
 
 #define sendfilev	fake_sendfilev
 #define fstatvfs	fake_fstatvfs
+#define writev		fake_writev
 #define fstat		fake_fstat
 #define setsockopt	fake_setsockopt
 

@@ -9,7 +9,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -98,19 +97,6 @@ fake_send_file(int *sockp, struct sf_parms *p, unsigned int flags)
 		return -1;
 	}
 	return want == 0 ? 0 : 1;
-}
-
-/* fstatvfs(2): f_basetype from sim.fstype. */
-int
-fake_fstatvfs(int fd, struct statvfs *sv)
-{
-	if (fd != SIM_FILE || sim.fstype == NULL) {
-		errno = EBADF;
-		return -1;
-	}
-	memset(sv, 0, sizeof(*sv));
-	strncpy(sv->f_basetype, sim.fstype, sizeof(sv->f_basetype) - 1);
-	return 0;
 }
 
 /* One send_file call carries header, file and trailer. */

@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -156,20 +155,6 @@ fake_freebsd_sendfile(int fd, int s, off_t offset, size_t nbytes,
 	}
 	if (sbytes != NULL)
 		*sbytes = (off_t)sent;
-	return 0;
-}
-
-/* fstatfs(2): the filesystem named by sim.fstype. */
-int
-fake_fstatfs(int fd, struct statfs *sfs)
-{
-	sim_shrink_now();
-	if (fd != SIM_FILE || sim.fstype == NULL) {
-		errno = EBADF;
-		return -1;
-	}
-	memset(sfs, 0, sizeof(*sfs));
-	strncpy(sfs->f_fstypename, sim.fstype, sizeof(sfs->f_fstypename) - 1);
 	return 0;
 }
 

@@ -10,7 +10,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -103,19 +102,6 @@ fake_sendfilev(int fildes, const struct sendfilevec *vec, int sfvcnt,
 		return -1;
 	}
 	return (ssize_t)total;
-}
-
-/* fstatvfs(2): f_basetype from sim.fstype. */
-int
-fake_fstatvfs(int fd, struct statvfs *sv)
-{
-	if (fd != SIM_FILE || sim.fstype == NULL) {
-		errno = EBADF;
-		return -1;
-	}
-	memset(sv, 0, sizeof(*sv));
-	strncpy(sv->f_basetype, sim.fstype, sizeof(sv->f_basetype) - 1);
-	return 0;
 }
 
 /* One sendfilev call carries header, file and trailer. */
