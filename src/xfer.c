@@ -9,8 +9,9 @@
  *  - EBUSY (FreeBSD SF_NODISKIO): wait a moment, then retry.
  *  - Progress counts only what the backend reports as sent.
  *  - A 0 return while file bytes remain: the file shrank.
- *  - sendfile refusing the descriptor pair before any file byte went out:
- *    carry on with read/write from the same offset.
+ *  - sendfile refusing the descriptor pair before any file byte went out
+ *    (a header may be pending): carry on with read/write from the same
+ *    offset.
  */
 
 #include "config.h"
@@ -347,7 +348,9 @@ xfer_advance(struct xfer *x, size_t n)
 		part = (size_t)(x->file_len - x->file_done);
 	x->file_done += part;
 	n -= part;
-	x->trl_done += n;
+	/* Never more trailer than there is (the backend clamps too). */
+	part = x->trl->len - x->trl_done;
+	x->trl_done += n < part ? n : part;
 }
 
 /*
@@ -515,8 +518,14 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			}
 			return 1;
 		}
+		/*
+		 * A refusal of a call that offered file bytes, before any
+		 * went: read/write carries on and sends what is left of the
+		 * header too (FreeBSD, Solaris and AIX refuse with the
+		 * header in the same call).
+		 */
 		if (x->backend != &rw_backend && x->file_done == 0 &&
-		    x->scratch.piped == 0 && c.hdr_len == 0 &&
+		    x->scratch.piped == 0 && c.file_len > 0 &&
 		    sf_fallback_errno(err)) {
 			x->fallback_errno = err;
 			x->fallback_from = x->backend->name;

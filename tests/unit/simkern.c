@@ -28,6 +28,7 @@
 
 struct sim	sim;
 int		sim_sock = 7;	/* a real socket while the engine runs */
+int		sim_file = 5;	/* a real file for a fallback's reads */
 
 static struct drive	*drive_now;	/* the transfer sim_check_send checks */
 
@@ -499,18 +500,19 @@ drive_run(struct drive *d)
 		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
 		    shutdown(sv[1], SHUT_WR) == -1)
 			abort();
-		d->sock = sim_sock = sv[0];
+		d->sock = sv[0];
 	}
+	sim_sock = d->sock;
 	if (d->fd == -1)
 		d->fd = SIM_FILE;
 	drive_now = d;
 	(void)sim_engine_run(d, &sim_checked);
 	drive_now = NULL;
+	sim_sock = saved;
 	if (own) {
 		close(sv[0]);
 		close(sv[1]);
 		d->sock = -1;
-		sim_sock = saved;
 	}
 	if (d->why[0] != '\0')
 		return d->status = DRIVE_BROKEN;
@@ -570,6 +572,61 @@ drive_done_ok(struct drive *d)
 		    d->file_done, d->trl_done);
 	}
 	return drive_stream_ok(d);
+}
+
+/*
+ * Run d where the adapter is expected to refuse and the engine to carry
+ * on with read/write: the simulated file is also a real one (what the
+ * read/write path reads) and the socket a real socketpair (what it
+ * writes). Passes if the transfer ends with exit 0 after a fallback on
+ * err, and the bytes the simulated kernel took followed by those on the
+ * socketpair are exactly header, range (to the end with to_eof) and
+ * trailer.
+ */
+int
+drive_fallback_ok(struct drive *d, int err)
+{
+	unsigned char	*got, *exp;
+	size_t		 n, cap, have, len;
+	ssize_t		 r;
+	FILE		*f;
+	int		 sv[2], saved = sim_file, rv = TAP_PASS;
+
+	n = d->to_eof ? sim.file_cap - (size_t)d->off : d->len;
+	len = d->hdr_len + n + d->trl_len;
+	cap = len + 4096;
+	if ((f = tmpfile()) == NULL ||
+	    fwrite(sim.file, 1, sim.file_cap, f) != sim.file_cap ||
+	    fflush(f) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    shutdown(sv[1], SHUT_WR) == -1 ||
+	    (got = malloc(cap)) == NULL || (exp = malloc(len + 1)) == NULL)
+		abort();
+	sim_file = d->fd = fileno(f);
+	d->sock = sv[0];
+	(void)drive_run(d);
+	sim_file = saved;
+	close(sv[0]);
+	fclose(f);
+	memcpy(got, sim.out, sim.out_len < cap ? sim.out_len : cap);
+	for (have = sim.out_len; have < cap; have += (size_t)r)
+		if ((r = read(sv[1], got + have, cap - have)) <= 0)
+			break;
+	close(sv[1]);
+	memcpy(exp, d->hdr, d->hdr_len);
+	memcpy(exp + d->hdr_len, sim.file + d->off, n);
+	memcpy(exp + d->hdr_len + n, d->trl, d->trl_len);
+	if (d->status != DRIVE_DONE)
+		rv = tap_fail("status %d (exit %d: %s; %s)", (int)d->status,
+		    d->exit, d->error, d->why);
+	else if (d->fallback_errno != err)
+		rv = tap_fail("fallback errno %d, not %d", d->fallback_errno,
+		    err);
+	else if (have != len || memcmp(got, exp, len) != 0)
+		rv = tap_fail("receiver got %zu bytes, not the %zu expected",
+		    have, len);
+	free(got);
+	free(exp);
+	return rv;
 }
 
 /* The whole file in one call, no header or trailer. */

@@ -25,7 +25,7 @@
 #include "zcsend.h"
 
 #define SIM_SOCK	sim_sock	/* the socket the fakes accept */
-#define SIM_FILE	5		/* the file descriptor they read */
+#define SIM_FILE	sim_file	/* the file descriptor they read */
 #define SIM_ALL		((size_t)-1)	/* no limit on a call */
 #define SIM_NOSHRINK	((off_t)-1)
 #define SIM_MAXSTEPS	8192
@@ -83,6 +83,7 @@ struct sim {
 
 extern struct sim	sim;
 extern int		sim_sock;
+extern int		sim_file;
 
 void		 sim_reset(size_t);
 void		 sim_push(size_t, int);
@@ -150,6 +151,7 @@ enum drive_status drive_run(struct drive *);
 int		 sim_engine_run(struct drive *, const struct backend *);
 int		 drive_stream_ok(const struct drive *);
 int		 drive_done_ok(struct drive *);
+int		 drive_fallback_ok(struct drive *, int);
 void		 chunk_init(struct sf_chunk *, const char *, off_t, size_t,
 		    const char *);
 
