@@ -62,6 +62,14 @@ sf_aix_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 		errno = EINVAL;
 		return -1;
 	}
+	/*
+	 * A pseudo-file's size (0 on /proc) says nothing of its content:
+	 * that EINVAL is a refusal, and read/write sends what is there.
+	 */
+	if (sf_pseudo_file(c->fd)) {
+		errno = EINVAL;
+		return -1;
+	}
 	return sf_aix_sendv(c, avail, 0);
 }
 
@@ -98,7 +106,8 @@ sf_aix_sendv(const struct sf_chunk *c, size_t len, int with_trl)
 	sock = c->sock;
 	rv = (int)send_file(&sock, &p, 0);
 	if (p.bytes_sent > 0)
-		return (ssize_t)p.bytes_sent;
+		return sf_clamp(p.bytes_sent, c->hdr_len + len +
+		    (with_trl ? c->trl_len : 0));
 	if (rv == 1) {
 		/* "More to send" but nothing went: wait for the socket. */
 		errno = EAGAIN;

@@ -58,9 +58,13 @@ sf_darwin_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	len = (off_t)(c->file_len < SF_MAX_CALL ? c->file_len : SF_MAX_CALL);
 	rv = sendfile(c->fd, c->sock, c->file_off, &len, NULL, 0);
 
-	/* EAGAIN and EINTR report partial progress in len: count it. */
+	/*
+	 * EAGAIN and EINTR report partial progress in len: count it, never
+	 * more than asked for.
+	 */
 	if (len > 0)
-		return (ssize_t)len;
+		return sf_clamp((uintmax_t)len, c->file_len < SF_MAX_CALL ?
+		    c->file_len : SF_MAX_CALL);
 	/* After EINTR len may be 0 without meaning end of file. */
 	if (rv == -1)
 		return -1;

@@ -29,10 +29,15 @@ static ssize_t	sf_solaris_sendv(const struct sf_chunk *, size_t, int);
 const struct backend sf_backend = { "sendfile", sf_solaris_send };
 
 /*
- * Send the pending header, up to file_len bytes of the file and, when the
- * chunk ends the file part, the trailer, in one sendfilev call. Returns
- * the bytes written, 0 at end of file, or -1 with errno when nothing went
- * out.
+ * Send the pending header and up to file_len bytes of the file in one
+ * sendfilev call, or, once the file part is complete, the header (if
+ * still pending) and the trailer. Returns the bytes written, 0 at end of
+ * file, or -1 with errno when nothing went out.
+ *
+ * The trailer is never in the same call as file bytes: on the zero-copy
+ * path snf_segmap stops without an error where a file that shrank now
+ * ends, and sendvec_chunk goes on to the next vector (illumos
+ * sendfile.c), so xferred would not tell the trailer from the file.
  */
 static ssize_t
 sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
@@ -48,7 +53,7 @@ sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 		return -1;
 	}
 	len = c->file_len < SF_MAX_CALL ? c->file_len : SF_MAX_CALL;
-	n = sf_solaris_sendv(c, len, len == c->file_len);
+	n = sf_solaris_sendv(c, len, c->file_len == 0);
 	if (n != -1 || errno != EINVAL || len == 0)
 		return n;
 
@@ -68,8 +73,10 @@ sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 /*
  * One sendfilev call: the pending header, len file bytes, and the trailer
  * if with_trl is set. Empty entries are left out, since sendfilev(3EXT)
- * rejects an sfv_len of 0. Returns the bytes transferred if any, else what
- * sendfilev returned.
+ * rejects an sfv_len of 0. The file entry has SFV_NOWAIT: without it the
+ * zero-copy path waits until the peer acknowledged the pages, which would
+ * hold up every other transfer in the loop. Returns the bytes transferred
+ * if any (never more than offered), else what sendfilev returned.
  */
 static ssize_t
 sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
@@ -88,6 +95,7 @@ sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
 	}
 	if (len > 0) {
 		vec[cnt].sfv_fd = c->fd;
+		vec[cnt].sfv_flag = SFV_NOWAIT;
 		vec[cnt].sfv_off = c->file_off;
 		vec[cnt++].sfv_len = len;
 	}
@@ -103,7 +111,8 @@ sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
 	n = sendfilev(c->sock, vec, cnt, &xferred);
 	/* xferred is valid after -1 too (EAGAIN, EINTR, EINVAL): count it. */
 	if (xferred > 0)
-		return (ssize_t)xferred;
+		return sf_clamp(xferred, c->hdr_len + len +
+		    (with_trl ? c->trl_len : 0));
 	return n;
 }
 

@@ -34,12 +34,14 @@
 #define sendfilevec	fake_sendfilevec
 struct sendfilevec {
 	int		sfv_fd;		/* input fd, or SFV_FD_SELF */
-	unsigned int	sfv_flag;	/* reserved, 0 */
+	unsigned int	sfv_flag;	/* 0 or SFV_NOWAIT */
 	off_t		sfv_off;	/* offset, or address for SFV_FD_SELF */
 	size_t		sfv_len;
 };
 #undef SFV_FD_SELF
 #define SFV_FD_SELF	(-2)
+#undef SFV_NOWAIT
+#define SFV_NOWAIT	1
 
 /* struct statvfs names the filesystem type (platform.c). */
 #define HAVE_STRUCT_STATVFS_F_BASETYPE 1

@@ -79,6 +79,9 @@ struct sim {
 	int		 opt_value;
 
 	const char	*fstype;	/* filesystem name, NULL: call fails */
+
+	size_t		 maxblk;	/* illumos: small-chunk path below 4x */
+	int		 zcopy;		/* illumos: file vectors go zero-copy */
 };
 
 extern struct sim	sim;
