@@ -46,6 +46,7 @@ static int	xfer_input_ready(struct xfer *);
 static int	xfer_idle_expired(struct xfer *);
 static uint64_t	xfer_rate_allows(struct xfer *);
 static int	xfer_close_expired(struct xfer *);
+static int	xfer_handed_off(struct xfer *, struct pollfd *);
 static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
@@ -565,10 +566,6 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 		return 0;
 	}
 	x->end_ns = loop_now_ns();
-	if (x->close_timeout_ms == 0) {
-		x->phase = XFER_DONE;
-		return 0;
-	}
 	x->phase = XFER_DRAIN;
 	x->drain_start_ns = x->end_ns;
 	return xfer_drain(x, pfd);
@@ -589,8 +586,12 @@ xfer_close_expired(struct xfer *x)
 
 /*
  * Read (and drop) whatever the receiver still says until its EOF: then it
- * has read every byte, and exit 0 means just that. A reset here means it
- * did not, so it fails the transfer.
+ * has read every byte it wanted and closed without a reset, and exit 0
+ * means just that. A reset here means it did not, so it fails the
+ * transfer. With --close-timeout 0 the EOF is not waited for, but what the
+ * receiver said is still read (closing a socket with unread data resets
+ * the connection and discards what is still queued) and the transfer ends
+ * only once the queue is handed off (xfer_handed_off).
  */
 static int
 xfer_drain(struct xfer *x, struct pollfd *pfd)
@@ -600,7 +601,7 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	int	reads;
 
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
-		if (xfer_close_expired(x))
+		if (x->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
 		n = recv(x->sock, buf, sizeof(buf), 0);
 		if (n == 0) {
@@ -615,12 +616,43 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			xfer_fail_errno(x, errno);
 			return 0;
 		}
-		if (xfer_close_expired(x))
+		if (x->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
 		break;
 	}
+	if (x->close_timeout_ms == 0)
+		return xfer_handed_off(x, pfd);
 	pfd->fd = x->sock;
 	pfd->events = POLLIN;
+	return 1;
+}
+
+/*
+ * --close-timeout 0: the transfer is done once the kernel holds no byte
+ * the receiver's TCP has not acknowledged (sf_unsent; where the system
+ * cannot tell, at once, as before). Until then it reads what the receiver
+ * says and looks again every XFER_BUSY_WAIT_MS; the idle timeout bounds a
+ * queue that stops shrinking, as it bounds sending.
+ */
+static int
+xfer_handed_off(struct xfer *x, struct pollfd *pfd)
+{
+	size_t	left;
+
+	if (sf_unsent(x->sock, &left) == -1 || left == 0) {
+		x->phase = XFER_DONE;
+		return 0;
+	}
+	if (left != x->unsent) {
+		x->unsent = left;
+		x->last_move_ns = loop_now_ns();
+	}
+	if (xfer_idle_expired(x))
+		return 0;
+	pfd->fd = x->sock;
+	pfd->events = POLLIN;
+	x->busy_until_ns = loop_now_ns() +
+	    (int64_t)XFER_BUSY_WAIT_MS * 1000000;
 	return 1;
 }
 
@@ -640,6 +672,8 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 	else if (x->phase == XFER_SEND && x->idle_timeout_ms > 0)
 		deadline_ns = x->last_move_ns +
 		    (int64_t)x->idle_timeout_ms * 1000000;
+	else if (x->phase == XFER_DRAIN && x->close_timeout_ms == 0)
+		deadline_ns = x->busy_until_ns;	/* xfer_handed_off */
 	else if (x->phase == XFER_DRAIN)
 		deadline_ns = x->drain_start_ns +
 		    (int64_t)x->close_timeout_ms * 1000000;

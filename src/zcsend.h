@@ -215,6 +215,7 @@ struct xfer {
 	int64_t			 last_move_ns;	/* last byte the socket took */
 	int64_t			 busy_until_ns;	/* EBUSY back-off */
 	int64_t			 drain_start_ns;
+	size_t			 unsent;	/* close timeout 0: last queue */
 
 	/* Which path carried the bytes. */
 	const struct backend	*backend;
