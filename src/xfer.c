@@ -667,13 +667,12 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 
 	if (x->phase == XFER_CONNECT)
 		deadline_ns = x->connect_deadline_ns;
-	else if (x->phase == XFER_SEND && x->busy_until_ns != 0)
-		deadline_ns = x->busy_until_ns;
+	else if ((x->phase == XFER_SEND && x->busy_until_ns != 0) ||
+	    (x->phase == XFER_DRAIN && x->close_timeout_ms == 0))
+		deadline_ns = x->busy_until_ns;	/* a back-off, a re-check */
 	else if (x->phase == XFER_SEND && x->idle_timeout_ms > 0)
 		deadline_ns = x->last_move_ns +
 		    (int64_t)x->idle_timeout_ms * 1000000;
-	else if (x->phase == XFER_DRAIN && x->close_timeout_ms == 0)
-		deadline_ns = x->busy_until_ns;	/* xfer_handed_off */
 	else if (x->phase == XFER_DRAIN)
 		deadline_ns = x->drain_start_ns +
 		    (int64_t)x->close_timeout_ms * 1000000;

@@ -607,7 +607,8 @@ drive_fallback_ok(struct drive *d, int err)
 	sim_file = saved;
 	close(sv[0]);
 	fclose(f);
-	memcpy(got, sim.out, sim.out_len < cap ? sim.out_len : cap);
+	if (sim.out_len > 0)
+		memcpy(got, sim.out, sim.out_len < cap ? sim.out_len : cap);
 	for (have = sim.out_len; have < cap; have += (size_t)r)
 		if ((r = read(sv[1], got + have, cap - have)) <= 0)
 			break;
