@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The command line: getopt_long over every option into one struct options,
  * then the positional arguments each mode takes, checked on their own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Push mode: open the input, connect to every destination (HOST PORT, each
  * --to, or a Unix socket), drive all the transfers at once in the event

@@ -16,9 +16,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -29,7 +26,6 @@
 
 static ssize_t	sf_aix_send(const struct sf_chunk *, struct sf_scratch *);
 static ssize_t	sf_aix_sendv(const struct sf_chunk *, size_t, int);
-static size_t	sf_aix_avail(const struct sf_chunk *);
 
 const struct backend sf_backend = { "sendfile", sf_aix_send };
 
@@ -63,7 +59,15 @@ sf_aix_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * the file shrank, send what is left of it, without the trailer: the
 	 * engine then sees the short count, and 0 at end of file.
 	 */
-	if ((avail = sf_aix_avail(c)) >= len) {
+	if ((avail = sf_file_avail(c)) >= len) {
+		errno = EINVAL;
+		return -1;
+	}
+	/*
+	 * A pseudo-file's size (0 on /proc) says nothing of its content:
+	 * that EINVAL is a refusal, and read/write sends what is there.
+	 */
+	if (sf_pseudo_file(c->fd)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -103,77 +107,14 @@ sf_aix_sendv(const struct sf_chunk *c, size_t len, int with_trl)
 	sock = c->sock;
 	rv = (int)send_file(&sock, &p, 0);
 	if (p.bytes_sent > 0)
-		return (ssize_t)p.bytes_sent;
+		return sf_clamp(p.bytes_sent, c->hdr_len + len +
+		    (with_trl ? c->trl_len : 0));
 	if (rv == 1) {
 		/* "More to send" but nothing went: wait for the socket. */
 		errno = EAGAIN;
 		return -1;
 	}
 	return rv == -1 ? -1 : 0;
-}
-
-/*
- * Returns how many bytes the file still holds from file_off, or SIZE_MAX
- * when that cannot be told. Preserves errno.
- */
-static size_t
-sf_aix_avail(const struct sf_chunk *c)
-{
-	struct stat	st;
-	int		saved_errno;
-
-	saved_errno = errno;
-	if (fstat(c->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		errno = saved_errno;
-		return SIZE_MAX;
-	}
-	errno = saved_errno;
-	if (st.st_size <= c->file_off)
-		return 0;
-	if ((uintmax_t)(st.st_size - c->file_off) >= SIZE_MAX)
-		return SIZE_MAX;
-	return (size_t)(st.st_size - c->file_off);
-}
-
-/*
- * Hold back partial segments while on is set, where the system has an
- * option for it; clearing it pushes what is queued. Otherwise a no-op.
- */
-int
-sf_cork(int sock, int on)
-{
-#if defined(TCP_CORK)
-	return setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
-#elif defined(TCP_NOPUSH)
-	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
-#else
-	(void)sock;
-	(void)on;
-	return 0;
-#endif
-}
-
-/* Returns 1 if fd lives on /proc, whose sizes are not the content. */
-int
-sf_pseudo_file(int fd)
-{
-	struct statvfs	sv;
-
-	if (fstatvfs(fd, &sv) == -1)
-		return 0;
-	return strcmp(sv.f_basetype, "procfs") == 0 ||
-	    strcmp(sv.f_basetype, "proc") == 0;
-}
-
-/* --sf-flags names FreeBSD flags; AIX has none of them. */
-int
-sf_parse_flags(const char *list, int *flags, const char **errstr)
-{
-	*flags = 0;
-	if (*list == '\0')
-		return 0;
-	*errstr = "sendfile flags are not supported on aix";
-	return -1;
 }
 
 /*
@@ -193,11 +134,3 @@ sf_fallback_errno(int err)
 	    err == EAFNOSUPPORT || err == ENOSYS;
 }
 
-/* Segment counts come from Linux's TCP_INFO only. */
-int
-sf_segments(int sock, uint64_t *segs)
-{
-	(void)sock;
-	(void)segs;
-	return -1;
-}

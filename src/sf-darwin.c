@@ -24,8 +24,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -33,7 +31,6 @@
 #include "zcsend.h"
 
 static ssize_t	sf_darwin_send(const struct sf_chunk *, struct sf_scratch *);
-static ssize_t	sf_darwin_writev(const struct sf_chunk *, int);
 
 const struct backend sf_backend = { "sendfile", sf_darwin_send };
 
@@ -56,15 +53,19 @@ sf_darwin_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 		return -1;
 	}
 	if (c->hdr_len > 0 || c->file_len == 0)
-		return sf_darwin_writev(c, c->file_len == 0);
+		return sf_writev(c, c->file_len == 0);
 
 	/* Never 0 here: on input that would mean "to end of file". */
 	len = (off_t)(c->file_len < SF_MAX_CALL ? c->file_len : SF_MAX_CALL);
 	rv = sendfile(c->fd, c->sock, c->file_off, &len, NULL, 0);
 
-	/* EAGAIN and EINTR report partial progress in len: count it. */
+	/*
+	 * EAGAIN and EINTR report partial progress in len: count it, never
+	 * more than asked for.
+	 */
 	if (len > 0)
-		return (ssize_t)len;
+		return sf_clamp((uintmax_t)len, c->file_len < SF_MAX_CALL ?
+		    c->file_len : SF_MAX_CALL);
 	/* After EINTR len may be 0 without meaning end of file. */
 	if (rv == -1)
 		return -1;
@@ -73,60 +74,6 @@ sf_darwin_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * return success and report 0 bytes sent."
 	 */
 	return 0;
-}
-
-/*
- * Write the pending header, and the trailer as well if with_trl is set,
- * with writev(2). Returns what writev returns.
- */
-static ssize_t
-sf_darwin_writev(const struct sf_chunk *c, int with_trl)
-{
-	struct iovec	iov[2];
-	int		n;
-
-	n = 0;
-	if (c->hdr_len > 0) {
-		iov[n].iov_base = (void *)(uintptr_t)c->hdr;
-		iov[n++].iov_len = c->hdr_len;
-	}
-	if (with_trl && c->trl_len > 0) {
-		iov[n].iov_base = (void *)(uintptr_t)c->trl;
-		iov[n++].iov_len = c->trl_len;
-	}
-	if (n == 0)
-		return 0;
-	return writev(c->sock, iov, n);
-}
-
-/*
- * TCP_NOPUSH holds back partial segments while set. Clearing it may leave
- * the last partial segment queued until the next write; the shutdown that
- * ends the transfer sends it.
- */
-int
-sf_cork(int sock, int on)
-{
-	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
-}
-
-/* macOS has no procfs or sysfs: sizes are always the content. */
-int
-sf_pseudo_file(int fd)
-{
-	(void)fd;
-	return 0;
-}
-
-/* sendfile(2), macOS: flags "must be set to 0"; only "" is valid. */
-int
-sf_parse_flags(const char *list, int *flags, const char **errstr)
-{
-	*flags = 0;
-	if (*list == '\0')
-		return 0;
-	*errstr = "sendfile flags are not supported on macos";
-	return -1;
 }
 
 /*
@@ -145,11 +92,3 @@ sf_fallback_errno(int err)
 	    err == ENOSYS;
 }
 
-/* Segment counts come from Linux's TCP_INFO only. */
-int
-sf_segments(int sock, uint64_t *segs)
-{
-	(void)sock;
-	(void)segs;
-	return -1;
-}

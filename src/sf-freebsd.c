@@ -12,13 +12,9 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/param.h>
-#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -27,8 +23,6 @@
 #include "zcsend.h"
 
 static ssize_t	sf_freebsd_send(const struct sf_chunk *, struct sf_scratch *);
-static ssize_t	sf_freebsd_writev(const struct sf_chunk *, int);
-static int	sf_freebsd_covers(const struct sf_chunk *, size_t);
 static int	sf_freebsd_flag(const char *, size_t, const char **);
 
 const struct backend sf_backend = { "sendfile", sf_freebsd_send };
@@ -68,16 +62,23 @@ static const struct sf_flag_name {
 #endif
 
 /*
- * Send the pending header, up to file_len bytes of the file and, when the
- * chunk ends the file part, the trailer, in one sendfile(2) call. Returns
- * the bytes written (header, file, trailer, in that order), 0 at end of
+ * Send the pending header and up to file_len bytes of the file in one
+ * sendfile(2) call, or, once the file part is complete, the trailer with
+ * writev(2). Returns the bytes written (header, then file), 0 at end of
  * file, or -1 with errno when nothing at all went out.
+ *
+ * The trailer never rides in the sf_hdtr: the kernel writes it once its
+ * file loop ends, and that loop also ends where a file that shrank during
+ * the call now ends (kern_sendfile.c re-reads the size on every pass;
+ * DragonFly per page), and sbytes would not tell the trailer's bytes from
+ * the file's. Sent on its own after the file part was counted, it can
+ * only follow a whole file part.
  */
 static ssize_t
 sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 {
 	struct sf_hdtr	 hdtr, *hp;
-	struct iovec	 hiov, tiov;
+	struct iovec	 hiov;
 	off_t		 sbytes;
 	size_t		 len;
 	int		 flags, rv;
@@ -89,7 +90,7 @@ sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * end of file": a chunk without file bytes never reaches sendfile.
 	 */
 	if (c->file_len == 0)
-		return sf_freebsd_writev(c, 1);
+		return sf_writev(c, 1);
 
 	/* The offset is passed by value; a stream has none to give. */
 	if (c->file_off < 0) {
@@ -101,43 +102,47 @@ sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	/*
 	 * DragonFly's kern_sendfile counts header bytes against nbytes (the
 	 * FreeBSD 4 behaviour FreeBSD later fixed), so with a header the
-	 * file part comes up short and a trailer would follow it early.
-	 * Write the header on its own first.
+	 * file part would come up short. Write the header on its own first.
 	 */
 	if (c->hdr_len > 0)
-		return sf_freebsd_writev(c, 0);
+		return sf_writev(c, 0);
 	flags = 0;	/* sendfile(2), DragonFly: flags "should be 0" */
 #else
 	flags = c->flags;
 #endif
 
 	len = c->file_len < SF_MAX_CALL ? c->file_len : SF_MAX_CALL;
-	memset(&hdtr, 0, sizeof(hdtr));
+	hp = NULL;
 	if (c->hdr_len > 0) {
+		memset(&hdtr, 0, sizeof(hdtr));
 		hiov.iov_base = (void *)(uintptr_t)c->hdr;
 		hiov.iov_len = c->hdr_len;
 		hdtr.headers = &hiov;
 		hdtr.hdr_cnt = 1;
+		hp = &hdtr;
 	}
-	/*
-	 * The kernel writes the trailer once its file loop ends, and that
-	 * loop also ends at end of file: a trailer is only safe when the
-	 * file still holds the whole range.
-	 */
-	if (c->trl_len > 0 && len == c->file_len && sf_freebsd_covers(c, len)) {
-		tiov.iov_base = (void *)(uintptr_t)c->trl;
-		tiov.iov_len = c->trl_len;
-		hdtr.trailers = &tiov;
-		hdtr.trl_cnt = 1;
-	}
-	hp = hdtr.hdr_cnt > 0 || hdtr.trl_cnt > 0 ? &hdtr : NULL;
 
 	sbytes = 0;
 	rv = sendfile(c->fd, c->sock, c->file_off, len, hp, &sbytes, flags);
 
-	/* Partial progress comes with EAGAIN, EINTR or EBUSY: count it. */
+#ifdef __DragonFly__
+	/*
+	 * sys_sendfile copies sbytes out even when kern_sendfile failed
+	 * before setting it, in its checks of file, socket and offset
+	 * (EINVAL, ENOTCONN, ENOTSOCK, EBADF): then nothing went, whatever
+	 * sbytes says. FreeBSD's sendfile() zeroes sbytes before anything.
+	 */
+	if (rv == -1 && (errno == EINVAL || errno == ENOTCONN ||
+	    errno == ENOTSOCK || errno == EBADF))
+		return -1;
+#endif
+	/*
+	 * Partial progress comes with EAGAIN, EINTR or EBUSY, and with an
+	 * error after some passes went out: count it, never more than the
+	 * bytes offered.
+	 */
 	if (sbytes > 0)
-		return (ssize_t)sbytes;
+		return sf_clamp((uintmax_t)sbytes, c->hdr_len + len);
 	if (rv == -1)
 		return -1;
 
@@ -147,69 +152,8 @@ sf_freebsd_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * first file page, so at end of file it stayed behind: send it alone.
 	 */
 	if (c->hdr_len > 0)
-		return sf_freebsd_writev(c, 0);
+		return sf_writev(c, 0);
 	return 0;
-}
-
-/*
- * Write the pending header, and the trailer as well if with_trl is set,
- * with writev(2). Returns what writev returns.
- */
-static ssize_t
-sf_freebsd_writev(const struct sf_chunk *c, int with_trl)
-{
-	struct iovec	iov[2];
-	int		n;
-
-	n = 0;
-	if (c->hdr_len > 0) {
-		iov[n].iov_base = (void *)(uintptr_t)c->hdr;
-		iov[n++].iov_len = c->hdr_len;
-	}
-	if (with_trl && c->trl_len > 0) {
-		iov[n].iov_base = (void *)(uintptr_t)c->trl;
-		iov[n++].iov_len = c->trl_len;
-	}
-	if (n == 0)
-		return 0;
-	return writev(c->sock, iov, n);
-}
-
-/*
- * Returns 1 if the file still holds len bytes from file_off. A file that
- * shrinks between this check and the call can still slip through.
- */
-static int
-sf_freebsd_covers(const struct sf_chunk *c, size_t len)
-{
-	struct stat	st;
-
-	if (fstat(c->fd, &st) == -1 || st.st_size < c->file_off)
-		return 0;
-	return (uintmax_t)(st.st_size - c->file_off) >= len;
-}
-
-/*
- * TCP_NOPUSH holds back partial segments while set, so header, file and
- * trailer leave in full segments; clearing it sends what is queued.
- */
-int
-sf_cork(int sock, int on)
-{
-	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
-}
-
-/* Returns 1 if fd lives on a filesystem whose sizes are not the content. */
-int
-sf_pseudo_file(int fd)
-{
-	struct statfs	sfs;
-
-	if (fstatfs(fd, &sfs) == -1)
-		return 0;
-	return strcmp(sfs.f_fstypename, "procfs") == 0 ||
-	    strcmp(sfs.f_fstypename, "linprocfs") == 0 ||
-	    strcmp(sfs.f_fstypename, "linsysfs") == 0;
 }
 
 /*
@@ -279,11 +223,3 @@ sf_fallback_errno(int err)
 	    err == ENOSYS;
 }
 
-/* Segment counts come from Linux's TCP_INFO only. */
-int
-sf_segments(int sock, uint64_t *segs)
-{
-	(void)sock;
-	(void)segs;
-	return -1;
-}

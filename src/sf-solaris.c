@@ -17,9 +17,6 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -29,15 +26,19 @@
 
 static ssize_t	sf_solaris_send(const struct sf_chunk *, struct sf_scratch *);
 static ssize_t	sf_solaris_sendv(const struct sf_chunk *, size_t, int);
-static size_t	sf_solaris_avail(const struct sf_chunk *);
 
 const struct backend sf_backend = { "sendfile", sf_solaris_send };
 
 /*
- * Send the pending header, up to file_len bytes of the file and, when the
- * chunk ends the file part, the trailer, in one sendfilev call. Returns
- * the bytes written, 0 at end of file, or -1 with errno when nothing went
- * out.
+ * Send the pending header and up to file_len bytes of the file in one
+ * sendfilev call, or, once the file part is complete, the header (if
+ * still pending) and the trailer. Returns the bytes written, 0 at end of
+ * file, or -1 with errno when nothing went out.
+ *
+ * The trailer is never in the same call as file bytes: on the zero-copy
+ * path snf_segmap stops without an error where a file that shrank now
+ * ends, and sendvec_chunk goes on to the next vector (illumos
+ * sendfile.c), so xferred would not tell the trailer from the file.
  */
 static ssize_t
 sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
@@ -53,7 +54,7 @@ sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 		return -1;
 	}
 	len = c->file_len < SF_MAX_CALL ? c->file_len : SF_MAX_CALL;
-	n = sf_solaris_sendv(c, len, len == c->file_len);
+	n = sf_solaris_sendv(c, len, c->file_len == 0);
 	if (n != -1 || errno != EINVAL || len == 0)
 		return n;
 
@@ -63,7 +64,7 @@ sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * what is left of it, without the trailer: the engine then sees the
 	 * short count, and 0 at end of file.
 	 */
-	if ((avail = sf_solaris_avail(c)) >= len) {
+	if ((avail = sf_file_avail(c)) >= len) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -73,8 +74,10 @@ sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 /*
  * One sendfilev call: the pending header, len file bytes, and the trailer
  * if with_trl is set. Empty entries are left out, since sendfilev(3EXT)
- * rejects an sfv_len of 0. Returns the bytes transferred if any, else what
- * sendfilev returned.
+ * rejects an sfv_len of 0. The file entry has SFV_NOWAIT: without it the
+ * zero-copy path waits until the peer acknowledged the pages, which would
+ * hold up every other transfer in the loop. Returns the bytes transferred
+ * if any (never more than offered), else what sendfilev returned.
  */
 static ssize_t
 sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
@@ -93,6 +96,7 @@ sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
 	}
 	if (len > 0) {
 		vec[cnt].sfv_fd = c->fd;
+		vec[cnt].sfv_flag = SFV_NOWAIT;
 		vec[cnt].sfv_off = c->file_off;
 		vec[cnt++].sfv_len = len;
 	}
@@ -108,72 +112,9 @@ sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
 	n = sendfilev(c->sock, vec, cnt, &xferred);
 	/* xferred is valid after -1 too (EAGAIN, EINTR, EINVAL): count it. */
 	if (xferred > 0)
-		return (ssize_t)xferred;
+		return sf_clamp(xferred, c->hdr_len + len +
+		    (with_trl ? c->trl_len : 0));
 	return n;
-}
-
-/*
- * Returns how many bytes the file still holds from file_off, or SIZE_MAX
- * when that cannot be told. Preserves errno.
- */
-static size_t
-sf_solaris_avail(const struct sf_chunk *c)
-{
-	struct stat	st;
-	int		saved_errno;
-
-	saved_errno = errno;
-	if (fstat(c->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		errno = saved_errno;
-		return SIZE_MAX;
-	}
-	errno = saved_errno;
-	if (st.st_size <= c->file_off)
-		return 0;
-	if ((uintmax_t)(st.st_size - c->file_off) >= SIZE_MAX)
-		return SIZE_MAX;
-	return (size_t)(st.st_size - c->file_off);
-}
-
-/*
- * Hold back partial segments while on is set (TCP_CORK on illumos and
- * Solaris 11); clearing it pushes what is queued. A no-op where neither
- * option exists.
- */
-int
-sf_cork(int sock, int on)
-{
-#if defined(TCP_CORK)
-	return setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
-#elif defined(TCP_NOPUSH)
-	return setsockopt(sock, IPPROTO_TCP, TCP_NOPUSH, &on, sizeof(on));
-#else
-	(void)sock;
-	(void)on;
-	return 0;
-#endif
-}
-
-/* Returns 1 if fd lives on /proc, whose sizes are not the content. */
-int
-sf_pseudo_file(int fd)
-{
-	struct statvfs	sv;
-
-	if (fstatvfs(fd, &sv) == -1)
-		return 0;
-	return strcmp(sv.f_basetype, "proc") == 0;
-}
-
-/* sendfilev takes no flags; only "" is valid. */
-int
-sf_parse_flags(const char *list, int *flags, const char **errstr)
-{
-	*flags = 0;
-	if (*list == '\0')
-		return 0;
-	*errstr = "sendfile flags are not supported on solaris";
-	return -1;
 }
 
 /*
@@ -188,11 +129,3 @@ sf_fallback_errno(int err)
 	    err == EOPNOTSUPP || err == ENOSYS;
 }
 
-/* Segment counts come from Linux's TCP_INFO only. */
-int
-sf_segments(int sock, uint64_t *segs)
-{
-	(void)sock;
-	(void)segs;
-	return -1;
-}

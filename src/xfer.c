@@ -12,8 +12,9 @@
  *  - EBUSY (FreeBSD SF_NODISKIO): wait a moment, then retry.
  *  - Progress counts only what the backend reports as sent.
  *  - A 0 return while file bytes remain: the file shrank.
- *  - sendfile refusing the descriptor pair before any file byte went out:
- *    carry on with read/write from the same offset.
+ *  - sendfile refusing the descriptor pair before any file byte went out
+ *    (a header may be pending): carry on with read/write from the same
+ *    offset.
  * It knows nothing of signals or of the command line: a run's parameters
  * come in a struct xfer_params, made once and shared by its transfers.
  *
@@ -69,6 +70,7 @@ static int	xfer_input_ready(struct xfer *);
 static int	xfer_idle_expired(struct xfer *);
 static uint64_t	xfer_rate_allows(struct xfer *);
 static int	xfer_close_expired(struct xfer *);
+static int	xfer_handed_off(struct xfer *, struct pollfd *);
 static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
@@ -453,7 +455,9 @@ xfer_advance(struct xfer *x, size_t n)
 		part = (size_t)(g->file_len - g->file_done);
 	g->file_done += part;
 	n -= part;
-	g->trl_done += n;
+	/* Never more trailer than there is (the backend clamps too). */
+	part = x->par->trl.len - g->trl_done;
+	g->trl_done += n < part ? n : part;
 }
 
 /*
@@ -671,8 +675,13 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 		}
 		return 1;
 	}
+	/*
+	 * A refusal of a call that offered file bytes, before any went:
+	 * read/write carries on and sends what is left of the header too
+	 * (FreeBSD, Solaris and AIX refuse with the header in the same call).
+	 */
 	if (x->be.backend != &rw_backend && x->prog.file_done == 0 &&
-	    x->be.scratch.piped == 0 && c->hdr_len == 0 &&
+	    x->be.scratch.piped == 0 && c->file_len > 0 &&
 	    sf_fallback_errno(err)) {
 		x->be.fallback_errno = err;
 		x->be.fallback_from = x->be.backend->name;
@@ -704,10 +713,6 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 		return 0;
 	}
 	x->prog.end_ns = loop_now_ns();
-	if (x->par->close_timeout_ms == 0) {
-		x->prog.phase = XFER_DONE;
-		return 0;
-	}
 	/* The drain reads until EOF: it must not block in recv. */
 	if (x->conn.blocking && net_blocking(x->conn.sock, 0, 0) == -1) {
 		xfer_fail_errno(x, errno);
@@ -736,8 +741,12 @@ xfer_close_expired(struct xfer *x)
 
 /*
  * Read (and drop) whatever the receiver still says until its EOF: then it
- * has read every byte, and exit 0 means just that. A reset here means it
- * did not, so it fails the transfer.
+ * has read every byte it wanted and closed without a reset, and exit 0
+ * means just that. A reset here means it did not, so it fails the
+ * transfer. With --close-timeout 0 the EOF is not waited for, but what the
+ * receiver said is still read (closing a socket with unread data resets
+ * the connection and discards what is still queued) and the transfer ends
+ * only once the queue is handed off (xfer_handed_off).
  */
 static int
 xfer_drain(struct xfer *x, struct pollfd *pfd)
@@ -747,7 +756,7 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	int	reads;
 
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
-		if (xfer_close_expired(x))
+		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
 		n = recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
@@ -762,12 +771,43 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			xfer_fail_errno(x, errno);
 			return 0;
 		}
-		if (xfer_close_expired(x))
+		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
 		break;
 	}
+	if (x->par->close_timeout_ms == 0)
+		return xfer_handed_off(x, pfd);
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLIN;
+	return 1;
+}
+
+/*
+ * --close-timeout 0: the transfer is done once the kernel holds no byte
+ * the receiver's TCP has not acknowledged (sf_unsent; where the system
+ * cannot tell, at once, as before). Until then it reads what the receiver
+ * says and looks again every XFER_BUSY_WAIT_MS; the idle timeout bounds a
+ * queue that stops shrinking, as it bounds sending.
+ */
+static int
+xfer_handed_off(struct xfer *x, struct pollfd *pfd)
+{
+	size_t	left;
+
+	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
+		x->prog.phase = XFER_DONE;
+		return 0;
+	}
+	if (left != x->prog.unsent) {
+		x->prog.unsent = left;
+		x->prog.last_move_ns = loop_now_ns();
+	}
+	if (xfer_idle_expired(x))
+		return 0;
+	pfd->fd = x->conn.sock;
+	pfd->events = POLLIN;
+	x->prog.busy_until_ns = loop_now_ns() +
+	    (int64_t)XFER_BUSY_WAIT_MS * 1000000;
 	return 1;
 }
 
@@ -783,8 +823,9 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 
 	if (g->phase == XFER_CONNECT)
 		deadline_ns = x->conn.deadline_ns;
-	else if (g->phase == XFER_SEND && g->busy_until_ns != 0)
-		deadline_ns = g->busy_until_ns;
+	else if ((g->phase == XFER_SEND && g->busy_until_ns != 0) ||
+	    (g->phase == XFER_DRAIN && x->par->close_timeout_ms == 0))
+		deadline_ns = g->busy_until_ns;	/* a back-off, a re-check */
 	else if (g->phase == XFER_SEND && x->par->idle_timeout_ms > 0)
 		deadline_ns = g->last_move_ns +
 		    (int64_t)x->par->idle_timeout_ms * 1000000;

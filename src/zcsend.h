@@ -249,6 +249,7 @@ struct xfer_prog {
 	int64_t			 last_move_ns;	/* last byte the socket took */
 	int64_t			 busy_until_ns;	/* step again at the latest */
 	int64_t			 drain_start_ns;
+	size_t			 unsent;	/* close timeout 0: last queue */
 };
 
 /* Which path carries the bytes, and its scratch state. */
@@ -275,17 +276,28 @@ struct xfer {
 	struct pollfd		 want;		/* what the last step waits for */
 };
 
-/* backends: sf-<os>.c, sf-rw.c */
+/*
+ * Backends. One of sf-linux.c, sf-freebsd.c, sf-darwin.c, sf-solaris.c,
+ * sf-aix.c or sf-unknown.c gives sf_backend and sf_fallback_errno; one of
+ * splice.c or nosplice.c gives splice_backend; sf-freebsd.c or noflags.c
+ * gives sf_parse_flags; rw.c and platform.c are in every build.
+ */
 extern const struct backend	sf_backend;	/* the platform's sendfile */
 extern const struct backend	rw_backend;	/* pread/read and send */
 extern const struct backend	splice_backend;	/* NULL send: not here */
 int		 splice_open(struct sf_scratch *, size_t);
 void		 splice_close(struct sf_scratch *);
-int		 sf_segments(int, uint64_t *);
-int		 sf_cork(int, int);
-int		 sf_pseudo_file(int);
 int		 sf_parse_flags(const char *, int *, const char **);
 int		 sf_fallback_errno(int);
+
+/* platform.c */
+int		 sf_cork(int, int);
+int		 sf_segments(int, uint64_t *);
+int		 sf_unsent(int, size_t *);
+int		 sf_pseudo_file(int);
+ssize_t		 sf_writev(const struct sf_chunk *, int);
+size_t		 sf_file_avail(const struct sf_chunk *);
+ssize_t		 sf_clamp(uintmax_t, size_t);
 
 /* options.c */
 void		 options_parse(int, char **, struct options *);

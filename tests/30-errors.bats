@@ -242,6 +242,20 @@ interrupt() {
 	wait_for_line "$RECV_ERR" '^got 1000$'
 }
 
+@test "--close-timeout 0 exits 0 only once a receiver that spoke and reads late has every byte" {
+	# Closing a socket with unread data resets the connection and
+	# discards what is still queued (RFC 2525, 2.17): zcsend must read
+	# the line and wait for the queue to drain before it exits 0.
+	local big=$BATS_TEST_TMPDIR/big
+	head -c 33554432 /dev/urandom >"$big"
+	start_zcrecv -w hello -W 1000 -o "$RECEIVED"
+	run -0 --separate-stderr zc --close-timeout 0 \
+	    127.0.0.1 "$RECV_PORT" "$big"
+	assert_one_line_stderr '^zcsend: sent 33554432 bytes in '
+	recv_wait
+	assert_same_bytes "$big" "$RECEIVED"
+}
+
 @test "SIGINT mid-transfer exits 130 with what was sent" {
 	interrupt INT 130
 }

@@ -5,8 +5,8 @@
  * It listens on a kernel-chosen loopback port, says which on stderr, takes
  * one connection and then misbehaves in the way the test asked for: closes
  * or resets after N bytes, stops reading for good or until SIGUSR1, or
- * reads slowly. Everything it does is bounded by an alarm so a test that
- * goes wrong cannot hang CI.
+ * reads slowly, or first says a line and reads late. Everything it does is
+ * bounded by an alarm so a test that goes wrong cannot hang CI.
  *
  * Lines on stderr, each flushed as soon as it is true:
  *	listening PORT		ready for the connection
@@ -75,7 +75,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: zcrecv [-46] [-b bytes] [-d ms] [-L file] "
 	    "[-o file] [-R bytes] [-t sec]\n"
-	    "              [-c n | -r n | -S n | -s]\n");
+	    "              [-W ms] [-w line] [-c n | -r n | -S n | -s]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -243,7 +243,8 @@ main(int argc, char *argv[])
 	enum action		 act = ACT_NONE;
 	unsigned long long	 got = 0, limit = 0;
 	unsigned int		 port;
-	long long		 delay_ms = 0;
+	long long		 delay_ms = 0, late_ms = 0;
+	const char		*line = NULL;
 	size_t			 bufsize = 65536, want;
 	ssize_t			 n;
 	const char		*outpath = NULL, *logpath = NULL;
@@ -252,7 +253,7 @@ main(int argc, char *argv[])
 	int			 ch, family = AF_INET, rcvbuf = 0, seconds = 60;
 	int			 lfd, sock, out = -1;
 
-	while ((ch = getopt(argc, argv, "46b:c:d:L:o:R:r:sS:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "46b:c:d:L:o:R:r:sS:t:W:w:")) != -1) {
 		switch (ch) {
 		case '4':
 			family = AF_INET;
@@ -292,6 +293,12 @@ main(int argc, char *argv[])
 			break;
 		case 't':
 			seconds = (int)number(optarg, 1, 86400, "-t");
+			break;
+		case 'W':
+			late_ms = number(optarg, 0, 60000, "-W");
+			break;
+		case 'w':
+			line = optarg;
 			break;
 		default:
 			usage();
@@ -348,6 +355,14 @@ main(int argc, char *argv[])
 	close(lfd);
 	fprintf(stderr, "accepted\n");
 	fflush(stderr);
+
+	/* -w: say a line (the sender never reads it); -W: read late. */
+	if (line != NULL) {
+		write_all(sock, (const unsigned char *)line, strlen(line));
+		write_all(sock, (const unsigned char *)"\n", 1);
+	}
+	if (late_ms > 0)
+		nap(late_ms);
 
 	if (act == ACT_NOREAD) {
 		/* Until killed or the alarm: SIGUSR1 does not end this. */

@@ -20,7 +20,11 @@
 #include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#ifdef HAVE_LINUX_TCP_H
+#include <linux/tcp.h>		/* as platform.c includes it */
+#else
 #include <netinet/tcp.h>
+#endif
 
 #include <errno.h>
 #include <limits.h>
@@ -44,6 +48,8 @@ struct sf_parms {
 #define SF_DONT_CACHE	0x00000004
 #define SF_SYNC_CACHE	0x00000008
 
+/* struct statvfs names the filesystem type (platform.c). */
+#define HAVE_STRUCT_STATVFS_F_BASETYPE 1
 #define statvfs		fake_statvfs
 struct statvfs {
 	char	f_basetype[16];
@@ -57,6 +63,7 @@ int	fake_setsockopt(int, int, int, const void *, socklen_t);
 
 #define send_file	fake_send_file
 #define fstatvfs	fake_fstatvfs
+#define writev		fake_writev
 #define fstat		fake_fstat
 #define setsockopt	fake_setsockopt
 

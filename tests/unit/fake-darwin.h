@@ -15,11 +15,17 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/param.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#ifdef HAVE_LINUX_TCP_H
+#include <linux/tcp.h>		/* as platform.c includes it */
+#else
 #include <netinet/tcp.h>
+#endif
 
 #include <errno.h>
 #include <stdint.h>
@@ -32,15 +38,27 @@ struct sf_hdtr {
 	int		 trl_cnt;
 };
 
+/* The BSDs and macOS have TCP_NOPUSH and no TCP_CORK. */
+#undef TCP_CORK
 #undef TCP_NOPUSH
 #define TCP_NOPUSH	4
 
+/* struct statfs names the filesystem type (platform.c). */
+#define HAVE_STRUCT_STATFS_F_FSTYPENAME 1
+
+#define statfs		fake_statfs
+struct statfs {
+	char	f_fstypename[16];
+};
+
+int	fake_fstatfs(int, struct statfs *);
 int	fake_darwin_sendfile(int, int, off_t, off_t *, struct sf_hdtr *, int);
 ssize_t	fake_writev(int, const struct iovec *, int);
 int	fake_fstat(int, struct stat *);
 int	fake_setsockopt(int, int, int, const void *, socklen_t);
 
 #define sendfile	fake_darwin_sendfile
+#define fstatfs		fake_fstatfs
 #define writev		fake_writev
 #define fstat		fake_fstat
 #define setsockopt	fake_setsockopt

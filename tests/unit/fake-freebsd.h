@@ -22,7 +22,11 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#ifdef HAVE_LINUX_TCP_H
+#include <linux/tcp.h>		/* as platform.c includes it */
+#else
 #include <netinet/tcp.h>
+#endif
 
 #include <errno.h>
 #include <stdint.h>
@@ -49,8 +53,13 @@ struct sf_hdtr {
 #define SF_NOCACHE		0x00000010
 #endif
 
+/* The BSDs and macOS have TCP_NOPUSH and no TCP_CORK. */
+#undef TCP_CORK
 #undef TCP_NOPUSH
 #define TCP_NOPUSH	4
+
+/* struct statfs names the filesystem type (platform.c). */
+#define HAVE_STRUCT_STATFS_F_FSTYPENAME 1
 
 #define statfs		fake_statfs
 struct statfs {

@@ -22,7 +22,11 @@
 #include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
+#ifdef HAVE_LINUX_TCP_H
+#include <linux/tcp.h>		/* as platform.c includes it */
+#else
 #include <netinet/tcp.h>
+#endif
 
 #include <errno.h>
 #include <stdint.h>
@@ -31,13 +35,17 @@
 #define sendfilevec	fake_sendfilevec
 struct sendfilevec {
 	int		sfv_fd;		/* input fd, or SFV_FD_SELF */
-	unsigned int	sfv_flag;	/* reserved, 0 */
+	unsigned int	sfv_flag;	/* 0 or SFV_NOWAIT */
 	off_t		sfv_off;	/* offset, or address for SFV_FD_SELF */
 	size_t		sfv_len;
 };
 #undef SFV_FD_SELF
 #define SFV_FD_SELF	(-2)
+#undef SFV_NOWAIT
+#define SFV_NOWAIT	1
 
+/* struct statvfs names the filesystem type (platform.c). */
+#define HAVE_STRUCT_STATVFS_F_BASETYPE 1
 #define statvfs		fake_statvfs
 struct statvfs {
 	char	f_basetype[16];
@@ -51,6 +59,7 @@ int	fake_setsockopt(int, int, int, const void *, socklen_t);
 
 #define sendfilev	fake_sendfilev
 #define fstatvfs	fake_fstatvfs
+#define writev		fake_writev
 #define fstat		fake_fstat
 #define setsockopt	fake_setsockopt
 

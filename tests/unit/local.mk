@@ -1,69 +1,94 @@
 # SPDX-License-Identifier: ISC
-# Unit tests of the sendfile backends; included from the top Makefile.am.
+# Unit tests of the transfer engine with each sendfile adapter; included
+# from the top Makefile.am.
 #
-# Each platform's backend is compiled on Linux against a simulated kernel:
-# tests/unit/fake-<os>.h is force-included (-include) ahead of the backend
-# and the test, declares the platform's sendfile interface and renames the
-# system calls the backend makes to the simulation's. The backends carry
-# no test code. The fakes lean on the Linux headers, so these run where
-# the Linux backend is built; sf-none-test runs everywhere.
+# Every test drives the real engine (src/xfer.c and what it calls, built
+# once into libengine.a) through tests/unit/simkern.c's sim_engine_run.
+# Each platform's adapter is compiled on Linux against a simulated kernel:
+# tests/unit/fake-<os>.h is force-included (-include) ahead of the adapter,
+# platform.c and the test, declares the platform's sendfile interface and
+# headers, and renames the system calls they make to the simulation's. The
+# adapters carry no test code. The fakes lean on the Linux headers, so
+# these run where the Linux backend is built; sf-unknown-test (the
+# read/write path with real descriptors) runs everywhere.
 
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 UNIT_SIM = tests/unit/simkern.c tests/unit/simkern.h \
 	tests/unit/tap.c tests/unit/tap.h
 
-check_PROGRAMS += tests/unit/sf-none-test
-TESTS += tests/unit/sf-none-test
-tests_unit_sf_none_test_SOURCES = tests/unit/sf-none-test.c \
-	tests/unit/tap.c tests/unit/tap.h src/sf-none.c src/sf-rw.c
-tests_unit_sf_none_test_CPPFLAGS = $(UNIT_CPPFLAGS)
-tests_unit_sf_none_test_LDADD =
+# The engine as zcsend builds it, less the platform adapter and
+# platform.c, which each test brings (compiled against its fake).
+check_LIBRARIES = tests/unit/libengine.a
+tests_unit_libengine_a_SOURCES = src/xfer.c src/loop.c src/net.c \
+	src/progress.c src/rw.c
+if BACKEND_LINUX
+tests_unit_libengine_a_SOURCES += src/splice.c
+else
+tests_unit_libengine_a_SOURCES += src/nosplice.c
+endif
+UNIT_ENGINE = tests/unit/libengine.a
+
+check_PROGRAMS += tests/unit/sf-unknown-test
+TESTS += tests/unit/sf-unknown-test
+tests_unit_sf_unknown_test_SOURCES = tests/unit/sf-unknown-test.c \
+	$(UNIT_SIM) src/sf-unknown.c src/platform.c src/noflags.c
+tests_unit_sf_unknown_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_sf_unknown_test_LDADD = $(UNIT_ENGINE)
 
 if BACKEND_LINUX
 check_PROGRAMS += tests/unit/sf-freebsd-test tests/unit/sf-dragonfly-test \
 	tests/unit/sf-darwin-test tests/unit/sf-solaris-test \
-	tests/unit/sf-aix-test
+	tests/unit/sf-aix-test tests/unit/splice-test
 TESTS += tests/unit/sf-freebsd-test tests/unit/sf-dragonfly-test \
 	tests/unit/sf-darwin-test tests/unit/sf-solaris-test \
-	tests/unit/sf-aix-test
+	tests/unit/sf-aix-test tests/unit/splice-test
 endif
 
 tests_unit_sf_freebsd_test_SOURCES = tests/unit/sf-freebsd-test.c \
-	tests/unit/fake-freebsd.h $(UNIT_SIM) src/sf-freebsd.c
+	tests/unit/fake-freebsd.h $(UNIT_SIM) src/sf-freebsd.c src/platform.c
 tests_unit_sf_freebsd_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-freebsd.h
-tests_unit_sf_freebsd_test_LDADD =
+tests_unit_sf_freebsd_test_LDADD = $(UNIT_ENGINE)
 
-# The same backend and test, as DragonFly.
+# The same adapter and test, as DragonFly.
 tests_unit_sf_dragonfly_test_SOURCES = $(tests_unit_sf_freebsd_test_SOURCES)
 tests_unit_sf_dragonfly_test_CPPFLAGS = $(UNIT_CPPFLAGS) -D__DragonFly__ \
 	-include $(top_srcdir)/tests/unit/fake-freebsd.h
-tests_unit_sf_dragonfly_test_LDADD =
+tests_unit_sf_dragonfly_test_LDADD = $(UNIT_ENGINE)
 
 tests_unit_sf_darwin_test_SOURCES = tests/unit/sf-darwin-test.c \
-	tests/unit/fake-darwin.h $(UNIT_SIM) src/sf-darwin.c
+	tests/unit/fake-darwin.h $(UNIT_SIM) src/sf-darwin.c src/platform.c \
+	src/noflags.c
 tests_unit_sf_darwin_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-darwin.h
-tests_unit_sf_darwin_test_LDADD =
+tests_unit_sf_darwin_test_LDADD = $(UNIT_ENGINE)
 
 tests_unit_sf_solaris_test_SOURCES = tests/unit/sf-solaris-test.c \
-	tests/unit/fake-solaris.h $(UNIT_SIM) src/sf-solaris.c
+	tests/unit/fake-solaris.h $(UNIT_SIM) src/sf-solaris.c \
+	src/platform.c src/noflags.c
 tests_unit_sf_solaris_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-solaris.h
-tests_unit_sf_solaris_test_LDADD =
+tests_unit_sf_solaris_test_LDADD = $(UNIT_ENGINE)
 
 tests_unit_sf_aix_test_SOURCES = tests/unit/sf-aix-test.c \
-	tests/unit/fake-aix.h $(UNIT_SIM) src/sf-aix.c
+	tests/unit/fake-aix.h $(UNIT_SIM) src/sf-aix.c src/platform.c \
+	src/noflags.c
 tests_unit_sf_aix_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-aix.h
-tests_unit_sf_aix_test_LDADD =
+tests_unit_sf_aix_test_LDADD = $(UNIT_ENGINE)
+
+# The splice path, with real descriptors (Linux).
+tests_unit_splice_test_SOURCES = tests/unit/splice-test.c $(UNIT_SIM) \
+	src/sf-linux.c src/platform.c src/noflags.c
+tests_unit_splice_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_splice_test_LDADD = $(UNIT_ENGINE)
 
 # Test programs have no extension: TAP through the automake driver (the
 # .bats tests have BATS_LOG_DRIVER).
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
 
-# Backends configure does not build here; automake already ships sources
+# Adapters configure does not build here; automake already ships sources
 # named in _SOURCES, this keeps them in the tarball whatever changes there.
 EXTRA_DIST += src/sf-freebsd.c src/sf-darwin.c src/sf-solaris.c \
-	src/sf-aix.c src/sf-none.c
+	src/sf-aix.c src/sf-unknown.c src/nosplice.c src/noflags.c

@@ -10,7 +10,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -28,6 +27,8 @@ static int	test_einval_refusal(void);
 static int	test_cork(void);
 static int	test_pseudo(void);
 static int	test_parse_flags(void);
+static int	test_fallback_header(void);
+static int	test_pseudo_fallback(void);
 
 /*
  * send_file: a range past the end of the file is EINVAL with nothing
@@ -99,19 +100,6 @@ fake_send_file(int *sockp, struct sf_parms *p, unsigned int flags)
 		return -1;
 	}
 	return want == 0 ? 0 : 1;
-}
-
-/* fstatvfs(2): f_basetype from sim.fstype. */
-int
-fake_fstatvfs(int fd, struct statvfs *sv)
-{
-	if (fd != SIM_FILE || sim.fstype == NULL) {
-		errno = EBADF;
-		return -1;
-	}
-	memset(sv, 0, sizeof(*sv));
-	strncpy(sv->f_basetype, sim.fstype, sizeof(sv->f_basetype) - 1);
-	return 0;
 }
 
 /* One send_file call carries header, file and trailer. */
@@ -227,6 +215,40 @@ test_pseudo(void)
 	return TAP_PASS;
 }
 
+/*
+ * Issue 10, bug 1: a refusal (a socket not in AF_INET) with the header in
+ * the call falls back to read/write.
+ */
+static int
+test_fallback_header(void)
+{
+	struct drive	d;
+
+	sim_reset(3000);
+	sim_push(0, EAFNOSUPPORT);
+	drive_init(&d, "HEAD\r\n", 100, 2500, "TAIL\r\n");
+	return drive_fallback_ok(&d, EAFNOSUPPORT);
+}
+
+/*
+ * Issue 10, bug 3: a file in /proc has size 0 but content. send_file
+ * refuses the range (EINVAL); the content must arrive by read/write, not
+ * be taken for an empty file.
+ */
+static int
+test_pseudo_fallback(void)
+{
+	struct drive	d;
+
+	sim_reset(3000);
+	sim.size = 0;
+	sim.fstype = "procfs";
+	drive_init(&d, NULL, 0, 0, NULL);
+	d.to_eof = 1;
+	d.max_chunk = 1024;
+	return drive_fallback_ok(&d, EINVAL);
+}
+
 /* --sf-flags: only the empty list. */
 static int
 test_parse_flags(void)
@@ -273,6 +295,10 @@ static const struct tap_test tests[] = {
 	{ "sf_cork uses TCP_CORK", test_cork },
 	{ "pseudo-filesystems", test_pseudo },
 	{ "--sf-flags refused", test_parse_flags },
+	{ "a refusal with the header pending falls back (bug 1)",
+	    test_fallback_header },
+	{ "a pseudo-file falls back to read/write (bug 3)",
+	    test_pseudo_fallback },
 };
 
 int

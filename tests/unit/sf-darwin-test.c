@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 static size_t	iov_segs(struct sim_seg *, const struct iovec *, int);
 static int	test_separate_calls(void);
 static int	test_model_trailer_quirk(void);
+static int	test_model_header_quirk(void);
 static int	test_flags_zero(void);
 static int	test_cork(void);
 static int	test_pseudo(void);
@@ -44,11 +44,16 @@ iov_segs(struct sim_seg *seg, const struct iovec *iov, int cnt)
 }
 
 /*
- * sendfile(2) as XNU does it: headers by writev first (a short writev
- * still lets the file loop run), then the file up to *len minus the
- * header bytes, or to end of file when *len is 0; then the trailers by
- * writev, even when the loop stopped early at end of file. *len is set to
- * the bytes sent on every return.
+ * sendfile(2) as XNU does it (bsd/kern/uipc_syscalls.c, sendfile): headers
+ * by writev first, where only an error ends the call ("if (error) goto
+ * done2; sbytes += writev_retval;"), so a short header write still lets
+ * the file loop run; then the file up to *len minus the header bytes, or
+ * to end of file when *len is 0; then the trailers by writev, even when
+ * the loop stopped early at end of file. *len is set to the bytes sent on
+ * every return. The file loop sizes itself by the socket's room at that
+ * moment (xfsize = sbspace(&so->so_snd)), which acknowledgements may have
+ * grown since the header was cut short: after a short header the loop
+ * takes the next step's limit.
  */
 int
 fake_darwin_sendfile(int fd, int s, off_t offset, off_t *len,
@@ -111,7 +116,11 @@ fake_darwin_sendfile(int fd, int s, off_t offset, off_t *len,
 		maxfile = avail;
 	seg[0].p = sim.file + offset;
 	seg[0].len = maxfile;
-	n = sim_send(seg, 1, sim_left(st.limit, sent));
+	if (sent < hdr_total) {
+		st = sim_step();	/* room freed since */
+		n = sim_send(seg, 1, st.limit);
+	} else
+		n = sim_send(seg, 1, sim_left(st.limit, sent));
 	sent += n;
 	if (n < maxfile || st.err != 0) {
 		*len = (off_t)sent;
@@ -165,6 +174,33 @@ test_model_trailer_quirk(void)
 	    0);
 	CHECK(len == 104);
 	CHECK(sim.out_len == 104 && memcmp(sim.out + 100, "TAIL", 4) == 0);
+	return TAP_PASS;
+}
+
+/*
+ * Why the adapter keeps the header out of the sf_hdtr: given one, a
+ * header write cut short is followed by file bytes, out of order.
+ */
+static int
+test_model_header_quirk(void)
+{
+	struct sf_hdtr	hdtr;
+	struct iovec	hiov;
+	off_t		len;
+
+	sim_reset(100);
+	sim_push(3, 0);		/* the header's writev takes 3 bytes */
+	hiov.iov_base = (void *)(uintptr_t)"HEADER";
+	hiov.iov_len = 6;
+	memset(&hdtr, 0, sizeof(hdtr));
+	hdtr.headers = &hiov;
+	hdtr.hdr_cnt = 1;
+	len = 106;
+	CHECK(fake_darwin_sendfile(SIM_FILE, SIM_SOCK, 0, &len, &hdtr, 0) ==
+	    0);
+	CHECK(len == 103);
+	CHECK(sim.out_len == 103 && memcmp(sim.out, "HEA", 3) == 0);
+	CHECK(memcmp(sim.out + 3, sim.file, 100) == 0);
 	return TAP_PASS;
 }
 
@@ -243,6 +279,8 @@ static const struct tap_test tests[] = {
 	    test_separate_calls },
 	{ "kernel model: sf_hdtr trailer follows a short file",
 	    test_model_trailer_quirk },
+	{ "kernel model: file bytes follow a short header",
+	    test_model_header_quirk },
 	{ "flags always 0", test_flags_zero },
 	{ "sf_cork uses TCP_NOPUSH", test_cork },
 	{ "no pseudo-filesystems", test_pseudo },

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of src/sf-solaris.c against a simulated sendfilev(3EXT). The
- * kernel model follows usr/src/uts/common/syscall/sendfile.c (illumos):
- * vectors are written in order, and a file entry reaching past the end of
- * the file fails with EINVAL after the bytes before it went out.
+ * kernel model follows sendfilev() and what it calls in
+ * usr/src/uts/common/syscall/sendfile.c (illumos).
  */
 
 #include "config.h"
@@ -11,7 +10,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -21,16 +19,67 @@
 #include "simkern.h"
 #include "tap.h"
 
+static ssize_t	sol_small(const struct sendfilevec *, int, size_t,
+		    struct sim_step *, size_t *);
 static int	test_one_call(void);
 static int	test_einval_refusal(void);
 static int	test_einval_short(void);
 static int	test_cork(void);
 static int	test_pseudo(void);
 static int	test_parse_flags(void);
+static int	test_fallback_header(void);
+static int	test_zcopy_shrink(void);
+static int	test_zcopy_nowait(void);
+static int	test_small_short(void);
+
+/*
+ * sendvec_small_chunk, which sendfilev() takes when "total_size <= (4 *
+ * maxblk)": every entry is copied into one mblk chain first, a file read
+ * that comes back empty ("if (cnt == 0)") fails the call with EINVAL
+ * before anything is sent, and the chain goes to the socket in one
+ * socket_sendmblk: all of it, or nothing.
+ */
+static ssize_t
+sol_small(const struct sendfilevec *vec, int sfvcnt, size_t total,
+    struct sim_step *st, size_t *xferred)
+{
+	struct sim_seg	seg[8];
+	int		i;
+
+	for (i = 0; i < sfvcnt; i++) {
+		if (vec[i].sfv_fd == SFV_FD_SELF)
+			seg[i].p = (const unsigned char *)
+			    (uintptr_t)vec[i].sfv_off;
+		else {
+			if (sim_file_avail(vec[i].sfv_off) < vec[i].sfv_len) {
+				errno = EINVAL;
+				return -1;
+			}
+			seg[i].p = sim.file + vec[i].sfv_off;
+		}
+		seg[i].len = vec[i].sfv_len;
+	}
+	if (st->limit != SIM_ALL && st->limit < total) {
+		errno = st->err != 0 ? st->err : EAGAIN;
+		return -1;
+	}
+	*xferred = sim_send(seg, sfvcnt, SIM_ALL);
+	if (st->err != 0) {
+		errno = st->err;
+		return -1;
+	}
+	return (ssize_t)*xferred;
+}
 
 /*
  * sendfilev: each entry in order, SFV_FD_SELF from memory, files from the
- * simulated file; *xferred set on every return.
+ * simulated file; *xferred set on every return. Three paths, as in
+ * sendfilev(): small transfers (sim.maxblk set) as sol_small; otherwise
+ * sendvec_chunk, whose file entries take snf_segmap when sim.zcopy is set
+ * (zero-copy TCP: it stops without an error at the end of a file that
+ * shrank, and the next entry follows; without SFV_NOWAIT it waits for the
+ * peer's acknowledgement) or else the copy loop (a read that comes back
+ * empty fails with EINVAL after the bytes before it went out).
  */
 ssize_t
 fake_sendfilev(int fildes, const struct sendfilevec *vec, int sfvcnt,
@@ -54,36 +103,46 @@ fake_sendfilev(int fildes, const struct sendfilevec *vec, int sfvcnt,
 	st = sim_step();
 	total = 0;
 	for (i = 0; i < sfvcnt; i++) {
-		if (vec[i].sfv_flag != 0)
-			sim_violate("sfv_flag %u: reserved", vec[i].sfv_flag);
+		if ((vec[i].sfv_flag & ~(unsigned int)SFV_NOWAIT) != 0)
+			sim_violate("sfv_flag %#x", vec[i].sfv_flag);
 		if (vec[i].sfv_len == 0) {
 			/* sfv_len "less than or equal to 0": EINVAL. */
 			sim_violate("vector %d has sfv_len 0", i);
 			errno = EINVAL;
 			return -1;
 		}
+		if (vec[i].sfv_fd != SFV_FD_SELF && vec[i].sfv_fd != SIM_FILE) {
+			sim_violate("vector %d reads fd %d", i, vec[i].sfv_fd);
+			errno = EBADF;
+			return -1;
+		}
+		if (vec[i].sfv_fd == SIM_FILE && vec[i].sfv_off < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		total += vec[i].sfv_len;
+	}
+	if (sim.maxblk > 0 && total <= 4 * sim.maxblk)
+		return sol_small(vec, sfvcnt, total, &st, xferred);
+	total = 0;
+	for (i = 0; i < sfvcnt; i++) {
 		shortfile = 0;
 		if (vec[i].sfv_fd == SFV_FD_SELF) {
 			seg.p = (const unsigned char *)
 			    (uintptr_t)vec[i].sfv_off;
 			seg.len = vec[i].sfv_len;
-		} else if (vec[i].sfv_fd == SIM_FILE) {
-			if (vec[i].sfv_off < 0) {
-				*xferred = total;
-				errno = EINVAL;
-				return -1;
-			}
+		} else {
+			if (sim.zcopy && !(vec[i].sfv_flag & SFV_NOWAIT))
+				sim_violate("file vector without SFV_NOWAIT: "
+				    "snf_segmap waits for the peer's "
+				    "acknowledgement");
 			avail = sim_file_avail(vec[i].sfv_off);
 			seg.p = sim.file + (avail > 0 ? vec[i].sfv_off : 0);
 			seg.len = vec[i].sfv_len;
 			if (avail < seg.len) {
 				seg.len = avail;
-				shortfile = 1;
+				shortfile = !sim.zcopy;
 			}
-		} else {
-			sim_violate("vector %d reads fd %d", i, vec[i].sfv_fd);
-			errno = EBADF;
-			return -1;
 		}
 		n = sim_send(&seg, 1, sim_left(st.limit, total));
 		total += n;
@@ -106,20 +165,10 @@ fake_sendfilev(int fildes, const struct sendfilevec *vec, int sfvcnt,
 	return (ssize_t)total;
 }
 
-/* fstatvfs(2): f_basetype from sim.fstype. */
-int
-fake_fstatvfs(int fd, struct statvfs *sv)
-{
-	if (fd != SIM_FILE || sim.fstype == NULL) {
-		errno = EBADF;
-		return -1;
-	}
-	memset(sv, 0, sizeof(*sv));
-	strncpy(sv->f_basetype, sim.fstype, sizeof(sv->f_basetype) - 1);
-	return 0;
-}
-
-/* One sendfilev call carries header, file and trailer. */
+/*
+ * One sendfilev call carries header and file, the next the trailer, once
+ * the file part is counted (issue 10, bug 2).
+ */
 static int
 test_one_call(void)
 {
@@ -130,7 +179,83 @@ test_one_call(void)
 	drive_init(&d, "HEAD\r\n", 10, 3000, "TAIL\r\n");
 	if ((rv = drive_done_ok(&d)) != TAP_PASS)
 		return rv;
-	CHECK(sim.calls == 1);
+	CHECK(sim.calls == 2);
+	return TAP_PASS;
+}
+
+/* Issue 10, bug 1: a refusal with the header in the call falls back. */
+static int
+test_fallback_header(void)
+{
+	struct drive	d;
+
+	sim_reset(3000);
+	sim_push(0, EOPNOTSUPP);
+	drive_init(&d, "HEAD\r\n", 100, 2500, "TAIL\r\n");
+	return drive_fallback_ok(&d, EOPNOTSUPP);
+}
+
+/*
+ * Issue 10, bug 2: on the zero-copy path a file cut from 1000 to 995
+ * bytes ends the file entry early without an error. The trailer must not
+ * be taken for file bytes: exit 74, file shrank, 995 bytes on the wire.
+ */
+static int
+test_zcopy_shrink(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(1000);
+	sim.zcopy = 1;
+	sim_push_shrink(995);
+	drive_init(&d, NULL, 0, 1000, "0123456789");
+	if (drive_run(&d) != DRIVE_EOF)
+		return tap_fail("status %d (exit %d: %s; %s)", (int)d.status,
+		    d.exit, d.error, d.why);
+	CHECK(d.file_done == 995);
+	CHECK(d.trl_done == 0);
+	if ((rv = drive_stream_ok(&d)) != TAP_PASS)
+		return rv;
+	CHECK(sim.out_len == 995);
+	return TAP_PASS;
+}
+
+/* Issue 10, item 6: the zero-copy path is asked not to wait (SFV_NOWAIT). */
+static int
+test_zcopy_nowait(void)
+{
+	struct drive	d;
+
+	sim_reset(20000);
+	sim.zcopy = 1;
+	sim_push_n(30, 1000, EAGAIN);
+	drive_init(&d, "HEAD\r\n", 0, 20000, "TAIL\r\n");
+	return drive_done_ok(&d);
+}
+
+/*
+ * The small-chunk path sends all or nothing: a file that shrank fails the
+ * call with nothing sent, the rest of the file goes without the trailer,
+ * and the transfer ends with exit 74.
+ */
+static int
+test_small_short(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(1000);
+	sim.maxblk = 1460;
+	sim_push(100, EAGAIN);	/* all or nothing: nothing */
+	sim_push_shrink(600);
+	drive_init(&d, "HEAD\r\n", 0, 1000, "TAIL\r\n");
+	if (drive_run(&d) != DRIVE_EOF)
+		return tap_fail("status %d (exit %d: %s; %s)", (int)d.status,
+		    d.exit, d.error, d.why);
+	CHECK(d.hdr_done == 6 && d.file_done == 600 && d.trl_done == 0);
+	if ((rv = drive_stream_ok(&d)) != TAP_PASS)
+		return rv;
 	return TAP_PASS;
 }
 
@@ -237,7 +362,13 @@ static const struct tap_test tests[] = {
 	{ "stream input refused with a fallback errno", test_stream_refused },
 	{ "fallback errnos", test_fallback_errno },
 	{ "500 random transfers", test_random },
-	{ "header, file and trailer in one call", test_one_call },
+	{ "header and file in one call, trailer after", test_one_call },
+	{ "a refusal with the header pending falls back (bug 1)",
+	    test_fallback_header },
+	{ "zero-copy: trailer after a file that shrank (bug 2)",
+	    test_zcopy_shrink },
+	{ "zero-copy: SFV_NOWAIT on the file entry", test_zcopy_nowait },
+	{ "small-chunk path: all or nothing", test_small_short },
 	{ "EINVAL with the range in the file stays a refusal",
 	    test_einval_refusal },
 	{ "EINVAL from a short file resends the rest, no trailer",

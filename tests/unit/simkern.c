@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The simulated kernel's state, the calls several platforms share, the
- * engine model, and the scenarios every backend must pass.
+ * one place the tests set up the real engine (sim_engine_run), and the
+ * scenarios every backend must pass.
  */
 
 #include "config.h"
@@ -12,25 +13,36 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "simkern.h"
 #include "tap.h"
 
-#define DRIVE_MAX_CALLS	200000
+#define DRIVE_MAX_STEPS	200000
+#define DRIVE_POLL_MS	10000	/* a wait the simulation never needs */
 
 struct sim	sim;
+int		sim_sock = 7;	/* a real socket while the engine runs */
+int		sim_file = 5;	/* a real file for a fallback's reads */
+
+static struct drive	*drive_now;	/* the transfer sim_check_send checks */
 
 static unsigned	sim_rng = 1;
 
 static void	sim_emit(const unsigned char *, size_t);
-static enum drive_status drive_broken(struct drive *, const char *, ...)
+static void	drive_broken(struct drive *, const char *, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
+static ssize_t	sim_check_send(const struct sf_chunk *, struct sf_scratch *);
 static int	random_round(unsigned);
+
+/* The adapter under test, behind a check of its contract. */
+static const struct backend sim_checked = { "sendfile", sim_check_send };
 
 /* The byte at offset i of every simulated file. */
 unsigned char
@@ -73,7 +85,8 @@ sim_push_n(size_t n, size_t limit, int err)
 			abort();
 		sim.steps[sim.nsteps].limit = limit;
 		sim.steps[sim.nsteps].err = err;
-		sim.steps[sim.nsteps++].shrink = SIM_NOSHRINK;
+		sim.steps[sim.nsteps].shrink = SIM_NOSHRINK;
+		sim.steps[sim.nsteps++].race = SIM_NOSHRINK;
 	}
 }
 
@@ -83,6 +96,34 @@ sim_push_shrink(off_t size)
 {
 	sim_push(SIM_ALL, 0);
 	sim.steps[sim.nsteps - 1].shrink = size;
+}
+
+/*
+ * Script an unlimited call inside which the file shrinks to size once
+ * after of its file bytes went out.
+ */
+void
+sim_push_race(size_t after, off_t size)
+{
+	sim_push(SIM_ALL, 0);
+	sim.steps[sim.nsteps - 1].race = size;
+	sim.steps[sim.nsteps - 1].race_after = after;
+}
+
+/*
+ * A kernel that re-reads the file's size as it goes calls this with the
+ * file bytes it has sent in this call: returns 1, with the file shrunk,
+ * if the step's race is due now.
+ */
+int
+sim_race(struct sim_step *st, size_t sent)
+{
+	if (st->race == SIM_NOSHRINK || sent < st->race_after)
+		return 0;
+	if (st->race < sim.size)
+		sim.size = st->race;
+	st->race = SIM_NOSHRINK;
+	return 1;
 }
 
 /*
@@ -116,7 +157,8 @@ sim_step(void)
 		return sim.steps[sim.next++];
 	st.limit = SIM_ALL;
 	st.err = 0;
-	st.shrink = SIM_NOSHRINK;
+	st.shrink = st.race = SIM_NOSHRINK;
+	st.race_after = 0;
 	return st;
 }
 
@@ -252,6 +294,37 @@ fake_fstat(int fd, struct stat *st)
 	return 0;
 }
 
+#ifdef HAVE_STRUCT_STATFS_F_FSTYPENAME
+/* fstatfs(2) where statfs names the type: the name is sim.fstype. */
+int
+fake_fstatfs(int fd, struct statfs *sfs)
+{
+	sim_shrink_now();
+	if (fd != SIM_FILE || sim.fstype == NULL) {
+		errno = EBADF;
+		return -1;
+	}
+	memset(sfs, 0, sizeof(*sfs));
+	strncpy(sfs->f_fstypename, sim.fstype, sizeof(sfs->f_fstypename) - 1);
+	return 0;
+}
+#endif
+
+#ifdef HAVE_STRUCT_STATVFS_F_BASETYPE
+/* fstatvfs(2) where statvfs names the type: f_basetype is sim.fstype. */
+int
+fake_fstatvfs(int fd, struct statvfs *sv)
+{
+	if (fd != SIM_FILE || sim.fstype == NULL) {
+		errno = EBADF;
+		return -1;
+	}
+	memset(sv, 0, sizeof(*sv));
+	strncpy(sv->f_basetype, sim.fstype, sizeof(sv->f_basetype) - 1);
+	return 0;
+}
+#endif
+
 /* setsockopt(2): remember the last int option set. */
 int
 fake_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
@@ -280,6 +353,10 @@ drive_init(struct drive *d, const char *hdr, off_t off, size_t len,
 	d->trl = (const unsigned char *)(trl != NULL ? trl : "");
 	d->trl_len = trl != NULL ? strlen(trl) : 0;
 	d->max_chunk = 512 * 1024;
+	d->mode = MODE_SENDFILE;
+	d->block_size = 1000;
+	d->close_timeout_ms = 5000;
+	d->sock = d->fd = -1;
 }
 
 /* The same as one chunk, for calling the backend directly. */
@@ -298,94 +375,161 @@ chunk_init(struct sf_chunk *c, const char *hdr, off_t off, size_t len,
 	c->trl_len = trl != NULL ? strlen(trl) : 0;
 }
 
-static enum drive_status
+static void
 drive_broken(struct drive *d, const char *fmt, ...)
 {
 	va_list	ap;
 
+	if (d->why[0] != '\0')
+		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(d->why, sizeof(d->why), fmt, ap);
 	va_end(ap);
-	return d->status = DRIVE_BROKEN;
 }
 
 /*
- * Drive the transfer the way the engine does: offer the unsent header,
- * the next file chunk (at most max_chunk) and, once the chunk reaches the
- * end of the range, the unsent trailer; advance along header, file and
- * trailer by what the backend returns; wait and retry on EAGAIN, EINTR and
- * EBUSY. Any broken kernel rule or contract ends it as DRIVE_BROKEN.
+ * The adapter's send, checked against the backend contract (zcsend.h) and
+ * the simulated kernel's rules on every call. A broken rule is recorded
+ * and ends the transfer.
+ */
+static ssize_t
+sim_check_send(const struct sf_chunk *c, struct sf_scratch *scratch)
+{
+	struct drive	*d = drive_now;
+	size_t		 total;
+	ssize_t		 rv;
+
+	d->calls++;
+	total = c->hdr_len + c->file_len + c->trl_len;
+	errno = 0;
+	rv = sf_backend.send(c, scratch);
+	if (rv == -1)
+		d->err = errno;
+	if (sim.violation[0] != '\0')
+		drive_broken(d, "call %u: %s", d->calls, sim.violation);
+	else if (rv < -1)
+		drive_broken(d, "call %u returned %zd", d->calls, rv);
+	else if (rv == 0 && c->hdr_len > 0)
+		drive_broken(d, "call %u returned 0 with %zu header bytes "
+		    "pending", d->calls, c->hdr_len);
+	else if (rv == 0 && c->file_len == 0 && c->trl_len > 0)
+		drive_broken(d, "call %u returned 0 with only the trailer "
+		    "pending", d->calls);
+	else if (rv > 0 && (size_t)rv > total)
+		drive_broken(d, "call %u reported %zd bytes of %zu offered",
+		    d->calls, rv, total);
+	if (d->why[0] != '\0') {
+		errno = ENOTRECOVERABLE;
+		return -1;
+	}
+	return rv;
+}
+
+/*
+ * Run d through the real transfer engine (xfer.c) to its end, on d->sock
+ * and d->fd, with wrap standing in for the platform's sendfile backend
+ * when d->mode picks it (NULL: the backend itself). This is the one place
+ * the tests set up the engine: xfer_init, then xfer_step in a poll loop
+ * until it says done. A wait on the clock alone (an EBUSY back-off) is
+ * not waited out, as the simulated kernel has no clock. Fills in d's
+ * outcome and returns the exit status.
+ */
+int
+sim_engine_run(struct drive *d, const struct backend *wrap)
+{
+	struct xfer_params	par;
+	struct xfer_dest	dest;
+	struct input		in;
+	struct xfer		x;
+	struct pollfd		pfd;
+	unsigned		steps;
+
+	memset(&par, 0, sizeof(par));
+	par.hdr.data = (unsigned char *)(uintptr_t)d->hdr;
+	par.hdr.len = d->hdr_len;
+	par.trl.data = (unsigned char *)(uintptr_t)d->trl;
+	par.trl.len = d->trl_len;
+	par.mode = d->mode;
+	par.block_size = d->block_size;
+	par.max_chunk = d->max_chunk;
+	par.sf_flags = d->flags;
+	par.close_timeout_ms = d->close_timeout_ms;
+	memset(&in, 0, sizeof(in));
+	in.fd = d->fd;
+	in.name = "FILE";
+	in.start = d->off;
+	in.len = d->to_eof ? COUNT_TO_EOF : d->len;
+	memset(&dest, 0, sizeof(dest));
+	dest.sock = d->sock;
+	dest.peer = "PEER";
+	xfer_init(&x, &par, &in, &dest);
+	if (wrap != NULL && x.be.backend == &sf_backend)
+		x.be.backend = wrap;
+	for (steps = 0; xfer_step(&x, &pfd); steps++) {
+		if (steps == DRIVE_MAX_STEPS) {
+			drive_broken(d, "no end after %u steps", steps);
+			xfer_stop(&x, EXIT_IOERR, "no end");
+			break;
+		}
+		if (pfd.fd == -1)
+			continue;
+		d->waits++;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, DRIVE_POLL_MS) != 1) {
+			drive_broken(d, "step %u: a wait that never ended",
+			    steps);
+			xfer_stop(&x, EXIT_IOERR, "stuck");
+			break;
+		}
+	}
+	d->exit = xfer_status(&x);
+	(void)snprintf(d->error, sizeof(d->error), "%s", x.out.error);
+	d->fallback_errno = x.be.fallback_errno;
+	d->backend = x.be.backend->name;
+	d->hdr_done = x.prog.hdr_done;
+	d->file_done = (size_t)x.prog.file_done;
+	d->trl_done = x.prog.trl_done;
+	xfer_free(&x);
+	return d->exit;
+}
+
+/*
+ * Drive the transfer through the real engine with the adapter under test
+ * (behind its contract check) and the simulated kernel, on a socketpair
+ * the engine may poll and shut down, whose peer has already said all it
+ * will say. Any broken kernel rule or contract ends it as DRIVE_BROKEN.
  */
 enum drive_status
 drive_run(struct drive *d)
 {
-	struct sf_chunk		c;
-	struct sf_scratch	scratch;
-	size_t			left, total, n, take;
-	ssize_t			rv;
+	int	sv[2], saved = sim_sock, own;
 
-	memset(&scratch, 0, sizeof(scratch));
-	while (d->calls < DRIVE_MAX_CALLS) {
-		left = d->len - d->file_done;
-		if (d->hdr_done == d->hdr_len && left == 0 &&
-		    d->trl_done == d->trl_len)
-			return d->status = DRIVE_DONE;
-
-		memset(&c, 0, sizeof(c));
-		c.sock = SIM_SOCK;
-		c.fd = SIM_FILE;
-		c.hdr = d->hdr + d->hdr_done;
-		c.hdr_len = d->hdr_len - d->hdr_done;
-		c.file_off = d->off + (off_t)d->file_done;
-		c.file_len = left < d->max_chunk ? left : d->max_chunk;
-		if (c.file_len == left) {
-			c.trl = d->trl + d->trl_done;
-			c.trl_len = d->trl_len - d->trl_done;
-		}
-		c.flags = d->flags;
-		total = c.hdr_len + c.file_len + c.trl_len;
-
-		d->calls++;
-		errno = 0;
-		rv = sf_backend.send(&c, &scratch);
-		if (sim.violation[0] != '\0')
-			return drive_broken(d, "call %u: %s", d->calls,
-			    sim.violation);
-		if (rv < 0) {
-			if (rv != -1)
-				return drive_broken(d, "call %u returned %zd",
-				    d->calls, rv);
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == EBUSY) {
-				d->waits++;
-				continue;
-			}
-			d->err = errno;
-			return d->status = DRIVE_ERROR;
-		}
-		if (rv == 0) {
-			if (c.hdr_len > 0)
-				return drive_broken(d, "call %u returned 0 "
-				    "with %zu header bytes pending", d->calls,
-				    c.hdr_len);
-			if (c.file_len == 0)
-				return drive_broken(d, "call %u returned 0 "
-				    "with only the trailer pending", d->calls);
-			return d->status = DRIVE_EOF;
-		}
-		if ((size_t)rv > total)
-			return drive_broken(d, "call %u reported %zd bytes "
-			    "of %zu offered", d->calls, rv, total);
-		n = (size_t)rv;
-		take = n < c.hdr_len ? n : c.hdr_len;
-		d->hdr_done += take;
-		n -= take;
-		take = n < c.file_len ? n : c.file_len;
-		d->file_done += take;
-		n -= take;
-		d->trl_done += n;
+	own = d->sock == -1;
+	if (own) {
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+		    shutdown(sv[1], SHUT_WR) == -1)
+			abort();
+		d->sock = sv[0];
 	}
-	return drive_broken(d, "no end after %u calls", d->calls);
+	sim_sock = d->sock;
+	if (d->fd == -1)
+		d->fd = SIM_FILE;
+	drive_now = d;
+	(void)sim_engine_run(d, &sim_checked);
+	drive_now = NULL;
+	sim_sock = saved;
+	if (own) {
+		close(sv[0]);
+		close(sv[1]);
+		d->sock = -1;
+	}
+	if (d->why[0] != '\0')
+		return d->status = DRIVE_BROKEN;
+	if (d->exit == EXIT_OK)
+		return d->status = DRIVE_DONE;
+	if (d->exit == EXIT_IOERR && strstr(d->error, "file shrank") != NULL)
+		return d->status = DRIVE_EOF;
+	return d->status = DRIVE_ERROR;
 }
 
 /*
@@ -432,11 +576,67 @@ drive_done_ok(struct drive *d)
 	if (drive_run(d) != DRIVE_DONE) {
 		if (d->status == DRIVE_BROKEN)
 			return tap_fail("%s", d->why);
-		return tap_fail("status %d (errno %d) after %zu+%zu+%zu bytes",
-		    (int)d->status, d->err, d->hdr_done, d->file_done,
-		    d->trl_done);
+		return tap_fail("status %d (exit %d: %s) after %zu+%zu+%zu "
+		    "bytes", (int)d->status, d->exit, d->error, d->hdr_done,
+		    d->file_done, d->trl_done);
 	}
 	return drive_stream_ok(d);
+}
+
+/*
+ * Run d where the adapter is expected to refuse and the engine to carry
+ * on with read/write: the simulated file is also a real one (what the
+ * read/write path reads) and the socket a real socketpair (what it
+ * writes). Passes if the transfer ends with exit 0 after a fallback on
+ * err, and the bytes the simulated kernel took followed by those on the
+ * socketpair are exactly header, range (to the end with to_eof) and
+ * trailer.
+ */
+int
+drive_fallback_ok(struct drive *d, int err)
+{
+	unsigned char	*got, *exp;
+	size_t		 n, cap, have, len;
+	ssize_t		 r;
+	FILE		*f;
+	int		 sv[2], saved = sim_file, rv = TAP_PASS;
+
+	n = d->to_eof ? sim.file_cap - (size_t)d->off : d->len;
+	len = d->hdr_len + n + d->trl_len;
+	cap = len + 4096;
+	if ((f = tmpfile()) == NULL ||
+	    fwrite(sim.file, 1, sim.file_cap, f) != sim.file_cap ||
+	    fflush(f) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    shutdown(sv[1], SHUT_WR) == -1 ||
+	    (got = malloc(cap)) == NULL || (exp = malloc(len + 1)) == NULL)
+		abort();
+	sim_file = d->fd = fileno(f);
+	d->sock = sv[0];
+	(void)drive_run(d);
+	sim_file = saved;
+	close(sv[0]);
+	fclose(f);
+	if (sim.out_len > 0)
+		memcpy(got, sim.out, sim.out_len < cap ? sim.out_len : cap);
+	for (have = sim.out_len; have < cap; have += (size_t)r)
+		if ((r = read(sv[1], got + have, cap - have)) <= 0)
+			break;
+	close(sv[1]);
+	memcpy(exp, d->hdr, d->hdr_len);
+	memcpy(exp + d->hdr_len, sim.file + d->off, n);
+	memcpy(exp + d->hdr_len + n, d->trl, d->trl_len);
+	if (d->status != DRIVE_DONE)
+		rv = tap_fail("status %d (exit %d: %s; %s)", (int)d->status,
+		    d->exit, d->error, d->why);
+	else if (d->fallback_errno != err)
+		rv = tap_fail("fallback errno %d, not %d", d->fallback_errno,
+		    err);
+	else if (have != len || memcmp(got, exp, len) != 0)
+		rv = tap_fail("receiver got %zu bytes, not the %zu expected",
+		    have, len);
+	free(got);
+	free(exp);
+	return rv;
 }
 
 /* The whole file in one call, no header or trailer. */
