@@ -287,6 +287,7 @@ xfer_fail_errno(struct xfer *x, int err)
 	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->sock,
 	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
 		err = soerr;
+	x->errnum = err;
 	xfer_counts(x, counts, sizeof(counts));
 	switch (err) {
 	case EPIPE:
@@ -411,6 +412,7 @@ xfer_idle_expired(struct xfer *x)
 	if (x->idle_timeout_ms == 0 || loop_now_ns() - x->last_move_ns <
 	    (int64_t)x->idle_timeout_ms * 1000000)
 		return 0;
+	x->errnum = ETIMEDOUT;
 	xfer_counts(x, counts, sizeof(counts));
 	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after %s",
 	    x->peer, x->idle_timeout_ms / 1000.0, counts);
@@ -497,6 +499,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 				x->file_len = x->file_done;	/* found the end */
 				continue;
 			}
+			x->errnum = EIO;
 			xfer_counts(x, counts, sizeof(counts));
 			xfer_fail(x, EXIT_IOERR, "%s: file shrank: sent %s",
 			    x->path, counts);
@@ -525,6 +528,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			continue;
 		}
 		if (x->scratch.input_failed) {
+			x->errnum = err;
 			xfer_counts(x, counts, sizeof(counts));
 			xfer_fail(x, EXIT_IOERR, "%s: read: %s after %s",
 			    x->path, strerror(err), counts);
@@ -551,6 +555,12 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 {
 	if (x->hdr->len > 0 || x->trl->len > 0)
 		(void)sf_cork(x->sock, 0);
+	/* A library caller keeps its socket as it was: not shut, not read. */
+	if (x->keep_open) {
+		x->end_ns = loop_now_ns();
+		x->phase = XFER_DONE;
+		return 0;
+	}
 	if (shutdown(x->sock, SHUT_WR) == -1) {
 		xfer_fail_errno(x, errno);
 		return 0;

@@ -192,6 +192,7 @@ struct xfer {
 	size_t			 block_size;	/* read/write buffer */
 	int			 input_is_stream;	/* no offsets: read */
 	uint64_t		 rate;		/* bytes a second; 0: unpaced */
+	int			 keep_open;	/* at the end: no shutdown, no drain */
 
 	/* While connecting: the addresses, tried in turn until a deadline. */
 	struct addrinfo		*ai_list;	/* owned: xfer_free frees it */
@@ -226,6 +227,7 @@ struct xfer {
 
 	/* The outcome, once phase is XFER_DONE or XFER_FAILED. */
 	int			 status;	/* enum exit_code */
+	int			 errnum;	/* errno of the failure, 0 if none */
 	char			 error[256];
 };
 
@@ -279,6 +281,9 @@ struct input {
 };
 int		 serve_main(const struct options *, struct input *);
 int		 exit_severity(int);
+
+/* lib-sendfile.c (libzcsend) */
+int		 lib_flags(int, int *);
 
 /* loop.c */
 int		 loop_init(void);
