@@ -16,6 +16,7 @@
 #include "zc_sendfile.h"
 
 static PyObject	*sendfile_sendfile(PyObject *, PyObject *, PyObject *);
+PyMODINIT_FUNC	 PyInit_sendfile(void);
 
 PyDoc_STRVAR(sendfile_doc,
 "sendfile(out, in, offset, nbytes, header=\"\", trailer=\"\", flags=0)\n\n"

@@ -17,4 +17,4 @@ TESTS += tests/90-python.sh
 
 EXTRA_DIST += tests/90-python.sh python/README python/pyproject.toml \
 	python/setup.py python/sendfilemodule.c python/include/config.h \
-	python/tests/test_sendfile.py zcsend.pc.in
+	python/tests/test_sendfile.py zcsend.pc.in scripts/bench-python
