@@ -393,6 +393,7 @@ xfer_fail_errno(struct xfer *x, int err)
 	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->conn.sock,
 	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
 		err = soerr;
+	x->out.errnum = err;
 	xfer_counts(x, counts, sizeof(counts));
 	switch (err) {
 	case EPIPE:
@@ -525,6 +526,7 @@ xfer_idle_expired(struct xfer *x)
 	if (idle_ms == 0 || loop_now_ns() - x->prog.last_move_ns <
 	    (int64_t)idle_ms * 1000000)
 		return 0;
+	x->out.errnum = ETIMEDOUT;
 	xfer_counts(x, counts, sizeof(counts));
 	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after %s",
 	    x->conn.peer, idle_ms / 1000.0, counts);
@@ -634,6 +636,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 				g->file_len = g->file_done;	/* found the end */
 				continue;
 			}
+			x->out.errnum = EIO;
 			xfer_counts(x, counts, sizeof(counts));
 			xfer_fail(x, EXIT_IOERR, "%s: file shrank: sent %s",
 			    x->in.name, counts);
@@ -690,6 +693,7 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 		return xfer_send(x, pfd);
 	}
 	if (x->be.scratch.input_failed) {
+		x->out.errnum = err;
 		xfer_counts(x, counts, sizeof(counts));
 		xfer_fail(x, EXIT_IOERR, "%s: read: %s after %s", x->in.name,
 		    strerror(err), counts);
@@ -708,6 +712,12 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 {
 	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
 		(void)sf_cork(x->conn.sock, 0);
+	/* A library caller keeps its socket as it was: not shut, not read. */
+	if (x->par->keep_open) {
+		x->prog.end_ns = loop_now_ns();
+		x->prog.phase = XFER_DONE;
+		return 0;
+	}
 	if (shutdown(x->conn.sock, SHUT_WR) == -1) {
 		xfer_fail_errno(x, errno);
 		return 0;

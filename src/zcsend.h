@@ -192,6 +192,7 @@ struct xfer_params {
 	int		 close_timeout_ms;	/* 0: do not wait for the peer */
 	uint64_t	 rate;		/* bytes a second; 0: unpaced */
 	int		 may_block;	/* one unpaced transfer: sends may block */
+	int		 keep_open;	/* at the end: no shutdown, no drain */
 	int		 verbose;	/* tell every connect attempt */
 };
 
@@ -263,6 +264,7 @@ struct xfer_path {
 /* The outcome, once the phase is XFER_DONE or XFER_FAILED. */
 struct xfer_outcome {
 	int			 status;	/* enum exit_code */
+	int			 errnum;	/* errno of the failure, 0 if none */
 	char			 error[256];
 };
 
@@ -341,6 +343,9 @@ int		 net_accept(int, char *, size_t, char *, size_t);
 void		 net_addr_name(const struct addrinfo *, char *, size_t);
 void		 net_sock_name(int, char *, size_t);
 int		 net_blocking(int, int, int);
+
+/* lib-sendfile.c (libzcsend) */
+int		 lib_flags(int, int *);
 
 /* loop.c */
 struct progress;

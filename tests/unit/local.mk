@@ -3,7 +3,7 @@
 # from the top Makefile.am.
 #
 # Every test drives the real engine (src/xfer.c and what it calls, built
-# once into libengine.a) through tests/unit/simkern.c's sim_engine_run.
+# once into libengine.la) through tests/unit/simkern.c's sim_engine_run.
 # Each platform's adapter is compiled on Linux against a simulated kernel:
 # tests/unit/fake-<os>.h is force-included (-include) ahead of the adapter,
 # platform.c and the test, declares the platform's sendfile interface and
@@ -18,15 +18,17 @@ UNIT_SIM = tests/unit/simkern.c tests/unit/simkern.h \
 
 # The engine as zcsend builds it, less the platform adapter and
 # platform.c, which each test brings (compiled against its fake).
-check_LIBRARIES = tests/unit/libengine.a
-tests_unit_libengine_a_SOURCES = src/xfer.c src/loop.c src/net.c \
+check_LTLIBRARIES = tests/unit/libengine.la
+# Own flags give its objects their own names, apart from libzcengine's.
+tests_unit_libengine_la_CFLAGS = $(AM_CFLAGS)
+tests_unit_libengine_la_SOURCES = src/xfer.c src/loop.c src/net.c \
 	src/progress.c src/rw.c
 if BACKEND_LINUX
-tests_unit_libengine_a_SOURCES += src/splice.c
+tests_unit_libengine_la_SOURCES += src/splice.c
 else
-tests_unit_libengine_a_SOURCES += src/nosplice.c
+tests_unit_libengine_la_SOURCES += src/nosplice.c
 endif
-UNIT_ENGINE = tests/unit/libengine.a
+UNIT_ENGINE = tests/unit/libengine.la
 
 check_PROGRAMS += tests/unit/sf-unknown-test
 TESTS += tests/unit/sf-unknown-test

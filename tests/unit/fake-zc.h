@@ -1,0 +1,18 @@
+/*
+ * Test seam for src/lib-sendfile.c on a simulated kernel, force-included
+ * after the platform's fake-<os>.h: the file position that zc_sendfile
+ * reads and moves when given no offset lives in the simulation too.
+ */
+
+#ifndef FAKE_ZC_H
+#define FAKE_ZC_H
+
+#include <sys/types.h>
+
+#include <unistd.h>
+
+off_t	fake_lseek(int, off_t, int);
+
+#define lseek		fake_lseek
+
+#endif /* FAKE_ZC_H */

@@ -1,0 +1,323 @@
+/*
+ * Unit tests of zc_sendfile() on this system's kernel, through the built
+ * library: a temporary file, a socket pair and a thread reading the far
+ * end. Linked with src/sf-none.c instead (zc-none-test), the same tests
+ * run zc_sendfile() on the read/write backend of platforms without
+ * sendfile(2).
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "zc_sendfile.h"
+
+#define ZCR_SIZE	(3 * 1024 * 1024 + 17)
+
+/* The far end of the socket pair, read to its end by a thread. */
+struct zcr_peer {
+	pthread_t	 thread;
+	int		 sock;
+	unsigned char	*data;
+	size_t		 len;
+	size_t		 cap;
+};
+
+static unsigned char	*zcr_file;
+static char		 zcr_path[64];
+
+static void	*zcr_reader(void *);
+static int	 zcr_open(int *, struct zcr_peer *);
+static size_t	 zcr_close(int, struct zcr_peer *);
+static int	 zcr_same(const struct zcr_peer *, const char *, size_t,
+		    size_t, const char *);
+static int	 zcr_whole_loop(void);
+static int	 zcr_hdr_trl(void);
+static int	 zcr_current_position(void);
+static int	 zcr_past_eof(void);
+static int	 zcr_negative(void);
+static int	 zcr_eagain(void);
+static int	 zcr_ebadf(void);
+static int	 zcr_flags(void);
+
+static void *
+zcr_reader(void *arg)
+{
+	struct zcr_peer	*p = arg;
+	ssize_t		 n;
+
+	for (;;) {
+		if (p->len == p->cap) {
+			p->cap = p->cap * 2 + 65536;
+			if ((p->data = realloc(p->data, p->cap)) == NULL)
+				abort();
+		}
+		n = read(p->sock, p->data + p->len, p->cap - p->len);
+		if (n <= 0)
+			break;
+		p->len += (size_t)n;
+	}
+	return NULL;
+}
+
+/* A socket pair: *sock to send on, the other end read by p's thread. */
+static int
+zcr_open(int *sock, struct zcr_peer *p)
+{
+	int	sv[2];
+
+	memset(p, 0, sizeof(*p));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		return -1;
+	*sock = sv[0];
+	p->sock = sv[1];
+	if (pthread_create(&p->thread, NULL, zcr_reader, p) != 0)
+		return -1;
+	return 0;
+}
+
+/* End the sending side, wait for the reader; returns what it got. */
+static size_t
+zcr_close(int sock, struct zcr_peer *p)
+{
+	close(sock);
+	pthread_join(p->thread, NULL);
+	close(p->sock);
+	return p->len;
+}
+
+/* Returns 1 if p received hdr, len file bytes from off, then trl. */
+static int
+zcr_same(const struct zcr_peer *p, const char *hdr, size_t off, size_t len,
+    const char *trl)
+{
+	size_t	hl = strlen(hdr), tl = strlen(trl);
+
+	return p->len == hl + len + tl && memcmp(p->data, hdr, hl) == 0 &&
+	    memcmp(p->data + hl, zcr_file + off, len) == 0 &&
+	    memcmp(p->data + hl + len, trl, tl) == 0;
+}
+
+/* pysendfile's README loop: call until 0, adding what each call sent. */
+static int
+zcr_whole_loop(void)
+{
+	struct zcr_peer	p;
+	off_t		off = 0;
+	ssize_t		n;
+	size_t		total = 0;
+	int		sock, fd;
+
+	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK(zcr_open(&sock, &p) == 0);
+	while ((n = zc_sendfile(sock, fd, &off, 65536, NULL, 0, NULL, 0,
+	    0)) > 0)
+		total += (size_t)n;
+	CHECK(n == 0);
+	CHECK(total == ZCR_SIZE && off == ZCR_SIZE);
+	zcr_close(sock, &p);
+	close(fd);
+	CHECK(zcr_same(&p, "", 0, ZCR_SIZE, ""));
+	free(p.data);
+	return TAP_PASS;
+}
+
+static int
+zcr_hdr_trl(void)
+{
+	struct zcr_peer	p;
+	off_t		off = 1000;
+	int		sock, fd;
+
+	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK(zcr_open(&sock, &p) == 0);
+	CHECK(zc_sendfile(sock, fd, &off, 5000, "HTTP/1.1 200 OK\r\n\r\n", 19,
+	    "\r\n--end\r\n", 9, 0) == 19 + 5000 + 9);
+	CHECK(off == 6000);
+	zcr_close(sock, &p);
+	close(fd);
+	CHECK(zcr_same(&p, "HTTP/1.1 200 OK\r\n\r\n", 1000, 5000,
+	    "\r\n--end\r\n"));
+	free(p.data);
+	return TAP_PASS;
+}
+
+static int
+zcr_current_position(void)
+{
+	struct zcr_peer	p;
+	int		sock, fd;
+
+	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK(lseek(fd, 4096, SEEK_SET) == 4096);
+	CHECK(zcr_open(&sock, &p) == 0);
+	CHECK(zc_sendfile(sock, fd, NULL, 100, NULL, 0, NULL, 0, 0) == 100);
+	CHECK(lseek(fd, 0, SEEK_CUR) == 4196);
+	CHECK(zc_sendfile(sock, fd, NULL, 50, NULL, 0, NULL, 0, 0) == 50);
+	CHECK(lseek(fd, 0, SEEK_CUR) == 4246);
+	zcr_close(sock, &p);
+	close(fd);
+	CHECK(zcr_same(&p, "", 4096, 150, ""));
+	free(p.data);
+	return TAP_PASS;
+}
+
+static int
+zcr_past_eof(void)
+{
+	struct zcr_peer	p;
+	off_t		off = ZCR_SIZE + 4096;
+	int		sock, fd;
+
+	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK(zcr_open(&sock, &p) == 0);
+	CHECK(zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0, 0) == 0);
+	CHECK(off == ZCR_SIZE + 4096);
+	off = ZCR_SIZE;
+	CHECK(zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0, 0) == 0);
+	CHECK(lseek(fd, ZCR_SIZE + 10, SEEK_SET) == ZCR_SIZE + 10);
+	CHECK(zc_sendfile(sock, fd, NULL, 4096, NULL, 0, NULL, 0, 0) == 0);
+	zcr_close(sock, &p);
+	close(fd);
+	CHECK(p.len == 0);
+	free(p.data);
+	return TAP_PASS;
+}
+
+static int
+zcr_negative(void)
+{
+	off_t	off = -1;
+	int	sv[2], fd;
+
+	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	errno = 0;
+	CHECK(zc_sendfile(sv[0], fd, &off, 10, NULL, 0, NULL, 0, 0) == -1);
+	CHECK(errno == EINVAL);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+	return TAP_PASS;
+}
+
+/*
+ * A non-blocking socket nobody reads: calls send until it is full, then
+ * one fails with EAGAIN and sends nothing, leaving the offset alone.
+ */
+static int
+zcr_eagain(void)
+{
+	off_t	off = 0, before;
+	ssize_t	n = 0;
+	int	sv[2], fd, i;
+
+	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(fcntl(sv[0], F_SETFL, O_NONBLOCK) == 0);
+	for (i = 0; i < 100000 && off < ZCR_SIZE; i++) {
+		before = off;
+		if ((n = zc_sendfile(sv[0], fd, &off, 65536, NULL, 0, NULL, 0,
+		    0)) == -1)
+			break;
+		CHECK(off == before + n);
+	}
+	CHECK(n == -1);
+	CHECK(errno == EAGAIN || errno == EWOULDBLOCK);
+	CHECK(off == before && off > 0);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+	return TAP_PASS;
+}
+
+/* pysendfile's test_non_socket: the descriptors the wrong way round. */
+static int
+zcr_ebadf(void)
+{
+	off_t	off = 0;
+	int	in, out;
+	char	path[80];
+
+	snprintf(path, sizeof(path), "%s.out", zcr_path);
+	CHECK((in = open(zcr_path, O_RDONLY)) != -1);
+	CHECK((out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1);
+	errno = 0;
+	CHECK(zc_sendfile(in, out, &off, 4096, NULL, 0, NULL, 0, 0) == -1);
+	CHECK(errno == EBADF);
+	close(in);
+	close(out);
+	unlink(path);
+	return TAP_PASS;
+}
+
+/* Without FreeBSD's sendfile no flag is supported: EINVAL. */
+static int
+zcr_flags(void)
+{
+	off_t	off = 0;
+	int	sv[2], fd;
+
+	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	if (zc_flags_supported(ZC_SF_NODISKIO)) {
+		close(sv[0]);
+		close(sv[1]);
+		close(fd);
+		return tap_skip("this platform has SF_NODISKIO");
+	}
+	errno = 0;
+	CHECK(zc_sendfile(sv[0], fd, &off, 10, NULL, 0, NULL, 0,
+	    ZC_SF_NODISKIO) == -1);
+	CHECK(errno == EINVAL);
+	CHECK(zc_sendfile(sv[0], fd, &off, 10, NULL, 0, NULL, 0,
+	    ZC_SF_SYNC) == -1);
+	CHECK(errno == EINVAL);
+	close(sv[0]);
+	close(sv[1]);
+	close(fd);
+	return TAP_PASS;
+}
+
+static const struct tap_test tests[] = {
+	{ "whole file by pysendfile's loop", zcr_whole_loop },
+	{ "header, file range and trailer", zcr_hdr_trl },
+	{ "NULL offset uses and moves the file position",
+	    zcr_current_position },
+	{ "offset at or past end of file returns 0", zcr_past_eof },
+	{ "negative offset is EINVAL", zcr_negative },
+	{ "full non-blocking socket: EAGAIN, nothing sent", zcr_eagain },
+	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
+	{ "flags the platform lacks are EINVAL", zcr_flags },
+};
+
+int
+main(void)
+{
+	size_t	i;
+	int	fd, rv;
+
+	snprintf(zcr_path, sizeof(zcr_path), "zc-real-test.%ld",
+	    (long)getpid());
+	if ((zcr_file = malloc(ZCR_SIZE)) == NULL)
+		return 99;
+	for (i = 0; i < ZCR_SIZE; i++)
+		zcr_file[i] = (unsigned char)((i * 2654435761u) >> 13);
+	if ((fd = open(zcr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    write(fd, zcr_file, ZCR_SIZE) != ZCR_SIZE || close(fd) == -1)
+		return 99;
+	rv = tap_run(tests, TAP_COUNT(tests));
+	unlink(zcr_path);
+	free(zcr_file);
+	return rv;
+}
