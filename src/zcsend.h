@@ -245,10 +245,12 @@ struct xfer_prog {
 	uint64_t		 calls;		/* backend calls, for --bench */
 	uint64_t		 waits;		/* polls between steps */
 	int64_t			 start_ns;
-	int64_t			 end_ns;	/* last byte sent, or failure */
+	int64_t			 end_ns;	/* receiver's close, or failure */
 	int64_t			 last_move_ns;	/* last byte the socket took */
 	int64_t			 busy_until_ns;	/* step again at the latest */
 	int64_t			 drain_start_ns;
+	double			 rate_tokens;	/* --rate: bytes that may go */
+	int64_t			 rate_ns;	/* when the tokens were counted */
 	size_t			 unsent;	/* close timeout 0: last queue */
 };
 
