@@ -753,6 +753,7 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 		xfer_fail_errno(x, errno);
 		return 0;
 	}
+	/* For now: the receiver's close (xfer_drain) sets the end. */
 	x->prog.end_ns = loop_now_ns();
 	/* The drain reads until EOF: it must not block in recv. */
 	if (x->conn.blocking && net_blocking(x->conn.sock, 0, 0) == -1) {
@@ -801,6 +802,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			return 0;
 		n = recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
+			/* The transfer took until now: the summary says so. */
+			x->prog.end_ns = loop_now_ns();
 			x->prog.phase = XFER_DONE;
 			return 0;
 		}
@@ -836,6 +839,7 @@ xfer_handed_off(struct xfer *x, struct pollfd *pfd)
 	size_t	left;
 
 	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
+		x->prog.end_ns = loop_now_ns();
 		x->prog.phase = XFER_DONE;
 		return 0;
 	}
