@@ -394,12 +394,27 @@ int		 xfer_errno_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);
 
 /* progress.c */
+#define PROGRESS_SAMPLES	24
+
+/* The bytes sent by some time: the current rate is taken between two. */
+struct progress_sample {
+	int64_t			 ns;
+	uint64_t		 sent;
+};
+
 struct progress {
 	enum progress_mode	 mode;		/* resolved: never AUTO */
 	FILE			*out;
 	int64_t			 start_ns;
 	int64_t			 next_ns;	/* next redraw */
 	int			 drawn;		/* a tty line is on screen */
+	int			 escapes;	/* the terminal takes ESC [ K */
+	size_t			 drawn_len;	/* its length, for a dumb one */
+	struct progress_sample	 ring[PROGRESS_SAMPLES];	/* oldest at head */
+	size_t			 head;
+	size_t			 nsamples;
+	uint64_t		 sent;		/* bytes sent at the last look */
+	int64_t			 moved_ns;	/* when that count last grew */
 };
 void		 progress_start(struct progress *, enum progress_mode, int,
 		     int64_t);
@@ -414,6 +429,7 @@ void		 progress_summary(const struct progress *, const struct xfer *,
 void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
 void		 format_size(char *, size_t, double);
+void		 format_hms(char *, size_t, double);
 void		 msg_warnx(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
 __dead void	 msg_exit(const struct options *, int, const char *, ...)
