@@ -29,11 +29,29 @@
 #define DEFAULT_COLUMNS		80
 
 /* One part of the progress line, and how soon it goes when space is short. */
-#define PROGRESS_FIELDS	6
 struct progress_field {
 	const char	*sep;		/* before it, unless it comes first */
 	char		 text[1200];
 	int		 prio;		/* 0: always shown */
+};
+
+/* The parts of the progress line, in the order they are shown. */
+enum {
+	F_COUNT,	/* "3 receivers:" */
+	F_DONE,		/* "85.3 MiB" */
+	F_TOTAL,	/* "of 1.0 GiB" */
+	F_PERCENT,	/* "(8%)" */
+	F_ELAPSED,	/* "0:00:12" */
+	F_RATE,		/* "12.5 MiB/s", or "stalled" */
+	F_ETA,		/* "ETA 0:01:10" */
+	F_SLOWEST,	/* "slowest HOST port PORT at 40%" */
+	PROGRESS_FIELDS
+};
+
+/* What a narrow terminal loses first: the highest number. */
+static const int field_prio[PROGRESS_FIELDS] = {
+	[F_COUNT] = 5, [F_DONE] = 0, [F_TOTAL] = 4, [F_PERCENT] = 2,
+	[F_ELAPSED] = 6, [F_RATE] = 1, [F_ETA] = 3, [F_SLOWEST] = 7
 };
 
 static void	progress_join(char *, size_t, const struct progress_field *,
@@ -204,8 +222,9 @@ progress_join(char *buf, size_t size, const struct progress_field *f,
  * "85.3 MiB of 1.0 GiB (8%), 0:00:12, 12.5 MiB/s, ETA 0:01:10" on a
  * terminal; plain lines, for logs, count bytes exactly. The rate
  * is that of the last few seconds; after STALL_NS without a byte moving it
- * reads "stalled". In a narrow terminal the slowest one, the elapsed time,
- * the receiver count, the ETA and the rate are left out, in that order.
+ * reads "stalled". A narrow terminal loses the slowest one, the elapsed
+ * time, the receiver count, the total, the ETA and the percentage, in that
+ * order (field_prio).
  */
 static void
 progress_line(struct progress *p, char *buf, size_t size,
@@ -215,7 +234,7 @@ progress_line(struct progress *p, char *buf, size_t size,
 	uint64_t		 done = 0, total = 0, sent = 0, d, t;
 	double			 rate, slowest = 2.0, frac;
 	const char		*slow_peer = NULL;
-	char			 done_s[32], total_s[32], eta_s[32];
+	char			 total_s[32], eta_s[32];
 	size_t			 i;
 	int			 stalled;
 
@@ -239,42 +258,42 @@ progress_line(struct progress *p, char *buf, size_t size,
 	stalled = now_ns - p->moved_ns >= STALL_NS &&
 	    (total == COUNT_TO_EOF || done < total);
 	memset(f, 0, sizeof(f));
+	for (i = 0; i < PROGRESS_FIELDS; i++) {
+		f[i].sep = ", ";
+		f[i].prio = field_prio[i];
+	}
+	f[F_DONE].sep = f[F_TOTAL].sep = f[F_PERCENT].sep = " ";
+	f[F_SLOWEST].sep = "; ";
 
-	f[0].prio = 3;
 	if (n > 1)
-		snprintf(f[0].text, sizeof(f[0].text), "%zu receivers:", n);
-	f[1].sep = " ";
-	if (p->mode == PROGRESS_TTY) {
-		format_size(done_s, sizeof(done_s), (double)done);
-		format_size(total_s, sizeof(total_s), (double)total);
-	} else {
-		/* Logs get exact counts, as messages give them. */
-		snprintf(done_s, sizeof(done_s), "%ju", (uintmax_t)done);
-		snprintf(total_s, sizeof(total_s), "%ju bytes",
-		    (uintmax_t)total);
-		if (total == COUNT_TO_EOF)
-			strlcat(done_s, " bytes", sizeof(done_s));
-	}
-	if (total == COUNT_TO_EOF)
-		snprintf(f[1].text, sizeof(f[1].text), "%s", done_s);
-	else
-		snprintf(f[1].text, sizeof(f[1].text), "%s of %s (%d%%)",
-		    done_s, total_s, total == 0 ? 100 :
+		snprintf(f[F_COUNT].text, sizeof(f[F_COUNT].text),
+		    "%zu receivers:", n);
+	if (p->mode == PROGRESS_TTY)
+		format_size(f[F_DONE].text, sizeof(f[F_DONE].text),
+		    (double)done);
+	else		/* logs get exact counts, as messages give them */
+		snprintf(f[F_DONE].text, sizeof(f[F_DONE].text), "%ju%s",
+		    (uintmax_t)done, total == COUNT_TO_EOF ? " bytes" : "");
+	if (total != COUNT_TO_EOF) {
+		if (p->mode == PROGRESS_TTY) {
+			format_size(total_s, sizeof(total_s), (double)total);
+			snprintf(f[F_TOTAL].text, sizeof(f[F_TOTAL].text),
+			    "of %s", total_s);
+		} else
+			snprintf(f[F_TOTAL].text, sizeof(f[F_TOTAL].text),
+			    "of %ju bytes", (uintmax_t)total);
+		snprintf(f[F_PERCENT].text, sizeof(f[F_PERCENT].text),
+		    "(%d%%)", total == 0 ? 100 :
 		    (int)((double)done * 100.0 / (double)total));
-	f[2].sep = ", ";
-	f[2].prio = 4;
-	format_hms(f[2].text, sizeof(f[2].text),
-	    (double)(now_ns - p->start_ns) / 1e9);
-	f[3].sep = ", ";
-	f[3].prio = 1;
-	if (stalled)
-		snprintf(f[3].text, sizeof(f[3].text), "stalled");
-	else {
-		format_size(f[3].text, sizeof(f[3].text) - 2, rate);
-		strlcat(f[3].text, "/s", sizeof(f[3].text));
 	}
-	f[4].sep = ", ";
-	f[4].prio = 2;
+	format_hms(f[F_ELAPSED].text, sizeof(f[F_ELAPSED].text),
+	    (double)(now_ns - p->start_ns) / 1e9);
+	if (stalled)
+		snprintf(f[F_RATE].text, sizeof(f[F_RATE].text), "stalled");
+	else {
+		format_size(f[F_RATE].text, sizeof(f[F_RATE].text) - 2, rate);
+		strlcat(f[F_RATE].text, "/s", sizeof(f[F_RATE].text));
+	}
 	if (total != COUNT_TO_EOF) {
 		if (done >= total)
 			format_hms(eta_s, sizeof(eta_s), 0.0);
@@ -283,13 +302,11 @@ progress_line(struct progress *p, char *buf, size_t size,
 			    (double)(total - done) / rate);
 		else
 			snprintf(eta_s, sizeof(eta_s), "-:--:--");
-		snprintf(f[4].text, sizeof(f[4].text), "ETA %s", eta_s);
+		snprintf(f[F_ETA].text, sizeof(f[F_ETA].text), "ETA %s", eta_s);
 	}
-	f[5].sep = "; ";
-	f[5].prio = 5;
 	if (n > 1 && slow_peer != NULL && total != COUNT_TO_EOF)
-		snprintf(f[5].text, sizeof(f[5].text), "slowest %s at %d%%",
-		    slow_peer, (int)(slowest * 100.0));
+		snprintf(f[F_SLOWEST].text, sizeof(f[F_SLOWEST].text),
+		    "slowest %s at %d%%", slow_peer, (int)(slowest * 100.0));
 	progress_join(buf, size, f, PROGRESS_FIELDS, width);
 }
 
