@@ -109,31 +109,77 @@ static void		read_bytes_file(const char *, struct bytes *);
 static void		add_dest(struct options *, const char *, const char *,
 			    int);
 
+/*
+ * -h: the synopsis, then every option with a line of its own, in groups,
+ * as nc, curl and pv list theirs; in step with zcsend.1.
+ */
 static __dead void
 usage(int status)
 {
-	FILE	*out = status == 0 ? stdout : stderr;
+	FILE		*out = status == 0 ? stdout : stderr;
+	const char	*p = getprogname();
 
 	fprintf(out,
-	    "usage: %s [-46hqVv] [-H header] [-n count] [-o offset] "
-	    "[-T trailer]\n"
-	    "\t[--block-size size] [--close-timeout seconds]\n"
-	    "\t[--connect-timeout seconds] [--fail-fast] "
-	    "[--header-file file]\n"
-	    "\t[--idle-timeout seconds] [--json] [--max-chunk size]\n"
-	    "\t[--mode sendfile | splice | readwrite] [--no-sendfile]\n"
-	    "\t[--progress auto | tty | plain | none] [--rate rate]\n"
-	    "\t[--sf-flags list] [--trailer-file file] host port file\n"
+	    "usage: %s [options] host port file\n"
 	    "       %s [options] file --to host:port [--to host:port ...]\n"
 	    "       %s [options] -U path file\n"
-	    "       %s [options] -l [-k] [--max-clients n] [--max-conns n] "
-	    "[address] port file\n"
+	    "       %s [options] -l [-k] [address] port file\n"
 	    "       %s [options] -l -U path file\n"
-	    "       %s --bench [-46q] [--block-sizes list] [--json] "
-	    "[--progress mode]\n"
-	    "\t[--rate rate] [--rounds n] [--size size] [host port] [file]\n",
-	    getprogname(), getprogname(), getprogname(), getprogname(),
-	    getprogname(), getprogname());
+	    "       %s --bench [options] [host port] [file]\n",
+	    p, p, p, p, p, p);
+	fputs(
+	    "\n"
+	    "Transfer:\n"
+	    "  -o, --offset offset     start at byte offset of file (default 0)\n"
+	    "  -n, --count count       send count bytes (default: to the end)\n"
+	    "  -H, --header header     send header first (C escapes decoded)\n"
+	    "  -T, --trailer trailer   send trailer last (C escapes decoded)\n"
+	    "      --header-file file  send the bytes of file first\n"
+	    "      --trailer-file file send the bytes of file last\n"
+	    "      --mode mode         sendfile (default), splice or readwrite\n"
+	    "      --no-sendfile       the same as --mode readwrite\n"
+	    "      --block-size size   read/write buffer size (default 64K)\n"
+	    "      --max-chunk size    most file bytes per call (default 512K)\n"
+	    "      --rate rate         send at most rate bytes a second\n"
+	    "      --sf-flags list     FreeBSD sendfile flags, comma-separated\n"
+	    "  -4                      use IPv4 addresses only\n"
+	    "  -6                      use IPv6 addresses only\n"
+	    "\n"
+	    "Destinations:\n"
+	    "      --to host:port      send to host:port; once per receiver\n"
+	    "  -U path                 send to the Unix domain socket path\n"
+	    "      --fail-fast         stop every transfer at the first failure\n"
+	    "\n"
+	    "Listen:\n"
+	    "  -l, --listen            wait for a receiver to connect instead\n"
+	    "  -k, --keep-open         with -l, serve every client, not one\n"
+	    "      --max-clients n     with -l -k, exit after n clients\n"
+	    "      --max-conns n       with -l, n clients at a time at most\n"
+	    "\n"
+	    "Timeouts in seconds:\n"
+	    "      --connect-timeout s connecting may take s (default 30)\n"
+	    "      --idle-timeout s    fail when nothing moves for s (default: "
+	    "none)\n"
+	    "      --close-timeout s   wait s for the receiver to close "
+	    "(default 30)\n"
+	    "\n"
+	    "Output:\n"
+	    "      --progress mode     auto (default), tty, plain or none\n"
+	    "  -q, --quiet             print only errors: no progress, no "
+	    "summary\n"
+	    "  -v, --verbose           tell connects, fallbacks and segments\n"
+	    "      --json              print the outcome as JSON on stdout\n"
+	    "  -h, --help              print this help and exit\n"
+	    "  -V, --version           print the version and backends and exit\n"
+	    "\n"
+	    "Bench:\n"
+	    "      --bench             measure the ways of sending instead\n"
+	    "      --size size         with --bench, the temporary file's size\n"
+	    "      --rounds n          with --bench, rounds to run (default 5)\n"
+	    "      --block-sizes list  with --bench, read/write buffer sizes\n"
+	    "\n"
+	    "Sizes take K, M, G or T (powers of 1024). See zcsend(1).\n",
+	    out);
 	exit(status);
 }
 

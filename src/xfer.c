@@ -69,6 +69,7 @@ static int	xfer_finish_send(struct xfer *, struct pollfd *);
 static int	xfer_input_ready(struct xfer *);
 static int	xfer_idle_expired(struct xfer *);
 static uint64_t	xfer_rate_allows(struct xfer *);
+static void	xfer_rate_trim(struct sf_chunk *, uint64_t);
 static int	xfer_close_expired(struct xfer *);
 static int	xfer_handed_off(struct xfer *, struct pollfd *);
 static int	xfer_use_readwrite(struct xfer *);
@@ -479,41 +480,80 @@ xfer_input_ready(struct xfer *x)
 }
 
 /*
- * With --rate: how many more bytes may go out now, so that the bytes sent
- * never run ahead of rate * elapsed by more than one quantum (a twentieth
- * of a second's worth). Bytes are released a whole quantum at a time, not
- * in the trickle that accrues between two calls; when a quantum is not due
- * yet, busy_until_ns is set to when it is and 0 returned.
+ * With --rate: how many more bytes may go out now. A token bucket: it holds
+ * at most a tenth of a second's worth of bytes (at least 1, at most
+ * --max-chunk), starts full when sending starts, and refills at the rate;
+ * each byte sent takes a token (xfer_rate_spend). So over any interval the
+ * bytes sent stay at or under rate * its length plus one bucket, and
+ * waiting never piles up credit. To spare the system calls of a trickle it
+ * waits for a hundredth of a second's worth (or what is left to send)
+ * before it releases any: then busy_until_ns is set to when that is due
+ * and 0 returned.
  */
 static uint64_t
 xfer_rate_allows(struct xfer *x)
 {
 	struct xfer_prog	*g = &x->prog;
-	uint64_t		 quantum, need, done = xfer_bytes_done(x), total;
-	uint64_t		 rate = x->par->rate;
-	size_t			 max_chunk = x->par->max_chunk;
+	uint64_t		 rate = x->par->rate, cap, want, total, left;
 	int64_t			 now = loop_now_ns();
-	double			 due_d;
 
-	quantum = rate / 20;
-	if (quantum < 4096)
-		quantum = 4096;
-	if (quantum > max_chunk)
-		quantum = max_chunk;
+	cap = rate / 10;
+	if (cap < 1)
+		cap = 1;
+	if (cap > x->par->max_chunk)
+		cap = x->par->max_chunk;
+	if (g->rate_ns == 0)
+		g->rate_tokens = (double)cap;
+	else if (now > g->rate_ns) {
+		g->rate_tokens += (double)(now - g->rate_ns) / 1e9 *
+		    (double)rate;
+		if (g->rate_tokens > (double)cap)
+			g->rate_tokens = (double)cap;
+	}
+	g->rate_ns = now;
+	want = rate / 100;
+	if (want < 1)
+		want = 1;
+	if (want > cap)
+		want = cap;
 	total = xfer_bytes_total(x);
-	need = total != COUNT_TO_EOF && total - done < quantum ?
-	    total - done : quantum;
-	due_d = (double)(now - g->start_ns) / 1e9 * (double)rate +
-	    (double)quantum;
-	if (due_d >= (double)(done + need))
-		return due_d - (double)done > (double)max_chunk ?
-		    max_chunk : (uint64_t)(due_d - (double)done);
-	g->busy_until_ns = now + (int64_t)(((double)(done + need) - due_d) /
+	if (total != COUNT_TO_EOF) {
+		left = total - xfer_bytes_done(x);
+		if (left > 0 && left < want)
+			want = left;
+	}
+	if (g->rate_tokens >= (double)want)
+		return (uint64_t)g->rate_tokens;
+	g->busy_until_ns = now + (int64_t)(((double)want - g->rate_tokens) /
 	    (double)rate * 1e9) + 1;
 	/* Holding back for the rate is not idling: the clock starts after. */
 	if (g->last_move_ns < g->busy_until_ns)
 		g->last_move_ns = g->busy_until_ns;
 	return 0;
+}
+
+/*
+ * Cut the chunk c to at most allowed bytes along header, file and trailer,
+ * in that order, for --rate.
+ */
+static void
+xfer_rate_trim(struct sf_chunk *c, uint64_t allowed)
+{
+	if (c->hdr_len >= allowed) {
+		c->hdr_len = (size_t)allowed;
+		c->file_len = 0;
+		c->trl_len = 0;
+		return;
+	}
+	allowed -= c->hdr_len;
+	if (c->file_len >= allowed) {
+		c->file_len = (size_t)allowed;
+		c->trl_len = 0;
+		return;
+	}
+	allowed -= c->file_len;
+	if (c->trl_len > allowed)
+		c->trl_len = (size_t)allowed;
 }
 
 /* Fails the transfer if the socket took nothing for the idle timeout. */
@@ -604,9 +644,9 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		}
 		file_left = g->file_len == COUNT_TO_EOF ? x->par->max_chunk :
 		    g->file_len - g->file_done;
-		if (x->par->rate > 0 && file_left > allowed)
-			file_left = allowed;
 		xfer_chunk(x, &c, file_left);
+		if (x->par->rate > 0)
+			xfer_rate_trim(&c, allowed);
 		if (c.hdr_len == 0 && c.file_len == 0 && c.trl_len == 0)
 			return xfer_finish_send(x, pfd);
 		if (c.hdr_len == 0 && c.file_len > 0 && !xfer_input_ready(x)) {
@@ -621,6 +661,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		g->calls++;
 		if (n > 0) {
 			xfer_advance(x, (size_t)n);
+			g->rate_tokens -= (double)n;
 			g->last_move_ns = loop_now_ns();
 			/*
 			 * A blocking send cut short ran into its timeout or a
@@ -722,6 +763,7 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 		xfer_fail_errno(x, errno);
 		return 0;
 	}
+	/* For now: the receiver's close (xfer_drain) sets the end. */
 	x->prog.end_ns = loop_now_ns();
 	/* The drain reads until EOF: it must not block in recv. */
 	if (x->conn.blocking && net_blocking(x->conn.sock, 0, 0) == -1) {
@@ -770,6 +812,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			return 0;
 		n = recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
+			/* The transfer took until now: the summary says so. */
+			x->prog.end_ns = loop_now_ns();
 			x->prog.phase = XFER_DONE;
 			return 0;
 		}
@@ -805,6 +849,7 @@ xfer_handed_off(struct xfer *x, struct pollfd *pfd)
 	size_t	left;
 
 	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
+		x->prog.end_ns = loop_now_ns();
 		x->prog.phase = XFER_DONE;
 		return 0;
 	}

@@ -246,10 +246,12 @@ struct xfer_prog {
 	uint64_t		 calls;		/* backend calls, for --bench */
 	uint64_t		 waits;		/* polls between steps */
 	int64_t			 start_ns;
-	int64_t			 end_ns;	/* last byte sent, or failure */
+	int64_t			 end_ns;	/* receiver's close, or failure */
 	int64_t			 last_move_ns;	/* last byte the socket took */
 	int64_t			 busy_until_ns;	/* step again at the latest */
 	int64_t			 drain_start_ns;
+	double			 rate_tokens;	/* --rate: bytes that may go */
+	int64_t			 rate_ns;	/* when the tokens were counted */
 	size_t			 unsent;	/* close timeout 0: last queue */
 };
 
@@ -397,12 +399,27 @@ int		 xfer_errno_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);
 
 /* progress.c */
+#define PROGRESS_SAMPLES	24
+
+/* The bytes sent by some time: the current rate is taken between two. */
+struct progress_sample {
+	int64_t			 ns;
+	uint64_t		 sent;
+};
+
 struct progress {
 	enum progress_mode	 mode;		/* resolved: never AUTO */
 	FILE			*out;
 	int64_t			 start_ns;
 	int64_t			 next_ns;	/* next redraw */
 	int			 drawn;		/* a tty line is on screen */
+	int			 escapes;	/* the terminal takes ESC [ K */
+	size_t			 drawn_len;	/* its length, for a dumb one */
+	struct progress_sample	 ring[PROGRESS_SAMPLES];	/* oldest at head */
+	size_t			 head;
+	size_t			 nsamples;
+	uint64_t		 sent;		/* bytes sent at the last look */
+	int64_t			 moved_ns;	/* when that count last grew */
 };
 void		 progress_start(struct progress *, enum progress_mode, int,
 		     int64_t);
@@ -417,6 +434,7 @@ void		 progress_summary(const struct progress *, const struct xfer *,
 void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
 void		 format_size(char *, size_t, double);
+void		 format_hms(char *, size_t, double);
 void		 msg_warnx(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
 __dead void	 msg_exit(const struct options *, int, const char *, ...)

@@ -20,6 +20,8 @@ setup() {
 	# A rate as the summary prints it: "85.3 MiB/s".
 	RATE='[0-9]+(\.[0-9]+)? (B|KiB|MiB|GiB|TiB)/s'
 	SECS='[0-9]+(\.[0-9]+)?'
+	# Elapsed time and ETA as pv gives them: "0:01:10".
+	HMS='[0-9]+:[0-5][0-9]:[0-5][0-9]'
 }
 
 teardown() {
@@ -127,8 +129,8 @@ stall_push() {
 	assert_stderr_via sendfile
 }
 
-@test "--progress=plain prints lines with bytes, percent, rate and ETA" {
-	local re="^zcsend: ([0-9]+) of 67108864 bytes \\(([0-9]+)%\\), $RATE, ETA [0-9]+:[0-5][0-9]\$"
+@test "--progress=plain prints lines with bytes, percent, elapsed time, rate and ETA" {
+	local re="^zcsend: ([0-9]+) of 67108864 bytes \\(([0-9]+)%\\), $HMS, ($RATE|stalled), ETA ($HMS|-:--:--)\$"
 	local line n=0
 
 	stall_push "$re" "$ZCSEND" --progress=plain 127.0.0.1 @PORT@ "$R64M"
@@ -151,8 +153,8 @@ stall_push() {
 	    fail "the last line is not the summary: $(cat "$ZCERR")"
 }
 
-@test "--progress=plain on a pipe prints bytes and rate, with no total" {
-	local re="^zcsend: [0-9]+ bytes, $RATE\$"
+@test "--progress=plain on a pipe prints bytes, elapsed time and rate, with no total" {
+	local re="^zcsend: [0-9]+ bytes, $HMS, ($RATE|stalled)\$"
 	local line
 
 	stall_push "$re" sh -c 'cat "$1" | "$2" --progress=plain 127.0.0.1 "$3" -' \
