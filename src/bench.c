@@ -503,9 +503,10 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 	int	i;
 
 	printf("{\"file_bytes\":%ju,\"rounds\":%d,\"rate\":%ju,"
-	    "\"receiver\":\"%s\",\"embedded\":%s,\"modes\":[",
-	    (uintmax_t)len, o->bench_rounds, (uintmax_t)o->rate, where,
-	    embedded ? "true" : "false");
+	    "\"receiver\":", (uintmax_t)len, o->bench_rounds,
+	    (uintmax_t)o->rate);
+	json_string(stdout, where);	/* a host as given: any bytes */
+	printf(",\"embedded\":%s,\"modes\":[", embedded ? "true" : "false");
 	for (i = 0; i < nmodes; i++) {
 		printf("%s{\"mode\":\"%s\",\"block_size\":", i > 0 ? "," : "",
 		    modes[i].name);

@@ -31,7 +31,6 @@ static void	msg_vwarnx(const char *, va_list)
 
 /* The progress whose line is on the terminal now, if any. */
 static struct progress	*progress_drawn;
-static void	json_string(FILE *, const char *);
 static size_t	utf8_len(const unsigned char *);
 static void	json_unstarted(FILE *, const char *, const char *, int,
 		    const char *);
@@ -363,7 +362,7 @@ utf8_len(const unsigned char *s)
  * (a file name is any bytes): each byte that is not part of a UTF-8
  * sequence becomes U+FFFD.
  */
-static void
+void
 json_string(FILE *out, const char *s)
 {
 	const unsigned char	*u;

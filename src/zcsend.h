@@ -419,6 +419,7 @@ void		 progress_summary(const struct progress *, const struct xfer *,
 void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
 void		 report_json_listening(FILE *, const char *, const char *);
+void		 json_string(FILE *, const char *);
 void		 format_size(char *, size_t, double);
 int		 msg_init(void);
 int		 msg_end(int);
