@@ -32,6 +32,7 @@ static void	msg_vwarnx(const char *, va_list)
 static struct progress	*progress_drawn;
 static void	json_string(FILE *, const char *);
 static const char *errno_name(int);
+static void	json_deploy(FILE *, const struct options *, const struct xfer *);
 
 /* Human-readable bytes, powers of 1024: "512 B", "85.3 MiB". */
 void
@@ -331,6 +332,23 @@ json_xfer(FILE *out, const struct xfer *x)
 }
 
 /*
+ * The members the deployment options add to a transfer's object: with
+ * --retry the connects begun ("attempts"), with --checksum the digest of
+ * what was sent ("sha256", null unless every byte went out).
+ */
+static void
+json_deploy(FILE *out, const struct options *o, const struct xfer *x)
+{
+	if (o->retry_set)
+		fprintf(out, ",\"attempts\":%d", x->conn.retry.attempts);
+	if (o->checksum && !o->multi) {
+		fputs(",\"sha256\":", out);
+		json_string(out, x->prog.phase == XFER_DONE ? checksum_hex() :
+		    NULL);
+	}
+}
+
+/*
  * The whole outcome as one JSON object on one line. With one destination
  * (and no --to) its members stand at the top; with --to they are in a
  * "destinations" array. n may be 0 when the run failed before any transfer
@@ -353,6 +371,7 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 	if (n == 1 && !o->multi) {
 		fputc(',', out);
 		json_xfer(out, xs[0]);
+		json_deploy(out, o, xs[0]);
 		fputs("}\n", out);
 		fflush(out);
 		return;
@@ -365,11 +384,16 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 	}
 	fprintf(out, ",\"status\":%d,\"error\":", status);
 	json_string(out, error);
+	if (o->checksum) {
+		fputs(",\"sha256\":", out);
+		json_string(out, checksum_hex());
+	}
 	if (o->multi) {
 		fputs(",\"destinations\":[", out);
 		for (i = 0; i < n; i++) {
 			fputs(i > 0 ? ",{" : "{", out);
 			json_xfer(out, xs[i]);
+			json_deploy(out, o, xs[i]);
 			fputc('}', out);
 		}
 		fputc(']', out);

@@ -20,7 +20,7 @@ UNIT_SIM = tests/unit/simkern.c tests/unit/simkern.h \
 # platform.c, which each test brings (compiled against its fake).
 check_LIBRARIES = tests/unit/libengine.a
 tests_unit_libengine_a_SOURCES = src/xfer.c src/loop.c src/net.c \
-	src/progress.c src/rw.c
+	src/progress.c src/rw.c src/retry.c src/sockopt.c src/checksum.c
 if BACKEND_LINUX
 tests_unit_libengine_a_SOURCES += src/splice.c
 else
