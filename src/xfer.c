@@ -655,8 +655,9 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	c->sock = x->conn.sock;
 	c->fd = x->in.fd;
 	c->flags = par->sf_flags;
-	c->hdr = par->hdr.data + g->hdr_done;
+	/* No header or trailer: data is NULL, and NULL + 0 is undefined. */
 	c->hdr_len = par->hdr.len - g->hdr_done;
+	c->hdr = c->hdr_len > 0 ? par->hdr.data + g->hdr_done : no_bytes;
 	c->file_off = x->in.start < 0 ? -1 :
 	    x->in.start + (off_t)g->file_done;
 	c->file_len = file_left < par->max_chunk ? (size_t)file_left :
@@ -665,8 +666,9 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	c->trl_len = 0;
 	if (g->file_len != COUNT_TO_EOF &&
 	    c->file_len == g->file_len - g->file_done) {
-		c->trl = par->trl.data + g->trl_done;
 		c->trl_len = par->trl.len - g->trl_done;
+		if (c->trl_len > 0)
+			c->trl = par->trl.data + g->trl_done;
 	}
 }
 
