@@ -99,7 +99,8 @@ static void
 checksum_final(void)
 {
 	unsigned char	md[EVP_MAX_MD_SIZE];
-	unsigned int	len = 0, i;
+	unsigned int	len = 0;
+	size_t		i;
 
 	if (EVP_DigestFinal_ex(cs.ctx, md, &len) != 1)
 		len = 0;

@@ -613,7 +613,7 @@ options_parse(int argc, char **argv, struct options *o)
 			if (nto == MAX_DESTS)
 				msg_exit(NULL, EXIT_USAGE, "to %s: more than "
 				    "%d destinations", optarg, MAX_DESTS);
-			to_isfile[nto] = to_file != NULL;
+			to_isfile[nto] = (char)(to_file != NULL);
 			to_args[nto++] = optarg;
 			continue;
 		}
@@ -717,7 +717,7 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 		}
 		if (o->ndests == 0)
 			msg_exit(NULL, EXIT_USAGE, "command line: no "
-			    "destination in %s", to_args[0]);
+			    "destination in %s", nto > 0 ? to_args[0] : "--to");
 		o->path = argv[0];
 		return;
 	}
