@@ -168,7 +168,8 @@ checksum_thread(void *arg)
 		return NULL;
 	}
 	while (!atomic_load(&cs.stop)) {
-		left = cs.len == COUNT_TO_EOF ? CHECKSUM_BLOCK : cs.len - cs.done;
+		left = cs.len == COUNT_TO_EOF ? CHECKSUM_BLOCK :
+		    cs.len - cs.done;
 		if (left == 0)
 			break;
 		want = left < CHECKSUM_BLOCK ? (size_t)left : CHECKSUM_BLOCK;

@@ -32,7 +32,8 @@ static void	msg_vwarnx(const char *, va_list)
 static struct progress	*progress_drawn;
 static void	json_string(FILE *, const char *);
 static const char *errno_name(int);
-static void	json_deploy(FILE *, const struct options *, const struct xfer *);
+static void	json_deploy(FILE *, const struct options *,
+		    const struct xfer *);
 
 /* Human-readable bytes, powers of 1024: "512 B", "85.3 MiB". */
 void

@@ -62,7 +62,8 @@ retry_schedule(struct retry *r, int err, int64_t now_ns)
 	if (ms > RETRY_CAP_MS)
 		ms = RETRY_CAP_MS;
 	if (ms > 1)
-		ms = ms / 2 + (int64_t)arc4random_uniform((uint32_t)(ms / 2 + 1));
+		ms = ms / 2 +
+		    (int64_t)arc4random_uniform((uint32_t)(ms / 2 + 1));
 	r->at_ns = now_ns + ms * 1000000;
 	return 1;
 }

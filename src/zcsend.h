@@ -223,7 +223,7 @@ struct xfer_params {
 	int		 retry_max;	/* --retry: connects after the first */
 	int		 retry_delay_ms;
 	int		 retry_notify;	/* tell each retry on stderr */
-	int		 checksum;	/* --checksum: hash a stream as it goes */
+	int		 checksum;	/* --checksum: hash a stream's bytes */
 };
 
 /*
