@@ -308,7 +308,7 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 				continue;
 			}
 			c->err = errno;
-			/* A bind or an option failed: not the receiver's doing. */
+			/* -s, -p or an option failed: not retried. */
 			c->setup_failed = *why != '\0';
 			if (c->setup_failed)
 				snprintf(x->out.error, sizeof(x->out.error),
