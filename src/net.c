@@ -29,20 +29,25 @@ static int	net_nonblock(int);
 static int	net_unix_addr(const char *, struct sockaddr_un *);
 
 /*
- * Start a non-blocking connect to ai. Returns the socket, with *waiting
- * set when the connect is still under way (wait for POLLOUT, then call
- * net_finish), or -1 with errno.
+ * Start a non-blocking connect to ai, with the user's socket options so
+ * (NULL: none) set and its source address bound first. Returns the socket,
+ * with *waiting set when the connect is still under way (wait for POLLOUT,
+ * then call net_finish), or -1 with errno. why is emptied, or set to a
+ * message when it was the options that failed (a bind, not the connect).
  */
 int
-net_start(const struct addrinfo *ai, int *waiting)
+net_start(const struct addrinfo *ai, const struct sockopts *so, int *waiting,
+    char *why, size_t whylen)
 {
 	int	sock, saved;
 
 	*waiting = 0;
+	*why = '\0';
 	if ((sock = socket(ai->ai_family, ai->ai_socktype,
 	    ai->ai_protocol)) == -1)
 		return -1;
-	if (net_nonblock(sock) == -1)
+	if (net_nonblock(sock) == -1 ||
+	    sockopt_apply(sock, ai->ai_family, ai, so, why, whylen) == -1)
 		goto fail;
 	if (connect(sock, ai->ai_addr, ai->ai_addrlen) == 0)
 		return sock;

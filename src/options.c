@@ -55,6 +55,12 @@ enum {
 	OPT_FAIL_FAST,
 	OPT_MAX_CLIENTS,
 	OPT_MAX_CONNS,
+	OPT_RETRY,
+	OPT_RETRY_DELAY,
+	OPT_TO_FILE,
+	OPT_SNDBUF,
+	OPT_TOS,
+	OPT_CHECKSUM,
 	OPT_LAST
 };
 
@@ -87,6 +93,14 @@ static const struct option long_options[] = {
 	{ "keep-open",		no_argument,		NULL, 'k' },
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
 	{ "max-conns",		required_argument,	NULL, OPT_MAX_CONNS },
+	{ "retry",		required_argument,	NULL, OPT_RETRY },
+	{ "retry-delay",	required_argument,	NULL, OPT_RETRY_DELAY },
+	{ "to-file",		required_argument,	NULL, OPT_TO_FILE },
+	{ "source",		required_argument,	NULL, 's' },
+	{ "source-port",	required_argument,	NULL, 'p' },
+	{ "sndbuf",		required_argument,	NULL, OPT_SNDBUF },
+	{ "tos",		required_argument,	NULL, OPT_TOS },
+	{ "checksum",		required_argument,	NULL, OPT_CHECKSUM },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -100,8 +114,10 @@ static void		options_defaults(struct options *);
 static int		option_general(struct options *, int, const char **);
 static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
+static int		option_deploy(struct options *, int, const char **);
+static void		options_deploy_check(struct options *);
 static void		options_args(struct options *, int, char **,
-			    const char **, int);
+			    const char **, const char *, int);
 static void		options_combos(const unsigned char *);
 static __dead void	option_error(int, char **);
 static int		option_cmp(const void *, const void *);
@@ -114,6 +130,8 @@ static void		read_bytes_file(const struct options *, const char *,
 			    const char *, struct bytes *);
 static void		add_dest(struct options *, const char *, const char *,
 			    int);
+static int		add_dest_line(void *, const char *, const char *,
+			    const char **);
 
 /*
  * -h: the synopsis, then every option with a line of its own, in groups,
@@ -128,11 +146,12 @@ usage(int status)
 	fprintf(out,
 	    "usage: %s [options] host port file\n"
 	    "       %s [options] file --to host:port [--to host:port ...]\n"
+	    "       %s [options] file --to-file file [--to host:port ...]\n"
 	    "       %s [options] -U path file\n"
 	    "       %s [options] -l [-k] [address] port file\n"
 	    "       %s [options] -l -U path file\n"
 	    "       %s --bench [options] [host port] [file]\n",
-	    p, p, p, p, p, p);
+	    p, p, p, p, p, p, p);
 	fputs(
 	    "\n"
 	    "Transfer:\n"
@@ -148,13 +167,23 @@ usage(int status)
 	    "      --max-chunk size    most file bytes per call (default 512K)\n"
 	    "      --rate rate         send at most rate bytes a second\n"
 	    "      --sf-flags list     FreeBSD sendfile flags, comma-separated\n"
+	    "      --checksum sha256   print the SHA-256 of the file bytes sent\n"
 	    "  -4                      use IPv4 addresses only\n"
 	    "  -6                      use IPv6 addresses only\n"
 	    "\n"
 	    "Destinations:\n"
 	    "      --to host:port      send to host:port; once per receiver\n"
 	    "  -U path                 send to the Unix domain socket path\n"
+	    "      --to-file file      send to each host:port line of file\n"
 	    "      --fail-fast         stop every transfer at the first failure\n"
+	    "      --retry n           retry a refused or timed-out connect n "
+	    "times\n"
+	    "      --retry-delay s     first wait between tries (default 1)\n"
+	    "  -s, --source addr       connect from local address addr\n"
+	    "  -p, --source-port port  connect from local port port\n"
+	    "      --sndbuf size       socket send buffer size (SO_SNDBUF)\n"
+	    "      --tos value         IP TOS/traffic class: DSCP name or "
+	    "number\n"
 	    "\n"
 	    "Listen:\n"
 	    "  -l, --listen            wait for a receiver to connect instead\n"
@@ -324,6 +353,20 @@ add_dest(struct options *o, const char *host, const char *port, int unix_path)
 	snprintf(d->peer, sizeof(d->peer), "%s port %s", host, port);
 }
 
+/* One destination of a --to-file or a --to; refused past the limit. */
+static int
+add_dest_line(void *arg, const char *host, const char *port,
+    const char **errstr)
+{
+	struct options	*o = arg;
+
+	if (o->ndests >= MAX_DESTS) {
+		*errstr = "more than 1000 destinations";
+		return -1;
+	}
+	add_dest(o, host, port, 0);
+	return 0;
+}
 
 static void
 options_defaults(struct options *o)
@@ -343,6 +386,8 @@ options_defaults(struct options *o)
 	o->bench_block_sizes[1] = (size_t)64 * 1024;
 	o->bench_block_sizes[2] = (size_t)128 * 1024;
 	o->bench_nblock_sizes = 3;
+	o->retry_delay_ms = 1000;
+	o->sockopts.tos = -1;
 }
 
 /*
@@ -665,6 +710,92 @@ options_combos(const unsigned char *seen)
 }
 
 /*
+ * The deployment options: --retry, --retry-delay, -s, -p, --sndbuf, --tos,
+ * --checksum, and --to-file, whose path is only handed back in *to_file
+ * (options_args reads it, in order with the --to destinations). Returns 0
+ * if ch is not one of them.
+ */
+static int
+option_deploy(struct options *o, int ch, const char **to_file)
+{
+	const char	*errstr = NULL;
+	uint64_t	 size;
+
+	switch (ch) {
+	case OPT_RETRY:
+		o->retry = (int)strtonum(optarg, 0, 1000, &errstr);
+		if (errstr != NULL)
+			msg_exit(NULL, EXIT_USAGE, "retry %s: %s", optarg,
+			    errstr);
+		o->retry_set = 1;
+		break;
+	case OPT_RETRY_DELAY:
+		o->retry_delay_ms = option_seconds("retry delay", optarg);
+		break;
+	case OPT_TO_FILE:
+		o->multi = 1;
+		*to_file = optarg;
+		break;
+	case 's':
+		o->sockopts.src_addr = optarg;
+		break;
+	case 'p':
+		if (parse_port(optarg, &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "source port %s: %s",
+			    optarg, errstr);
+		o->sockopts.src_port = optarg;
+		break;
+	case OPT_SNDBUF:
+		size = option_size("sndbuf", optarg);
+		if (size == 0 || size > INT_MAX / 2)
+			msg_exit(NULL, EXIT_USAGE, "sndbuf %s: out of range",
+			    optarg);
+		o->sockopts.sndbuf = (int)size;
+		break;
+	case OPT_TOS:
+		if (sockopt_parse_tos(optarg, &o->sockopts.tos, &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "tos %s: %s", optarg,
+			    errstr);
+		break;
+	case OPT_CHECKSUM:
+		if (strcmp(optarg, "sha256") != 0)
+			msg_exit(NULL, EXIT_USAGE, "checksum %s: not sha256",
+			    optarg);
+		if (!checksum_available())
+			msg_exit(NULL, EXIT_USAGE, "checksum %s: not built in",
+			    optarg);
+		o->checksum = 1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The deployment options that do not go with the mode chosen, and -s and
+ * -p resolved once, for every connect to come.
+ */
+static void
+options_deploy_check(struct options *o)
+{
+	char	msg[512];
+	int	status;
+
+	if (o->listen && (o->retry_set || o->sockopts.src_addr != NULL ||
+	    o->sockopts.src_port != NULL))
+		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s and -p "
+		    "go with a push, not -l");
+	if (o->unix_socket && (o->retry_set || o->sockopts.src_addr !=
+	    NULL || o->sockopts.src_port != NULL || o->sockopts.tos != -1))
+		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s, -p and "
+		    "--tos go with TCP, not -U");
+	if (!o->listen && (status = sockopt_resolve(&o->sockopts, o->family,
+	    msg, sizeof(msg))) != 0)
+		msg_exit(NULL, status, "%s", msg);
+}
+
+/*
  * Fill o from the command line, or exit: 0 for -h and -V, 64 for anything
  * wrong, 66 (and so on) when a header or trailer file cannot be read. Free
  * it with options_free.
@@ -672,25 +803,28 @@ options_combos(const unsigned char *seen)
 void
 options_parse(int argc, char **argv, struct options *o)
 {
-	const char	*to_args[MAX_DESTS], *to_arg;
+	const char	*to_args[MAX_DESTS], *to_arg, *to_file;
 	unsigned char	 seen[OPT_LAST];
+	char		 to_isfile[MAX_DESTS];
 	int		 ch, nto = 0;
 
 	options_defaults(o);
 	memset(seen, 0, sizeof(seen));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":46hH:kln:o:qT:U:vV",
+	while ((ch = getopt_long(argc, argv, ":46hH:kln:o:p:qs:T:U:vV",
 	    long_options, NULL)) != -1) {
 		if (ch > 0 && ch < OPT_LAST)
 			seen[ch] = 1;
-		to_arg = NULL;
-		if (option_general(o, ch, &to_arg)) {
-			if (to_arg == NULL)
+		to_arg = to_file = NULL;
+		if (option_general(o, ch, &to_arg) ||
+		    option_deploy(o, ch, &to_file)) {
+			if (to_arg == NULL && to_file == NULL)
 				continue;
 			if (nto == MAX_DESTS)
 				msg_exit(NULL, EXIT_USAGE, "to %s: more than "
-				    "%d destinations", to_arg, MAX_DESTS);
-			to_args[nto++] = to_arg;
+				    "%d destinations", optarg, MAX_DESTS);
+			to_isfile[nto] = (char)(to_file != NULL);
+			to_args[nto++] = optarg;
 			continue;
 		}
 		if (option_transfer(o, ch) || option_bench(o, ch))
@@ -700,7 +834,8 @@ options_parse(int argc, char **argv, struct options *o)
 	options_combos(seen);
 	if (o->quiet)
 		o->progress = PROGRESS_NONE;
-	options_args(o, argc - optind, argv + optind, to_args, nto);
+	options_deploy_check(o);
+	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
 	if (o->header_file != NULL)
 		read_bytes_file(o, "header file", o->header_file, &o->header);
 	if (o->trailer_file != NULL)
@@ -748,15 +883,16 @@ args_listen(struct options *o, int argc, char **argv)
 
 /*
  * The positional arguments of each mode, and the options that only go
- * with some modes; the destinations are collected into o->dests.
+ * with some modes; the destinations of every --to and --to-file (those
+ * with to_isfile set) are collected into o->dests, in order.
  */
 static void
 options_args(struct options *o, int argc, char **argv, const char **to_args,
-    int nto)
+    const char *to_isfile, int nto)
 {
 	const char	*errstr = NULL;
-	char		 host[1025], port[32];
-	int		 i;
+	char		 host[1025], port[32], msg[512];
+	int		 i, status;
 
 	if (o->bench) {
 		args_bench(o, argc, argv);
@@ -773,12 +909,21 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 			    "FILE --to HOST:PORT ... (try '%s -h')",
 			    getprogname());
 		for (i = 0; i < nto; i++) {
+			if (to_isfile[i]) {
+				if ((status = destlist_load(to_args[i],
+				    add_dest_line, o, msg, sizeof(msg))) != 0)
+					msg_exit(NULL, status, "%s", msg);
+				continue;
+			}
 			if (parse_hostport(to_args[i], host, sizeof(host), port,
-			    sizeof(port), &errstr) == -1)
+			    sizeof(port), &errstr) == -1 ||
+			    add_dest_line(o, host, port, &errstr) == -1)
 				msg_exit(NULL, EXIT_USAGE, "to %s: %s",
 				    to_args[i], errstr);
-			add_dest(o, host, port, 0);
 		}
+		if (o->ndests == 0)
+			msg_exit(NULL, EXIT_USAGE, "command line: no "
+			    "destination in %s", nto > 0 ? to_args[0] : "--to");
 		o->path = argv[0];
 		return;
 	}
@@ -820,6 +965,11 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->rate = o->rate;
 	par->verbose = o->verbose;
 	par->name_peer = o->multi;
+	par->sockopts = &o->sockopts;
+	par->retry_max = o->retry;
+	par->retry_delay_ms = o->retry_delay_ms;
+	par->retry_notify = !o->quiet;
+	par->checksum = o->checksum;
 	/* One receiver, unpaced: a send may block (see xfer_init). */
 	par->may_block = !o->listen && o->ndests == 1 && o->rate == 0;
 }
@@ -830,6 +980,7 @@ options_free(struct options *o)
 	free(o->dests);
 	free(o->header.data);
 	free(o->trailer.data);
+	sockopt_free(&o->sockopts);
 	o->dests = NULL;
 	o->header.data = o->trailer.data = NULL;
 }

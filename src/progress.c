@@ -79,6 +79,8 @@ static void	msg_atexit(void);
 static int	msg_status;
 static int	stdout_errno;
 static int	stdout_checked;
+static void	json_deploy(FILE *, const struct options *,
+		    const struct xfer *);
 
 /* Human-readable bytes, powers of 1024: "512 B", "85.3 MiB". */
 void
@@ -707,6 +709,25 @@ json_flush(FILE *out)
 }
 
 /*
+ * The members the deployment options add to a transfer's object: with
+ * --retry the connects begun ("attempts"), with --checksum the digest of
+ * what was sent ("sha256", null unless every byte went out); x NULL: a
+ * transfer that never began.
+ */
+static void
+json_deploy(FILE *out, const struct options *o, const struct xfer *x)
+{
+	if (o->retry_set)
+		fprintf(out, ",\"attempts\":%d",
+		    x != NULL ? x->conn.retry.attempts : 0);
+	if (o->checksum && !o->multi) {
+		fputs(",\"sha256\":", out);
+		json_string(out, x != NULL && x->prog.phase == XFER_DONE ?
+		    checksum_hex() : NULL);
+	}
+}
+
+/*
  * The whole outcome as one JSON object on one line. With one destination
  * (and no --to) its members stand at the top; with --to they are in a
  * "destinations" array, one entry for each --to. n is 0 when the run
@@ -730,28 +751,37 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 		fputs("null", out);
 	fputc(',', out);
 	if (!o->multi) {
-		if (n > 0)
+		if (n > 0) {
 			json_xfer(out, xs[0]);
-		else {
+			json_deploy(out, o, xs[0]);
+		} else {
 			host = o->unix_socket ? o->unix_path : o->listen ?
 			    o->listen_addr : o->host;
 			port = o->unix_socket ? NULL : o->listen ?
 			    o->listen_port : o->port;
 			json_unstarted(out, host, port, status, error);
+			json_deploy(out, o, NULL);
 		}
 		json_flush(out);
 		return;
 	}
 	fprintf(out, "\"status\":%d,\"error\":", status);
 	json_string(out, error);
+	if (o->checksum) {
+		fputs(",\"sha256\":", out);
+		json_string(out, checksum_hex());
+	}
 	fputs(",\"destinations\":[", out);
 	for (i = 0; i < (n > 0 ? n : o->ndests); i++) {
 		fputs(i > 0 ? ",{" : "{", out);
-		if (n > 0)
+		if (n > 0) {
 			json_xfer(out, xs[i]);
-		else
+			json_deploy(out, o, xs[i]);
+		} else {
 			json_unstarted(out, o->dests[i].host,
 			    o->dests[i].port, status, error);
+			json_deploy(out, o, NULL);
+		}
 		fputc('}', out);
 	}
 	fputc(']', out);

@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,9 @@ input_open(const struct options *o, struct input *in,
 			par->mode = S_ISFIFO(st.st_mode) &&
 			    splice_backend.send != NULL ? MODE_SPLICE :
 			    MODE_READWRITE;
+		/* --checksum: the bytes must pass through user space. */
+		if (o->checksum)
+			par->mode = MODE_READWRITE;
 		if (o->verbose)
 			msg_warnx("%s is not a regular file: using %s",
 			    in->name, par->mode == MODE_SPLICE ? "splice" :
@@ -203,8 +207,16 @@ push_dest(const struct options *o, const struct dest *d,
 		return EXIT_NOHOST;
 	}
 	if ((dst->sock = net_connect_unix(d->host,
-	    o->connect_timeout_ms)) != -1)
-		return 0;
+	    o->connect_timeout_ms)) != -1) {
+		/* --sndbuf on a Unix socket. */
+		if (sockopt_apply(dst->sock, AF_UNIX, NULL, &o->sockopts, msg,
+		    msglen) == 0)
+			return 0;
+		close(dst->sock);
+		dst->sock = -1;
+		dst->error = msg;
+		return EXIT_UNAVAILABLE;
+	}
 	err = errno;
 	dst->error = msg;
 	if (err == EINTR && loop_signalled()) {
@@ -288,6 +300,8 @@ push_report(const struct options *o, const struct progress *p,
 		} else if (!o->quiet)
 			progress_summary(p, x, o->multi);
 	}
+	if (o->checksum && !o->quiet)
+		checksum_report(o->verbose);
 	/* With --to each destination's failure is in its own entry. */
 	if (o->json)
 		report_json(stdout, o, xp, o->ndests, status,
@@ -307,6 +321,7 @@ push_main(const struct options *o)
 	struct xfer		*xs, **xp;
 	struct progress		 p;
 	struct loop		 l;
+	char			 msg[256];
 	size_t			 i;
 	int			 status, err;
 
@@ -319,6 +334,10 @@ push_main(const struct options *o)
 	for (i = 0; i < o->ndests; i++)
 		xp[i] = &xs[i];
 	push_setup(o, &par, &in, xs);
+	/* --checksum: hashed once, on a thread of its own, for every receiver. */
+	if (o->checksum && checksum_start(in.fd, in.start, in.len, msg,
+	    sizeof(msg)) == -1)
+		msg_exit(o, EXIT_OSERR, "%s", msg);
 
 	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
 	memset(&l, 0, sizeof(l));
@@ -335,11 +354,14 @@ push_main(const struct options *o)
 				xfer_fail_errno(&xs[i], err);
 	}
 	progress_clear(&p);
+	if (o->checksum)
+		(void)checksum_settle(xp, o->ndests, in.name);
 	if (in.rewind_stdin)
 		(void)lseek(in.fd, in.start + (off_t)xs[0].prog.file_done,
 		    SEEK_SET);
 
 	status = push_report(o, &p, xs, xp);
+	checksum_cancel();
 	for (i = 0; i < o->ndests; i++)
 		xfer_close(&xs[i]);
 	free(xs);

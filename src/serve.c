@@ -122,6 +122,7 @@ serve_accept(void *arg, size_t i)
 	struct serve	*s = arg;
 	struct client	*c = &s->clients[i];
 	struct xfer_dest d;
+	char		 msg[256];
 
 	memset(&d, 0, sizeof(d));
 	if ((d.sock = net_accept(s->lsock, c->host, sizeof(c->host), c->port,
@@ -151,6 +152,13 @@ serve_accept(void *arg, size_t i)
 	s->accepted++;
 	if (s->o->verbose)
 		msg_warnx("%s connected", c->peer);
+	/* --sndbuf, --tos */
+	if (sockopt_apply(d.sock, AF_UNSPEC, NULL, &s->o->sockopts, msg,
+	    sizeof(msg)) == -1)
+		xfer_stop(&c->x, EXIT_UNAVAILABLE, msg);
+	else if (s->o->verbose)
+		sockopt_report(d.sock, sockopt_family(d.sock),
+		    &s->o->sockopts, c->peer);
 	return 1;
 }
 
@@ -170,6 +178,10 @@ serve_finish(void *arg, size_t i)
 	int			 status = xfer_status(xp);
 
 	progress_clear(&s->p);
+	if (o->checksum) {
+		(void)checksum_settle(&xp, 1, s->in->name);
+		status = xfer_status(xp);
+	}
 	if (status == EXIT_SIGHUP || status == EXIT_SIGINT ||
 	    status == EXIT_SIGTERM)
 		msg_warnx("%s%s%s", o->keep_open ? c->peer : "",
@@ -177,8 +189,11 @@ serve_finish(void *arg, size_t i)
 	else if (status != EXIT_OK)
 		msg_warnx("%s", xp->out.error);
 	else if (!o->quiet && (!o->keep_open || o->verbose ||
-	    o->progress == PROGRESS_PLAIN))
+	    o->progress == PROGRESS_PLAIN)) {
 		progress_summary(&s->p, xp, 1);
+		if (o->checksum)
+			checksum_report(o->verbose);
+	}
 	if (o->json)
 		report_json(stdout, o, &xp, 1, status, NULL);
 	xfer_close(xp);
@@ -235,7 +250,7 @@ serve_main(const struct options *o)
 	struct xfer_params	par;
 	struct input		in;
 	struct serve		s;
-	char			host[1025], port[32];
+	char			host[1025], port[32], msg[512];
 	size_t			i;
 	int			status;
 
@@ -253,9 +268,14 @@ serve_main(const struct options *o)
 	if (o->json)
 		report_json_listening(stdout, host, *port != '\0' ? port :
 		    NULL);
-	s.clients = calloc(o->max_conns, sizeof(*s.clients));
-	s.slots = calloc(o->max_conns, sizeof(struct xfer *));
-	if (s.clients == NULL || s.slots == NULL) {
+	/* --checksum: hashed once, for every client. */
+	if (o->checksum && checksum_start(in.fd, in.start, in.len, msg,
+	    sizeof(msg)) == -1) {
+		msg_warnx("%s", msg);
+		status = EXIT_OSERR;
+	} else if ((s.clients = calloc(o->max_conns,
+	    sizeof(*s.clients))) == NULL || (s.slots = calloc(o->max_conns,
+	    sizeof(struct xfer *))) == NULL) {
 		msg_warnx("clients: %s", strerror(errno));
 		status = EXIT_OSERR;
 	} else {
@@ -268,6 +288,7 @@ serve_main(const struct options *o)
 			if (s.slots[i] != NULL)
 				xfer_close(s.slots[i]);
 	}
+	checksum_cancel();
 	close(s.lsock);
 	if (o->unix_socket)
 		(void)unlink(o->listen_port);

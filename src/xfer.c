@@ -80,6 +80,8 @@ static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
 static void	xfer_counts(const struct xfer *, char *, size_t);
+static int	xfer_retry_later(struct xfer *, int, struct pollfd *);
+static const char *xfer_retry_note(const struct xfer *);
 
 static const unsigned char no_bytes[1];
 
@@ -106,6 +108,9 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 	x->prog.file_len = in->len;
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	x->be.scratch.pipe_rd = x->be.scratch.pipe_wr = -1;
+	/* --checksum on a stream: hash the bytes read/write passes on. */
+	x->be.hash_stream = par->checksum && in->start < 0;
+	retry_init(&x->conn.retry, 0, 0);
 	x->be.backend = par->mode == MODE_READWRITE ? &rw_backend :
 	    par->mode == MODE_SPLICE ? &splice_backend : &sf_backend;
 	if (d->sock == -1 && d->ai == NULL) {
@@ -125,6 +130,9 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 		x->conn.ai_list = x->conn.ai_next = d->ai;
 		x->conn.deadline_ns = x->prog.start_ns +
 		    (int64_t)par->connect_timeout_ms * 1000000;
+		retry_init(&x->conn.retry, par->retry_max,
+		    par->retry_delay_ms);
+		x->conn.retry.notify = par->retry_notify;
 		return;
 	}
 	xfer_block(x);
@@ -176,6 +184,45 @@ xfer_block(struct xfer *x)
 		x->conn.blocking = 1;
 }
 
+/*
+ * --retry: the connect (or the connection, before its first byte went
+ * out) failed with err. Returns 1 with *pfd set to wait for the next
+ * attempt if one is allowed, else 0. The next attempt starts over at the
+ * first address, with a fresh connect timeout (see xfer_connect).
+ */
+static int
+xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
+{
+	struct xfer_conn	*c = &x->conn;
+	int64_t			 now = loop_now_ns();
+
+	if (xfer_bytes_done(x) != 0 || !retry_schedule(&c->retry, err, now))
+		return 0;
+	if (c->sock != -1)
+		close(c->sock);
+	c->sock = -1;
+	c->connecting = 0;
+	c->blocking = 0;
+	x->prog.phase = XFER_CONNECT;
+	if (c->retry.notify)
+		msg_warnx("connect %s port %s: %s: retry %d of %d in %.1f s",
+		    c->host, c->port, err == ETIMEDOUT ? "timed out" :
+		    strerror(err), c->retry.attempts, c->retry.max,
+		    (double)(c->retry.at_ns - now) / 1e9);
+	pfd->fd = -1;
+	pfd->events = 0;
+	return 1;
+}
+
+/* For messages: why a failure under --retry was final. */
+static const char *
+xfer_retry_note(const struct xfer *x)
+{
+	if (x->conn.retry.max > 0 && xfer_bytes_done(x) > 0)
+		return " (not retried: bytes already went out)";
+	return "";
+}
+
 /* The connect is done: start sending, or report a reset that came first. */
 static int
 xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
@@ -188,9 +235,13 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 	if (x->par->verbose) {
 		net_addr_name(x->conn.ai_now, addr, sizeof(addr));
 		msg_warnx("connected to %s port %s", addr, x->conn.port);
+		sockopt_report(x->conn.sock, x->conn.ai_now->ai_family,
+		    x->par->sockopts, x->conn.peer);
 	}
 	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
 		(void)sf_cork(x->conn.sock, 1);
+	if (pending != 0 && xfer_retry_later(x, pending, pfd))
+		return 1;
 	if (pending != 0) {
 		xfer_fail_errno(x, pending);
 		return 0;
@@ -202,16 +253,31 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 /*
  * Connect without blocking: start a connect to the next address, and once
  * its socket polls writable, see how it went; on failure try the next
- * address, until they run out or the deadline passes.
+ * address, until they run out or the deadline passes. Then, with --retry,
+ * wait for the next attempt (xfer_retry_later) and start over. Socket
+ * options that fail (-s, -p, --sndbuf, --tos) are never retried.
  */
 static int
 xfer_connect(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_conn	*c = &x->conn;
 	struct pollfd		 probe;
-	char			 addr[1025], what[1100];
+	char			 addr[1025], what[1100], why[256];
+	size_t			 len;
 	int			 waiting, r;
 
+	if (c->retry.at_ns != 0) {
+		/* --retry: waiting for the next attempt. */
+		if (loop_now_ns() < c->retry.at_ns) {
+			pfd->fd = -1;
+			pfd->events = 0;
+			return 1;
+		}
+		retry_begin(&c->retry);
+		c->ai_next = c->ai_list;
+		c->deadline_ns = loop_now_ns() +
+		    (int64_t)x->par->connect_timeout_ms * 1000000;
+	}
 	for (;;) {
 		if (c->connecting) {
 			probe.fd = c->sock;
@@ -238,7 +304,8 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 				break;
 			c->ai_now = c->ai_next;
 			c->ai_next = c->ai_next->ai_next;
-			c->sock = net_start(c->ai_now, &waiting);
+			c->sock = net_start(c->ai_now, x->par->sockopts,
+			    &waiting, why, sizeof(why));
 			if (c->sock != -1 && !waiting)
 				return xfer_connected(x, 0, pfd);
 			if (c->sock != -1) {
@@ -246,6 +313,12 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 				continue;
 			}
 			c->err = errno;
+			/* -s, -p or an option failed: not retried. */
+			c->setup_failed = *why != '\0';
+			if (c->setup_failed)
+				snprintf(x->out.error, sizeof(x->out.error),
+				    "connect %.80s port %.16s: %.140s", c->host,
+				    c->port, why);
 		}
 		if (x->par->verbose) {
 			net_addr_name(c->ai_now, addr, sizeof(addr));
@@ -253,9 +326,21 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 			    strerror(c->err));
 		}
 	}
+	if (c->setup_failed) {
+		x->out.status = EXIT_UNAVAILABLE;
+		x->prog.phase = XFER_FAILED;
+		x->prog.end_ns = loop_now_ns();
+		return 0;
+	}
+	if (xfer_retry_later(x, c->err, pfd))
+		return 1;
 	snprintf(what, sizeof(what), "%s port %s", c->host, c->port);
 	x->out.status = xfer_connect_error(c->err, what,
 	    x->par->connect_timeout_ms, x->out.error, sizeof(x->out.error));
+	if (c->retry.attempts > 1 && (len = strlen(x->out.error)) <
+	    sizeof(x->out.error))
+		snprintf(x->out.error + len, sizeof(x->out.error) - len,
+		    " (%d attempts)", c->retry.attempts);
 	x->prog.phase = XFER_FAILED;
 	x->prog.end_ns = loop_now_ns();
 	return 0;
@@ -404,15 +489,17 @@ xfer_fail_errno(struct xfer *x, int err)
 	case EPIPE:
 	case ENOTCONN:
 		xfer_fail(x, EXIT_IOERR, "send to %s: connection closed by "
-		    "peer after %s", x->conn.peer, counts);
+		    "peer after %s%s", x->conn.peer, counts,
+		    xfer_retry_note(x));
 		break;
 	case ECONNRESET:
 		xfer_fail(x, EXIT_IOERR, "send to %s: connection reset by "
-		    "peer after %s", x->conn.peer, counts);
+		    "peer after %s%s", x->conn.peer, counts,
+		    xfer_retry_note(x));
 		break;
 	default:
-		xfer_fail(x, EXIT_IOERR, "send to %s: %s after %s",
-		    x->conn.peer, strerror(err), counts);
+		xfer_fail(x, EXIT_IOERR, "send to %s: %s after %s%s",
+		    x->conn.peer, strerror(err), counts, xfer_retry_note(x));
 		break;
 	}
 }
@@ -575,8 +662,9 @@ xfer_idle_expired(struct xfer *x)
 		return 0;
 	x->out.errnum = ETIMEDOUT;
 	xfer_counts(x, counts, sizeof(counts));
-	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after %s",
-	    x->conn.peer, idle_ms / 1000.0, counts);
+	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after "
+	    "%s%s", x->conn.peer, idle_ms / 1000.0, counts,
+	    xfer_retry_note(x));
 	return 1;
 }
 
@@ -617,8 +705,8 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	c->fd = x->in.fd;
 	c->flags = par->sf_flags;
 	/* No header or trailer: data is NULL, and NULL + 0 is undefined. */
-	c->hdr = par->hdr.len > 0 ? par->hdr.data + g->hdr_done : no_bytes;
 	c->hdr_len = par->hdr.len - g->hdr_done;
+	c->hdr = c->hdr_len > 0 ? par->hdr.data + g->hdr_done : no_bytes;
 	c->file_off = x->in.start < 0 ? -1 :
 	    x->in.start + (off_t)g->file_done;
 	c->file_len = file_left < par->max_chunk ? (size_t)file_left :
@@ -631,9 +719,9 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	c->trl_len = 0;
 	if (g->file_len != COUNT_TO_EOF &&
 	    c->file_len == g->file_len - g->file_done) {
-		c->trl = par->trl.len > 0 ? par->trl.data + g->trl_done :
-		    no_bytes;
 		c->trl_len = par->trl.len - g->trl_done;
+		if (c->trl_len > 0)
+			c->trl = par->trl.data + g->trl_done;
 	}
 }
 
@@ -642,7 +730,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_prog	*g = &x->prog;
 	struct sf_chunk		 c;
-	uint64_t		 file_left, allowed;
+	uint64_t		 file_left, allowed, before;
 	ssize_t			 n;
 	int			 calls;
 
@@ -678,9 +766,16 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		n = x->be.backend->send(&c, &x->be.scratch);
 		g->calls++;
 		if (n > 0) {
+			before = g->file_done;
 			xfer_advance(x, (size_t)n);
 			g->rate_tokens -= (double)n;
 			g->last_move_ns = loop_now_ns();
+			/* read/write just sent these file bytes from its buffer. */
+			if (x->be.hash_stream && g->file_done > before &&
+			    x->be.backend == &rw_backend)
+				checksum_feed(x->be.scratch.buf +
+				    x->be.scratch.pos - (g->file_done - before),
+				    (size_t)(g->file_done - before));
 			/*
 			 * A blocking send cut short ran into its timeout or a
 			 * signal: let the loop look before the next one.
@@ -742,7 +837,9 @@ static int
 xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
     struct pollfd *pfd)
 {
-	char	counts[64];
+	socklen_t	len = sizeof(int);
+	char		counts[64];
+	int		soerr = 0;
 
 	if (err == EINTR || err == EAGAIN || err == EWOULDBLOCK ||
 	    err == EBUSY) {
@@ -777,6 +874,12 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 		    strerror(err), counts);
 		return 0;
 	}
+	/* --retry: a reset before the first byte is a failed connect. */
+	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->conn.sock,
+	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
+		err = soerr;
+	if (x->conn.ai_list != NULL && xfer_retry_later(x, err, pfd))
+		return 1;
 	xfer_fail_errno(x, err);
 	return 0;
 }
@@ -914,7 +1017,8 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 	int64_t			 deadline_ns = 0, left_ns;
 
 	if (g->phase == XFER_CONNECT)
-		deadline_ns = x->conn.deadline_ns;
+		deadline_ns = x->conn.retry.at_ns != 0 ?
+		    x->conn.retry.at_ns : x->conn.deadline_ns;
 	else if ((g->phase == XFER_SEND && g->busy_until_ns != 0) ||
 	    (g->phase == XFER_DRAIN && x->par->close_timeout_ms == 0))
 		deadline_ns = g->busy_until_ns;	/* a back-off, a re-check */

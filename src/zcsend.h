@@ -71,6 +71,25 @@ struct dest {
 	char		 peer[1100];	/* "HOST port PORT" or the path */
 };
 
+/* Options for every socket zcsend sends on (sockopt.c). */
+struct addrinfo;
+struct sockopts {
+	const char	*src_addr;	/* -s, or NULL */
+	const char	*src_port;	/* -p, or NULL */
+	struct addrinfo	*src_ai;	/* both resolved; owned */
+	int		 sndbuf;	/* --sndbuf; 0: the system's */
+	int		 tos;		/* --tos, the TOS byte; -1: unset */
+};
+
+/* A destination's connect retries (retry.c). */
+struct retry {
+	int		 max;		/* connects allowed after the first */
+	int		 delay_ms;	/* the first wait */
+	int		 attempts;	/* connects begun */
+	int64_t		 at_ns;		/* the next one is due; 0: none */
+	int		 notify;	/* say so on stderr at each retry */
+};
+
 /* Everything the command line asked for. */
 struct options {
 	const char	*host;
@@ -113,6 +132,13 @@ struct options {
 	const char	*listen_port;	/* or the socket path, with -U */
 	uint64_t	 max_clients;	/* 0: no limit */
 	size_t		 max_conns;
+
+	/* Deployment: retries, socket options, checksum. */
+	int		 retry;		/* --retry: connects after the first */
+	int		 retry_set;	/* --retry given: --json has attempts */
+	int		 retry_delay_ms;
+	struct sockopts	 sockopts;
+	int		 checksum;	/* --checksum sha256 */
 
 	/* --bench */
 	int		 bench;
@@ -201,6 +227,11 @@ struct xfer_params {
 	int		 keep_open;	/* at the end: no shutdown, no drain */
 	int		 verbose;	/* tell every connect attempt */
 	int		 name_peer;	/* --to: messages name the destination */
+	const struct sockopts *sockopts;	/* NULL: none to set */
+	int		 retry_max;	/* --retry: connects after the first */
+	int		 retry_delay_ms;
+	int		 retry_notify;	/* tell each retry on stderr */
+	int		 checksum;	/* --checksum: hash a stream's bytes */
 };
 
 /*
@@ -241,6 +272,8 @@ struct xfer_conn {
 	int			 err;		/* why the last attempt failed */
 	int64_t			 deadline_ns;
 	int			 blocking;	/* sends block, up to a timeout */
+	struct retry		 retry;		/* --retry */
+	int			 setup_failed;	/* -s, -p, --sndbuf, --tos */
 };
 
 /* How far a transfer got, and when. */
@@ -268,6 +301,7 @@ struct xfer_path {
 	int			 fallback_errno;	/* 0: no fallback */
 	const char		*fallback_from;	/* the backend that refused */
 	struct sf_scratch	 scratch;
+	int			 hash_stream;	/* --checksum: feed what is sent */
 };
 
 /* The outcome, once the phase is XFER_DONE or XFER_FAILED. */
@@ -343,7 +377,8 @@ struct addrinfo;
 int		 net_resolve(const char *, const char *, int,
 		     struct addrinfo **);
 const char	*net_gai_error(int);
-int		 net_start(const struct addrinfo *, int *);
+int		 net_start(const struct addrinfo *, const struct sockopts *,
+		     int *, char *, size_t);
 int		 net_finish(int);
 int		 net_connect_unix(const char *, int);
 int		 net_listen(const struct addrinfo *);
@@ -450,5 +485,38 @@ void		 msg_warnx(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
 __dead void	 msg_exit(const struct options *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
+
+/* retry.c */
+int		 retry_retryable(int);
+void		 retry_init(struct retry *, int, int);
+int		 retry_schedule(struct retry *, int, int64_t);
+void		 retry_begin(struct retry *);
+
+/* sockopt.c */
+int		 sockopt_parse_tos(const char *, int *, const char **);
+const char	*sockopt_tos_name(int);
+int		 sockopt_resolve(struct sockopts *, int, char *, size_t);
+void		 sockopt_free(struct sockopts *);
+int		 sockopt_apply(int, int, const struct addrinfo *,
+		     const struct sockopts *, char *, size_t);
+void		 sockopt_report(int, int, const struct sockopts *,
+		     const char *);
+int		 sockopt_family(int);
+
+/* destlist.c */
+int		 destlist_load(const char *, int (*)(void *, const char *,
+		     const char *, const char **), void *, char *, size_t);
+
+/* checksum.c */
+int		 checksum_start(int, off_t, uint64_t, char *, size_t);
+void		 checksum_feed(const void *, size_t);
+int		 checksum_result(const char *, const char **, char *, size_t);
+const char	*checksum_hex(void);
+void		 checksum_stats(uint64_t *, double *);
+void		 checksum_cancel(void);
+int		 checksum_available(void);
+const char	*checksum_impl(void);
+const char	*checksum_settle(struct xfer *const *, size_t, const char *);
+void		 checksum_report(int);
 
 #endif /* ZCSEND_H */

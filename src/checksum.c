@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * --checksum sha256: the SHA-256 of the file bytes sent (the range, without
+ * header and trailer), computed once per run whatever the number of
+ * receivers. A file's range is hashed on a second thread that reads it
+ * from the page cache with pread while the kernel sends the same pages,
+ * so hashing does not add to the send; a stream is hashed as its bytes
+ * pass through user space on their way out (checksum_feed).
+ *
+ * The hash comes from a library already linked: OpenSSL's libcrypto when
+ * zcsend is built with it (its SHA-256 uses the CPU's SHA extensions where
+ * there are some, several times faster than portable code), else libmd,
+ * which libbsd brings. Without either, --checksum is refused.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#if defined(HAVE_LIBCRYPTO)
+#include <openssl/evp.h>
+#elif defined(HAVE_SHA2_H)
+#include <sha2.h>
+#endif
+
+#include "zcsend.h"
+
+#if defined(HAVE_LIBCRYPTO) || defined(HAVE_SHA2_H)
+#define CHECKSUM_SHA256	1
+#endif
+
+/* Bytes per pread: large enough to amortise the call, small enough to stop. */
+#define CHECKSUM_BLOCK	((size_t)1024 * 1024)
+
+#ifdef CHECKSUM_SHA256
+/* 64 hex digits and a NUL, as sha256sum prints the digest. */
+#define CHECKSUM_HEX_LEN	65
+
+static void	*checksum_thread(void *);
+static int	 checksum_init(void);
+static void	 checksum_update(const void *, size_t);
+static void	 checksum_final(void);
+static void	 checksum_free(void);
+
+static struct {
+	int		 started;
+	int		 threaded;	/* a thread runs or ran: join it */
+	int		 joined;
+	pthread_t	 thread;
+	atomic_int	 stop;
+	int		 fd;
+	off_t		 start;
+	uint64_t	 len;		/* COUNT_TO_EOF: until end of file */
+	uint64_t	 done;
+	int		 err;		/* errno of a failed read; -1: shrank */
+	int64_t		 start_ns;
+	int64_t		 end_ns;
+#ifdef HAVE_LIBCRYPTO
+	EVP_MD_CTX	*ctx;
+#else
+	SHA2_CTX	 ctx;
+#endif
+	int		 ended;		/* hex holds the digest */
+	char		 hex[CHECKSUM_HEX_LEN];
+} cs;
+
+#ifdef HAVE_LIBCRYPTO
+/* The library's SHA-256 behind four calls. Returns -1 when out of memory. */
+static int
+checksum_init(void)
+{
+	if ((cs.ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(cs.ctx, EVP_sha256(), NULL) != 1) {
+		checksum_free();
+		return -1;
+	}
+	return 0;
+}
+
+static void
+checksum_update(const void *buf, size_t len)
+{
+	if (EVP_DigestUpdate(cs.ctx, buf, len) != 1)
+		cs.err = EIO;
+}
+
+/* The digest into cs.hex, in lowercase hex. */
+static void
+checksum_final(void)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	len = 0;
+	size_t		i;
+
+	if (EVP_DigestFinal_ex(cs.ctx, md, &len) != 1)
+		len = 0;
+	for (i = 0; i < len && 2 * i + 2 < sizeof(cs.hex); i++)
+		snprintf(cs.hex + 2 * i, 3, "%02x", md[i]);
+	cs.hex[2 * i] = '\0';
+}
+
+static void
+checksum_free(void)
+{
+	EVP_MD_CTX_free(cs.ctx);
+	cs.ctx = NULL;
+}
+
+const char *
+checksum_impl(void)
+{
+	return "OpenSSL";
+}
+#else /* libmd */
+static int
+checksum_init(void)
+{
+	SHA256Init(&cs.ctx);
+	return 0;
+}
+
+static void
+checksum_update(const void *buf, size_t len)
+{
+	SHA256Update(&cs.ctx, buf, len);
+}
+
+static void
+checksum_final(void)
+{
+	SHA256End(&cs.ctx, cs.hex);
+}
+
+static void
+checksum_free(void)
+{
+}
+
+const char *
+checksum_impl(void)
+{
+	return "libmd";
+}
+#endif /* HAVE_LIBCRYPTO */
+
+/* The hashing thread: pread the range in blocks, until done or stopped. */
+static void *
+checksum_thread(void *arg)
+{
+	unsigned char	*buf;
+	uint64_t	 left;
+	size_t		 want;
+	ssize_t		 n;
+
+	(void)arg;
+	if ((buf = malloc(CHECKSUM_BLOCK)) == NULL) {
+		cs.err = errno;
+		return NULL;
+	}
+	while (!atomic_load(&cs.stop)) {
+		left = cs.len == COUNT_TO_EOF ? CHECKSUM_BLOCK :
+		    cs.len - cs.done;
+		if (left == 0)
+			break;
+		want = left < CHECKSUM_BLOCK ? (size_t)left : CHECKSUM_BLOCK;
+		n = pread(cs.fd, buf, want, cs.start + (off_t)cs.done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			cs.err = errno;
+			break;
+		}
+		if (n == 0) {
+			if (cs.len != COUNT_TO_EOF)
+				cs.err = -1;
+			break;
+		}
+		checksum_update(buf, (size_t)n);
+		cs.done += (uint64_t)n;
+	}
+	cs.end_ns = loop_now_ns();
+	free(buf);
+	return NULL;
+}
+
+/*
+ * Start hashing: len bytes of fd from start (COUNT_TO_EOF: to its end) on
+ * a thread of their own, or with start -1, a stream whose bytes come
+ * through checksum_feed. Returns 0, or -1 with msg set.
+ */
+int
+checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
+{
+	sigset_t	all, old;
+	int		err;
+
+	checksum_free();
+	memset(&cs, 0, sizeof(cs));
+	atomic_init(&cs.stop, 0);
+	if (checksum_init() == -1) {
+		snprintf(msg, msglen, "checksum: %s", strerror(ENOMEM));
+		return -1;
+	}
+	cs.started = 1;
+	cs.fd = fd;
+	cs.start = start;
+	cs.len = len;
+	cs.start_ns = loop_now_ns();
+	if (start < 0)
+		return 0;
+	/* Signals are for the main thread's loop, never for this one. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&cs.thread, NULL, checksum_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
+		snprintf(msg, msglen, "checksum thread: %s", strerror(err));
+		return -1;
+	}
+	cs.threaded = 1;
+	return 0;
+}
+
+/* A stream's bytes, as they go out. */
+void
+checksum_feed(const void *buf, size_t len)
+{
+	if (cs.started && !cs.threaded) {
+		checksum_update(buf, len);
+		cs.done += len;
+		cs.end_ns = loop_now_ns();
+	}
+}
+
+/*
+ * Wait for the digest. Returns 0 with *hex set to it (lowercase, as
+ * sha256sum prints it), or -1 with msg set ("NAME: why").
+ */
+int
+checksum_result(const char *name, const char **hex, char *msg,
+    size_t msglen)
+{
+	if (!cs.started) {
+		snprintf(msg, msglen, "checksum: not started");
+		return -1;
+	}
+	if (cs.threaded && !cs.joined) {
+		pthread_join(cs.thread, NULL);
+		cs.joined = 1;
+	}
+	if (cs.err != 0 || atomic_load(&cs.stop)) {
+		snprintf(msg, msglen, "checksum %s: %s", name,
+		    cs.err == -1 ? "file shrank while it was hashed" :
+		    cs.err != 0 ? strerror(cs.err) : "stopped");
+		return -1;
+	}
+	if (!cs.ended) {
+		checksum_final();
+		checksum_free();
+		cs.ended = 1;
+	}
+	*hex = cs.hex;
+	return 0;
+}
+
+/* The digest if checksum_result produced it already, else NULL. */
+const char *
+checksum_hex(void)
+{
+	return cs.ended ? cs.hex : NULL;
+}
+
+/* Bytes hashed and the seconds it took, for -v. */
+void
+checksum_stats(uint64_t *bytes, double *secs)
+{
+	*bytes = cs.done;
+	*secs = (double)(cs.end_ns - cs.start_ns) / 1e9;
+}
+
+/*
+ * Stop a hashing thread that is no longer wanted, wait for it, and free
+ * what the hash holds; the digest, if made, stays readable.
+ */
+void
+checksum_cancel(void)
+{
+	if (cs.threaded && !cs.joined) {
+		atomic_store(&cs.stop, 1);
+		pthread_join(cs.thread, NULL);
+		cs.joined = 1;
+	}
+	checksum_free();
+}
+
+int
+checksum_available(void)
+{
+	return 1;
+}
+#else /* !CHECKSUM_SHA256 */
+int
+checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
+{
+	(void)fd;
+	(void)start;
+	(void)len;
+	snprintf(msg, msglen, "checksum: built without libcrypto or libmd");
+	return -1;
+}
+
+void
+checksum_feed(const void *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+}
+
+int
+checksum_result(const char *name, const char **hex, char *msg,
+    size_t msglen)
+{
+	(void)hex;
+	snprintf(msg, msglen, "checksum %s: built without libcrypto or libmd",
+	    name);
+	return -1;
+}
+
+const char *
+checksum_hex(void)
+{
+	return NULL;
+}
+
+void
+checksum_stats(uint64_t *bytes, double *secs)
+{
+	*bytes = 0;
+	*secs = 0.0;
+}
+
+void
+checksum_cancel(void)
+{
+}
+
+int
+checksum_available(void)
+{
+	return 0;
+}
+
+const char *
+checksum_impl(void)
+{
+	return "none";
+}
+#endif /* CHECKSUM_SHA256 */
+
+/*
+ * Once the transfers xs are over: if any completed, wait for the digest;
+ * if it could not be computed, those transfers fail with the reason (exit
+ * 74), since what they sent is not vouched for. If none completed, the
+ * hashing goes on (listen mode has clients to come): checksum_cancel
+ * stops it. Returns the digest, or NULL.
+ */
+const char *
+checksum_settle(struct xfer *const *xs, size_t n, const char *name)
+{
+	const char	*hex = NULL;
+	char		 msg[256];
+	size_t		 i;
+	int		 done = 0;
+
+	for (i = 0; i < n; i++)
+		done |= xs[i]->prog.phase == XFER_DONE;
+	if (!done)
+		return checksum_hex();
+	if (checksum_result(name, &hex, msg, sizeof(msg)) == 0)
+		return hex;
+	for (i = 0; i < n; i++) {
+		if (xs[i]->prog.phase != XFER_DONE)
+			continue;
+		xs[i]->prog.phase = XFER_FAILED;
+		xs[i]->out.status = EXIT_IOERR;
+		snprintf(xs[i]->out.error, sizeof(xs[i]->out.error), "%s", msg);
+	}
+	return NULL;
+}
+
+/*
+ * The digest line of the summary, as "sha256 HEX"; with verbose, how fast
+ * the hashing went too.
+ */
+void
+checksum_report(int verbose)
+{
+	char		rate[32];
+	uint64_t	bytes;
+	double		secs;
+
+	if (checksum_hex() == NULL)
+		return;
+	msg_warnx("sha256 %s", checksum_hex());
+	if (!verbose)
+		return;
+	checksum_stats(&bytes, &secs);
+	format_size(rate, sizeof(rate), secs > 0 ? (double)bytes / secs : 0.0);
+	msg_warnx("hashed %ju bytes in %.3f s (%s, %s/s)", (uintmax_t)bytes,
+	    secs, checksum_impl(), rate);
+}

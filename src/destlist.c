@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * --to-file: destinations read from a file, one HOST:PORT or [ADDRESS]:PORT
+ * a line. A '#' starts a comment that runs to the end of its line; blank
+ * lines and blanks around an entry are ignored.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zcsend.h"
+
+/* Longer lines are no host list: a binary file given by mistake. */
+#define DESTLIST_MAX_LINE	2048
+
+/*
+ * Read path and call add(arg, host, port) for every entry, in order. add
+ * returns 0, or -1 with *errstr set to refuse an entry. Returns 0, or an
+ * exit status with msg set: EXIT_NOINPUT when the file cannot be read,
+ * EXIT_USAGE naming the file and line of a bad entry.
+ */
+int
+destlist_load(const char *path, int (*add)(void *, const char *,
+    const char *, const char **), void *arg, char *msg, size_t msglen)
+{
+	FILE		*fp;
+	char		*line = NULL, *p, *end, host[1025], port[32];
+	const char	*errstr = NULL;
+	size_t		 cap = 0, lineno = 0;
+	ssize_t		 n;
+	int		 status = 0;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (n > DESTLIST_MAX_LINE || memchr(line, '\0', (size_t)n)) {
+			snprintf(msg, msglen, "%s line %zu: not a text line",
+			    path, lineno);
+			status = EXIT_USAGE;
+			break;
+		}
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		end = p + strlen(p);
+		while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
+			*--end = '\0';
+		if (*p == '\0')
+			continue;
+		if (parse_hostport(p, host, sizeof(host), port, sizeof(port),
+		    &errstr) == -1 || add(arg, host, port, &errstr) == -1) {
+			snprintf(msg, msglen, "%s line %zu: %.200s: %s", path,
+			    lineno, p, errstr);
+			status = EXIT_USAGE;
+			break;
+		}
+	}
+	if (status == 0 && ferror(fp)) {
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		status = EXIT_NOINPUT;
+	}
+	free(line);
+	fclose(fp);
+	return status;
+}
