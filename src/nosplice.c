@@ -12,7 +12,7 @@
 
 #include "zcsend.h"
 
-const struct backend splice_backend = { "splice", NULL };
+const struct backend splice_backend = { "splice", NULL, NULL };
 
 int
 splice_open(struct sf_scratch *s, size_t size)

@@ -21,7 +21,7 @@
 
 static ssize_t	rw_send(const struct sf_chunk *, struct sf_scratch *);
 
-const struct backend rw_backend = { "readwrite", rw_send };
+const struct backend rw_backend = { "readwrite", rw_send, NULL };
 
 /*
  * Bytes already read but refused by the socket stay in scratch and go out

@@ -25,9 +25,11 @@
 #include "zcsend.h"
 
 static ssize_t	sf_aix_send(const struct sf_chunk *, struct sf_scratch *);
+static int	sf_aix_refused(int);
 static ssize_t	sf_aix_sendv(const struct sf_chunk *, size_t, int);
 
-const struct backend sf_backend = { "sendfile", sf_aix_send };
+const struct backend sf_backend = { "sendfile", sf_aix_send,
+    sf_aix_refused };
 
 /*
  * Send the pending header, up to file_len bytes of the file and, when the
@@ -123,8 +125,8 @@ sf_aix_sendv(const struct sf_chunk *c, size_t len, int with_trl)
  * with EINVAL (the end-of-file case is handled above), EOPNOTSUPP,
  * ENOTSOCK or EAFNOSUPPORT; ENOSYS as well.
  */
-int
-sf_fallback_errno(int err)
+static int
+sf_aix_refused(int err)
 {
 #if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP
 	if (err == ENOTSUP)

@@ -31,8 +31,10 @@
 #include "zcsend.h"
 
 static ssize_t	sf_darwin_send(const struct sf_chunk *, struct sf_scratch *);
+static int	sf_darwin_refused(int);
 
-const struct backend sf_backend = { "sendfile", sf_darwin_send };
+const struct backend sf_backend = { "sendfile", sf_darwin_send,
+    sf_darwin_refused };
 
 /*
  * Send the pending header, or else up to file_len bytes of the file, or
@@ -81,8 +83,8 @@ sf_darwin_send(const struct sf_chunk *c, struct sf_scratch *scratch)
  * (fd not a regular file), EOPNOTSUPP (the filesystem does not support
  * sendfile), EINVAL (not a stream socket), ENOTSOCK, and ENOSYS.
  */
-int
-sf_fallback_errno(int err)
+static int
+sf_darwin_refused(int err)
 {
 #if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP
 	if (err == ENOTSUP)

@@ -23,9 +23,11 @@
 #include "zcsend.h"
 
 static ssize_t	sf_freebsd_send(const struct sf_chunk *, struct sf_scratch *);
+static int	sf_freebsd_refused(int);
 static int	sf_freebsd_flag(const char *, size_t, const char **);
 
-const struct backend sf_backend = { "sendfile", sf_freebsd_send };
+const struct backend sf_backend = { "sendfile", sf_freebsd_send,
+    sf_freebsd_refused };
 
 #ifndef __DragonFly__
 /*
@@ -216,8 +218,8 @@ sf_freebsd_flag(const char *name, size_t len, const char **errstr)
  * a regular file, not a stream socket), EOPNOTSUPP ("the file system ...
  * does not support sendfile()"), ENOTSOCK, and ENOSYS.
  */
-int
-sf_fallback_errno(int err)
+static int
+sf_freebsd_refused(int err)
 {
 	return err == EINVAL || err == EOPNOTSUPP || err == ENOTSOCK ||
 	    err == ENOSYS;

@@ -20,8 +20,10 @@
 #include "zcsend.h"
 
 static ssize_t	sf_linux_send(const struct sf_chunk *, struct sf_scratch *);
+static int	sf_linux_refused(int);
 
-const struct backend sf_backend = { "sendfile", sf_linux_send };
+const struct backend sf_backend = { "sendfile", sf_linux_send,
+    sf_linux_refused };
 
 /*
  * Send the header with MSG_MORE (more data follows), the file with
@@ -58,8 +60,8 @@ sf_linux_send(const struct sf_chunk *c, struct sf_scratch *scratch)
  * EPERM from a seccomp filter, and EOVERFLOW (an offset past what the
  * input's filesystem lets sendfile address, as in /proc/PID/mem).
  */
-int
-sf_fallback_errno(int err)
+static int
+sf_linux_refused(int err)
 {
 	return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP ||
 	    err == EPERM || err == EOVERFLOW;

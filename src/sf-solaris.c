@@ -25,9 +25,11 @@
 #include "zcsend.h"
 
 static ssize_t	sf_solaris_send(const struct sf_chunk *, struct sf_scratch *);
+static int	sf_solaris_refused(int);
 static ssize_t	sf_solaris_sendv(const struct sf_chunk *, size_t, int);
 
-const struct backend sf_backend = { "sendfile", sf_solaris_send };
+const struct backend sf_backend = { "sendfile", sf_solaris_send,
+    sf_solaris_refused };
 
 /*
  * Send the pending header and up to file_len bytes of the file in one
@@ -122,8 +124,8 @@ sf_solaris_sendv(const struct sf_chunk *c, size_t len, int with_trl)
  * seekable; the end-of-file case is handled above), EAFNOSUPPORT and
  * EPROTOTYPE (a socket it does not support), EOPNOTSUPP, and ENOSYS.
  */
-int
-sf_fallback_errno(int err)
+static int
+sf_solaris_refused(int err)
 {
 	return err == EINVAL || err == EAFNOSUPPORT || err == EPROTOTYPE ||
 	    err == EOPNOTSUPP || err == ENOSYS;

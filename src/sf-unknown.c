@@ -20,7 +20,8 @@
 
 static ssize_t	sf_unknown_send(const struct sf_chunk *, struct sf_scratch *);
 
-const struct backend sf_backend = { "readwrite", sf_unknown_send };
+/* No refusal to fall back on: this is the read/write path already. */
+const struct backend sf_backend = { "readwrite", sf_unknown_send, NULL };
 
 /*
  * The read/write backend's send, whose rules (rw.c) apply unchanged. The
@@ -38,13 +39,5 @@ sf_unknown_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 		scratch->input_failed = 0;
 	}
 	return rw_backend.send(c, scratch);
-}
-
-/* Falling back would only run the same read/write path again. */
-int
-sf_fallback_errno(int err)
-{
-	(void)err;
-	return 0;
 }
 

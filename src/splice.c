@@ -18,8 +18,22 @@
 #include "zcsend.h"
 
 static ssize_t	splice_send(const struct sf_chunk *, struct sf_scratch *);
+static int	splice_refused(int);
 
-const struct backend splice_backend = { "splice", splice_send };
+const struct backend splice_backend = { "splice", splice_send,
+    splice_refused };
+
+/*
+ * Returns 1 if err from splice(2) means "not with splice": EINVAL (an
+ * input or filesystem without splice support, an O_APPEND socket),
+ * ENOSYS, EOPNOTSUPP, and EPERM from a seccomp filter.
+ */
+static int
+splice_refused(int err)
+{
+	return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP ||
+	    err == EPERM;
+}
 
 /* Open the internal pipe, sized to size bytes where the kernel allows. */
 int

@@ -858,9 +858,9 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 	 * read/write carries on and sends what is left of the header too
 	 * (FreeBSD, Solaris and AIX refuse with the header in the same call).
 	 */
-	if (x->be.backend != &rw_backend && x->prog.file_done == 0 &&
+	if (x->be.backend->refused != NULL && x->prog.file_done == 0 &&
 	    x->be.scratch.piped == 0 && c->file_len > 0 &&
-	    sf_fallback_errno(err)) {
+	    x->be.backend->refused(err)) {
 		x->be.fallback_errno = err;
 		x->be.fallback_from = x->be.backend->name;
 		if (xfer_use_readwrite(x) == -1)

@@ -193,6 +193,8 @@ struct sf_scratch {
 struct backend {
 	const char	*name;
 	ssize_t		(*send)(const struct sf_chunk *, struct sf_scratch *);
+	/* Does err from send mean "read/write can carry it"? NULL: never. */
+	int		(*refused)(int);
 };
 
 /*
@@ -323,9 +325,10 @@ struct xfer {
 
 /*
  * Backends. One of sf-linux.c, sf-freebsd.c, sf-darwin.c, sf-solaris.c,
- * sf-aix.c or sf-unknown.c gives sf_backend and sf_fallback_errno; one of
- * splice.c or nosplice.c gives splice_backend; sf-freebsd.c or noflags.c
- * gives sf_parse_flags; rw.c and platform.c are in every build.
+ * sf-aix.c or sf-unknown.c gives sf_backend (its send and its refusal
+ * rule); one of splice.c or nosplice.c gives splice_backend; sf-freebsd.c
+ * or noflags.c gives sf_parse_flags; rw.c and platform.c are in every
+ * build.
  */
 extern const struct backend	sf_backend;	/* the platform's sendfile */
 extern const struct backend	rw_backend;	/* pread/read and send */
@@ -333,7 +336,6 @@ extern const struct backend	splice_backend;	/* NULL send: not here */
 int		 splice_open(struct sf_scratch *, size_t);
 void		 splice_close(struct sf_scratch *);
 int		 sf_parse_flags(const char *, int *, const char **);
-int		 sf_fallback_errno(int);
 
 /* platform.c */
 int		 sf_cork(int, int);

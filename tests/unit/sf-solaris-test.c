@@ -273,7 +273,7 @@ test_einval_refusal(void)
 	errno = 0;
 	CHECK(sf_backend.send(&c, &scratch) == -1);
 	CHECK(errno == EINVAL);
-	CHECK(sf_fallback_errno(errno));
+	CHECK(sf_backend.refused(errno));
 	CHECK(sim.out_len == 0);
 	return TAP_PASS;
 }

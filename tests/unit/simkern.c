@@ -42,7 +42,8 @@ static ssize_t	sim_check_send(const struct sf_chunk *, struct sf_scratch *);
 static int	random_round(unsigned);
 
 /* The adapter under test, behind a check of its contract. */
-static const struct backend sim_checked = { "sendfile", sim_check_send };
+static struct backend sim_checked = { "sendfile", sim_check_send,
+    NULL };
 
 /* The byte at offset i of every simulated file. */
 unsigned char
@@ -515,6 +516,7 @@ drive_run(struct drive *d)
 	if (d->fd == -1)
 		d->fd = SIM_FILE;
 	drive_now = d;
+	sim_checked.refused = sf_backend.refused;
 	(void)sim_engine_run(d, &sim_checked);
 	drive_now = NULL;
 	sim_sock = saved;
@@ -904,7 +906,7 @@ test_stream_refused(void)
 	memset(&scratch, 0, sizeof(scratch));
 	errno = 0;
 	CHECK(sf_backend.send(&c, &scratch) == -1);
-	CHECK(sf_fallback_errno(errno));
+	CHECK(sf_backend.refused(errno));
 	CHECK(sim.out_len == 0);
 	return TAP_PASS;
 }
@@ -913,14 +915,14 @@ test_stream_refused(void)
 int
 test_fallback_errno(void)
 {
-	CHECK(sf_fallback_errno(EINVAL));
-	CHECK(sf_fallback_errno(EOPNOTSUPP));
-	CHECK(!sf_fallback_errno(EAGAIN));
-	CHECK(!sf_fallback_errno(EINTR));
-	CHECK(!sf_fallback_errno(EBUSY));
-	CHECK(!sf_fallback_errno(EPIPE));
-	CHECK(!sf_fallback_errno(ECONNRESET));
-	CHECK(!sf_fallback_errno(EIO));
+	CHECK(sf_backend.refused(EINVAL));
+	CHECK(sf_backend.refused(EOPNOTSUPP));
+	CHECK(!sf_backend.refused(EAGAIN));
+	CHECK(!sf_backend.refused(EINTR));
+	CHECK(!sf_backend.refused(EBUSY));
+	CHECK(!sf_backend.refused(EPIPE));
+	CHECK(!sf_backend.refused(ECONNRESET));
+	CHECK(!sf_backend.refused(EIO));
 	return TAP_PASS;
 }
 
