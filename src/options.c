@@ -31,7 +31,7 @@
 #define MAX_HDTR_FILE		((size_t)16 * 1024 * 1024)
 #define MAX_DESTS		1000
 
-/* Long options without a short form. */
+/* Long options without a short form; the --tls ones are in zcsend.h. */
 enum {
 	OPT_HEADER_FILE = 256,
 	OPT_TRAILER_FILE,
@@ -88,6 +88,7 @@ static const struct option long_options[] = {
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
+	TLS_LONG_OPTIONS,
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -156,6 +157,16 @@ usage(int status)
 	    "      --max-clients n     with -l -k, exit after n clients\n"
 	    "      --max-conns n       with -l, n clients at a time at most\n"
 	    "\n"
+	    "TLS:\n"
+	    "      --tls               encrypt with TLS: pushes, --to, -U, -l\n"
+	    "      --tls-ca file       trust the CAs in file, not the system's\n"
+	    "      --tls-cert file     present this certificate (-l: required)\n"
+	    "      --tls-key file      the key of --tls-cert\n"
+	    "      --tls-servername n  verify n and send it as SNI, not the "
+	    "host\n"
+	    "      --tls-insecure      do not verify the receiver's certificate\n"
+	    "      --tls-verify-client with -l, require a client certificate\n"
+	    "\n"
 	    "Timeouts in seconds:\n"
 	    "      --connect-timeout s connecting may take s (default 30)\n"
 	    "      --idle-timeout s    fail when nothing moves for s (default: "
@@ -193,6 +204,8 @@ version(void)
 	if (splice_backend.send != NULL)
 		printf(" %s,", splice_backend.name);
 	printf(" %s\n", rw_backend.name);
+	printf("tls: %s\n", tls_library() != NULL ? tls_library() :
+	    "none (built without OpenSSL)");
 	exit(EXIT_OK);
 }
 
@@ -520,6 +533,7 @@ void
 options_parse(int argc, char **argv, struct options *o)
 {
 	const char	*to_args[MAX_DESTS], *to_arg;
+	char		 msg[256];
 	int		 ch, nto = 0;
 
 	options_defaults(o);
@@ -536,7 +550,8 @@ options_parse(int argc, char **argv, struct options *o)
 			to_args[nto++] = to_arg;
 			continue;
 		}
-		if (option_transfer(o, ch) || option_bench(o, ch))
+		if (option_transfer(o, ch) || option_bench(o, ch) ||
+		    tls_option(&o->tls, ch, optarg))
 			continue;
 		if (ch == ':')
 			msg_exit(NULL, EXIT_USAGE, "command line: option %s "
@@ -549,6 +564,13 @@ options_parse(int argc, char **argv, struct options *o)
 	}
 	if (o->quiet)
 		o->progress = PROGRESS_NONE;
+	/* --tls: checked here; tls_setup makes the context. */
+	if (o->bench && (o->tls.enabled || o->tls.any))
+		msg_exit(NULL, EXIT_USAGE, "command line: --bench does not "
+		    "take --tls");
+	if ((ch = tls_options_check(&o->tls, o->listen, o->unix_socket, msg,
+	    sizeof(msg))) != 0)
+		msg_exit(NULL, ch, "%s", msg);
 	options_args(o, argc - optind, argv + optind, to_args, nto);
 }
 
@@ -665,8 +687,12 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->close_timeout_ms = o->close_timeout_ms;
 	par->rate = o->rate;
 	par->verbose = o->verbose;
-	/* One receiver, unpaced: a send may block (see xfer_init). */
-	par->may_block = !o->listen && o->ndests == 1 && o->rate == 0;
+	/*
+	 * One receiver, unpaced: a send may block (see xfer_init). Not with
+	 * --tls: OpenSSL's state machine is driven by the loop's waits.
+	 */
+	par->may_block = !o->listen && o->ndests == 1 && o->rate == 0 &&
+	    !o->tls.enabled;
 }
 
 void

@@ -232,12 +232,15 @@ serve_main(const struct options *o)
 
 	options_params(o, &par);
 	input_open(o, &in, &par);
+	tls_setup(o, &par);
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.par = &par;
 	s.in = &in;
-	if ((s.lsock = serve_listen(o, where, sizeof(where), &status)) == -1)
+	if ((s.lsock = serve_listen(o, where, sizeof(where), &status)) == -1) {
+		tls_ctx_free(par.tls_ctx);
 		return status;
+	}
 	if (!o->quiet)
 		msg_warnx("listening on %s", where);
 	s.clients = calloc(o->max_conns, sizeof(*s.clients));
@@ -260,5 +263,6 @@ serve_main(const struct options *o)
 		(void)unlink(o->listen_port);
 	free(s.clients);
 	free(s.slots);
+	tls_ctx_free(par.tls_ctx);
 	return status;
 }

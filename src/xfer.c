@@ -17,6 +17,10 @@
  *    offset.
  * It knows nothing of signals or of the command line: a run's parameters
  * come in a struct xfer_params, made once and shared by its transfers.
+ * With --tls the parameters carry the command's TLS module (tls_ops): a
+ * handshake phase comes between the connect and the sending, the TLS
+ * backends carry the bytes, and close_notify goes before the write side
+ * is shut.
  *
  * One transfer on a connected socket, driven by a plain poll loop:
  *
@@ -76,6 +80,9 @@ static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
 static void	xfer_counts(const struct xfer *, char *, size_t);
+static void	xfer_tls_start(struct xfer *);
+static int	xfer_handshake(struct xfer *, struct pollfd *);
+static int	xfer_tls_close(struct xfer *, struct pollfd *);
 
 static const unsigned char no_bytes[1];
 
@@ -86,7 +93,8 @@ static const unsigned char no_bytes[1];
  * timeout), or a failure before the start. The socket of a connected
  * destination is used, never closed (see xfer_close). With par->may_block
  * and a seekable input, sends block (up to XFER_BLOCK_MS each): one
- * transfer alone then costs no poll between calls.
+ * transfer alone then costs no poll between calls. With par->tls, a
+ * connected socket starts with the handshake (as a server's with -l).
  */
 void
 xfer_init(struct xfer *x, const struct xfer_params *par,
@@ -117,10 +125,17 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 			freeaddrinfo(d->ai);
 		return;
 	}
+	/* A client verifies the host it connects to, unless told a name. */
+	x->conn.tls_name = par->tls_name != NULL || d->ai == NULL ?
+	    par->tls_name : d->host;
 	if (d->ai != NULL) {
 		x->conn.ai_list = x->conn.ai_next = d->ai;
 		x->conn.deadline_ns = x->prog.start_ns +
 		    (int64_t)par->connect_timeout_ms * 1000000;
+		return;
+	}
+	if (par->tls != NULL) {
+		xfer_tls_start(x);
 		return;
 	}
 	xfer_block(x);
@@ -185,13 +200,95 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 		net_addr_name(x->conn.ai_now, addr, sizeof(addr));
 		msg_warnx("connected to %s port %s", addr, x->conn.port);
 	}
-	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
-		(void)sf_cork(x->conn.sock, 1);
 	if (pending != 0) {
 		xfer_fail_errno(x, pending);
 		return 0;
 	}
+	if (x->par->tls != NULL) {
+		xfer_tls_start(x);
+		return xfer_handshake(x, pfd);
+	}
+	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
+		(void)sf_cork(x->conn.sock, 1);
 	xfer_block(x);
+	return xfer_send(x, pfd);
+}
+
+/*
+ * --tls: enter the handshake phase on the connected socket, due by the
+ * connect deadline (pushes) or the connect timeout from now (-l, -U). The
+ * handshake's small records go uncorked; the connection is made at its
+ * first step.
+ */
+static void
+xfer_tls_start(struct xfer *x)
+{
+	x->conn.tls_deadline_ns = x->conn.deadline_ns != 0 ?
+	    x->conn.deadline_ns :
+	    loop_now_ns() + (int64_t)x->par->connect_timeout_ms * 1000000;
+	x->be.backend = x->par->tls->write_backend;
+	x->prog.phase = XFER_HANDSHAKE;
+}
+
+/*
+ * --tls: one handshake step; once done, choose how the bytes go (the
+ * kernel's TLS with SSL_sendfile when it took the keys and the input is
+ * sent by offset with --mode sendfile, else SSL_write from the read
+ * buffer), tell it with -v, and start sending with the clock reset.
+ * Fails 75 past the deadline, 76 when the handshake or the verification
+ * fails.
+ */
+static int
+xfer_handshake(struct xfer *x, struct pollfd *pfd)
+{
+	const struct tls_ops	*t = x->par->tls;
+	struct xfer_conn	*c = &x->conn;
+	struct tls_report	 r;
+	char			 why[256];
+
+	if (c->tls == NULL && (c->tls = t->conn_new(x->par->tls_ctx, c->sock,
+	    c->tls_name, why, sizeof(why))) == NULL) {
+		xfer_fail(x, EXIT_OSERR, "TLS with %s: %s", c->peer, why);
+		return 0;
+	}
+	switch (t->handshake(c->tls, why, sizeof(why))) {
+	case 0:
+		if (loop_now_ns() >= c->tls_deadline_ns) {
+			x->out.errnum = ETIMEDOUT;
+			xfer_fail(x, EXIT_TEMPFAIL, "TLS handshake with %s: "
+			    "timed out after %g s", c->peer,
+			    x->par->connect_timeout_ms / 1000.0);
+			return 0;
+		}
+		pfd->fd = c->sock;
+		pfd->events = t->events(c->tls);
+		return 1;
+	case -1:
+		xfer_fail(x, EXIT_PROTOCOL, "TLS handshake with %s: %s",
+		    c->peer, why);
+		return 0;
+	default:
+		break;
+	}
+	if (t->ktls_send(c->tls) && x->in.start >= 0 &&
+	    x->par->mode == MODE_SENDFILE)
+		x->be.backend = t->ktls_sendfile_backend;
+	else if (xfer_use_readwrite(x) == -1)
+		return 0;
+	else
+		x->be.backend = t->ktls_send(c->tls) ? t->ktls_write_backend :
+		    t->write_backend;
+	if (x->par->verbose) {
+		t->report(c->tls, &r);
+		msg_warnx("%s: %s %s, kTLS %s%s%s", c->peer, r.version,
+		    r.cipher, r.ktls ? "on" : "off",
+		    r.reason != NULL ? ": " : "",
+		    r.reason != NULL ? r.reason : "");
+	}
+	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
+		(void)sf_cork(c->sock, 1);
+	x->prog.phase = XFER_SEND;
+	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	return xfer_send(x, pfd);
 }
 
@@ -303,6 +400,9 @@ xfer_free(struct xfer *x)
 {
 	free(x->be.scratch.buf);
 	x->be.scratch.buf = NULL;
+	if (x->conn.tls != NULL)
+		x->par->tls->conn_free(x->conn.tls);
+	x->conn.tls = NULL;
 	splice_close(&x->be.scratch);
 	if (x->conn.ai_list != NULL)
 		freeaddrinfo(x->conn.ai_list);
@@ -396,6 +496,12 @@ xfer_fail_errno(struct xfer *x, int err)
 		err = soerr;
 	x->out.errnum = err;
 	xfer_counts(x, counts, sizeof(counts));
+	/* --tls: what OpenSSL said, e.g. a bad record from the receiver. */
+	if (err == EPROTO && x->conn.tls != NULL) {
+		xfer_fail(x, EXIT_PROTOCOL, "send to %s: %s after %s",
+		    x->conn.peer, x->par->tls->error(x->conn.tls), counts);
+		return;
+	}
 	switch (err) {
 	case EPIPE:
 	case ENOTCONN:
@@ -427,6 +533,11 @@ xfer_interrupt(struct xfer *x, int status, const char *signame)
 		return;
 	if (x->prog.phase == XFER_CONNECT) {
 		xfer_fail(x, status, "interrupted by %s: connecting to %s",
+		    signame, x->conn.peer);
+		return;
+	}
+	if (x->prog.phase == XFER_HANDSHAKE) {
+		xfer_fail(x, status, "interrupted by %s: TLS handshake with %s",
 		    signame, x->conn.peer);
 		return;
 	}
@@ -584,6 +695,8 @@ xfer_step(struct xfer *x, struct pollfd *pfd)
 	switch (x->prog.phase) {
 	case XFER_CONNECT:
 		return xfer_connect(x, pfd);
+	case XFER_HANDSHAKE:
+		return xfer_handshake(x, pfd);
 	case XFER_SEND:
 		return xfer_send(x, pfd);
 	case XFER_DRAIN:
@@ -609,7 +722,9 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	c->sock = x->conn.sock;
 	c->fd = x->in.fd;
 	c->flags = par->sf_flags;
-	c->hdr = par->hdr.data + g->hdr_done;
+	/* No header: no pointer arithmetic on NULL. */
+	c->hdr = par->hdr.data != NULL ? par->hdr.data + g->hdr_done :
+	    no_bytes;
 	c->hdr_len = par->hdr.len - g->hdr_done;
 	c->file_off = x->in.start < 0 ? -1 :
 	    x->in.start + (off_t)g->file_done;
@@ -617,9 +732,11 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	    par->max_chunk;
 	c->trl = no_bytes;
 	c->trl_len = 0;
+	c->tls = x->conn.tls;
 	if (g->file_len != COUNT_TO_EOF &&
 	    c->file_len == g->file_len - g->file_done) {
-		c->trl = par->trl.data + g->trl_done;
+		c->trl = par->trl.data != NULL ? par->trl.data + g->trl_done :
+		    no_bytes;
 		c->trl_len = par->trl.len - g->trl_done;
 	}
 }
@@ -711,6 +828,9 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 	    err == EBUSY) {
 		if (err != EINTR && xfer_idle_expired(x))
 			return 0;
+		/* OpenSSL may want the socket readable first. */
+		if (x->conn.tls != NULL)
+			pfd->events = x->par->tls->events(x->conn.tls);
 		if (err == EINTR || err == EBUSY) {
 			pfd->fd = -1;	/* poll only the clock */
 			x->prog.busy_until_ns = loop_now_ns() +
@@ -724,7 +844,8 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 	 * read/write carries on and sends what is left of the header too
 	 * (FreeBSD, Solaris and AIX refuse with the header in the same call).
 	 */
-	if (x->be.backend != &rw_backend && x->prog.file_done == 0 &&
+	if (x->conn.tls == NULL && x->be.backend != &rw_backend &&
+	    x->prog.file_done == 0 &&
 	    x->be.scratch.piped == 0 && c->file_len > 0 &&
 	    sf_fallback_errno(err)) {
 		x->be.fallback_errno = err;
@@ -751,6 +872,8 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 static int
 xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 {
+	int	r;
+
 	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
 		(void)sf_cork(x->conn.sock, 0);
 	/* A library caller keeps its socket as it was: not shut, not read. */
@@ -759,7 +882,11 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 		x->prog.phase = XFER_DONE;
 		return 0;
 	}
-	if (shutdown(x->conn.sock, SHUT_WR) == -1) {
+	if (x->conn.tls != NULL && x->conn.tls_closed == 0 &&
+	    (r = xfer_tls_close(x, pfd)) != 0)
+		return r == 1;
+	/* Under TLS a receiver that closed first is the drain's to judge. */
+	if (shutdown(x->conn.sock, SHUT_WR) == -1 && x->conn.tls == NULL) {
 		xfer_fail_errno(x, errno);
 		return 0;
 	}
@@ -774,6 +901,37 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 	x->prog.phase = XFER_DRAIN;
 	x->prog.drain_start_ns = x->prog.end_ns;
 	return xfer_drain(x, pfd);
+}
+
+/*
+ * --tls: send close_notify; while the socket is full this is called again.
+ * A receiver that read every byte and closed first (an HTTP client
+ * counting Content-Length) refuses it: then the drain reads the socket
+ * itself, and its end of file or reset decides, as without TLS. Returns 0
+ * to go on, 1 to wait (pfd set), -1 once the transfer failed.
+ */
+static int
+xfer_tls_close(struct xfer *x, struct pollfd *pfd)
+{
+	const struct tls_ops	*t = x->par->tls;
+
+	if (t->close(x->conn.tls) == 0) {
+		x->conn.tls_closed = 1;
+		return 0;
+	}
+	if (errno == EPIPE || errno == ECONNRESET) {
+		x->conn.tls_closed = 2;
+		return 0;
+	}
+	if (errno != EAGAIN) {
+		xfer_fail_errno(x, errno);
+		return -1;
+	}
+	if (xfer_idle_expired(x))
+		return -1;
+	pfd->fd = x->conn.sock;
+	pfd->events = t->events(x->conn.tls);
+	return 1;
 }
 
 /* Fails the transfer if the receiver has not closed in time. */
@@ -810,7 +968,10 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
 		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
-		n = recv(x->conn.sock, buf, sizeof(buf), 0);
+		/* --tls: decrypted (the peer's close_notify ends it). */
+		n = x->conn.tls_closed == 1 ?
+		    x->par->tls->recv(x->conn.tls, buf, sizeof(buf)) :
+		    recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
 			/* The transfer took until now: the summary says so. */
 			x->prog.end_ns = loop_now_ns();
@@ -832,7 +993,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	if (x->par->close_timeout_ms == 0)
 		return xfer_handed_off(x, pfd);
 	pfd->fd = x->conn.sock;
-	pfd->events = POLLIN;
+	pfd->events = x->conn.tls_closed == 1 ?
+	    x->par->tls->events(x->conn.tls) : POLLIN;
 	return 1;
 }
 
@@ -878,6 +1040,8 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 
 	if (g->phase == XFER_CONNECT)
 		deadline_ns = x->conn.deadline_ns;
+	else if (g->phase == XFER_HANDSHAKE)
+		deadline_ns = x->conn.tls_deadline_ns;
 	else if ((g->phase == XFER_SEND && g->busy_until_ns != 0) ||
 	    (g->phase == XFER_DRAIN && x->par->close_timeout_ms == 0))
 		deadline_ns = g->busy_until_ns;	/* a back-off, a re-check */

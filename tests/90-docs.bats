@@ -107,6 +107,7 @@ readme_command() {
 	    "$TOP"/tests/fuzz/*.c "$TOP"/scripts/bootstrap "$TOP"/scripts/demo \
 	    "$TOP"/scripts/ci-checks "$TOP"/scripts/valgrind-runs \
 	    "$TOP"/scripts/bench-anchors "$TOP"/scripts/bench-fanout \
+	    "$TOP"/scripts/bench-tls \
 	    "$TOP"/scripts/fuzz "$TOP"/scripts/anchors/*.c "$TOP"/autogen.sh \
 	    "$TOP"/Makefile.am "$TOP"/configure.ac; do
 		[[ -e $f ]] || continue
