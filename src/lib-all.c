@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zc_sendfile_all(): a whole header, file range and trailer to a connected
  * socket, through the same transfer engine (xfer.c) the command runs, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * zc_sendfile(): one attempt to send a header, a file range and a trailer
  * through the platform's sendfile backend, with pysendfile's semantics.

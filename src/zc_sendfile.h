@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libzcsend: send a file over a connected socket with the kernel's
  * sendfile(2), one portable interface on every platform.

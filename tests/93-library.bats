@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
 #
 # libzcsend as a user gets it: make install into a DESTDIR, then the C
 # example of the README built with pkg-config against that install (shared

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Test seam for src/lib-sendfile.c on a simulated kernel, force-included
  * after the platform's fake-<os>.h: the file position that zc_sendfile

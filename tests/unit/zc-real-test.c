@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of zc_sendfile() on this system's kernel, through the built
  * library: a temporary file, a socket pair and a thread reading the far

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of zc_sendfile() (src/lib-sendfile.c) on each simulated
  * kernel. The platform's kernel model is the one its backend test uses:
