@@ -746,7 +746,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_prog	*g = &x->prog;
 	struct sf_chunk		 c;
-	uint64_t		 file_left, allowed;
+	uint64_t		 file_left, allowed = 0;
 	ssize_t			 n;
 	int			 calls;
 	char			 counts[64];
@@ -993,8 +993,9 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	if (x->par->close_timeout_ms == 0)
 		return xfer_handed_off(x, pfd);
 	pfd->fd = x->conn.sock;
-	pfd->events = x->conn.tls_closed == 1 ?
-	    x->par->tls->events(x->conn.tls) : POLLIN;
+	pfd->events = POLLIN;
+	if (x->conn.tls_closed == 1)
+		pfd->events = x->par->tls->events(x->conn.tls);
 	return 1;
 }
 
