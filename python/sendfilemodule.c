@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sendfile module: pysendfile's interface on libzcsend's
  * zc_sendfile(), so existing programs import it unchanged, and header and

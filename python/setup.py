@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Build the sendfile module from libzcsend's sources in ../src.
 
 The module compiles zc_sendfile() and this platform's sendfile backend

@@ -77,6 +77,7 @@ static int	bench_rounds(const struct options *, struct bench_mode *, int,
 		    const struct dest *, const struct input *,
 		    struct receiver *, int *);
 static double	median(const double *, int);
+static double	spread(const double *, int, int);
 static void	bench_table(const struct options *, struct bench_mode *, int,
 		    uint64_t, int, const char *);
 static void	bench_json(const struct options *, struct bench_mode *, int,
@@ -220,7 +221,8 @@ receiver_main(int lsock, int results, int control, uint64_t rate)
 	uint64_t	got;
 	int		conn, devnull;
 
-	signal(SIGINT, SIG_IGN);	/* the parent stops it */
+	signal(SIGHUP, SIG_IGN);	/* the parent stops it */
+	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
 	if ((devnull = open("/dev/null", O_WRONLY)) == -1)
 		_exit(1);
@@ -369,7 +371,8 @@ bench_run(const struct options *o, struct bench_mode *m,
 	t1 = loop_now_ns();
 	getrusage(RUSAGE_SELF, &ru1);
 	status = xfer_status(&x);
-	if (status == EXIT_SIGINT || status == EXIT_SIGTERM) {
+	if (status == EXIT_SIGHUP || status == EXIT_SIGINT ||
+	    status == EXIT_SIGTERM) {
 		xfer_close(&x);
 		return status;
 	}
@@ -427,6 +430,21 @@ median(const double *values, int n)
 	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
+/* The smallest (or with max, the largest) of n values; 0 for none. */
+static double
+spread(const double *values, int n, int max)
+{
+	double	v;
+	int	i;
+
+	if (n == 0)
+		return 0.0;
+	for (v = values[0], i = 1; i < n; i++)
+		if (max ? values[i] > v : values[i] < v)
+			v = values[i];
+	return v;
+}
+
 static void
 bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
     uint64_t len, int embedded, const char *where)
@@ -439,8 +457,8 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 	int	i;
 
 	format_size(size, sizeof(size), (double)len);
-	printf("zcsend --bench: %s file, %d rounds, medians; receiver: %s\n",
-	    size, o->bench_rounds, where);
+	printf("zcsend --bench: %s file, %d round%s, medians; receiver: %s\n",
+	    size, o->bench_rounds, o->bench_rounds == 1 ? "" : "s", where);
 	if (o->rate > 0) {
 		format_size(rate, sizeof(rate), (double)o->rate);
 		printf("paced at %s/s: every mode moves bytes at the same "
@@ -485,15 +503,24 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 	int	i;
 
 	printf("{\"file_bytes\":%ju,\"rounds\":%d,\"rate\":%ju,"
-	    "\"receiver\":\"%s\",\"embedded\":%s,\"modes\":[",
-	    (uintmax_t)len, o->bench_rounds, (uintmax_t)o->rate, where,
-	    embedded ? "true" : "false");
+	    "\"receiver\":", (uintmax_t)len, o->bench_rounds,
+	    (uintmax_t)o->rate);
+	json_string(stdout, where);	/* a host as given: any bytes */
+	printf(",\"embedded\":%s,\"modes\":[", embedded ? "true" : "false");
 	for (i = 0; i < nmodes; i++) {
-		printf("%s{\"mode\":\"%s\",\"runs\":%d,\"failures\":%d,"
-		    "\"gib_per_s\":%.4f,\"cpu_s_per_gib\":%.5f,"
-		    "\"syscalls_per_gib\":%.1f}", i > 0 ? "," : "",
-		    modes[i].name, modes[i].runs, modes[i].failures,
+		printf("%s{\"mode\":\"%s\",\"block_size\":", i > 0 ? "," : "",
+		    modes[i].name);
+		if (modes[i].mode == MODE_READWRITE)
+			printf("%zu", modes[i].block_size);
+		else
+			printf("null");
+		printf(",\"runs\":%d,\"failures\":%d,\"gib_per_s\":%.4f,"
+		    "\"gib_per_s_min\":%.4f,\"gib_per_s_max\":%.4f,"
+		    "\"cpu_s_per_gib\":%.5f,\"syscalls_per_gib\":%.1f}",
+		    modes[i].runs, modes[i].failures,
 		    median(modes[i].gibps, modes[i].runs),
+		    spread(modes[i].gibps, modes[i].runs, 0),
+		    spread(modes[i].gibps, modes[i].runs, 1),
 		    median(modes[i].cpu_per_gib, modes[i].runs),
 		    median(modes[i].calls_per_gib, modes[i].runs));
 	}
@@ -515,13 +542,25 @@ bench_input(const struct options *o, uint64_t *len, int *status)
 
 	*status = EXIT_NOINPUT;
 	if (o->path != NULL) {
-		if ((fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 ||
-		    fstat(fd, &st) == -1) {
-			msg_warnx("%s: %s", o->path, strerror(errno));
+		/* A FIFO blocks here until a writer comes: a signal ends it. */
+		if ((fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 &&
+		    errno == EINTR && loop_signalled()) {
+			msg_warnx("interrupted by %s: opening %s",
+			    loop_signal_name(), o->path);
+			*status = loop_signal_status();
 			return -1;
 		}
-		if (!S_ISREG(st.st_mode)) {
-			msg_warnx("%s: not a regular file", o->path);
+		if (fd == -1 || fstat(fd, &st) == -1) {
+			msg_warnx("%s: %s", o->path, strerror(errno));
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
+		/* Its size is what each run sends and checks. */
+		if (!S_ISREG(st.st_mode) || st.st_size == 0 ||
+		    sf_pseudo_file(fd)) {
+			msg_warnx("%s: nothing to benchmark: not a regular "
+			    "file of 1 byte or more", o->path);
 			close(fd);
 			return -1;
 		}
@@ -559,8 +598,12 @@ bench_modes(const struct options *o, struct bench_mode *modes)
 	for (i = 0; i < o->bench_nblock_sizes; i++) {
 		modes[nmodes].mode = MODE_READWRITE;
 		modes[nmodes].block_size = o->bench_block_sizes[i];
-		snprintf(modes[nmodes].name, sizeof(modes[0].name),
-		    "readwrite %zuK", o->bench_block_sizes[i] / 1024);
+		if (o->bench_block_sizes[i] % 1024 == 0)
+			snprintf(modes[nmodes].name, sizeof(modes[0].name),
+			    "readwrite %zuK", o->bench_block_sizes[i] / 1024);
+		else
+			snprintf(modes[nmodes].name, sizeof(modes[0].name),
+			    "readwrite %zu", o->bench_block_sizes[i]);
 		nmodes++;
 	}
 	for (i = 0; i < nmodes; i++)

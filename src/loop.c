@@ -4,7 +4,7 @@
  * of a push or fan-out, the clients of listen mode (with the listening
  * socket and an "accept into a free slot" callback) and each benchmark
  * run. Every wait in zcsend is a poll(2) in loop_wait, with a timeout, and
- * with a self-pipe that SIGINT and SIGTERM write to, so a signal ends any
+ * with a self-pipe that SIGHUP, SIGINT and SIGTERM write to, so a signal ends any
  * wait at once instead of racing a flag check.
  */
 
@@ -64,8 +64,8 @@ loop_on_signal(int sig)
 }
 
 /*
- * Ignore SIGPIPE (a vanished receiver then shows as EPIPE) and route SIGINT
- * and SIGTERM into the self-pipe. Returns -1 with errno on failure.
+ * Ignore SIGPIPE (a vanished receiver then shows as EPIPE) and route
+ * SIGHUP, SIGINT and SIGTERM into the self-pipe. Returns -1 with errno on failure.
  */
 int
 loop_init(void)
@@ -86,7 +86,8 @@ loop_init(void)
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		return -1;
 	sa.sa_handler = loop_on_signal;
-	if (sigaction(SIGINT, &sa, NULL) == -1 ||
+	if (sigaction(SIGHUP, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1 ||
 	    sigaction(SIGTERM, &sa, NULL) == -1)
 		return -1;
 	return 0;
@@ -138,17 +139,31 @@ loop_wait(struct pollfd *fds, nfds_t nfds, int timeout_ms)
 	return n;
 }
 
-/* The exit status for the stop signal caught: 130 or 143. */
+/* The exit status for the stop signal caught: 129, 130 or 143. */
 int
 loop_signal_status(void)
 {
-	return signal_caught == SIGTERM ? EXIT_SIGTERM : EXIT_SIGINT;
+	switch (signal_caught) {
+	case SIGHUP:
+		return EXIT_SIGHUP;
+	case SIGTERM:
+		return EXIT_SIGTERM;
+	default:
+		return EXIT_SIGINT;
+	}
 }
 
 const char *
 loop_signal_name(void)
 {
-	return signal_caught == SIGTERM ? "SIGTERM" : "SIGINT";
+	switch (signal_caught) {
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGTERM:
+		return "SIGTERM";
+	default:
+		return "SIGINT";
+	}
 }
 
 /* A monotonic clock in nanoseconds, for rates, timeouts and redraws. */

@@ -30,6 +30,7 @@
 #define DEFAULT_CLOSE_MS	30000
 #define MAX_HDTR_FILE		((size_t)16 * 1024 * 1024)
 #define MAX_DESTS		1000
+#define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
 /* Long options without a short form; the --tls ones are in zcsend.h. */
 enum {
@@ -53,7 +54,8 @@ enum {
 	OPT_TO,
 	OPT_FAIL_FAST,
 	OPT_MAX_CLIENTS,
-	OPT_MAX_CONNS
+	OPT_MAX_CONNS,
+	OPT_LAST
 };
 
 static const struct option long_options[] = {
@@ -101,12 +103,16 @@ static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
 static void		options_args(struct options *, int, char **,
 			    const char **, int);
+static void		options_combos(const unsigned char *);
+static __dead void	option_error(int, char **);
+static int		option_cmp(const void *, const void *);
 static void		args_bench(struct options *, int, char **);
 static void		args_listen(struct options *, int, char **);
 static uint64_t		option_size(const char *, const char *);
 static int		option_seconds(const char *, const char *);
 static void		option_bytes(const char *, const char *, struct bytes *);
-static void		read_bytes_file(const char *, struct bytes *);
+static void		read_bytes_file(const struct options *, const char *,
+			    const char *, struct bytes *);
 static void		add_dest(struct options *, const char *, const char *,
 			    int);
 
@@ -241,43 +247,64 @@ option_bytes(const char *what, const char *arg, struct bytes *out)
 		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
 }
 
-/* Raw header or trailer bytes from a file, read whole. */
+/*
+ * The raw bytes of the header or trailer file path (what: "header file" or
+ * "trailer file"), read whole: at most MAX_HDTR_FILE of them. It is read
+ * once the command line is, so a failure exits with --json too.
+ */
 static void
-read_bytes_file(const char *path, struct bytes *out)
+read_bytes_file(const struct options *o, const char *what, const char *path,
+    struct bytes *out)
 {
 	struct stat	 st;
+	unsigned char	 more;
 	size_t		 cap = 4096;
 	ssize_t		 n;
 	int		 fd;
 
 	free(out->data);
+	out->data = NULL;
 	out->len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1)
-		msg_exit(NULL, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
+	/* A FIFO blocks here until a writer comes: a stop signal ends that. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 && errno == EINTR &&
+	    loop_signalled())
+		msg_exit(o, loop_signal_status(), "interrupted by %s: opening "
+		    "%s %s", loop_signal_name(), what, path);
+	if (fd == -1 || fstat(fd, &st) == -1)
+		msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
+		    strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		msg_exit(NULL, EXIT_NOINPUT, "%s: %s", path, strerror(EISDIR));
+		msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
+		    strerror(EISDIR));
 	if ((out->data = malloc(cap)) == NULL)
-		msg_exit(NULL, EXIT_OSERR, "%s: %s", path, strerror(errno));
+		msg_exit(o, EXIT_OSERR, "%s %s: %s", what, path,
+		    strerror(errno));
 	for (;;) {
-		if (out->len == cap) {
-			if (cap >= MAX_HDTR_FILE)
-				msg_exit(NULL, EXIT_NOINPUT, "%s: larger than %zu "
-				    "bytes", path, MAX_HDTR_FILE);
-			cap *= 2;
+		if (out->len == cap && cap < MAX_HDTR_FILE) {
+			cap = cap * 2 < MAX_HDTR_FILE ? cap * 2 : MAX_HDTR_FILE;
 			if ((out->data = reallocarray(out->data, cap, 1)) ==
 			    NULL)
-				msg_exit(NULL, EXIT_OSERR, "%s: %s", path,
-				    strerror(errno));
+				msg_exit(o, EXIT_OSERR, "%s %s: %s", what,
+				    path, strerror(errno));
 		}
-		n = read(fd, out->data + out->len, cap - out->len);
+		/* At the limit, one byte more tells whether there is more. */
+		if (out->len < cap)
+			n = read(fd, out->data + out->len, cap - out->len);
+		else
+			n = read(fd, &more, 1);
+		if (n == -1 && errno == EINTR && loop_signalled())
+			msg_exit(o, loop_signal_status(), "interrupted by %s: "
+			    "reading %s %s", loop_signal_name(), what, path);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
+			    strerror(errno));
 		if (n == 0)
 			break;
-		if (n == -1) {
-			if (errno == EINTR && !loop_signalled())
-				continue;
-			msg_exit(NULL, EXIT_NOINPUT, "%s: %s", path, strerror(errno));
-		}
+		if (out->len == cap)
+			msg_exit(o, EXIT_NOINPUT, "%s %s: larger than %zu "
+			    "bytes", what, path, MAX_HDTR_FILE);
 		out->len += (size_t)n;
 	}
 	close(fd);
@@ -389,6 +416,7 @@ option_general(struct options *o, int ch, const char **to_arg)
 		break;
 	case 'U':
 		o->unix_socket = 1;
+		o->unix_path = optarg;
 		break;
 	case OPT_MAX_CLIENTS:
 		o->max_clients = (uint64_t)strtonum(optarg, 1, LLONG_MAX,
@@ -418,15 +446,17 @@ option_transfer(struct options *o, int ch)
 	switch (ch) {
 	case 'H':
 		option_bytes("header", optarg, &o->header);
+		o->header_file = NULL;
 		break;
 	case 'T':
 		option_bytes("trailer", optarg, &o->trailer);
+		o->trailer_file = NULL;
 		break;
 	case OPT_HEADER_FILE:
-		read_bytes_file(optarg, &o->header);
+		o->header_file = optarg;	/* read once parsed */
 		break;
 	case OPT_TRAILER_FILE:
-		read_bytes_file(optarg, &o->trailer);
+		o->trailer_file = optarg;
 		break;
 	case 'n':
 		o->count = option_size("count", optarg);
@@ -526,20 +556,147 @@ option_bench(struct options *o, int ch)
 }
 
 /*
+ * The command-line error getopt_long returned ch ('?' or ':') for, in the
+ * words of getopt_long's own messages (opterr is 0 so that every message
+ * takes the one message path). A long option is named as typed, up to any
+ * '=', and an abbreviation by the option it stands for.
+ */
+static __dead void
+option_error(int ch, char **argv)
+{
+	const struct option	*lo, *match = NULL;
+	const char		*arg = argv[optind - 1], *name, *eq;
+	const char		*cands[sizeof(long_options) /
+				    sizeof(long_options[0])];
+	char			 list[1024];
+	size_t			 len, n = 0, i, used;
+
+	name = arg + 2;
+	len = (eq = strchr(name, '=')) != NULL ? (size_t)(eq - name) :
+	    strlen(name);
+	for (lo = long_options; lo->name != NULL; lo++) {
+		if (strncmp(lo->name, name, len) != 0)
+			continue;
+		match = lo;
+		if (strlen(lo->name) == len) {
+			n = 1;		/* an exact match beats abbreviations */
+			break;
+		}
+		cands[n++] = lo->name;
+	}
+	/*
+	 * A short option's error leaves optopt at its letter, and optind may
+	 * still point past an earlier argument: a long option's error has
+	 * optopt 0 or its own value.
+	 */
+	if (strncmp(arg, "--", 2) != 0 || len == 0 || (optopt != 0 &&
+	    (n != 1 || match->val != optopt))) {
+		if (ch == ':')
+			msg_exit(NULL, EXIT_USAGE, "command line: option -%c "
+			    "needs a value", optopt);
+		msg_exit(NULL, EXIT_USAGE, "command line: unknown option -%c",
+		    optopt);
+	}
+	if (n == 0)
+		msg_exit(NULL, EXIT_USAGE, "command line: unknown option "
+		    "--%.*s", (int)len, name);
+	if (n > 1) {
+		qsort(cands, n, sizeof(cands[0]), option_cmp);
+		for (i = used = 0; i < n && used < sizeof(list); i++)
+			used += (size_t)snprintf(list + used,
+			    sizeof(list) - used, " '--%s'", cands[i]);
+		msg_exit(NULL, EXIT_USAGE, "command line: option '--%.*s' is "
+		    "ambiguous; possibilities:%s", (int)len, name, list);
+	}
+	if (ch == ':')
+		msg_exit(NULL, EXIT_USAGE, "command line: option --%s needs a "
+		    "value", match->name);
+	if (eq != NULL && match->has_arg == no_argument)
+		msg_exit(NULL, EXIT_USAGE, "command line: option '--%s' "
+		    "doesn't allow an argument", match->name);
+	msg_exit(NULL, EXIT_USAGE, "command line: unknown option --%.*s",
+	    (int)len, name);
+}
+
+static int
+option_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Options that mean nothing in the form given, refused rather than
+ * ignored, in the order the man page lists them; seen[ch] is set for each
+ * option given.
+ */
+static void
+options_combos(const unsigned char *seen)
+{
+	static const struct {
+		int		 ch;
+		const char	*name;
+	} bench_only[] = {
+		{ OPT_ROUNDS, "--rounds" },
+		{ OPT_SIZE, "--size" },
+		{ OPT_BLOCK_SIZES, "--block-sizes" }
+	}, not_bench[] = {
+		{ OPT_TO, "--to" },
+		{ 'o', "-o" },
+		{ 'n', "-n" },
+		{ 'H', "-H" },
+		{ 'T', "-T" },
+		{ OPT_HEADER_FILE, "--header-file" },
+		{ OPT_TRAILER_FILE, "--trailer-file" }
+	}, listen_only[] = {
+		{ 'k', "-k" },
+		{ OPT_MAX_CLIENTS, "--max-clients" },
+		{ OPT_MAX_CONNS, "--max-conns" }
+	};
+	size_t	i;
+
+	for (i = 0; seen[OPT_BENCH] && i < NELEM(not_bench); i++)
+		if (seen[not_bench[i].ch])
+			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
+			    "go with --bench", not_bench[i].name);
+	for (i = 0; !seen[OPT_BENCH] && i < NELEM(bench_only); i++)
+		if (seen[bench_only[i].ch])
+			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
+			    "--bench", bench_only[i].name);
+	if (seen[OPT_MAX_CLIENTS] && !seen['k'])
+		msg_exit(NULL, EXIT_USAGE, "command line: --max-clients goes "
+		    "with -k");
+	for (i = 0; !seen['l'] && i < NELEM(listen_only); i++)
+		if (seen[listen_only[i].ch])
+			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
+			    "-l", listen_only[i].name);
+	if (seen[OPT_FAIL_FAST] && seen['l'])
+		msg_exit(NULL, EXIT_USAGE, "command line: --fail-fast does not "
+		    "go with -l");
+	if (seen['q'] && seen['v'])
+		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v do not go "
+		    "together");
+}
+
+/*
  * Fill o from the command line, or exit: 0 for -h and -V, 64 for anything
- * wrong. Free it with options_free.
+ * wrong, 66 (and so on) when a header or trailer file cannot be read. Free
+ * it with options_free.
  */
 void
 options_parse(int argc, char **argv, struct options *o)
 {
 	const char	*to_args[MAX_DESTS], *to_arg;
 	char		 msg[256];
+	unsigned char	 seen[OPT_LAST];
 	int		 ch, nto = 0;
 
 	options_defaults(o);
+	memset(seen, 0, sizeof(seen));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":46hH:kln:o:qT:UvV", long_options,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":46hH:kln:o:qT:U:vV",
+	    long_options, NULL)) != -1) {
+		if (ch > 0 && ch < OPT_LAST)
+			seen[ch] = 1;
 		to_arg = NULL;
 		if (option_general(o, ch, &to_arg)) {
 			if (to_arg == NULL)
@@ -553,15 +710,9 @@ options_parse(int argc, char **argv, struct options *o)
 		if (option_transfer(o, ch) || option_bench(o, ch) ||
 		    tls_option(&o->tls, ch, optarg))
 			continue;
-		if (ch == ':')
-			msg_exit(NULL, EXIT_USAGE, "command line: option %s "
-			    "needs a value", argv[optind - 1]);
-		if (optopt != 0)
-			msg_exit(NULL, EXIT_USAGE, "command line: unknown "
-			    "option -%c", optopt);
-		msg_exit(NULL, EXIT_USAGE, "command line: unknown option %s",
-		    argv[optind - 1]);
+		option_error(ch, argv);
 	}
+	options_combos(seen);
 	if (o->quiet)
 		o->progress = PROGRESS_NONE;
 	/* --tls: checked here; tls_setup makes the context. */
@@ -572,6 +723,11 @@ options_parse(int argc, char **argv, struct options *o)
 	    sizeof(msg))) != 0)
 		msg_exit(NULL, ch, "%s", msg);
 	options_args(o, argc - optind, argv + optind, to_args, nto);
+	if (o->header_file != NULL)
+		read_bytes_file(o, "header file", o->header_file, &o->header);
+	if (o->trailer_file != NULL)
+		read_bytes_file(o, "trailer file", o->trailer_file,
+		    &o->trailer);
 }
 
 /* --bench [HOST PORT] [FILE] */
@@ -597,12 +753,12 @@ args_listen(struct options *o, int argc, char **argv)
 {
 	const char	*errstr = NULL;
 
-	if (o->multi || argc < 2 || argc > 3 || (o->unix_socket && argc != 2))
+	if (o->multi || (o->unix_socket ? argc != 1 : argc < 2 || argc > 3))
 		msg_exit(NULL, EXIT_USAGE, "command line: expected %s "
 		    "(try '%s -h')", o->unix_socket ? "-l -U PATH FILE" :
 		    "-l [ADDRESS] PORT FILE", getprogname());
 	o->listen_addr = argc == 3 ? argv[0] : NULL;
-	o->listen_port = argv[argc - 2];
+	o->listen_port = o->unix_socket ? o->unix_path : argv[argc - 2];
 	o->path = argv[argc - 1];
 	if (!o->unix_socket && strcmp(o->listen_port, "0") != 0 &&
 	    parse_port(o->listen_port, &errstr) == -1)
@@ -632,9 +788,6 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 		args_listen(o, argc, argv);
 		return;
 	}
-	if (o->keep_open || o->max_clients != 0 || o->max_conns != 0)
-		msg_exit(NULL, EXIT_USAGE, "command line: -k, --max-clients "
-		    "and --max-conns go with -l");
 	if (o->multi) {
 		/* FILE --to HOST:PORT ... */
 		if (argc != 1 || o->unix_socket)
@@ -652,11 +805,12 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 		return;
 	}
 	if (o->unix_socket) {
-		if (argc != 2)
+		if (argc != 1)
 			msg_exit(NULL, EXIT_USAGE, "command line: expected -U "
 			    "PATH FILE (try '%s -h')", getprogname());
-		add_dest(o, argv[0], "", 1);
-		o->path = argv[1];
+		add_dest(o, o->unix_path, "", 1);
+		o->host = o->unix_path;
+		o->path = argv[0];
 		return;
 	}
 	if (argc != 3)
@@ -687,6 +841,7 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->close_timeout_ms = o->close_timeout_ms;
 	par->rate = o->rate;
 	par->verbose = o->verbose;
+	par->name_peer = o->multi;
 	/*
 	 * One receiver, unpaced: a send may block (see xfer_init). Not with
 	 * --tls: OpenSSL's state machine is driven by the loop's waits.

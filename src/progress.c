@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <unistd.h>
 
 #include "zcsend.h"
 
@@ -66,9 +67,19 @@ static void	msg_vwarnx(const char *, va_list)
 
 /* The progress whose line is on the terminal now, if any. */
 static struct progress	*progress_drawn;
-static void	json_string(FILE *, const char *);
+static size_t	utf8_len(const unsigned char *);
+static void	json_unstarted(FILE *, const char *, const char *, int,
+		    const char *);
+static void	json_flush(FILE *);
 static const char *errno_name(int);
 static void	json_tls(FILE *, const struct xfer *);
+static int	msg_stdout_check(int);
+static void	msg_atexit(void);
+
+/* The exit status on its way, and standard output's first write error. */
+static int	msg_status;
+static int	stdout_errno;
+static int	stdout_checked;
 
 /* Human-readable bytes, powers of 1024: "512 B", "85.3 MiB". */
 void
@@ -483,7 +494,55 @@ msg_exit(const struct options *o, int status, const char *fmt, ...)
 	msg_warnx("%s", msg);
 	if (o != NULL && o->json)
 		report_json(stdout, o, NULL, 0, status, msg);
+	msg_status = status;
 	exit(status);
+}
+
+/*
+ * Standard output failed (a full disk, a closed descriptor): then a result
+ * was lost, which is not a success. Says so once and returns 74 for status
+ * 0; another failure keeps its own status.
+ */
+static int
+msg_stdout_check(int status)
+{
+	if (stdout_checked++)
+		return status;
+	if (fflush(stdout) == EOF && stdout_errno == 0)
+		stdout_errno = errno;
+	if (!ferror(stdout) && stdout_errno == 0)
+		return status;
+	msg_warnx("stdout: %s", strerror(stdout_errno != 0 ? stdout_errno :
+	    EIO));
+	return status != EXIT_OK ? status : EXIT_IOERR;
+}
+
+/* At exit(3) from anywhere (-h, -V, msg_exit): check standard output. */
+static void
+msg_atexit(void)
+{
+	int	status = msg_stdout_check(msg_status);
+
+	if (status != msg_status)
+		_exit(status);
+}
+
+/* Check standard output at every exit; call first thing. */
+int
+msg_init(void)
+{
+	return atexit(msg_atexit) == 0 ? 0 : -1;
+}
+
+/*
+ * The status to exit with at the end of a run: status, or 74 if standard
+ * output could not be written (see msg_stdout_check).
+ */
+int
+msg_end(int status)
+{
+	msg_status = msg_stdout_check(status);
+	return msg_status;
 }
 
 /* The final line of a successful transfer, named by peer with several. */
@@ -496,9 +555,10 @@ progress_summary(const struct progress *p, const struct xfer *x,
 
 	format_size(rate, sizeof(rate),
 	    secs > 0 ? (double)xfer_bytes_done(x) / secs : 0.0);
-	fprintf(p->out, "%s: %s%ssent %ju bytes in %.3f s (%s/s) via %s",
+	fprintf(p->out, "%s: %s%ssent %ju byte%s in %.3f s (%s/s) via %s",
 	    getprogname(), with_peer ? x->conn.peer : "",
-	    with_peer ? ": " : "", (uintmax_t)xfer_bytes_done(x), secs, rate,
+	    with_peer ? ": " : "", (uintmax_t)xfer_bytes_done(x),
+	    xfer_bytes_done(x) == 1 ? "" : "s", secs, rate,
 	    x->be.backend->name);
 	if (x->be.fallback_errno != 0)
 		fprintf(p->out, " (%s refused: %s)", x->be.fallback_from,
@@ -506,23 +566,67 @@ progress_summary(const struct progress *p, const struct xfer *x,
 	fputc('\n', p->out);
 }
 
-static void
+/*
+ * The length of the UTF-8 sequence at s (1 to 4 bytes), or 0 where the
+ * bytes are not one: a stray or cut-short sequence, an overlong form, a
+ * surrogate, or a code point above U+10FFFF.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	uint32_t	cp;
+	size_t		len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1fU;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0fU;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07U;
+	} else
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* the NUL at the end, too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fU);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * s as a JSON string, or null: always valid UTF-8, whatever bytes s holds
+ * (a file name is any bytes): each byte that is not part of a UTF-8
+ * sequence becomes U+FFFD.
+ */
+void
 json_string(FILE *out, const char *s)
 {
-	const unsigned char *u;
+	const unsigned char	*u;
+	size_t			 len;
 
 	if (s == NULL) {
 		fputs("null", out);
 		return;
 	}
 	fputc('"', out);
-	for (u = (const unsigned char *)s; *u != '\0'; u++) {
-		if (*u == '"' || *u == '\\')
+	for (u = (const unsigned char *)s; *u != '\0'; u += len) {
+		if ((len = utf8_len(u)) == 0) {
+			fputs("\\ufffd", out);
+			len = 1;
+		} else if (*u == '"' || *u == '\\')
 			fprintf(out, "\\%c", *u);
 		else if (*u < 0x20 || *u == 0x7f)
 			fprintf(out, "\\u%04x", *u);
 		else
-			fputc(*u, out);
+			fwrite(u, 1, len, out);
 	}
 	fputc('"', out);
 }
@@ -566,7 +670,9 @@ json_xfer(FILE *out, const struct xfer *x)
 	    "\"rate\":%.1f,\"backend\":", (uintmax_t)bytes,
 	    (uintmax_t)x->prog.file_done, secs,
 	    secs > 0 ? (double)bytes / secs : 0.0);
-	json_string(out, x->be.backend->name);
+	/* A transfer that never had a connection used no backend. */
+	json_string(out, x->prog.phase == XFER_FAILED && x->conn.sock == -1 ?
+	    NULL : x->be.backend->name);
 	fputs(",\"fallback_errno\":", out);
 	json_string(out, x->be.fallback_errno != 0 ?
 	    errno_name(x->be.fallback_errno) : NULL);
@@ -606,17 +712,46 @@ json_tls(FILE *out, const struct xfer *x)
 }
 
 /*
+ * The members of a transfer that never began (the run failed first), to
+ * host and port: nothing sent, and the run's status and error.
+ */
+static void
+json_unstarted(FILE *out, const char *host, const char *port, int status,
+    const char *error)
+{
+	fputs("\"host\":", out);
+	json_string(out, host);
+	fputs(",\"port\":", out);
+	json_string(out, port);
+	fprintf(out, ",\"bytes\":0,\"file_bytes\":0,\"seconds\":0,"
+	    "\"rate\":0,\"backend\":null,\"fallback_errno\":null,"
+	    "\"status\":%d,\"error\":", status);
+	json_string(out, error);
+}
+
+/* End a line of JSON: it is out at once, and a failure is remembered. */
+static void
+json_flush(FILE *out)
+{
+	fputs("}\n", out);
+	if (fflush(out) == EOF && out == stdout && stdout_errno == 0)
+		stdout_errno = errno;
+}
+
+/*
  * The whole outcome as one JSON object on one line. With one destination
  * (and no --to) its members stand at the top; with --to they are in a
- * "destinations" array. n may be 0 when the run failed before any transfer
- * began: error is then the failure message.
+ * "destinations" array, one entry for each --to. n is 0 when the run
+ * failed before any transfer began: status and error then tell why, for
+ * the run and for each destination, and host and port come from o.
  */
 void
 report_json(FILE *out, const struct options *o, struct xfer *const *xs,
     size_t n, int status, const char *error)
 {
-	uint64_t	count = n > 0 ? xs[0]->in.len : o->count;
-	size_t		i;
+	uint64_t	 count = n > 0 ? xs[0]->in.len : o->count;
+	const char	*host, *port;
+	size_t		 i;
 
 	fputs("{\"file\":", out);
 	json_string(out, o->path);
@@ -625,30 +760,47 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 		fprintf(out, "%ju", (uintmax_t)count);
 	else
 		fputs("null", out);
-	if (n == 1 && !o->multi) {
-		fputc(',', out);
-		json_xfer(out, xs[0]);
-		fputs("}\n", out);
-		fflush(out);
+	fputc(',', out);
+	if (!o->multi) {
+		if (n > 0)
+			json_xfer(out, xs[0]);
+		else {
+			host = o->unix_socket ? o->unix_path : o->listen ?
+			    o->listen_addr : o->host;
+			port = o->unix_socket ? NULL : o->listen ?
+			    o->listen_port : o->port;
+			json_unstarted(out, host, port, status, error);
+		}
+		json_flush(out);
 		return;
 	}
-	if (n == 0) {
-		fputs(",\"host\":", out);
-		json_string(out, o->host);
-		fputs(",\"port\":", out);
-		json_string(out, o->port);
-	}
-	fprintf(out, ",\"status\":%d,\"error\":", status);
+	fprintf(out, "\"status\":%d,\"error\":", status);
 	json_string(out, error);
-	if (o->multi) {
-		fputs(",\"destinations\":[", out);
-		for (i = 0; i < n; i++) {
-			fputs(i > 0 ? ",{" : "{", out);
+	fputs(",\"destinations\":[", out);
+	for (i = 0; i < (n > 0 ? n : o->ndests); i++) {
+		fputs(i > 0 ? ",{" : "{", out);
+		if (n > 0)
 			json_xfer(out, xs[i]);
-			fputc('}', out);
-		}
-		fputc(']', out);
+		else
+			json_unstarted(out, o->dests[i].host,
+			    o->dests[i].port, status, error);
+		fputc('}', out);
 	}
-	fputs("}\n", out);
-	fflush(out);
+	fputc(']', out);
+	json_flush(out);
+}
+
+/*
+ * Listen mode's first line of --json, as soon as it listens: the address
+ * and port bound (port NULL: a Unix socket, host its path).
+ */
+void
+report_json_listening(FILE *out, const char *host, const char *port)
+{
+	fputs("{\"listening\":{\"host\":", out);
+	json_string(out, host);
+	fputs(",\"port\":", out);
+	json_string(out, port);
+	fputc('}', out);
+	json_flush(out);
 }

@@ -47,6 +47,9 @@ input_open(const struct options *o, struct input *in,
 	if (strcmp(o->path, "-") == 0) {
 		in->fd = STDIN_FILENO;
 		in->name = "stdin";
+		if (o->stdin_closed)
+			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
+			    strerror(EBADF));
 	} else {
 		in->name = o->path;
 		/* A FIFO blocks here until a writer comes: ^C ends that. */
@@ -83,6 +86,7 @@ input_open(const struct options *o, struct input *in,
 			    "readwrite");
 		in->start = -1;
 		in->len = o->count;
+		in->unsized = 1;
 		skip_stream(o, in);
 		return;
 	}
@@ -101,9 +105,13 @@ input_open(const struct options *o, struct input *in,
 			    strerror(errno));
 		st.st_size = end;
 	}
-	if (sf_pseudo_file(in->fd)) {
-		/* The size says nothing: send what is there, to EOF. */
+	if (st.st_size == 0 || sf_pseudo_file(in->fd)) {
+		/*
+		 * The size says nothing (or nothing to check a range
+		 * against): send what is there, to EOF.
+		 */
 		in->len = o->count;
+		in->unsized = 1;
 		return;
 	}
 	size = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
@@ -166,6 +174,7 @@ exit_severity(int status)
 		return 3;
 	case EXIT_IOERR:
 		return 4;
+	case EXIT_SIGHUP:
 	case EXIT_SIGINT:
 	case EXIT_SIGTERM:
 		return 6;
@@ -237,7 +246,8 @@ push_setup(const struct options *o, const struct xfer_params *par,
 			dst.error = msg;
 		} else if ((dst.status = push_dest(o, d, &dst, msg,
 		    sizeof(msg))) != 0 && (o->fail_fast ||
-		    dst.status == EXIT_SIGINT || dst.status == EXIT_SIGTERM))
+		    dst.status == EXIT_SIGHUP || dst.status == EXIT_SIGINT ||
+		    dst.status == EXIT_SIGTERM))
 			stop = dst.status;
 		xfer_init(&xs[i], par, in, &dst);
 	}
@@ -279,9 +289,10 @@ push_report(const struct options *o, const struct progress *p,
 		} else if (!o->quiet)
 			progress_summary(p, x, o->multi);
 	}
+	/* With --to each destination's failure is in its own entry. */
 	if (o->json)
 		report_json(stdout, o, xp, o->ndests, status,
-		    worst != NULL ? worst->out.error : NULL);
+		    worst != NULL && !o->multi ? worst->out.error : NULL);
 	return status;
 }
 

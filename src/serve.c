@@ -45,60 +45,58 @@ struct serve {
 	int			 status;	/* without -k: the client's */
 };
 
-static int	serve_listen(const struct options *, char *, size_t, int *);
+static int	serve_listen(const struct options *, char *, size_t, char *,
+		    size_t);
 static int	serve_accepting(void *, size_t);
 static int	serve_accept(void *, size_t);
 static int	serve_finish(void *, size_t);
 static int	serve_run(struct serve *);
 
 /*
- * Returns the listening socket of o, with where set to the address bound
- * ("ADDRESS port PORT", or the socket path), or -1 after telling why, with
- * *status set.
+ * Returns the listening socket of o, with host and port set to the address
+ * bound (numeric: the port the system picked, with port 0; a Unix socket:
+ * its path and an empty port), or exits telling why, with --json too.
  */
 static int
-serve_listen(const struct options *o, char *where, size_t wherelen,
-    int *status)
+serve_listen(const struct options *o, char *host, size_t hostlen, char *port,
+    size_t portlen)
 {
-	struct addrinfo	*res;
-	const char	*addr = o->listen_addr;
-	int		 gerr, sock, err;
+	struct sockaddr_storage	 ss;
+	struct addrinfo		*res;
+	const char		*addr = o->listen_addr;
+	socklen_t		 sslen = sizeof(ss);
+	int			 gerr, sock, err;
 
 	if (o->unix_socket) {
 		if ((sock = net_listen_unix(o->listen_port)) == -1) {
 			err = errno;
 			if (err == ENAMETOOLONG)
-				msg_warnx("%s: %s", o->listen_port,
-				    strerror(err));
-			else
-				msg_warnx("listen %s: %s", o->listen_port,
-				    strerror(err));
-			*status = xfer_errno_status(err);
-			return -1;
+				msg_exit(o, xfer_errno_status(err), "%s: %s",
+				    o->listen_port, strerror(err));
+			msg_exit(o, xfer_errno_status(err), "listen %s: %s",
+			    o->listen_port, strerror(err));
 		}
-		snprintf(where, wherelen, "%s", o->listen_port);
+		snprintf(host, hostlen, "%s", o->listen_port);
+		*port = '\0';
 		return sock;
 	}
 	if ((gerr = net_resolve(addr, o->listen_port, o->family,
-	    &res)) != 0) {
-		msg_warnx("resolve %s: %s", addr != NULL ? addr : "*",
-		    net_gai_error(gerr));
-		*status = EXIT_NOHOST;
-		return -1;
-	}
+	    &res)) != 0)
+		msg_exit(o, EXIT_NOHOST, "resolve %s: %s",
+		    addr != NULL ? addr : "*", net_gai_error(gerr));
 	sock = net_listen(res);
 	err = errno;
 	freeaddrinfo(res);
-	if (sock == -1) {
-		msg_warnx("listen %s port %s: %s", addr != NULL ? addr : "*",
-		    o->listen_port, strerror(err));
-		*status = xfer_errno_status(err);
-		return -1;
+	if (sock == -1)
+		msg_exit(o, xfer_errno_status(err), "listen %s port %s: %s",
+		    addr != NULL ? addr : "*", o->listen_port, strerror(err));
+	if (getsockname(sock, (struct sockaddr *)&ss, &sslen) == -1 ||
+	    getnameinfo((struct sockaddr *)&ss, sslen, host,
+	    (socklen_t)hostlen, port, (socklen_t)portlen,
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(host, hostlen, "%s", addr != NULL ? addr : "*");
+		snprintf(port, portlen, "%s", o->listen_port);
 	}
-	net_sock_name(sock, where, wherelen);
-	if (*where == '\0')
-		snprintf(where, wherelen, "%s port %s",
-		    addr != NULL ? addr : "*", o->listen_port);
 	return sock;
 }
 
@@ -135,6 +133,11 @@ serve_accept(void *arg, size_t i)
 			msg_warnx("accept: %s", strerror(errno));
 		return -1;
 	}
+	/* A client of a Unix socket has no name but the socket's path. */
+	if (s->o->unix_socket) {
+		snprintf(c->host, sizeof(c->host), "%s", s->o->listen_port);
+		*c->port = '\0';
+	}
 	if (*c->port != '\0')
 		snprintf(c->peer, sizeof(c->peer), "%s port %s", c->host,
 		    c->port);
@@ -167,7 +170,8 @@ serve_finish(void *arg, size_t i)
 	int			 status = xfer_status(xp);
 
 	progress_clear(&s->p);
-	if (status == EXIT_SIGINT || status == EXIT_SIGTERM)
+	if (status == EXIT_SIGHUP || status == EXIT_SIGINT ||
+	    status == EXIT_SIGTERM)
 		msg_warnx("%s%s%s", o->keep_open ? c->peer : "",
 		    o->keep_open ? ": " : "", xp->out.error);
 	else if (status != EXIT_OK)
@@ -191,6 +195,7 @@ serve_run(struct serve *s)
 {
 	const struct options	*o = s->o;
 	struct loop		 l;
+	char			 msg[64];
 
 	memset(&l, 0, sizeof(l));
 	l.slots = s->slots;
@@ -209,9 +214,13 @@ serve_run(struct serve *s)
 		return s->status;
 	if (l.nactive == 0 && o->keep_open)
 		return EXIT_OK;		/* the usual way to stop */
-	if (l.nactive == 0)
-		msg_warnx("interrupted by %s: no client came",
+	if (l.nactive == 0) {
+		snprintf(msg, sizeof(msg), "interrupted by %s: no client came",
 		    loop_signal_name());
+		msg_warnx("%s", msg);
+		if (o->json)
+			report_json(stdout, o, NULL, 0, l.signalled, msg);
+	}
 	return l.signalled;
 }
 
@@ -226,7 +235,7 @@ serve_main(const struct options *o)
 	struct xfer_params	par;
 	struct input		in;
 	struct serve		s;
-	char			where[1100];
+	char			host[1025], port[32];
 	size_t			i;
 	int			status;
 
@@ -237,12 +246,14 @@ serve_main(const struct options *o)
 	s.o = o;
 	s.par = &par;
 	s.in = &in;
-	if ((s.lsock = serve_listen(o, where, sizeof(where), &status)) == -1) {
-		tls_ctx_free(par.tls_ctx);
-		return status;
-	}
-	if (!o->quiet)
-		msg_warnx("listening on %s", where);
+	s.lsock = serve_listen(o, host, sizeof(host), port, sizeof(port));
+	if (!o->quiet && *port != '\0')
+		msg_warnx("listening on %s port %s", host, port);
+	else if (!o->quiet)
+		msg_warnx("listening on %s", host);
+	if (o->json)
+		report_json_listening(stdout, host, *port != '\0' ? port :
+		    NULL);
 	s.clients = calloc(o->max_conns, sizeof(*s.clients));
 	s.slots = calloc(o->max_conns, sizeof(struct xfer *));
 	if (s.clients == NULL || s.slots == NULL) {

@@ -11,7 +11,10 @@
  *    spin.
  *  - EBUSY (FreeBSD SF_NODISKIO): wait a moment, then retry.
  *  - Progress counts only what the backend reports as sent.
- *  - A 0 return while file bytes remain: the file shrank.
+ *  - A 0 return while file bytes remain: the file shrank (or, for an
+ *    input whose size was not known, it ended early).
+ *  - The idle timeout counts from the last byte the socket took, whether
+ *    a slow receiver or a stream input that gives nothing holds it up.
  *  - sendfile refusing the descriptor pair before any file byte went out
  *    (a header may be pending): carry on with read/write from the same
  *    offset.
@@ -71,6 +74,7 @@ static int	xfer_drain(struct xfer *, struct pollfd *);
 static void	xfer_advance(struct xfer *, size_t);
 static int	xfer_finish_send(struct xfer *, struct pollfd *);
 static int	xfer_input_ready(struct xfer *);
+static int	xfer_input_end(struct xfer *);
 static int	xfer_idle_expired(struct xfer *);
 static uint64_t	xfer_rate_allows(struct xfer *);
 static void	xfer_rate_trim(struct sf_chunk *, uint64_t);
@@ -545,8 +549,11 @@ xfer_interrupt(struct xfer *x, int status, const char *signame)
 	secs = (double)(loop_now_ns() - x->prog.start_ns) / 1e9;
 	format_size(rate, sizeof(rate),
 	    secs > 0 ? (double)xfer_bytes_done(x) / secs : 0.0);
-	xfer_fail(x, status, "interrupted by %s: sent %s in %.3f s (%s/s) "
-	    "via %s", signame, counts, secs, rate, x->be.backend->name);
+	xfer_fail(x, status, "%s%s%sinterrupted by %s: sent %s in %.3f s "
+	    "(%s/s) via %s", x->par->name_peer ? "send to " : "",
+	    x->par->name_peer ? x->conn.peer : "",
+	    x->par->name_peer ? ": " : "", signame, counts, secs, rate,
+	    x->be.backend->name);
 }
 
 /* Account n sent bytes along header, file and trailer, in that order. */
@@ -722,20 +729,23 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	c->sock = x->conn.sock;
 	c->fd = x->in.fd;
 	c->flags = par->sf_flags;
-	/* No header: no pointer arithmetic on NULL. */
-	c->hdr = par->hdr.data != NULL ? par->hdr.data + g->hdr_done :
-	    no_bytes;
+	/* No header or trailer: data is NULL, and NULL + 0 is undefined. */
+	c->hdr = par->hdr.len > 0 ? par->hdr.data + g->hdr_done : no_bytes;
 	c->hdr_len = par->hdr.len - g->hdr_done;
 	c->file_off = x->in.start < 0 ? -1 :
 	    x->in.start + (off_t)g->file_done;
 	c->file_len = file_left < par->max_chunk ? (size_t)file_left :
 	    par->max_chunk;
+	/* No byte lies past the largest offset: that is the end of file. */
+	if (c->file_off >= 0 && (uint64_t)(INT64_MAX - c->file_off) <
+	    c->file_len)
+		c->file_len = (size_t)(INT64_MAX - c->file_off);
 	c->trl = no_bytes;
 	c->trl_len = 0;
 	c->tls = x->conn.tls;
 	if (g->file_len != COUNT_TO_EOF &&
 	    c->file_len == g->file_len - g->file_done) {
-		c->trl = par->trl.data != NULL ? par->trl.data + g->trl_done :
+		c->trl = par->trl.len > 0 ? par->trl.data + g->trl_done :
 		    no_bytes;
 		c->trl_len = par->trl.len - g->trl_done;
 	}
@@ -749,7 +759,6 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	uint64_t		 file_left, allowed = 0;
 	ssize_t			 n;
 	int			 calls;
-	char			 counts[64];
 
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
@@ -762,13 +771,19 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		file_left = g->file_len == COUNT_TO_EOF ? x->par->max_chunk :
 		    g->file_len - g->file_done;
 		xfer_chunk(x, &c, file_left);
+		if (c.hdr_len == 0 && c.file_len == 0 && file_left > 0) {
+			if (xfer_input_end(x) == -1)
+				return 0;
+			continue;
+		}
 		if (x->par->rate > 0)
 			xfer_rate_trim(&c, allowed);
 		if (c.hdr_len == 0 && c.file_len == 0 && c.trl_len == 0)
 			return xfer_finish_send(x, pfd);
 		if (c.hdr_len == 0 && c.file_len > 0 && !xfer_input_ready(x)) {
-			/* The idle clock is the receiver's: a slow input is not. */
-			g->last_move_ns = loop_now_ns();
+			/* An input that gives nothing idles as a receiver does. */
+			if (xfer_idle_expired(x))
+				return 0;
 			pfd->fd = x->in.fd;
 			pfd->events = POLLIN;
 			return 1;
@@ -790,15 +805,9 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			continue;
 		}
 		if (n == 0 && c.hdr_len == 0 && c.file_len > 0) {
-			if (g->file_len == COUNT_TO_EOF) {
-				g->file_len = g->file_done;	/* found the end */
-				continue;
-			}
-			x->out.errnum = EIO;
-			xfer_counts(x, counts, sizeof(counts));
-			xfer_fail(x, EXIT_IOERR, "%s: file shrank: sent %s",
-			    x->in.name, counts);
-			return 0;
+			if (xfer_input_end(x) == -1)
+				return 0;
+			continue;
 		}
 		if (n == 0)
 			errno = EIO;
@@ -811,6 +820,31 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	pfd->fd = -1;
 	g->busy_until_ns = loop_now_ns();
 	return 1;
+}
+
+/*
+ * The input is at its end while file bytes were asked for: the end of a
+ * range sent to end of file (returns 0), or an input that ended before the
+ * count (fails the transfer, returns -1).
+ */
+static int
+xfer_input_end(struct xfer *x)
+{
+	struct xfer_prog	*g = &x->prog;
+	char			 counts[64];
+
+	if (g->file_len == COUNT_TO_EOF) {
+		g->file_len = g->file_done;	/* found the end */
+		return 0;
+	}
+	x->out.errnum = EIO;
+	xfer_counts(x, counts, sizeof(counts));
+	xfer_fail(x, EXIT_IOERR, "%s%s%s%s: %s: sent %s",
+	    x->par->name_peer ? "send to " : "",
+	    x->par->name_peer ? x->conn.peer : "",
+	    x->par->name_peer ? ": " : "", x->in.name,
+	    x->in.unsized ? "input ended early" : "file shrank", counts);
+	return -1;
 }
 
 /*

@@ -9,19 +9,48 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zcsend.h"
+
+static int	guard_std_fds(void);
+
+/*
+ * Put /dev/null on any of descriptors 0 to 2 that is closed, before
+ * anything else is opened and takes its number (the loop's self-pipe would
+ * then be read as "-"). Standard output gets it read-only, so that a write
+ * there still fails and the lost result is told. Returns whether standard
+ * input was closed.
+ */
+static int
+guard_std_fds(void)
+{
+	int	fd, closed_stdin = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (fd == 0)
+			closed_stdin = 1;
+		if (open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY) != fd)
+			_exit(EXIT_OSERR);	/* nowhere to say it */
+	}
+	return closed_stdin;
+}
 
 int
 main(int argc, char **argv)
 {
 	struct options	o;
-	int		status;
+	int		status, closed_stdin;
 
-	if (loop_init() == -1)
+	closed_stdin = guard_std_fds();
+	if (msg_init() == -1 || loop_init() == -1)
 		msg_exit(NULL, EXIT_OSERR, "signals: %s", strerror(errno));
 	options_parse(argc, argv, &o);
+	o.stdin_closed = closed_stdin;
 	if (o.bench)
 		status = bench_main(&o);
 	else if (o.listen)
@@ -29,5 +58,5 @@ main(int argc, char **argv)
 	else
 		status = push_main(&o);
 	options_free(&o);
-	return status;
+	return msg_end(status);
 }

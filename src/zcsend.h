@@ -32,6 +32,7 @@ enum exit_code {
 	EXIT_IOERR = 74,	/* EX_IOERR: failure during the transfer */
 	EXIT_TEMPFAIL = 75,	/* EX_TEMPFAIL: connect or idle timeout */
 	EXIT_PROTOCOL = 76,	/* EX_PROTOCOL: TLS handshake or verification */
+	EXIT_SIGHUP = 129,
 	EXIT_SIGINT = 130,
 	EXIT_SIGTERM = 143
 };
@@ -94,6 +95,9 @@ struct options {
 	uint64_t	 count;		/* COUNT_TO_EOF unless --count */
 	struct bytes	 header;
 	struct bytes	 trailer;
+	const char	*header_file;	/* read into header after parsing */
+	const char	*trailer_file;
+	int		 stdin_closed;	/* fd 0 was closed when zcsend started */
 	enum send_mode	 mode;
 	size_t		 block_size;	/* read/write buffer */
 	size_t		 max_chunk;	/* bytes per backend call */
@@ -112,6 +116,7 @@ struct options {
 	size_t		 ndests;
 	int		 multi;		/* --to: report per destination */
 	int		 unix_socket;	/* -U */
+	const char	*unix_path;	/* its value */
 	int		 fail_fast;
 
 	/* -l: listen instead */
@@ -190,6 +195,7 @@ struct input {
 	off_t		 start;		/* -1: a stream, read in order */
 	uint64_t	 len;		/* COUNT_TO_EOF: until end of file */
 	int		 rewind_stdin;	/* move stdin's position when done */
+	int		 unsized;	/* a stream, pseudo-file or empty file */
 };
 
 /*
@@ -210,6 +216,7 @@ struct xfer_params {
 	int		 may_block;	/* one unpaced transfer: sends may block */
 	int		 keep_open;	/* at the end: no shutdown, no drain */
 	int		 verbose;	/* tell every connect attempt */
+	int		 name_peer;	/* --to: messages name the destination */
 
 	/*
 	 * --tls: the command's TLS module, plugged in (NULL: plain TCP), the
@@ -531,8 +538,12 @@ void		 progress_summary(const struct progress *, const struct xfer *,
 		     int);
 void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
+void		 report_json_listening(FILE *, const char *, const char *);
+void		 json_string(FILE *, const char *);
 void		 format_size(char *, size_t, double);
 void		 format_hms(char *, size_t, double);
+int		 msg_init(void);
+int		 msg_end(int);
 void		 msg_warnx(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
 __dead void	 msg_exit(const struct options *, int, const char *, ...)

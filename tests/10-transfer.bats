@@ -34,15 +34,17 @@ teardown() {
 # stdout and one summary line counting every byte of EXPECTED on stderr,
 # and that the receiver got exactly the bytes of EXPECTED.
 push() {
-	local expected=$1 file=$2
+	local expected=$1 file=$2 size unit=bytes
 
 	shift 2
 	start_nc "$RECEIVED"
 	run -0 --separate-stderr zc "$@" 127.0.0.1 "$RECV_PORT" "$file"
 	recv_wait
 	assert_equal "$output" ""
+	size=$(size_of "$expected")
+	((size != 1)) || unit=byte
 	assert_one_line_stderr \
-	    "^zcsend: sent $(size_of "$expected") bytes in [0-9.]+ s \\(.+/s\\) via [a-z]"
+	    "^zcsend: sent $size $unit in [0-9.]+ s \\(.+/s\\) via [a-z]"
 	assert_same_bytes "$expected" "$RECEIVED"
 }
 

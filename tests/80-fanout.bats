@@ -211,7 +211,9 @@ $(cat "$BATS_TEST_TMPDIR/curl.$i.err")"
 	assert_equal "$(grep -vc '^zcsend: listening on \|: sent 16777261 bytes in ' "$ZCERR")" 0
 	assert_equal "$(jq -c 'select(.status == 0 and .bytes == 16777261 and
 	    .file_bytes == 16777216)' "$ZCOUT" | wc -l)" 16
-	assert_equal "$(wc -l <"$ZCOUT")" 16
+	# The listening line, then one line for each client.
+	assert_equal "$(head -n 1 "$ZCOUT" | jq -r .listening.port)" "$LPORT"
+	assert_equal "$(wc -l <"$ZCOUT")" 17
 	run -1 nc.openbsd -z 127.0.0.1 "$LPORT"
 }
 

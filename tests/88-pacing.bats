@@ -85,8 +85,9 @@ assert_idle_fired() {
 @test "--idle-timeout fires on a stalled pipe in listen mode: 75 in about 1 s" {
 	local port
 
-	bg_start "$ZCOUT" "$ZCERR" sh -c \
-	    '(exec 3>&-; printf hi; exec sleep 5) | exec "$0" --idle-timeout 1 -l 127.0.0.1 0 -' \
+	# Not a pipeline: sh would wait for the writer's sleep as well.
+	bg_start "$ZCOUT" "$ZCERR" bash -c \
+	    'exec "$0" --idle-timeout 1 -l 127.0.0.1 0 - < <(exec 3>&-; printf hi; exec sleep 5)' \
 	    "$ZCSEND"
 	ZPID=$BG_PID
 	wait_for_line "$ZCERR" '^zcsend: listening on .* port [0-9]+$'

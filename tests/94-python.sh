@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The sendfile module, as a TAP stream for make check: install it with
 # pip from a copy of the tree (pip builds in the source directory, which
 # may be read-only), then run its unittest suite against that install, one

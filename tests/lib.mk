@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests of libzcsend as installed, and of the Python module; included
 # from the top Makefile.am.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Tests of the sendfile module over real sockets.
 
 Each test sends through a connected socket pair (TCP over loopback, or a
