@@ -32,7 +32,7 @@
 #define MAX_DESTS		1000
 #define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
-/* Long options without a short form. */
+/* Long options without a short form; the --tls ones are in zcsend.h. */
 enum {
 	OPT_HEADER_FILE = 256,
 	OPT_TRAILER_FILE,
@@ -104,6 +104,7 @@ static const struct option long_options[] = {
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
+	TLS_LONG_OPTIONS,
 	{ NULL,			0,			NULL, 0 }
 };
 
@@ -191,6 +192,16 @@ usage(int status)
 	    "      --max-clients n     with -l -k, exit after n clients\n"
 	    "      --max-conns n       with -l, n clients at a time at most\n"
 	    "\n"
+	    "TLS:\n"
+	    "      --tls               encrypt with TLS: pushes, --to, -U, -l\n"
+	    "      --tls-ca file       trust the CAs in file, not the system's\n"
+	    "      --tls-cert file     present this certificate (-l: required)\n"
+	    "      --tls-key file      the key of --tls-cert\n"
+	    "      --tls-servername n  verify n and send it as SNI, not the "
+	    "host\n"
+	    "      --tls-insecure      do not verify the receiver's certificate\n"
+	    "      --tls-verify-client with -l, require a client certificate\n"
+	    "\n"
 	    "Timeouts in seconds:\n"
 	    "      --connect-timeout s connecting may take s (default 30)\n"
 	    "      --idle-timeout s    fail when nothing moves for s (default: "
@@ -228,6 +239,8 @@ version(void)
 	if (splice_backend.send != NULL)
 		printf(" %s,", splice_backend.name);
 	printf(" %s\n", rw_backend.name);
+	printf("tls: %s\n", tls_library() != NULL ? tls_library() :
+	    "none (built without OpenSSL)");
 	exit(EXIT_OK);
 }
 
@@ -804,6 +817,7 @@ void
 options_parse(int argc, char **argv, struct options *o)
 {
 	const char	*to_args[MAX_DESTS], *to_arg, *to_file;
+	char		 msg[256];
 	unsigned char	 seen[OPT_LAST];
 	char		 to_isfile[MAX_DESTS];
 	int		 ch, nto = 0;
@@ -827,13 +841,21 @@ options_parse(int argc, char **argv, struct options *o)
 			to_args[nto++] = optarg;
 			continue;
 		}
-		if (option_transfer(o, ch) || option_bench(o, ch))
+		if (option_transfer(o, ch) || option_bench(o, ch) ||
+		    tls_option(&o->tls, ch, optarg))
 			continue;
 		option_error(ch, argv);
 	}
 	options_combos(seen);
 	if (o->quiet)
 		o->progress = PROGRESS_NONE;
+	/* --tls: checked here; tls_setup makes the context. */
+	if (o->bench && (o->tls.enabled || o->tls.any))
+		msg_exit(NULL, EXIT_USAGE, "command line: --bench does not "
+		    "take --tls");
+	if ((ch = tls_options_check(&o->tls, o->listen, o->unix_socket, msg,
+	    sizeof(msg))) != 0)
+		msg_exit(NULL, ch, "%s", msg);
 	options_deploy_check(o);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
 	if (o->header_file != NULL)
@@ -970,8 +992,12 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->retry_delay_ms = o->retry_delay_ms;
 	par->retry_notify = !o->quiet;
 	par->checksum = o->checksum;
-	/* One receiver, unpaced: a send may block (see xfer_init). */
-	par->may_block = !o->listen && o->ndests == 1 && o->rate == 0;
+	/*
+	 * One receiver, unpaced: a send may block (see xfer_init). Not with
+	 * --tls: OpenSSL's state machine is driven by the loop's waits.
+	 */
+	par->may_block = !o->listen && o->ndests == 1 && o->rate == 0 &&
+	    !o->tls.enabled;
 }
 
 void

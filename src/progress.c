@@ -72,6 +72,7 @@ static void	json_unstarted(FILE *, const char *, const char *, int,
 		    const char *);
 static void	json_flush(FILE *);
 static const char *errno_name(int);
+static void	json_tls(FILE *, const struct xfer *);
 static int	msg_stdout_check(int);
 static void	msg_atexit(void);
 
@@ -679,6 +680,37 @@ json_xfer(FILE *out, const struct xfer *x)
 	    errno_name(x->be.fallback_errno) : NULL);
 	fprintf(out, ",\"status\":%d,\"error\":", status);
 	json_string(out, status != EXIT_OK ? x->out.error : NULL);
+	if (x->par->tls != NULL)
+		json_tls(out, x);
+}
+
+/*
+ * --tls: the "tls" member: protocol, cipher, whether the kernel encrypted
+ * (kTLS) and why not; null when no handshake finished.
+ */
+static void
+json_tls(FILE *out, const struct xfer *x)
+{
+	struct tls_report	r;
+
+	fputs(",\"tls\":", out);
+	if (x->conn.tls == NULL) {
+		fputs("null", out);
+		return;
+	}
+	x->par->tls->report(x->conn.tls, &r);
+	if (r.version == NULL) {
+		fputs("null", out);
+		return;
+	}
+	fputs("{\"version\":", out);
+	json_string(out, r.version);
+	fputs(",\"cipher\":", out);
+	json_string(out, r.cipher);
+	fprintf(out, ",\"ktls\":%s,\"ktls_reason\":",
+	    r.ktls ? "true" : "false");
+	json_string(out, r.reason);
+	fputc('}', out);
 }
 
 /*

@@ -76,10 +76,11 @@ input_open(const struct options *o, struct input *in,
 		if (o->ndests > 1 || o->keep_open)
 			msg_exit(o, EXIT_USAGE, "%s: a stream can be sent to one "
 			    "receiver only", in->name);
+		/* --tls encrypts from a buffer: read, never spliced. */
 		if (par->mode == MODE_SENDFILE)
 			par->mode = S_ISFIFO(st.st_mode) &&
-			    splice_backend.send != NULL ? MODE_SPLICE :
-			    MODE_READWRITE;
+			    splice_backend.send != NULL && !o->tls.enabled ?
+			    MODE_SPLICE : MODE_READWRITE;
 		/* --checksum: the bytes must pass through user space. */
 		if (o->checksum)
 			par->mode = MODE_READWRITE;
@@ -327,6 +328,7 @@ push_main(const struct options *o)
 
 	options_params(o, &par);
 	input_open(o, &in, &par);
+	tls_setup(o, &par);
 	xs = calloc(o->ndests, sizeof(*xs));
 	xp = calloc(o->ndests, sizeof(struct xfer *));
 	if (xs == NULL || xp == NULL)
@@ -366,5 +368,6 @@ push_main(const struct options *o)
 		xfer_close(&xs[i]);
 	free(xs);
 	free(xp);
+	tls_ctx_free(par.tls_ctx);
 	return status;
 }

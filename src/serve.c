@@ -256,6 +256,7 @@ serve_main(const struct options *o)
 
 	options_params(o, &par);
 	input_open(o, &in, &par);
+	tls_setup(o, &par);
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.par = &par;
@@ -294,5 +295,6 @@ serve_main(const struct options *o)
 		(void)unlink(o->listen_port);
 	free(s.clients);
 	free(s.slots);
+	tls_ctx_free(par.tls_ctx);
 	return status;
 }

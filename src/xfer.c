@@ -20,6 +20,10 @@
  *    offset.
  * It knows nothing of signals or of the command line: a run's parameters
  * come in a struct xfer_params, made once and shared by its transfers.
+ * With --tls the parameters carry the command's TLS module (tls_ops): a
+ * handshake phase comes between the connect and the sending, the TLS
+ * backends carry the bytes, and close_notify goes before the write side
+ * is shut.
  *
  * One transfer on a connected socket, driven by a plain poll loop:
  *
@@ -82,6 +86,9 @@ static void	xfer_fail(struct xfer *, int, const char *, ...)
 static void	xfer_counts(const struct xfer *, char *, size_t);
 static int	xfer_retry_later(struct xfer *, int, struct pollfd *);
 static const char *xfer_retry_note(const struct xfer *);
+static void	xfer_tls_start(struct xfer *);
+static int	xfer_handshake(struct xfer *, struct pollfd *);
+static int	xfer_tls_close(struct xfer *, struct pollfd *);
 
 static const unsigned char no_bytes[1];
 
@@ -92,7 +99,8 @@ static const unsigned char no_bytes[1];
  * timeout), or a failure before the start. The socket of a connected
  * destination is used, never closed (see xfer_close). With par->may_block
  * and a seekable input, sends block (up to XFER_BLOCK_MS each): one
- * transfer alone then costs no poll between calls.
+ * transfer alone then costs no poll between calls. With par->tls, a
+ * connected socket starts with the handshake (as a server's with -l).
  */
 void
 xfer_init(struct xfer *x, const struct xfer_params *par,
@@ -126,6 +134,9 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 			freeaddrinfo(d->ai);
 		return;
 	}
+	/* A client verifies the host it connects to, unless told a name. */
+	x->conn.tls_name = par->tls_name != NULL || d->ai == NULL ?
+	    par->tls_name : d->host;
 	if (d->ai != NULL) {
 		x->conn.ai_list = x->conn.ai_next = d->ai;
 		x->conn.deadline_ns = x->prog.start_ns +
@@ -133,6 +144,10 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 		retry_init(&x->conn.retry, par->retry_max,
 		    par->retry_delay_ms);
 		x->conn.retry.notify = par->retry_notify;
+		return;
+	}
+	if (par->tls != NULL) {
+		xfer_tls_start(x);
 		return;
 	}
 	xfer_block(x);
@@ -238,15 +253,97 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 		sockopt_report(x->conn.sock, x->conn.ai_now->ai_family,
 		    x->par->sockopts, x->conn.peer);
 	}
-	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
-		(void)sf_cork(x->conn.sock, 1);
 	if (pending != 0 && xfer_retry_later(x, pending, pfd))
 		return 1;
 	if (pending != 0) {
 		xfer_fail_errno(x, pending);
 		return 0;
 	}
+	if (x->par->tls != NULL) {
+		xfer_tls_start(x);
+		return xfer_handshake(x, pfd);
+	}
+	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
+		(void)sf_cork(x->conn.sock, 1);
 	xfer_block(x);
+	return xfer_send(x, pfd);
+}
+
+/*
+ * --tls: enter the handshake phase on the connected socket, due by the
+ * connect deadline (pushes) or the connect timeout from now (-l, -U). The
+ * handshake's small records go uncorked; the connection is made at its
+ * first step.
+ */
+static void
+xfer_tls_start(struct xfer *x)
+{
+	x->conn.tls_deadline_ns = x->conn.deadline_ns != 0 ?
+	    x->conn.deadline_ns :
+	    loop_now_ns() + (int64_t)x->par->connect_timeout_ms * 1000000;
+	x->be.backend = x->par->tls->write_backend;
+	x->prog.phase = XFER_HANDSHAKE;
+}
+
+/*
+ * --tls: one handshake step; once done, choose how the bytes go (the
+ * kernel's TLS with SSL_sendfile when it took the keys and the input is
+ * sent by offset with --mode sendfile, else SSL_write from the read
+ * buffer), tell it with -v, and start sending with the clock reset.
+ * Fails 75 past the deadline, 76 when the handshake or the verification
+ * fails.
+ */
+static int
+xfer_handshake(struct xfer *x, struct pollfd *pfd)
+{
+	const struct tls_ops	*t = x->par->tls;
+	struct xfer_conn	*c = &x->conn;
+	struct tls_report	 r;
+	char			 why[256];
+
+	if (c->tls == NULL && (c->tls = t->conn_new(x->par->tls_ctx, c->sock,
+	    c->tls_name, why, sizeof(why))) == NULL) {
+		xfer_fail(x, EXIT_OSERR, "TLS with %s: %s", c->peer, why);
+		return 0;
+	}
+	switch (t->handshake(c->tls, why, sizeof(why))) {
+	case 0:
+		if (loop_now_ns() >= c->tls_deadline_ns) {
+			x->out.errnum = ETIMEDOUT;
+			xfer_fail(x, EXIT_TEMPFAIL, "TLS handshake with %s: "
+			    "timed out after %g s", c->peer,
+			    x->par->connect_timeout_ms / 1000.0);
+			return 0;
+		}
+		pfd->fd = c->sock;
+		pfd->events = t->events(c->tls);
+		return 1;
+	case -1:
+		xfer_fail(x, EXIT_PROTOCOL, "TLS handshake with %s: %s",
+		    c->peer, why);
+		return 0;
+	default:
+		break;
+	}
+	if (t->ktls_send(c->tls) && x->in.start >= 0 &&
+	    x->par->mode == MODE_SENDFILE)
+		x->be.backend = t->ktls_sendfile_backend;
+	else if (xfer_use_readwrite(x) == -1)
+		return 0;
+	else
+		x->be.backend = t->ktls_send(c->tls) ? t->ktls_write_backend :
+		    t->write_backend;
+	if (x->par->verbose) {
+		t->report(c->tls, &r);
+		msg_warnx("%s: %s %s, kTLS %s%s%s", c->peer, r.version,
+		    r.cipher, r.ktls ? "on" : "off",
+		    r.reason != NULL ? ": " : "",
+		    r.reason != NULL ? r.reason : "");
+	}
+	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
+		(void)sf_cork(c->sock, 1);
+	x->prog.phase = XFER_SEND;
+	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	return xfer_send(x, pfd);
 }
 
@@ -392,6 +489,9 @@ xfer_free(struct xfer *x)
 {
 	free(x->be.scratch.buf);
 	x->be.scratch.buf = NULL;
+	if (x->conn.tls != NULL)
+		x->par->tls->conn_free(x->conn.tls);
+	x->conn.tls = NULL;
 	splice_close(&x->be.scratch);
 	if (x->conn.ai_list != NULL)
 		freeaddrinfo(x->conn.ai_list);
@@ -485,6 +585,12 @@ xfer_fail_errno(struct xfer *x, int err)
 		err = soerr;
 	x->out.errnum = err;
 	xfer_counts(x, counts, sizeof(counts));
+	/* --tls: what OpenSSL said, e.g. a bad record from the receiver. */
+	if (err == EPROTO && x->conn.tls != NULL) {
+		xfer_fail(x, EXIT_PROTOCOL, "send to %s: %s after %s",
+		    x->conn.peer, x->par->tls->error(x->conn.tls), counts);
+		return;
+	}
 	switch (err) {
 	case EPIPE:
 	case ENOTCONN:
@@ -518,6 +624,11 @@ xfer_interrupt(struct xfer *x, int status, const char *signame)
 		return;
 	if (x->prog.phase == XFER_CONNECT) {
 		xfer_fail(x, status, "interrupted by %s: connecting to %s",
+		    signame, x->conn.peer);
+		return;
+	}
+	if (x->prog.phase == XFER_HANDSHAKE) {
+		xfer_fail(x, status, "interrupted by %s: TLS handshake with %s",
 		    signame, x->conn.peer);
 		return;
 	}
@@ -679,6 +790,8 @@ xfer_step(struct xfer *x, struct pollfd *pfd)
 	switch (x->prog.phase) {
 	case XFER_CONNECT:
 		return xfer_connect(x, pfd);
+	case XFER_HANDSHAKE:
+		return xfer_handshake(x, pfd);
 	case XFER_SEND:
 		return xfer_send(x, pfd);
 	case XFER_DRAIN:
@@ -717,6 +830,7 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 		c->file_len = (size_t)(INT64_MAX - c->file_off);
 	c->trl = no_bytes;
 	c->trl_len = 0;
+	c->tls = x->conn.tls;
 	if (g->file_len != COUNT_TO_EOF &&
 	    c->file_len == g->file_len - g->file_done) {
 		c->trl_len = par->trl.len - g->trl_done;
@@ -730,7 +844,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_prog	*g = &x->prog;
 	struct sf_chunk		 c;
-	uint64_t		 file_left, allowed, before;
+	uint64_t		 file_left, allowed = 0, before;
 	ssize_t			 n;
 	int			 calls;
 
@@ -845,6 +959,9 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 	    err == EBUSY) {
 		if (err != EINTR && xfer_idle_expired(x))
 			return 0;
+		/* OpenSSL may want the socket readable first. */
+		if (x->conn.tls != NULL)
+			pfd->events = x->par->tls->events(x->conn.tls);
 		if (err == EINTR || err == EBUSY) {
 			pfd->fd = -1;	/* poll only the clock */
 			x->prog.busy_until_ns = loop_now_ns() +
@@ -891,6 +1008,8 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 static int
 xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 {
+	int	r;
+
 	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
 		(void)sf_cork(x->conn.sock, 0);
 	/* A library caller keeps its socket as it was: not shut, not read. */
@@ -899,7 +1018,11 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 		x->prog.phase = XFER_DONE;
 		return 0;
 	}
-	if (shutdown(x->conn.sock, SHUT_WR) == -1) {
+	if (x->conn.tls != NULL && x->conn.tls_closed == 0 &&
+	    (r = xfer_tls_close(x, pfd)) != 0)
+		return r == 1;
+	/* Under TLS a receiver that closed first is the drain's to judge. */
+	if (shutdown(x->conn.sock, SHUT_WR) == -1 && x->conn.tls == NULL) {
 		xfer_fail_errno(x, errno);
 		return 0;
 	}
@@ -914,6 +1037,37 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 	x->prog.phase = XFER_DRAIN;
 	x->prog.drain_start_ns = x->prog.end_ns;
 	return xfer_drain(x, pfd);
+}
+
+/*
+ * --tls: send close_notify; while the socket is full this is called again.
+ * A receiver that read every byte and closed first (an HTTP client
+ * counting Content-Length) refuses it: then the drain reads the socket
+ * itself, and its end of file or reset decides, as without TLS. Returns 0
+ * to go on, 1 to wait (pfd set), -1 once the transfer failed.
+ */
+static int
+xfer_tls_close(struct xfer *x, struct pollfd *pfd)
+{
+	const struct tls_ops	*t = x->par->tls;
+
+	if (t->close(x->conn.tls) == 0) {
+		x->conn.tls_closed = 1;
+		return 0;
+	}
+	if (errno == EPIPE || errno == ECONNRESET) {
+		x->conn.tls_closed = 2;
+		return 0;
+	}
+	if (errno != EAGAIN) {
+		xfer_fail_errno(x, errno);
+		return -1;
+	}
+	if (xfer_idle_expired(x))
+		return -1;
+	pfd->fd = x->conn.sock;
+	pfd->events = t->events(x->conn.tls);
+	return 1;
 }
 
 /* Fails the transfer if the receiver has not closed in time. */
@@ -950,7 +1104,10 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
 		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
-		n = recv(x->conn.sock, buf, sizeof(buf), 0);
+		/* --tls: decrypted (the peer's close_notify ends it). */
+		n = x->conn.tls_closed == 1 ?
+		    x->par->tls->recv(x->conn.tls, buf, sizeof(buf)) :
+		    recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
 			/* The transfer took until now: the summary says so. */
 			x->prog.end_ns = loop_now_ns();
@@ -973,6 +1130,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		return xfer_handed_off(x, pfd);
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLIN;
+	if (x->conn.tls_closed == 1)
+		pfd->events = x->par->tls->events(x->conn.tls);
 	return 1;
 }
 
@@ -1019,6 +1178,8 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 	if (g->phase == XFER_CONNECT)
 		deadline_ns = x->conn.retry.at_ns != 0 ?
 		    x->conn.retry.at_ns : x->conn.deadline_ns;
+	else if (g->phase == XFER_HANDSHAKE)
+		deadline_ns = x->conn.tls_deadline_ns;
 	else if ((g->phase == XFER_SEND && g->busy_until_ns != 0) ||
 	    (g->phase == XFER_DRAIN && x->par->close_timeout_ms == 0))
 		deadline_ns = g->busy_until_ns;	/* a back-off, a re-check */

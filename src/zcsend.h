@@ -31,6 +31,7 @@ enum exit_code {
 	EXIT_OSERR = 71,	/* EX_OSERR: out of memory, fds, pipes */
 	EXIT_IOERR = 74,	/* EX_IOERR: failure during the transfer */
 	EXIT_TEMPFAIL = 75,	/* EX_TEMPFAIL: connect or idle timeout */
+	EXIT_PROTOCOL = 76,	/* EX_PROTOCOL: TLS handshake or verification */
 	EXIT_SIGHUP = 129,
 	EXIT_SIGINT = 130,
 	EXIT_SIGTERM = 143
@@ -90,6 +91,18 @@ struct retry {
 	int		 notify;	/* say so on stderr at each retry */
 };
 
+/* The --tls options (tls-opt.c). Paths and names point into argv. */
+struct tls_options {
+	int		 enabled;	/* --tls */
+	int		 any;		/* some other --tls-* option was given */
+	const char	*ca;		/* NULL: the system's trust store */
+	const char	*cert;
+	const char	*key;
+	const char	*servername;	/* NULL: the host given */
+	int		 insecure;	/* skip verification */
+	int		 verify_client;	/* -l: require a client certificate */
+};
+
 /* Everything the command line asked for. */
 struct options {
 	const char	*host;
@@ -146,6 +159,8 @@ struct options {
 	int		 bench_rounds;
 	size_t		 bench_block_sizes[BENCH_MAX_BLOCK_SIZES];
 	int		 bench_nblock_sizes;
+
+	struct tls_options tls;		/* --tls and its settings */
 };
 
 /*
@@ -164,6 +179,7 @@ struct sf_chunk {
 	const unsigned char	*trl;
 	size_t			 trl_len;
 	int			 flags;		/* platform SF_* flags */
+	struct tls_conn		*tls;		/* TLS backends only */
 };
 
 /*
@@ -234,6 +250,15 @@ struct xfer_params {
 	int		 retry_delay_ms;
 	int		 retry_notify;	/* tell each retry on stderr */
 	int		 checksum;	/* --checksum: hash a stream's bytes */
+
+	/*
+	 * --tls: the command's TLS module, plugged in (NULL: plain TCP), the
+	 * context every connection of the run is made from, and the name
+	 * to verify (NULL: each destination's host).
+	 */
+	const struct tls_ops *tls;
+	struct tls_ctx	*tls_ctx;
+	const char	*tls_name;
 };
 
 /*
@@ -255,6 +280,7 @@ struct xfer_dest {
 /* The state of one transfer, advanced by xfer_step(). */
 enum xfer_phase {
 	XFER_CONNECT,		/* a connect is under way (or next to try) */
+	XFER_HANDSHAKE,		/* --tls: the handshake is under way */
 	XFER_SEND,		/* header, file and trailer bytes remain */
 	XFER_DRAIN,		/* write side shut; waiting for the peer's EOF */
 	XFER_DONE,
@@ -276,6 +302,13 @@ struct xfer_conn {
 	int			 blocking;	/* sends block, up to a timeout */
 	struct retry		 retry;		/* --retry */
 	int			 setup_failed;	/* -s, -p, --sndbuf, --tos */
+
+	/* --tls: the connection, the name it verifies, its handshake. */
+	struct tls_conn		*tls;		/* NULL: plain, or not yet */
+	const char		*tls_name;	/* NULL: a server, or none */
+	int64_t			 tls_deadline_ns;	/* the handshake's */
+	int			 tls_closed;	/* 1: close_notify is out; 2: the
+						   receiver closed first */
 };
 
 /* How far a transfer got, and when. */
@@ -441,6 +474,71 @@ void		 xfer_free(struct xfer *);
 void		 xfer_close(struct xfer *);
 int		 xfer_errno_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);
+
+/*
+ * TLS, the command's only (tls.c with OpenSSL, or tls-none.c; tls-opt.c
+ * in both). The engine (xfer.c, progress.c) reaches it only through the
+ * struct tls_ops in xfer_params, so libzcsend carries no TLS.
+ */
+struct tls_ctx;
+struct tls_conn;
+struct tls_report {
+	const char	*version;	/* "TLSv1.3" */
+	const char	*cipher;	/* "TLS_AES_256_GCM_SHA384" */
+	int		 ktls;		/* the kernel encrypts what is sent */
+	const char	*reason;	/* why not, when ktls is 0 */
+};
+
+/*
+ * A connection's life: conn_new on a connected non-blocking socket,
+ * handshake until it returns 1 (0: wait for events()), the backends'
+ * sends, close (close_notify), recv until the peer closes, conn_free.
+ * Failures: -1 with errno (EAGAIN: wait for events(); EPROTO: error()).
+ */
+struct tls_ops {
+	const struct backend	*write_backend;	/* SSL_write */
+	const struct backend	*ktls_sendfile_backend;	/* SSL_sendfile */
+	const struct backend	*ktls_write_backend;	/* SSL_write, kTLS */
+	struct tls_conn	*(*conn_new)(struct tls_ctx *, int, const char *,
+			    char *, size_t);
+	int		 (*handshake)(struct tls_conn *, char *, size_t);
+	short		 (*events)(const struct tls_conn *);
+	int		 (*ktls_send)(const struct tls_conn *);
+	int		 (*close)(struct tls_conn *);
+	ssize_t		 (*recv)(struct tls_conn *, void *, size_t);
+	const char	*(*error)(const struct tls_conn *);
+	void		 (*report)(const struct tls_conn *,
+			    struct tls_report *);
+	void		 (*conn_free)(struct tls_conn *);
+};
+
+/* Long options; main's own are numbered from 256. */
+enum {
+	OPT_TLS = 512,
+	OPT_TLS_CA,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_SERVERNAME,
+	OPT_TLS_INSECURE,
+	OPT_TLS_VERIFY_CLIENT
+};
+#define TLS_LONG_OPTIONS \
+	{ "tls",		no_argument,		NULL, OPT_TLS }, \
+	{ "tls-ca",		required_argument,	NULL, OPT_TLS_CA }, \
+	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT }, \
+	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY }, \
+	{ "tls-servername",	required_argument,	NULL, OPT_TLS_SERVERNAME }, \
+	{ "tls-insecure",	no_argument,		NULL, OPT_TLS_INSECURE }, \
+	{ "tls-verify-client",	no_argument,		NULL, OPT_TLS_VERIFY_CLIENT }
+extern const struct tls_ops	tls_ops;
+int		 tls_option(struct tls_options *, int, const char *);
+int		 tls_options_check(const struct tls_options *, int, int, char *,
+		     size_t);
+void		 tls_setup(const struct options *, struct xfer_params *);
+const char	*tls_library(void);
+struct tls_ctx	*tls_ctx_new(const struct tls_options *, int, int *, char *,
+		     size_t);
+void		 tls_ctx_free(struct tls_ctx *);
 
 /* progress.c */
 #define PROGRESS_SAMPLES	24

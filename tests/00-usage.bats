@@ -44,7 +44,10 @@ usage_error() {
 
 @test "-V prints the version and the backends compiled in" {
 	run -0 --separate-stderr zc -V
-	assert_equal "${#lines[@]}" 2
+	# The third line names the TLS library, or says there is none.
+	assert_equal "${#lines[@]}" 3
+	[[ ${lines[2]} =~ ^tls:\ (OpenSSL\ .+|none\ \(built\ without\ OpenSSL\))$ ]] ||
+	    fail "unexpected tls line: ${lines[2]}"
 	assert_equal "${lines[0]}" "zcsend 0.1.0"
 	if [[ $(uname -s) == Linux ]]; then
 		# splice(2) for pipes joins the list once it is built in.

@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * TLS with OpenSSL 3, non-blocking from end to end: every call here does
+ * what the socket allows now and, when OpenSSL wants the socket readable or
+ * writable first, says which (tls_events) so the caller's poll loop can
+ * wait for it. Nothing here blocks, sleeps or exits.
+ *
+ * Zero copy where the kernel allows it: contexts ask for kernel TLS
+ * (SSL_OP_ENABLE_KTLS). When OpenSSL moved the send side into the kernel
+ * (BIO_get_ktls_send), file bytes go out with SSL_sendfile and never enter
+ * user space; otherwise they are read into the transfer's buffer and
+ * encrypted by SSL_write. Headers and trailers always go through SSL_write.
+ *
+ * SSL_write rules kept here (see SSL_write(3)): partial writes are enabled,
+ * and a write that returned WANT_READ/WANT_WRITE is retried with at least
+ * as many bytes of the same data, which the engine guarantees by keeping
+ * unsent bytes where they were.
+ *
+ * The engine reaches the connection functions only through tls_ops (see
+ * struct xfer_params): the program links this file, libzcsend does not.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/opensslv.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "zcsend.h"
+
+struct tls_ctx {
+	SSL_CTX		*ssl_ctx;
+	int		 server;
+	int		 insecure;
+};
+
+struct tls_conn {
+	SSL		*ssl;
+	int		 insecure;
+	int		 done;		/* the handshake finished */
+	short		 events;	/* what the last call waits for */
+	int		 ktls_send;	/* the kernel encrypts what is sent */
+	size_t		 wpending;	/* a write to retry: its length */
+	char		 reason[200];	/* why no kTLS */
+	char		 error[256];	/* the last failure, as OpenSSL says */
+	char		 name[1025];	/* a client's name for the receiver */
+};
+
+static struct tls_conn *tls_conn_new(struct tls_ctx *, int, const char *,
+		    char *, size_t);
+static void	tls_conn_free(struct tls_conn *);
+static int	tls_handshake(struct tls_conn *, char *, size_t);
+static short	tls_events(const struct tls_conn *);
+static int	tls_ktls_send(const struct tls_conn *);
+static int	tls_close(struct tls_conn *);
+static ssize_t	tls_recv(struct tls_conn *, void *, size_t);
+static const char *tls_error(const struct tls_conn *);
+static void	tls_get_report(const struct tls_conn *, struct tls_report *);
+static ssize_t	tls_send(const struct sf_chunk *, struct sf_scratch *);
+static ssize_t	tls_sendfile(const struct sf_chunk *, struct sf_scratch *);
+static ssize_t	tls_write(struct tls_conn *, const void *, size_t);
+static ssize_t	tls_io_error(struct tls_conn *, int);
+static void	tls_set_error(struct tls_conn *);
+static void	tls_ssl_reason(char *, size_t);
+static int	tls_readable(const char *, const char *, int *, char *, size_t);
+static int	tls_load(SSL_CTX *, const struct tls_options *, int, int *,
+		    char *, size_t);
+static int	tls_no_password(char *, int, int, void *);
+static void	tls_ktls_reason(struct tls_conn *);
+
+/* No fallback under TLS: read/write would send the file in clear. */
+static const struct backend tls_backend = { "tls-readwrite", tls_send, NULL };
+static const struct backend ktls_sendfile_backend = {
+	"ktls-sendfile", tls_sendfile, NULL
+};
+static const struct backend ktls_write_backend = {
+	"ktls-readwrite", tls_send, NULL
+};
+
+const struct tls_ops tls_ops = {
+	.write_backend = &tls_backend,
+	.ktls_sendfile_backend = &ktls_sendfile_backend,
+	.ktls_write_backend = &ktls_write_backend,
+	.conn_new = tls_conn_new,
+	.handshake = tls_handshake,
+	.events = tls_events,
+	.ktls_send = tls_ktls_send,
+	.close = tls_close,
+	.recv = tls_recv,
+	.error = tls_error,
+	.report = tls_get_report,
+	.conn_free = tls_conn_free
+};
+
+/* The library for zcsend -V, with whether it can do kernel TLS. */
+const char *
+tls_library(void)
+{
+	static char	name[128];
+
+	snprintf(name, sizeof(name), "%s, kTLS %s",
+	    OpenSSL_version(OPENSSL_VERSION),
+#ifdef OPENSSL_NO_KTLS
+	    "not built in"
+#else
+	    "built in"
+#endif
+	    );
+	return name;
+}
+
+/* The reason of the oldest queued OpenSSL error, e.g. "wrong version number". */
+static void
+tls_ssl_reason(char *buf, size_t size)
+{
+	unsigned long	 e;
+	const char	*r;
+
+	if ((e = ERR_peek_error()) == 0) {
+		snprintf(buf, size, "unknown TLS error");
+		return;
+	}
+	if (ERR_GET_LIB(e) == ERR_LIB_SYS)
+		snprintf(buf, size, "%s", strerror(ERR_GET_REASON(e)));
+	else if ((r = ERR_reason_error_string(e)) != NULL)
+		snprintf(buf, size, "%s", r);
+	else
+		ERR_error_string_n(e, buf, size);
+	ERR_clear_error();
+}
+
+/* Never ask for a key's passphrase: a protected key is an unreadable one. */
+static int
+tls_no_password(char *buf, int size, int rwflag, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
+	return 0;
+}
+
+/*
+ * A certificate, key or CA file must be a readable file: else 66 with
+ * "tls-key PATH: why", which OpenSSL's own errors would not say as well.
+ */
+static int
+tls_readable(const char *what, const char *path, int *status, char *msg,
+    size_t msglen)
+{
+	struct stat	st;
+	int		fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1 || S_ISDIR(st.st_mode)) {
+		snprintf(msg, msglen, "%s %s: %s", what, path,
+		    fd != -1 && S_ISDIR(st.st_mode) ? strerror(EISDIR) :
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		*status = EXIT_NOINPUT;
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The trust anchors, our certificate and key. Returns -1 with msg set. */
+static int
+tls_load(SSL_CTX *sc, const struct tls_options *t, int server, int *status,
+    char *msg, size_t msglen)
+{
+	STACK_OF(X509_NAME)	*names;
+	char			 why[200];
+
+	*status = EXIT_NOINPUT;
+	if (t->ca != NULL) {
+		if (tls_readable("tls-ca", t->ca, status, msg, msglen) == -1)
+			return -1;
+		if (SSL_CTX_load_verify_file(sc, t->ca) != 1) {
+			tls_ssl_reason(why, sizeof(why));
+			snprintf(msg, msglen, "tls-ca %s: cannot load: %s",
+			    t->ca, why);
+			return -1;
+		}
+		if (server && t->verify_client) {
+			if ((names = SSL_load_client_CA_file(t->ca)) == NULL) {
+				tls_ssl_reason(why, sizeof(why));
+				snprintf(msg, msglen, "tls-ca %s: %s", t->ca,
+				    why);
+				return -1;
+			}
+			SSL_CTX_set_client_CA_list(sc, names);
+		}
+	} else if (!server && SSL_CTX_set_default_verify_paths(sc) != 1) {
+		tls_ssl_reason(why, sizeof(why));
+		snprintf(msg, msglen, "system trust store: %s", why);
+		return -1;
+	}
+	if (t->cert == NULL)
+		return 0;
+	if (tls_readable("tls-cert", t->cert, status, msg, msglen) == -1 ||
+	    tls_readable("tls-key", t->key, status, msg, msglen) == -1)
+		return -1;
+	if (SSL_CTX_use_certificate_chain_file(sc, t->cert) != 1) {
+		tls_ssl_reason(why, sizeof(why));
+		snprintf(msg, msglen, "tls-cert %s: cannot load: %s", t->cert,
+		    why);
+		return -1;
+	}
+	if (SSL_CTX_use_PrivateKey_file(sc, t->key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(sc) != 1) {
+		tls_ssl_reason(why, sizeof(why));
+		snprintf(msg, msglen, "tls-key %s: cannot load: %s", t->key,
+		    why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A client (server 0) or server context from the options: TLS 1.2 or
+ * later, kernel TLS asked for, peers verified unless --tls-insecure.
+ * Returns NULL with *status (66 for unreadable files) and msg set.
+ */
+struct tls_ctx *
+tls_ctx_new(const struct tls_options *t, int server, int *status, char *msg,
+    size_t msglen)
+{
+	struct tls_ctx	*ctx;
+	SSL_CTX		*sc;
+	char		 why[200];
+
+	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
+		*status = EXIT_OSERR;
+		snprintf(msg, msglen, "tls: %s", strerror(errno));
+		return NULL;
+	}
+	sc = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+	if (sc == NULL || SSL_CTX_set_min_proto_version(sc,
+	    TLS1_2_VERSION) != 1) {
+		tls_ssl_reason(why, sizeof(why));
+		*status = EXIT_OSERR;
+		snprintf(msg, msglen, "tls: %s", why);
+		SSL_CTX_free(sc);
+		free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_options(sc, SSL_OP_ENABLE_KTLS |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_mode(sc, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_default_passwd_cb(sc, tls_no_password);
+	if (server) {
+		/* One-shot clients: no session tickets to resume. */
+		(void)SSL_CTX_set_num_tickets(sc, 0);
+		SSL_CTX_set_verify(sc, t->verify_client ? SSL_VERIFY_PEER |
+		    SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_NONE, NULL);
+	} else
+		SSL_CTX_set_verify(sc, t->insecure ? SSL_VERIFY_NONE :
+		    SSL_VERIFY_PEER, NULL);
+	if (tls_load(sc, t, server, status, msg, msglen) == -1) {
+		SSL_CTX_free(sc);
+		free(ctx);
+		return NULL;
+	}
+	ctx->ssl_ctx = sc;
+	ctx->server = server;
+	ctx->insecure = t->insecure;
+	return ctx;
+}
+
+void
+tls_ctx_free(struct tls_ctx *ctx)
+{
+	if (ctx == NULL)
+		return;
+	SSL_CTX_free(ctx->ssl_ctx);
+	free(ctx);
+}
+
+/*
+ * A TLS connection over the connected non-blocking sock. A client checks
+ * the receiver's certificate against name (a host name, sent as SNI, or an
+ * IP address); a server's name is NULL, and so may a client's be that
+ * does not verify (--tls-insecure). Returns NULL with msg set.
+ */
+static struct tls_conn *
+tls_conn_new(struct tls_ctx *ctx, int sock, const char *name, char *msg,
+    size_t msglen)
+{
+	struct tls_conn		*c;
+	X509_VERIFY_PARAM	*param;
+	unsigned char		 addr[16];
+	int			 is_ip, ok = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(msg, msglen, "%s", strerror(errno));
+		return NULL;
+	}
+	ERR_clear_error();
+	if ((c->ssl = SSL_new(ctx->ssl_ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, sock) != 1)
+		ok = 0;
+	c->insecure = ctx->insecure;
+	c->events = POLLOUT;
+	if (ok && ctx->server)
+		SSL_set_accept_state(c->ssl);
+	else if (ok && name == NULL)
+		SSL_set_connect_state(c->ssl);	/* --tls-insecure, no name */
+	else if (ok) {
+		SSL_set_connect_state(c->ssl);
+		/* SSL_set_tlsext_host_name takes a non-const name. */
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		is_ip = inet_pton(AF_INET, name, addr) == 1 ||
+		    inet_pton(AF_INET6, name, addr) == 1;
+		/* SNI carries host names only (RFC 6066, section 3). */
+		if (!is_ip && SSL_set_tlsext_host_name(c->ssl, c->name) != 1)
+			ok = 0;
+		param = SSL_get0_param(c->ssl);
+		if (ok && !c->insecure && (is_ip ?
+		    X509_VERIFY_PARAM_set1_ip_asc(param, name) :
+		    SSL_set1_host(c->ssl, name)) != 1)
+			ok = 0;
+	}
+	if (!ok) {
+		tls_ssl_reason(msg, msglen);
+		tls_conn_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+tls_conn_free(struct tls_conn *c)
+{
+	if (c == NULL)
+		return;
+	SSL_free(c->ssl);
+	free(c);
+}
+
+/* Record the failure OpenSSL queued, for tls_error(). */
+static void
+tls_set_error(struct tls_conn *c)
+{
+	long	vr;
+
+	vr = SSL_get_verify_result(c->ssl);
+	if (vr != X509_V_OK && !c->insecure) {
+		snprintf(c->error, sizeof(c->error),
+		    "certificate verify failed: %s",
+		    X509_verify_cert_error_string(vr));
+		ERR_clear_error();
+	} else
+		tls_ssl_reason(c->error, sizeof(c->error));
+}
+
+/* The last failure in OpenSSL's words (after EPROTO or a handshake -1). */
+static const char *
+tls_error(const struct tls_conn *c)
+{
+	return c->error;
+}
+
+/* What the last call that could not go on waits for: POLLIN or POLLOUT. */
+static short
+tls_events(const struct tls_conn *c)
+{
+	return c->events;
+}
+
+/*
+ * Turn a failed SSL_* call's return ret into -1 with errno: EAGAIN (wait
+ * for tls_events), EPIPE or the socket's errno, or EPROTO (see tls_error).
+ */
+static ssize_t
+tls_io_error(struct tls_conn *c, int ret)
+{
+	int	saved = errno;
+
+	switch (SSL_get_error(c->ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		c->events = POLLIN;
+		errno = EAGAIN;
+		break;
+	case SSL_ERROR_WANT_WRITE:
+		c->events = POLLOUT;
+		errno = EAGAIN;
+		break;
+	case SSL_ERROR_ZERO_RETURN:
+		ERR_clear_error();
+		errno = EPIPE;
+		break;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		errno = saved != 0 ? saved : EPIPE;
+		break;
+	default:
+		tls_set_error(c);
+		errno = EPROTO;
+		break;
+	}
+	return -1;
+}
+
+/*
+ * One step of the handshake. Returns 1 when it is done, 0 when it waits
+ * (for tls_events), -1 with msg set to why it failed: OpenSSL's reason,
+ * "certificate verify failed: ..." or what the socket said.
+ */
+static int
+tls_handshake(struct tls_conn *c, char *msg, size_t msglen)
+{
+	int	r;
+
+	ERR_clear_error();
+	errno = 0;
+	if ((r = SSL_do_handshake(c->ssl)) == 1) {
+		c->done = 1;
+		c->ktls_send = BIO_get_ktls_send(SSL_get_wbio(c->ssl)) != 0;
+		if (!c->ktls_send)
+			tls_ktls_reason(c);
+		return 1;
+	}
+	if (tls_io_error(c, r) == -1 && errno == EAGAIN)
+		return 0;
+	switch (errno) {
+	case EPROTO:
+		snprintf(msg, msglen, "%s", c->error);
+		break;
+	case EPIPE:
+		snprintf(msg, msglen, "connection closed by peer");
+		break;
+	case ECONNRESET:
+		snprintf(msg, msglen, "connection reset by peer");
+		break;
+	default:
+		snprintf(msg, msglen, "%s", strerror(errno));
+		break;
+	}
+	return -1;
+}
+
+/* Does the kernel encrypt what this connection sends? */
+static int
+tls_ktls_send(const struct tls_conn *c)
+{
+	return c->ktls_send;
+}
+
+/*
+ * Why OpenSSL left the send side in user space: a library without kTLS, a
+ * kernel without the tls module, a cipher the kernel cannot offload, or
+ * the kernel refusing it for a reason of its own.
+ */
+static void
+tls_ktls_reason(struct tls_conn *c)
+{
+#ifdef OPENSSL_NO_KTLS
+	snprintf(c->reason, sizeof(c->reason), "OpenSSL built without kTLS");
+#else
+	const SSL_CIPHER	*cipher = SSL_get_current_cipher(c->ssl);
+	char			 ulps[128] = "";
+	FILE			*f;
+	int			 nid;
+
+	if ((f = fopen("/proc/sys/net/ipv4/tcp_available_ulp", "r")) != NULL) {
+		if (fgets(ulps, sizeof(ulps), f) == NULL)
+			ulps[0] = '\0';
+		ulps[strcspn(ulps, "\n")] = '\0';
+		fclose(f);
+		if (strstr(ulps, "tls") == NULL) {
+			snprintf(c->reason, sizeof(c->reason), "kernel without "
+			    "the tls module (tcp_available_ulp: %s)",
+			    ulps[0] != '\0' ? ulps : "none");
+			return;
+		}
+	}
+	nid = cipher != NULL ? SSL_CIPHER_get_cipher_nid(cipher) : NID_undef;
+	if (nid != NID_aes_128_gcm && nid != NID_aes_256_gcm &&
+	    nid != NID_chacha20_poly1305 && nid != NID_aes_128_ccm) {
+		snprintf(c->reason, sizeof(c->reason), "cipher %s not "
+		    "offloadable", cipher != NULL ? SSL_CIPHER_get_name(cipher) :
+		    "none");
+		return;
+	}
+	snprintf(c->reason, sizeof(c->reason), "the kernel refused the "
+	    "offload of %s with %s", SSL_CIPHER_get_name(cipher),
+	    SSL_get_version(c->ssl));
+#endif
+}
+
+static void
+tls_get_report(const struct tls_conn *c, struct tls_report *r)
+{
+	r->version = c->done ? SSL_get_version(c->ssl) : NULL;
+	r->cipher = c->done ? SSL_get_cipher_name(c->ssl) : NULL;
+	r->ktls = c->ktls_send;
+	r->reason = c->done && !c->ktls_send ? c->reason : NULL;
+}
+
+/*
+ * SSL_write as the engine's backends write: bytes written, or -1 with
+ * errno. A retry after EAGAIN repeats at least the length that blocked.
+ */
+static ssize_t
+tls_write(struct tls_conn *c, const void *buf, size_t len)
+{
+	int	n;
+
+	if (len > INT_MAX)
+		len = INT_MAX;
+	ERR_clear_error();
+	errno = 0;
+	if ((n = SSL_write(c->ssl, buf, (int)len)) > 0) {
+		c->wpending = 0;
+		return n;
+	}
+	c->wpending = len;
+	return tls_io_error(c, n);
+}
+
+/*
+ * The send of the SSL_write backends (struct backend): the header, then
+ * file bytes through scratch (filled with pread, or read for a stream),
+ * then the trailer, one part per call as rw_send does.
+ */
+static ssize_t
+tls_send(const struct sf_chunk *ch, struct sf_scratch *s)
+{
+	struct tls_conn	*c = ch->tls;
+	size_t		 want, pending;
+	ssize_t		 n;
+
+	s->input_failed = 0;
+	if (ch->hdr_len > 0)
+		return tls_write(c, ch->hdr, ch->hdr_len);
+	if (ch->file_len > 0) {
+		if (s->pos == s->len) {
+			want = ch->file_len < s->cap ? ch->file_len : s->cap;
+			if (ch->file_off < 0)
+				n = read(ch->fd, s->buf, want);
+			else
+				n = pread(ch->fd, s->buf, want, ch->file_off);
+			if (n <= 0) {
+				s->input_failed = n < 0;
+				return n;
+			}
+			s->pos = 0;
+			s->len = (size_t)n;
+		}
+		pending = s->len - s->pos;
+		/* Fewer than a blocked write had would break its retry. */
+		if (pending > ch->file_len && ch->file_len >= c->wpending)
+			pending = ch->file_len;
+		if ((n = tls_write(c, s->buf + s->pos, pending)) > 0)
+			s->pos += (size_t)n;
+		return n;
+	}
+	if (ch->trl_len > 0)
+		return tls_write(c, ch->trl, ch->trl_len);
+	return 0;
+}
+
+/*
+ * The kTLS backend's send: as tls_send, but file bytes go from the page
+ * cache to the kernel's TLS socket with SSL_sendfile, never copied here.
+ * Only for inputs with offsets, once tls_ktls_send() said yes.
+ */
+static ssize_t
+tls_sendfile(const struct sf_chunk *ch, struct sf_scratch *s)
+{
+	struct tls_conn	*c = ch->tls;
+	ossl_ssize_t	 n;
+
+	s->input_failed = 0;
+	if (ch->hdr_len > 0)
+		return tls_write(c, ch->hdr, ch->hdr_len);
+	if (ch->file_len > 0) {
+		ERR_clear_error();
+		errno = 0;
+		if ((n = SSL_sendfile(c->ssl, ch->fd, ch->file_off,
+		    ch->file_len, 0)) >= 0)
+			return n;
+		if (errno == EAGAIN || errno == EINTR || errno == EBUSY) {
+			ERR_clear_error();
+			c->events = POLLOUT;
+			errno = EAGAIN;
+			return -1;
+		}
+		if (errno == 0)
+			return tls_io_error(c, (int)n);
+		ERR_clear_error();
+		return -1;
+	}
+	if (ch->trl_len > 0)
+		return tls_write(c, ch->trl, ch->trl_len);
+	return 0;
+}
+
+/*
+ * Send close_notify. Returns 0 once it is out, or -1 with errno (EAGAIN:
+ * wait for tls_events and call again).
+ */
+static int
+tls_close(struct tls_conn *c)
+{
+	int	r;
+
+	ERR_clear_error();
+	errno = 0;
+	if ((r = SSL_shutdown(c->ssl)) >= 0)
+		return 0;
+	return (int)tls_io_error(c, r);
+}
+
+/*
+ * Read and decrypt like recv(2): bytes read, 0 once the peer closed (its
+ * close_notify, or a plain end of file), or -1 with errno as tls_io_error.
+ */
+static ssize_t
+tls_recv(struct tls_conn *c, void *buf, size_t len)
+{
+	int	n;
+
+	if (len > INT_MAX)
+		len = INT_MAX;
+	ERR_clear_error();
+	errno = 0;
+	if ((n = SSL_read(c->ssl, buf, (int)len)) > 0)
+		return n;
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		if (errno == 0)
+			return 0;
+		break;
+	default:
+		break;
+	}
+	return tls_io_error(c, n);
+}

@@ -1,0 +1,535 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# --tls against real TLS peers: openssl s_server, socat OPENSSL-LISTEN and
+# ncat --ssl as receivers, curl as a client of listen mode. setup_file
+# makes a CA and certificates with openssl(1). Every received byte is
+# checked by SHA-256; every failure by its exit code and its one line.
+#
+# Where the kernel can encrypt (the tls module), OpenSSL hands it the keys
+# and the file goes by SSL_sendfile: ZCSEND_EXPECT_KTLS=1 makes the tests
+# insist on that ("ktls": true), =0 on the user-space path; unset, they
+# expect kTLS exactly when the kernel lists the tls module.
+
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
+setup_file() {
+	local d=$BATS_FILE_TMPDIR
+
+	head -c 4194304 /dev/urandom >"$d/r4m"
+	# A CA, leaves it signed (a server and a client), a self-signed one
+	# and one that expired in 2020.
+	tls_key_req -x509 -keyout "$d/ca.key" -out "$d/ca.pem" -days 2 \
+	    -subj "/CN=zcsend test CA"
+	tls_leaf srv "DNS:localhost,IP:127.0.0.1,IP:::1" 1 -days 2
+	tls_leaf client "DNS:client.test" 2 -days 2
+	tls_key_req -x509 -keyout "$d/self.key" -out "$d/self.pem" -days 2 \
+	    -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1"
+	mkdir "$d/cadb"
+	: >"$d/cadb/index.txt"
+	echo 03 >"$d/cadb/serial"
+	printf '%s\n' '[ca]' 'default_ca = test' '[test]' \
+	    "database = $d/cadb/index.txt" "new_certs_dir = $d/cadb" \
+	    "serial = $d/cadb/serial" 'default_md = sha256' 'policy = any' \
+	    '[any]' 'commonName = supplied' >"$d/ca.cnf"
+	tls_key_req -keyout "$d/exp.key" -out "$d/exp.csr" -subj "/CN=localhost"
+	openssl ca -batch -config "$d/ca.cnf" -cert "$d/ca.pem" \
+	    -keyfile "$d/ca.key" -in "$d/exp.csr" -out "$d/exp.pem" \
+	    -startdate 20200101000000Z -enddate 20200102000000Z \
+	    -extfile "$d/srv.ext" 2>/dev/null
+	printf 'not a key\n' >"$d/garbage.key"
+}
+
+# tls_key_req ARG...: openssl req with a new P-256 key, no passphrase.
+tls_key_req() {
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	    "$@" 2>/dev/null
+}
+
+# tls_leaf NAME SAN SERIAL ARG...: NAME.pem and NAME.key, signed by the CA.
+tls_leaf() {
+	local d=$BATS_FILE_TMPDIR name=$1 san=$2 serial=$3
+
+	shift 3
+	tls_key_req -keyout "$d/$name.key" -out "$d/$name.csr" -subj "/CN=$name"
+	printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth,clientAuth\n' \
+	    "$san" >"$d/$name.ext"
+	openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.pem" \
+	    -CAkey "$d/ca.key" -set_serial "$serial" -out "$d/$name.pem" \
+	    -extfile "$d/$name.ext" "$@" 2>/dev/null
+}
+
+setup() {
+	load test_helper/common
+	_common_setup
+	D=$BATS_FILE_TMPDIR
+	R4M=$D/r4m
+	CA=$D/ca.pem
+	ZCERR=$BATS_TEST_TMPDIR/zcsend.err
+	ZCOUT=$BATS_TEST_TMPDIR/zcsend.out
+}
+
+teardown() {
+	_common_teardown
+}
+
+# need CMD...: fails, naming the package, unless every CMD is installed.
+need() {
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null ||
+		    fail "$c is needed for this test (see scripts/bootstrap)"
+	done
+}
+
+# wait_until SECONDS CMD [ARG]...: returns once CMD succeeds; fails after
+# SECONDS.
+wait_until() {
+	local secs=$1 i
+
+	shift
+	for ((i = 0; i < secs * 50; i++)); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	fail "not true within $secs s: $*"
+}
+
+# listening_or_gone PID PORT: PORT has a TCP listener, or PID ended.
+listening_or_gone() {
+	[[ -n $(ss -Hltn "sport = :$2") ]] || ! kill -0 "$1" 2>/dev/null
+}
+
+# start_on_free_port WHAT CMD...: runs CMD (in which the word PORT is
+# replaced by a port free a moment ago) until it listens; for receivers
+# that cannot report a port the kernel chose. Sets RECV_PID, RECV_PORT
+# and RECV_ERR.
+start_on_free_port() {
+	local what=$1 _ out arg args
+
+	out=$2
+	shift 2
+	for _ in 1 2 3 4 5; do
+		dead_port
+		args=()
+		for arg in "$@"; do
+			args+=("${arg//PORT/$DEAD_PORT}")
+		done
+		RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
+		bg_start "$out" "$RECV_ERR" "${args[@]}"
+		RECV_PID=$BG_PID
+		RECV_PORT=$DEAD_PORT
+		wait_until 10 listening_or_gone "$RECV_PID" "$RECV_PORT"
+		kill -0 "$RECV_PID" 2>/dev/null && return 0
+		bg_wait "$RECV_PID"
+	done
+	fail "$what found no free port: $(cat "$RECV_ERR")"
+}
+
+# start_s_server OUT [S_SERVER-ARG]...: openssl s_server with the CA's
+# server certificate, writing what arrives to OUT. It ends when its input
+# ends, so its input is a FIFO this test holds open.
+start_s_server() {
+	local out=$1 fifo
+
+	shift
+	need openssl ss
+	fifo=$BATS_TEST_TMPDIR/s_server.$((BG_SEQ + 1)).in
+	mkfifo "$fifo"
+	exec {S_SERVER_IN}<>"$fifo"
+	# shellcheck disable=SC2016 # the inner shell expands these
+	start_on_free_port "openssl s_server" "$out" sh -c \
+	    'exec openssl s_server "$@" <"$0"' "$fifo" \
+	    -accept 127.0.0.1:PORT -naccept 1 -quiet \
+	    -cert "$D/srv.pem" -key "$D/srv.key" "$@"
+}
+
+# start_ncat_ssl OUT: ncat --ssl -l with the server certificate.
+start_ncat_ssl() {
+	need ncat ss
+	start_on_free_port "ncat --ssl" "$1" ncat -l --recv-only --ssl \
+	    --ssl-cert "$D/srv.pem" --ssl-key "$D/srv.key" 127.0.0.1 PORT
+}
+
+# start_socat_ssl OUT [CERT KEY]: socat OPENSSL-LISTEN on a kernel-chosen
+# port (it logs which), the server certificate unless CERT and KEY.
+start_socat_ssl() {
+	local cert=${2:-$D/srv.pem} key=${3:-$D/srv.key}
+
+	need socat
+	RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
+	bg_start /dev/null "$RECV_ERR" socat -d -d -u \
+	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$cert,key=$key,verify=0" \
+	    "CREATE:$1"
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" 'listening on AF=2 127\.0\.0\.1:[0-9]+$' 10
+	RECV_PORT=$(sed -n 's/.*listening on AF=2 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+	    "$RECV_ERR")
+}
+
+# start_listener [OPTION]...: zcsend -l in the background; sets ZPID and
+# LPORT, the port it reports.
+start_listener() {
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -l "$@"
+	ZPID=$BG_PID
+	wait_for_line "$ZCERR" '^zcsend: listening on .* port [0-9]+$' 10
+	LPORT=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' \
+	    "$ZCERR")
+}
+
+# assert_nothing_received FILE: the receiver wrote no byte (or no file).
+assert_nothing_received() {
+	[[ ! -s $1 ]] || fail "the receiver got $(size_of "$1") bytes"
+}
+
+# expect_ktls: true if the kernel is to encrypt (see the top of the file).
+expect_ktls() {
+	case ${ZCSEND_EXPECT_KTLS-} in
+	1) return 0 ;;
+	0) return 1 ;;
+	esac
+	grep -qw tls /proc/sys/net/ipv4/tcp_available_ulp 2>/dev/null
+}
+
+# assert_tls_json JSON: one transfer's JSON object reports TLS 1.2 or 1.3,
+# a cipher, and kTLS as expect_ktls says, with the reason when it is off;
+# and the backend that goes with it.
+assert_tls_json() {
+	local ulp
+
+	need jq
+	jq -e '.tls.version | test("^TLSv1\\.[23]$")' <<<"$1" >/dev/null ||
+	    fail "no TLS version in $1"
+	jq -e '.tls.cipher | test("^[A-Z0-9_-]+$")' <<<"$1" >/dev/null ||
+	    fail "no cipher in $1"
+	if expect_ktls; then
+		assert_equal "$(jq -c '[.tls.ktls, .tls.ktls_reason, .backend]' \
+		    <<<"$1")" '[true,null,"ktls-sendfile"]'
+	else
+		ulp=$(cat /proc/sys/net/ipv4/tcp_available_ulp)
+		assert_equal "$(jq -c '[.tls.ktls, .tls.ktls_reason, .backend]' \
+		    <<<"$1")" \
+		    "[false,\"kernel without the tls module (tcp_available_ulp: $ulp)\",\"tls-readwrite\"]"
+	fi
+}
+
+@test "a push to openssl s_server arrives intact and --json reports the protocol, cipher and kTLS" {
+	start_s_server "$BATS_TEST_TMPDIR/got"
+	run -0 --separate-stderr zc --json --tls --tls-ca "$CA" 127.0.0.1 \
+	    "$RECV_PORT" "$R4M"
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	assert_tls_json "$output"
+	assert_equal "$(jq -c '[.status, .bytes]' <<<"$output")" '[0,4194304]'
+}
+
+@test "header, file and trailer reach socat OPENSSL-LISTEN in order" {
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -0 --separate-stderr zc --tls --tls-ca "$CA" -H 'HEAD\r\n' \
+	    -T '\r\nTAIL' localhost "$RECV_PORT" "$R4M"
+	recv_wait
+	{ printf 'HEAD\r\n'; cat "$R4M"; printf '\r\nTAIL'; } \
+	    >"$BATS_TEST_TMPDIR/want"
+	assert_same_bytes "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	if expect_ktls; then
+		assert_stderr_via ktls-sendfile
+	else
+		assert_stderr_via tls-readwrite
+	fi
+}
+
+@test "a byte range reaches ncat --ssl -l" {
+	start_ncat_ssl "$BATS_TEST_TMPDIR/got"
+	run -0 --separate-stderr zc --tls --tls-ca "$CA" -o 12345 -n 1000001 \
+	    127.0.0.1 "$RECV_PORT" "$R4M"
+	recv_wait
+	range_of "$R4M" 12345 1000001 >"$BATS_TEST_TMPDIR/want"
+	assert_same_bytes "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "--to three TLS receivers: s_server, socat and ncat each get every byte" {
+	local pids=() ports=() i
+
+	start_s_server "$BATS_TEST_TMPDIR/got.0"
+	pids+=("$RECV_PID")
+	ports+=("$RECV_PORT")
+	start_socat_ssl "$BATS_TEST_TMPDIR/got.1"
+	pids+=("$RECV_PID")
+	ports+=("$RECV_PORT")
+	start_ncat_ssl "$BATS_TEST_TMPDIR/got.2"
+	pids+=("$RECV_PID")
+	ports+=("$RECV_PORT")
+	run -0 --separate-stderr zc --json --tls --tls-ca "$CA" -H 'H\n' "$R4M" \
+	    --to "127.0.0.1:${ports[0]}" --to "localhost:${ports[1]}" \
+	    --to "127.0.0.1:${ports[2]}"
+	{ printf 'H\n'; cat "$R4M"; } >"$BATS_TEST_TMPDIR/want"
+	for i in 0 1 2; do
+		bg_wait "${pids[i]}"
+		assert_equal "$BG_STATUS" 0
+		assert_same_bytes "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got.$i"
+		assert_tls_json "$(jq -c ".destinations[$i]" <<<"$output")"
+	done
+}
+
+@test "-v names the protocol, the cipher and whether kTLS is on" {
+	local re
+
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -0 --separate-stderr zc -v --tls --tls-ca "$CA" 127.0.0.1 \
+	    "$RECV_PORT" "$R4M"
+	recv_wait
+	re="^zcsend: 127\\.0\\.0\\.1 port $RECV_PORT: TLSv1\\.[23] [A-Z0-9_-]+, "
+	if expect_ktls; then
+		re+='kTLS on$'
+	else
+		re+='kTLS off: kernel without the tls module \(tcp_available_ulp: [^)]*\)$'
+	fi
+	grep -Eq -- "$re" <<<"$stderr" || fail "no line /$re/ in: $stderr"
+}
+
+@test "a client certificate is presented to a receiver that requires one" {
+	start_s_server "$BATS_TEST_TMPDIR/got" -Verify 1 -CAfile "$CA" \
+	    -verify_return_error
+	run -0 --separate-stderr zc --tls --tls-ca "$CA" \
+	    --tls-cert "$D/client.pem" --tls-key "$D/client.key" 127.0.0.1 \
+	    "$RECV_PORT" "$R4M"
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "a push over a Unix socket to openssl s_server checks --tls-servername, or nothing with --tls-insecure" {
+	local sock=tls.sock fifo=$BATS_TEST_TMPDIR/s_server.in
+	local opts
+
+	need openssl
+	# s_server -unix refuses some longer paths: a short relative one.
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo "$fifo"
+	exec {S_SERVER_IN}<>"$fifo"
+	for opts in "--tls-ca $CA --tls-servername localhost" --tls-insecure; do
+		rm -f "$sock" "$BATS_TEST_TMPDIR/got"
+		RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
+		# shellcheck disable=SC2016 # the inner shell expands these
+		bg_start "$BATS_TEST_TMPDIR/got" "$RECV_ERR" sh -c \
+		    'exec openssl s_server "$@" <"$0"' "$fifo" -unix "$sock" \
+		    -naccept 1 -quiet -cert "$D/srv.pem" -key "$D/srv.key"
+		RECV_PID=$BG_PID
+		wait_until 10 test -S "$sock"
+		# shellcheck disable=SC2086 # options and their values
+		run -0 --separate-stderr zc -q --tls $opts -U "$sock" "$R4M"
+		recv_wait
+		assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	done
+}
+
+@test "listen mode serves curl --cacert over TLS, an HTTP header first" {
+	need curl
+	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+	    -H "HTTP/1.0 200 OK\\r\\nContent-Length: 4194304\\r\\n\\r\\n" \
+	    127.0.0.1 0 "$R4M"
+	run -0 timeout 30 curl -sS --cacert "$CA" \
+	    --resolve "localhost:$LPORT:127.0.0.1" \
+	    -o "$BATS_TEST_TMPDIR/got" "https://localhost:$LPORT/file"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	grep -Eq "^zcsend: 127\\.0\\.0\\.1 port [0-9]+: sent 4194348 bytes in .* via (tls-readwrite|ktls-sendfile)\$" \
+	    "$ZCERR" || fail "no summary: $(cat "$ZCERR")"
+}
+
+@test "listen mode with --tls-verify-client serves a client with a certificate and refuses one without" {
+	need curl
+	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+	    --tls-ca "$CA" --tls-verify-client 127.0.0.1 0 "$R4M"
+	run -0 timeout 30 curl -sS --http0.9 --cacert "$CA" \
+	    --cert "$D/client.pem" --key "$D/client.key" \
+	    --resolve "localhost:$LPORT:127.0.0.1" \
+	    -o "$BATS_TEST_TMPDIR/got" "https://localhost:$LPORT/"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+
+	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+	    --tls-ca "$CA" --tls-verify-client 127.0.0.1 0 "$R4M"
+	run ! timeout 30 curl -sS --http0.9 --cacert "$CA" \
+	    --resolve "localhost:$LPORT:127.0.0.1" \
+	    -o "$BATS_TEST_TMPDIR/got2" "https://localhost:$LPORT/"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 76
+	assert_equal "$(sed 1d "$ZCERR")" \
+	    "zcsend: TLS handshake with 127.0.0.1 port $(sed -n 's/.* port \([0-9]*\):.*/\1/p' "$ZCERR"): peer did not return a certificate"
+}
+
+@test "a certificate from an unknown CA fails verification: 76" {
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -76 --separate-stderr zc --tls 127.0.0.1 "$RECV_PORT" "$R4M"
+	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: certificate verify failed: unable to get local issuer certificate\$"
+	assert_nothing_received "$BATS_TEST_TMPDIR/got"
+}
+
+@test "a self-signed certificate fails verification: 76" {
+	start_socat_ssl "$BATS_TEST_TMPDIR/got" "$D/self.pem" "$D/self.key"
+	run -76 --separate-stderr zc --tls 127.0.0.1 "$RECV_PORT" "$R4M"
+	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: certificate verify failed: self-signed certificate\$"
+	assert_nothing_received "$BATS_TEST_TMPDIR/got"
+}
+
+@test "--tls-insecure accepts a self-signed certificate and says so on stderr" {
+	start_socat_ssl "$BATS_TEST_TMPDIR/got" "$D/self.pem" "$D/self.key"
+	run -0 --separate-stderr zc -q --tls --tls-insecure 127.0.0.1 \
+	    "$RECV_PORT" "$R4M"
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	assert_equal "$stderr" "zcsend: warning: --tls-insecure: the receiver's certificate is not verified"
+}
+
+@test "a name the certificate does not carry fails verification: 76" {
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -76 --separate-stderr zc --tls --tls-ca "$CA" \
+	    --tls-servername other.test 127.0.0.1 "$RECV_PORT" "$R4M"
+	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: certificate verify failed: hostname mismatch\$"
+	assert_nothing_received "$BATS_TEST_TMPDIR/got"
+}
+
+@test "--tls-servername names the certificate to expect" {
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -0 --separate-stderr zc --tls --tls-ca "$CA" \
+	    --tls-servername localhost 127.0.0.1 "$RECV_PORT" "$R4M"
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "an expired certificate fails verification: 76, and --json says why" {
+	start_socat_ssl "$BATS_TEST_TMPDIR/got" "$D/exp.pem" "$D/exp.key"
+	run -76 --separate-stderr zc --json --tls --tls-ca "$CA" 127.0.0.1 \
+	    "$RECV_PORT" "$R4M"
+	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: certificate verify failed: certificate has expired\$"
+	assert_equal "$(jq -c '[.status, .tls, .bytes]' <<<"$output")" \
+	    '[76,null,0]'
+}
+
+@test "a receiver that does not speak TLS fails the handshake: 76" {
+	need nc.openbsd
+	# OpenBSD nc sends its input on connect: an HTTP answer, not TLS.
+	RECV_ERR=$BATS_TEST_TMPDIR/recv.err
+	printf 'HTTP/1.0 400 Bad Request\r\n\r\n' >"$BATS_TEST_TMPDIR/answer"
+	bg_start "$BATS_TEST_TMPDIR/got" "$RECV_ERR" sh -c \
+	    'exec nc.openbsd -l -n -v 127.0.0.1 0 <"$0"' \
+	    "$BATS_TEST_TMPDIR/answer"
+	wait_for_line "$RECV_ERR" '^Listening on ' 10
+	RECV_PORT=$(sed -n 's/^Listening on .* \([0-9][0-9]*\)$/\1/p' "$RECV_ERR")
+	run -76 --separate-stderr zc --tls --tls-ca "$CA" 127.0.0.1 \
+	    "$RECV_PORT" "$R4M"
+	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: wrong version number\$"
+}
+
+@test "a receiver that resets mid-handshake: 76, connection reset by peer" {
+	start_zcrecv -r 1
+	run -76 --separate-stderr zc --tls --tls-ca "$CA" 127.0.0.1 \
+	    "$RECV_PORT" "$R4M"
+	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer\$"
+	recv_wait
+}
+
+@test "a handshake that never finishes is bounded by --connect-timeout: 75" {
+	start_zcrecv -s
+	run -75 --separate-stderr zc --tls --tls-ca "$CA" --connect-timeout 1 \
+	    127.0.0.1 "$RECV_PORT" "$R4M"
+	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: timed out after 1 s\$"
+}
+
+@test "SIGINT during the handshake: 130, naming the handshake" {
+	start_zcrecv -s
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -v --tls --tls-ca "$CA" \
+	    127.0.0.1 "$RECV_PORT" "$R4M"
+	wait_for_line "$ZCERR" '^zcsend: connected to 127\.0\.0\.1 port ' 10
+	kill -INT "$BG_CMD_PID"
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 130
+	assert_equal "$(tail -n 1 "$ZCERR")" \
+	    "zcsend: interrupted by SIGINT: TLS handshake with 127.0.0.1 port $RECV_PORT"
+}
+
+@test "a stalled handshake holds back no other --to destination" {
+	local stall
+
+	need jq
+	start_zcrecv -s
+	stall=$RECV_PORT
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -75 --separate-stderr zc --json --tls --tls-ca "$CA" \
+	    --connect-timeout 4 "$R4M" --to "127.0.0.1:$stall" \
+	    --to "127.0.0.1:$RECV_PORT"
+	bg_wait "$RECV_PID"
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	assert_equal "$(jq -c '[.destinations[].status]' <<<"$output")" '[75,0]'
+	# The good one finished long before the stalled one timed out.
+	jq -e '.destinations[1].seconds < 2' <<<"$output" >/dev/null ||
+	    fail "the second destination took too long: $output"
+}
+
+@test "--idle-timeout bounds a TLS receiver that stops reading: 75" {
+	local big=$BATS_TEST_TMPDIR/r32m
+
+	need socat
+	head -c 33554432 /dev/urandom >"$big"
+	# socat decrypts into a program that never reads: once the pipe and
+	# the socket buffers are full, zcsend waits for POLLOUT in vain.
+	RECV_ERR=$BATS_TEST_TMPDIR/recv.err
+	bg_start /dev/null "$RECV_ERR" socat -d -d -u \
+	    "OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$D/srv.pem,key=$D/srv.key,verify=0" \
+	    "EXEC:sleep $BOUND"
+	wait_for_line "$RECV_ERR" 'listening on AF=2 127\.0\.0\.1:[0-9]+$' 10
+	RECV_PORT=$(sed -n 's/.*listening on AF=2 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+	    "$RECV_ERR")
+	run -75 --separate-stderr zc --tls --tls-ca "$CA" --idle-timeout 1 \
+	    127.0.0.1 "$RECV_PORT" "$big"
+	assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: idle timeout \\(1 s\\) after [0-9]+ of 33554432 bytes\$"
+}
+
+@test "an unreadable or unusable key or certificate: 66" {
+	run -66 --separate-stderr zc --tls --tls-cert "$D/client.pem" \
+	    --tls-key "$D/missing.key" 127.0.0.1 9 "$R4M"
+	assert_one_line_stderr "^zcsend: tls-key $D/missing\\.key: No such file or directory\$"
+	run -66 --separate-stderr zc --tls --tls-cert "$D/client.pem" \
+	    --tls-key "$D/garbage.key" 127.0.0.1 9 "$R4M"
+	assert_one_line_stderr "^zcsend: tls-key $D/garbage\\.key: cannot load: .+\$"
+	run -66 --separate-stderr zc --tls --tls-cert "$D/client.pem" \
+	    --tls-key "$D/srv.key" 127.0.0.1 9 "$R4M"
+	assert_one_line_stderr "^zcsend: tls-key $D/srv\\.key: cannot load: key values mismatch\$"
+	run -66 --separate-stderr zc --tls --tls-ca "$D" 127.0.0.1 9 "$R4M"
+	assert_one_line_stderr "^zcsend: tls-ca $D: Is a directory\$"
+	run -66 --separate-stderr zc -l --tls --tls-cert "$D/nocert.pem" \
+	    --tls-key "$D/srv.key" 127.0.0.1 0 "$R4M"
+	assert_one_line_stderr "^zcsend: tls-cert $D/nocert\\.pem: No such file or directory\$"
+}
+
+@test "--tls-* options without --tls: 64" {
+	local opt
+
+	for opt in "--tls-ca $CA" "--tls-cert $D/srv.pem" "--tls-key $D/srv.key" \
+	    "--tls-servername x" --tls-insecure --tls-verify-client; do
+		# shellcheck disable=SC2086 # the option and its value
+		run -64 --separate-stderr zc $opt 127.0.0.1 9 "$R4M"
+		assert_one_line_stderr '^zcsend: command line: --tls-ca, --tls-cert, --tls-key, --tls-servername, --tls-insecure and --tls-verify-client go with --tls$'
+	done
+}
+
+@test "TLS options that do not fit together: 64" {
+	run -64 --separate-stderr zc -l --tls 127.0.0.1 0 "$R4M"
+	assert_one_line_stderr '^zcsend: command line: -l --tls needs --tls-cert and --tls-key$'
+	run -64 --separate-stderr zc --tls --tls-cert "$D/srv.pem" 127.0.0.1 9 \
+	    "$R4M"
+	assert_one_line_stderr '^zcsend: command line: --tls-cert and --tls-key go together$'
+	run -64 --separate-stderr zc --tls --tls-verify-client 127.0.0.1 9 "$R4M"
+	assert_one_line_stderr '^zcsend: command line: --tls-verify-client goes with -l$'
+	run -64 --separate-stderr zc --tls -U "$BATS_TEST_TMPDIR/sock" "$R4M"
+	assert_one_line_stderr '^zcsend: command line: -U --tls needs --tls-servername \(the name to verify\) or --tls-insecure$'
+	run -64 --separate-stderr zc --bench --tls
+	assert_one_line_stderr '^zcsend: command line: --bench does not take --tls$'
+}
+
+@test "zcsend -V names the TLS library" {
+	run -0 zc -V
+	assert_line --regexp '^tls: OpenSSL 3\.[0-9]+\.[0-9]+.*, kTLS (built in|not built in)$'
+}
