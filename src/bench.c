@@ -660,6 +660,7 @@ bench_main(const struct options *o)
 	int			 failed = 0;
 
 	memset(&d, 0, sizeof(d));
+	memset(&in, 0, sizeof(in));
 	if (!embedded)
 		d = o->dests[0];
 	if ((fd = bench_input(o, &in.len, &status)) == -1)
@@ -683,8 +684,6 @@ bench_main(const struct options *o)
 
 	in.fd = fd;
 	in.name = o->path != NULL ? o->path : "bench file";
-	in.start = 0;
-	in.rewind_stdin = 0;
 	status = bench_rounds(o, modes, nmodes, &d, &in, embedded ? &r : NULL,
 	    &failed);
 	receiver_stop(&r);

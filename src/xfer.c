@@ -844,7 +844,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_prog	*g = &x->prog;
 	struct sf_chunk		 c;
-	uint64_t		 file_left, allowed = 0, before;
+	uint64_t		 file_left, allowed, before;
 	ssize_t			 n;
 	int			 calls;
 
@@ -852,7 +852,9 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	pfd->events = POLLOUT;
 	g->busy_until_ns = 0;
 	for (calls = 0; calls < XFER_STEP_CALLS; calls++) {
-		if (x->par->rate > 0 && (allowed = xfer_rate_allows(x)) == 0) {
+		/* Unpaced, everything is allowed and the trim below is a no-op. */
+		allowed = x->par->rate > 0 ? xfer_rate_allows(x) : UINT64_MAX;
+		if (allowed == 0) {
 			pfd->fd = -1;	/* ahead of the rate: wait for it */
 			return 1;
 		}
@@ -864,8 +866,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 				return 0;
 			continue;
 		}
-		if (x->par->rate > 0)
-			xfer_rate_trim(&c, allowed);
+		xfer_rate_trim(&c, allowed);
 		if (c.hdr_len == 0 && c.file_len == 0 && c.trl_len == 0)
 			return xfer_finish_send(x, pfd);
 		if (c.hdr_len == 0 && c.file_len > 0 && !xfer_input_ready(x)) {
