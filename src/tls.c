@@ -538,34 +538,23 @@ tls_write(struct tls_conn *c, const void *buf, size_t len)
 
 /*
  * The send of the SSL_write backends (struct backend): the header, then
- * file bytes through scratch (filled with pread, or read for a stream),
+ * file bytes through scratch (filled by rw_fill: pread, or read for a stream),
  * then the trailer, one part per call as rw_send does.
  */
 static ssize_t
 tls_send(const struct sf_chunk *ch, struct sf_scratch *s)
 {
 	struct tls_conn	*c = ch->tls;
-	size_t		 want, pending;
+	size_t		 pending;
 	ssize_t		 n;
 
 	s->input_failed = 0;
 	if (ch->hdr_len > 0)
 		return tls_write(c, ch->hdr, ch->hdr_len);
 	if (ch->file_len > 0) {
-		if (s->pos == s->len) {
-			want = ch->file_len < s->cap ? ch->file_len : s->cap;
-			if (ch->file_off < 0)
-				n = read(ch->fd, s->buf, want);
-			else
-				n = pread(ch->fd, s->buf, want, ch->file_off);
-			if (n <= 0) {
-				s->input_failed = n < 0;
-				return n;
-			}
-			s->pos = 0;
-			s->len = (size_t)n;
-		}
-		pending = s->len - s->pos;
+		if ((n = rw_fill(ch, s)) <= 0)
+			return n;
+		pending = (size_t)n;
 		/* Fewer than a blocked write had would break its retry. */
 		if (pending > ch->file_len && ch->file_len >= c->wpending)
 			pending = ch->file_len;

@@ -370,6 +370,9 @@ int		 splice_open(struct sf_scratch *, size_t);
 void		 splice_close(struct sf_scratch *);
 int		 sf_parse_flags(const char *, int *, const char **);
 
+/* rw.c */
+ssize_t		 rw_fill(const struct sf_chunk *, struct sf_scratch *);
+
 /* platform.c */
 int		 sf_cork(int, int);
 int		 sf_segments(int, uint64_t *);

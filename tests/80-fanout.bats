@@ -26,29 +26,6 @@ teardown() {
 	_common_teardown
 }
 
-# need CMD...: fails, naming the package, unless every CMD is installed.
-need() {
-	local c
-
-	for c in "$@"; do
-		command -v "$c" >/dev/null ||
-		    fail "$c is needed for this test (see scripts/bootstrap)"
-	done
-}
-
-# wait_until SECONDS CMD [ARG]...: returns once CMD succeeds; fails after
-# SECONDS.
-wait_until() {
-	local secs=$1 i
-
-	shift
-	for ((i = 0; i < secs * 50; i++)); do
-		"$@" && return 0
-		sleep 0.02
-	done
-	fail "not true within $secs s: $*"
-}
-
 # has_lines FILE REGEX N: FILE holds at least N lines matching REGEX.
 has_lines() {
 	[[ -f $1 ]] && (($(grep -Ec -- "$2" "$1") >= $3))
@@ -94,18 +71,6 @@ start_ncat() {
 # ncat_ready PID ERR: ncat listens, or has given up.
 ncat_ready() {
 	grep -q 'Listening on ' "$2" || ! kill -0 "$1" 2>/dev/null
-}
-
-# start_listener [OPTION]...: zcsend -l in the background with OPTIONs
-# (which end with [ADDRESS] 0 FILE); sets ZPID (to wait for), ZCMD (to
-# signal) and LPORT, the port it reports.
-start_listener() {
-	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -l "$@"
-	ZPID=$BG_PID
-	ZCMD=$BG_CMD_PID
-	wait_for_line "$ZCERR" '^zcsend: listening on .* port [0-9]+$' 10
-	LPORT=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' \
-	    "$ZCERR")
 }
 
 # http_header N: the HTTP/1.0 response header zcsend sends, as -H takes it.

@@ -27,15 +27,6 @@ teardown() {
 	_common_teardown
 }
 
-need() {
-	local c
-
-	for c in "$@"; do
-		command -v "$c" >/dev/null ||
-		    fail "$c is needed for this test (see scripts/bootstrap)"
-	done
-}
-
 # json_is FILTER [JQ-OPTION]...: $output (from run) is JSON and FILTER is
 # true of it.
 json_is() {

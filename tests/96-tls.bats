@@ -72,29 +72,6 @@ teardown() {
 	_common_teardown
 }
 
-# need CMD...: fails, naming the package, unless every CMD is installed.
-need() {
-	local c
-
-	for c in "$@"; do
-		command -v "$c" >/dev/null ||
-		    fail "$c is needed for this test (see scripts/bootstrap)"
-	done
-}
-
-# wait_until SECONDS CMD [ARG]...: returns once CMD succeeds; fails after
-# SECONDS.
-wait_until() {
-	local secs=$1 i
-
-	shift
-	for ((i = 0; i < secs * 50; i++)); do
-		"$@" && return 0
-		sleep 0.02
-	done
-	fail "not true within $secs s: $*"
-}
-
 # listening_or_gone PID PORT: PORT has a TCP listener, or PID ended.
 listening_or_gone() {
 	[[ -n $(ss -Hltn "sport = :$2") ]] || ! kill -0 "$1" 2>/dev/null
@@ -165,16 +142,6 @@ start_socat_ssl() {
 	wait_for_line "$RECV_ERR" 'listening on AF=2 127\.0\.0\.1:[0-9]+$' 10
 	RECV_PORT=$(sed -n 's/.*listening on AF=2 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
 	    "$RECV_ERR")
-}
-
-# start_listener [OPTION]...: zcsend -l in the background; sets ZPID and
-# LPORT, the port it reports.
-start_listener() {
-	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -l "$@"
-	ZPID=$BG_PID
-	wait_for_line "$ZCERR" '^zcsend: listening on .* port [0-9]+$' 10
-	LPORT=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' \
-	    "$ZCERR")
 }
 
 # assert_nothing_received FILE: the receiver wrote no byte (or no file).

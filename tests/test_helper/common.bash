@@ -66,6 +66,29 @@ wait_for_line() {
 	return 1
 }
 
+# wait_until SECONDS CMD [ARG]...: returns once CMD succeeds; fails after
+# SECONDS.
+wait_until() {
+	local secs=$1 i
+
+	shift
+	for ((i = 0; i < secs * 50; i++)); do
+		"$@" && return 0
+		sleep 0.02
+	done
+	fail "not true within $secs s: $*"
+}
+
+# need CMD...: fails, naming the command, unless every CMD is installed.
+need() {
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null ||
+		    fail "$c is needed for this test (see scripts/bootstrap)"
+	done
+}
+
 # bg_start OUT ERR CMD [ARG]...: runs CMD in the background with stdin
 # from /dev/null, stdout to OUT and stderr to ERR, bounded by timeout(1).
 # Sets BG_PID (timeout's pid: wait for it, it returns CMD's status) and
@@ -211,4 +234,17 @@ assert_stderr_via() {
 	done <<<"$stderr"
 	fail "$(printf '%s\n' "no summary line ending in 'via $1'; stderr:" \
 	    "$stderr")"
+}
+
+# start_listener [OPTION]...: zcsend -l in the background with OPTIONs
+# (which end with [ADDRESS] 0 FILE), its output in $ZCOUT and $ZCERR (the
+# test file's setup names them); sets ZPID (to wait for), ZCMD (to signal)
+# and LPORT, the port it reports.
+start_listener() {
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -l "$@"
+	ZPID=$BG_PID
+	ZCMD=$BG_CMD_PID
+	wait_for_line "$ZCERR" '^zcsend: listening on .* port [0-9]+$' 10
+	LPORT=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' \
+	    "$ZCERR")
 }

@@ -3,29 +3,6 @@
 # Helpers for the regression tests of the 85-90 files, on top of common.bash
 # (load that first).
 
-# need CMD...: fails, naming the command, unless every CMD is installed.
-need() {
-	local c
-
-	for c in "$@"; do
-		command -v "$c" >/dev/null ||
-		    fail "$c is needed for this test (see scripts/bootstrap)"
-	done
-}
-
-# wait_until SECONDS CMD [ARG]...: returns once CMD succeeds; fails after
-# SECONDS.
-wait_until() {
-	local secs=$1 i
-
-	shift
-	for ((i = 0; i < secs * 50; i++)); do
-		"$@" && return 0
-		sleep 0.02
-	done
-	fail "not true within $secs s: $*"
-}
-
 # blocked_in_fifo_open PID: PID sleeps in open(2) of a FIFO that has no
 # writer yet (Linux: its wait channel).
 blocked_in_fifo_open() {

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,26 +19,11 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "zc-common.h"
 #include "zc_sendfile.h"
 
 #define ZCA_SIZE	(5 * 1024 * 1024 + 3)
 
-struct zca_peer {
-	pthread_t	 thread;
-	int		 sock;
-	unsigned char	*data;
-	size_t		 len;
-	size_t		 cap;
-};
-
-static unsigned char	*zca_file;
-static char		 zca_path[64];
-
-static void	*zca_reader(void *);
-static int	 zca_open(int *, struct zca_peer *);
-static void	 zca_close(int, struct zca_peer *);
-static int	 zca_same(const struct zca_peer *, const char *, size_t,
-		    size_t, const char *);
 static int	 zca_blocking(void);
 static int	 zca_nonblocking(void);
 static int	 zca_range(void);
@@ -51,77 +35,23 @@ static int	 zca_shrank(void);
 static int	 zca_peer_gone(void);
 static int	 zca_einval(void);
 
-static void *
-zca_reader(void *arg)
-{
-	struct zca_peer	*p = arg;
-	ssize_t		 n;
-
-	for (;;) {
-		if (p->len == p->cap) {
-			p->cap = p->cap * 2 + 65536;
-			if ((p->data = realloc(p->data, p->cap)) == NULL)
-				abort();
-		}
-		n = read(p->sock, p->data + p->len, p->cap - p->len);
-		if (n <= 0)
-			break;
-		p->len += (size_t)n;
-	}
-	return NULL;
-}
-
-static int
-zca_open(int *sock, struct zca_peer *p)
-{
-	int	sv[2];
-
-	memset(p, 0, sizeof(*p));
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
-		return -1;
-	*sock = sv[0];
-	p->sock = sv[1];
-	if (pthread_create(&p->thread, NULL, zca_reader, p) != 0)
-		return -1;
-	return 0;
-}
-
-static void
-zca_close(int sock, struct zca_peer *p)
-{
-	close(sock);
-	pthread_join(p->thread, NULL);
-	close(p->sock);
-}
-
-static int
-zca_same(const struct zca_peer *p, const char *hdr, size_t off, size_t len,
-    const char *trl)
-{
-	size_t	hl = strlen(hdr), tl = strlen(trl);
-
-	return p->len == hl + len + tl && memcmp(p->data, hdr, hl) == 0 &&
-	    memcmp(p->data + hl, zca_file + off, len) == 0 &&
-	    memcmp(p->data + hl + len, trl, tl) == 0;
-}
-
 /* A blocking socket works, and is blocking again afterwards. */
 static int
 zca_blocking(void)
 {
-	struct zca_peer	p;
+	struct zct_peer	p;
 	uint64_t	sent = 1;
 	int		sock, fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
-	CHECK(zca_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile_all(sock, fd, 0, ZC_TO_EOF, "HEAD\n", 5, "TAIL\n", 5,
 	    0, 0, &sent) == 0);
 	CHECK(sent == 5 + ZCA_SIZE + 5);
 	CHECK((fcntl(sock, F_GETFL) & O_NONBLOCK) == 0);
-	zca_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zca_same(&p, "HEAD\n", 0, ZCA_SIZE, "TAIL\n"));
+	CHECK(zct_same(&p, "HEAD\n", 0, ZCA_SIZE, "TAIL\n"));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -130,20 +60,20 @@ zca_blocking(void)
 static int
 zca_nonblocking(void)
 {
-	struct zca_peer	p;
+	struct zct_peer	p;
 	uint64_t	sent = 0;
 	int		sock, fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
-	CHECK(zca_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(fcntl(sock, F_SETFL, O_NONBLOCK) == 0);
 	CHECK(zc_sendfile_all(sock, fd, 0, ZC_TO_EOF, "H", 1, "T", 1, 0, 5000,
 	    &sent) == 0);
 	CHECK(sent == ZCA_SIZE + 2);
 	CHECK((fcntl(sock, F_GETFL) & O_NONBLOCK) != 0);
-	zca_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zca_same(&p, "H", 0, ZCA_SIZE, "T"));
+	CHECK(zct_same(&p, "H", 0, ZCA_SIZE, "T"));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -152,19 +82,19 @@ zca_nonblocking(void)
 static int
 zca_range(void)
 {
-	struct zca_peer	p;
+	struct zct_peer	p;
 	uint64_t	sent = 0;
 	int		sock, fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
-	CHECK(zca_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile_all(sock, fd, 777, 1000000, NULL, 0, NULL, 0, 0, 0,
 	    &sent) == 0);
 	CHECK(sent == 1000000);
 	CHECK(lseek(fd, 0, SEEK_CUR) == 0);
-	zca_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zca_same(&p, "", 777, 1000000, ""));
+	CHECK(zct_same(&p, "", 777, 1000000, ""));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -173,23 +103,23 @@ zca_range(void)
 static int
 zca_socket_left_open(void)
 {
-	struct zca_peer	p;
+	struct zct_peer	p;
 	uint64_t	sent = 0;
 	int		sock, fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
-	CHECK(zca_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile_all(sock, fd, 0, 100, "A", 1, "B", 1, 0, 0,
 	    &sent) == 0);
 	CHECK(zc_sendfile_all(sock, fd, 100, 100, NULL, 0, "C", 1, 0, 0,
 	    &sent) == 0);
 	CHECK(write(sock, "D", 1) == 1);
-	zca_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
 	CHECK(p.len == 1 + 100 + 1 + 100 + 1 + 1);
 	CHECK(memcmp(p.data, "A", 1) == 0 && p.data[101] == 'B' &&
 	    p.data[202] == 'C' && p.data[203] == 'D');
-	CHECK(memcmp(p.data + 102, zca_file + 100, 100) == 0);
+	CHECK(memcmp(p.data + 102, zct_file + 100, 100) == 0);
 	free(p.data);
 	return TAP_PASS;
 }
@@ -198,20 +128,20 @@ zca_socket_left_open(void)
 static int
 zca_current_pipe(void)
 {
-	struct zca_peer	p;
+	struct zct_peer	p;
 	uint64_t	sent = 0;
 	int		sock, pfd[2];
 
 	CHECK(pipe(pfd) == 0);
-	CHECK(write(pfd[1], zca_file, 4000) == 4000);
+	CHECK(write(pfd[1], zct_file, 4000) == 4000);
 	close(pfd[1]);
-	CHECK(zca_open(&sock, &p) == 0);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile_all(sock, pfd[0], ZC_CURRENT, ZC_TO_EOF, "<", 1,
 	    ">", 1, 0, 0, &sent) == 0);
 	CHECK(sent == 4002);
-	zca_close(sock, &p);
+	zct_close(sock, &p);
 	close(pfd[0]);
-	CHECK(zca_same(&p, "<", 0, 4000, ">"));
+	CHECK(zct_same(&p, "<", 0, 4000, ">"));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -220,20 +150,20 @@ zca_current_pipe(void)
 static int
 zca_current_file(void)
 {
-	struct zca_peer	p;
+	struct zct_peer	p;
 	uint64_t	sent = 0;
 	int		sock, fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(lseek(fd, 5000, SEEK_SET) == 5000);
-	CHECK(zca_open(&sock, &p) == 0);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile_all(sock, fd, ZC_CURRENT, 3000, NULL, 0, NULL, 0, 0,
 	    0, &sent) == 0);
 	CHECK(sent == 3000);
 	CHECK(lseek(fd, 0, SEEK_CUR) == 8000);
-	zca_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zca_same(&p, "", 5000, 3000, ""));
+	CHECK(zct_same(&p, "", 5000, 3000, ""));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -250,7 +180,7 @@ zca_idle_timeout(void)
 	ssize_t		n;
 	int		sv[2], fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	errno = 0;
 	CHECK(zc_sendfile_all(sv[0], fd, 0, ZC_TO_EOF, "H", 1, NULL, 0, 0,
@@ -271,20 +201,20 @@ zca_idle_timeout(void)
 static int
 zca_shrank(void)
 {
-	struct zca_peer	p;
+	struct zct_peer	p;
 	uint64_t	sent = 0;
 	int		sock, fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
-	CHECK(zca_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	errno = 0;
 	CHECK(zc_sendfile_all(sock, fd, ZCA_SIZE - 100, 200, "H", 1, "T", 1, 0,
 	    0, &sent) == -1);
 	CHECK(errno == EIO);
 	CHECK(sent == 101);
-	zca_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zca_same(&p, "H", ZCA_SIZE - 100, 100, ""));
+	CHECK(zct_same(&p, "H", ZCA_SIZE - 100, 100, ""));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -304,7 +234,7 @@ zca_peer_gone(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	CHECK(sigaction(SIGPIPE, &sa, NULL) == 0);
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	close(sv[1]);
 	errno = 0;
@@ -324,7 +254,7 @@ zca_einval(void)
 	uint64_t	sent = 7;
 	int		sv[2], fd;
 
-	CHECK((fd = open(zca_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	errno = 0;
 	CHECK(zc_sendfile_all(sv[0], fd, -2, 10, NULL, 0, NULL, 0, 0, 0,
@@ -361,20 +291,11 @@ static const struct tap_test tests[] = {
 int
 main(void)
 {
-	size_t	i;
-	int	fd, rv;
+	int	rv;
 
-	snprintf(zca_path, sizeof(zca_path), "zc-all-test.%ld",
-	    (long)getpid());
-	if ((zca_file = malloc(ZCA_SIZE)) == NULL)
-		return 99;
-	for (i = 0; i < ZCA_SIZE; i++)
-		zca_file[i] = (unsigned char)((i * 2654435761u) >> 11);
-	if ((fd = open(zca_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
-	    write(fd, zca_file, ZCA_SIZE) != ZCA_SIZE || close(fd) == -1)
+	if (zct_file_make("zc-all-test", ZCA_SIZE, 11) == -1)
 		return 99;
 	rv = tap_run(tests, TAP_COUNT(tests));
-	unlink(zca_path);
-	free(zca_file);
+	zct_file_remove();
 	return rv;
 }

@@ -14,34 +14,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tap.h"
+#include "zc-common.h"
 #include "zc_sendfile.h"
 
 #define ZCR_SIZE	(3 * 1024 * 1024 + 17)
 
-/* The far end of the socket pair, read to its end by a thread. */
-struct zcr_peer {
-	pthread_t	 thread;
-	int		 sock;
-	unsigned char	*data;
-	size_t		 len;
-	size_t		 cap;
-};
-
-static unsigned char	*zcr_file;
-static char		 zcr_path[64];
-
-static void	*zcr_reader(void *);
-static int	 zcr_open(int *, struct zcr_peer *);
-static size_t	 zcr_close(int, struct zcr_peer *);
-static int	 zcr_same(const struct zcr_peer *, const char *, size_t,
-		    size_t, const char *);
 static int	 zcr_whole_loop(void);
 static int	 zcr_hdr_trl(void);
 static int	 zcr_current_position(void);
@@ -51,84 +34,26 @@ static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
 static int	 zcr_flags(void);
 
-static void *
-zcr_reader(void *arg)
-{
-	struct zcr_peer	*p = arg;
-	ssize_t		 n;
-
-	for (;;) {
-		if (p->len == p->cap) {
-			p->cap = p->cap * 2 + 65536;
-			if ((p->data = realloc(p->data, p->cap)) == NULL)
-				abort();
-		}
-		n = read(p->sock, p->data + p->len, p->cap - p->len);
-		if (n <= 0)
-			break;
-		p->len += (size_t)n;
-	}
-	return NULL;
-}
-
-/* A socket pair: *sock to send on, the other end read by p's thread. */
-static int
-zcr_open(int *sock, struct zcr_peer *p)
-{
-	int	sv[2];
-
-	memset(p, 0, sizeof(*p));
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
-		return -1;
-	*sock = sv[0];
-	p->sock = sv[1];
-	if (pthread_create(&p->thread, NULL, zcr_reader, p) != 0)
-		return -1;
-	return 0;
-}
-
-/* End the sending side, wait for the reader; returns what it got. */
-static size_t
-zcr_close(int sock, struct zcr_peer *p)
-{
-	close(sock);
-	pthread_join(p->thread, NULL);
-	close(p->sock);
-	return p->len;
-}
-
-/* Returns 1 if p received hdr, len file bytes from off, then trl. */
-static int
-zcr_same(const struct zcr_peer *p, const char *hdr, size_t off, size_t len,
-    const char *trl)
-{
-	size_t	hl = strlen(hdr), tl = strlen(trl);
-
-	return p->len == hl + len + tl && memcmp(p->data, hdr, hl) == 0 &&
-	    memcmp(p->data + hl, zcr_file + off, len) == 0 &&
-	    memcmp(p->data + hl + len, trl, tl) == 0;
-}
-
 /* pysendfile's README loop: call until 0, adding what each call sent. */
 static int
 zcr_whole_loop(void)
 {
-	struct zcr_peer	p;
+	struct zct_peer	p;
 	off_t		off = 0;
 	ssize_t		n;
 	size_t		total = 0;
 	int		sock, fd;
 
-	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
-	CHECK(zcr_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	while ((n = zc_sendfile(sock, fd, &off, 65536, NULL, 0, NULL, 0,
 	    0)) > 0)
 		total += (size_t)n;
 	CHECK(n == 0);
 	CHECK(total == ZCR_SIZE && off == ZCR_SIZE);
-	zcr_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zcr_same(&p, "", 0, ZCR_SIZE, ""));
+	CHECK(zct_same(&p, "", 0, ZCR_SIZE, ""));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -136,18 +61,18 @@ zcr_whole_loop(void)
 static int
 zcr_hdr_trl(void)
 {
-	struct zcr_peer	p;
+	struct zct_peer	p;
 	off_t		off = 1000;
 	int		sock, fd;
 
-	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
-	CHECK(zcr_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile(sock, fd, &off, 5000, "HTTP/1.1 200 OK\r\n\r\n", 19,
 	    "\r\n--end\r\n", 9, 0) == 19 + 5000 + 9);
 	CHECK(off == 6000);
-	zcr_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zcr_same(&p, "HTTP/1.1 200 OK\r\n\r\n", 1000, 5000,
+	CHECK(zct_same(&p, "HTTP/1.1 200 OK\r\n\r\n", 1000, 5000,
 	    "\r\n--end\r\n"));
 	free(p.data);
 	return TAP_PASS;
@@ -156,19 +81,19 @@ zcr_hdr_trl(void)
 static int
 zcr_current_position(void)
 {
-	struct zcr_peer	p;
+	struct zct_peer	p;
 	int		sock, fd;
 
-	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(lseek(fd, 4096, SEEK_SET) == 4096);
-	CHECK(zcr_open(&sock, &p) == 0);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile(sock, fd, NULL, 100, NULL, 0, NULL, 0, 0) == 100);
 	CHECK(lseek(fd, 0, SEEK_CUR) == 4196);
 	CHECK(zc_sendfile(sock, fd, NULL, 50, NULL, 0, NULL, 0, 0) == 50);
 	CHECK(lseek(fd, 0, SEEK_CUR) == 4246);
-	zcr_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
-	CHECK(zcr_same(&p, "", 4096, 150, ""));
+	CHECK(zct_same(&p, "", 4096, 150, ""));
 	free(p.data);
 	return TAP_PASS;
 }
@@ -176,19 +101,19 @@ zcr_current_position(void)
 static int
 zcr_past_eof(void)
 {
-	struct zcr_peer	p;
+	struct zct_peer	p;
 	off_t		off = ZCR_SIZE + 4096;
 	int		sock, fd;
 
-	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
-	CHECK(zcr_open(&sock, &p) == 0);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
 	CHECK(zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0, 0) == 0);
 	CHECK(off == ZCR_SIZE + 4096);
 	off = ZCR_SIZE;
 	CHECK(zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0, 0) == 0);
 	CHECK(lseek(fd, ZCR_SIZE + 10, SEEK_SET) == ZCR_SIZE + 10);
 	CHECK(zc_sendfile(sock, fd, NULL, 4096, NULL, 0, NULL, 0, 0) == 0);
-	zcr_close(sock, &p);
+	zct_close(sock, &p);
 	close(fd);
 	CHECK(p.len == 0);
 	free(p.data);
@@ -201,7 +126,7 @@ zcr_negative(void)
 	off_t	off = -1;
 	int	sv[2], fd;
 
-	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	errno = 0;
 	CHECK(zc_sendfile(sv[0], fd, &off, 10, NULL, 0, NULL, 0, 0) == -1);
@@ -223,7 +148,7 @@ zcr_eagain(void)
 	ssize_t	n = 0;
 	int	sv[2], fd, i;
 
-	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	CHECK(fcntl(sv[0], F_SETFL, O_NONBLOCK) == 0);
 	for (i = 0; i < 100000 && off < ZCR_SIZE; i++) {
@@ -250,8 +175,8 @@ zcr_ebadf(void)
 	int	in, out;
 	char	path[80];
 
-	snprintf(path, sizeof(path), "%s.out", zcr_path);
-	CHECK((in = open(zcr_path, O_RDONLY)) != -1);
+	snprintf(path, sizeof(path), "%s.out", zct_path);
+	CHECK((in = open(zct_path, O_RDONLY)) != -1);
 	CHECK((out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1);
 	errno = 0;
 	CHECK(zc_sendfile(in, out, &off, 4096, NULL, 0, NULL, 0, 0) == -1);
@@ -269,7 +194,7 @@ zcr_flags(void)
 	off_t	off = 0;
 	int	sv[2], fd;
 
-	CHECK((fd = open(zcr_path, O_RDONLY)) != -1);
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
 	if (zc_flags_supported(ZC_SF_NODISKIO)) {
 		close(sv[0]);
@@ -305,20 +230,11 @@ static const struct tap_test tests[] = {
 int
 main(void)
 {
-	size_t	i;
-	int	fd, rv;
+	int	rv;
 
-	snprintf(zcr_path, sizeof(zcr_path), "zc-real-test.%ld",
-	    (long)getpid());
-	if ((zcr_file = malloc(ZCR_SIZE)) == NULL)
-		return 99;
-	for (i = 0; i < ZCR_SIZE; i++)
-		zcr_file[i] = (unsigned char)((i * 2654435761u) >> 13);
-	if ((fd = open(zcr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
-	    write(fd, zcr_file, ZCR_SIZE) != ZCR_SIZE || close(fd) == -1)
+	if (zct_file_make("zc-real-test", ZCR_SIZE, 13) == -1)
 		return 99;
 	rv = tap_run(tests, TAP_COUNT(tests));
-	unlink(zcr_path);
-	free(zcr_file);
+	zct_file_remove();
 	return rv;
 }

@@ -56,20 +56,23 @@ tests_unit_zc_sim_aix_test_CPPFLAGS = \
 	-DZC_KERNEL='"sf-aix-test.c"'
 tests_unit_zc_sim_aix_test_LDADD = $(UNIT_ENGINE)
 
-# The built library, on this system's kernel.
-tests_unit_zc_real_test_SOURCES = tests/unit/zc-real-test.c tests/unit/tap.c \
-	tests/unit/tap.h
+# The built library, on this system's kernel. zc-common.c: the temporary
+# file and the socket pair's reading thread these tests share.
+ZC_REAL_SOURCES = tests/unit/tap.c tests/unit/tap.h tests/unit/zc-common.c \
+	tests/unit/zc-common.h
+
+tests_unit_zc_real_test_SOURCES = tests/unit/zc-real-test.c \
+	$(ZC_REAL_SOURCES)
 tests_unit_zc_real_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_zc_real_test_LDADD = libzcsend.la
 
-tests_unit_zc_all_test_SOURCES = tests/unit/zc-all-test.c tests/unit/tap.c \
-	tests/unit/tap.h
+tests_unit_zc_all_test_SOURCES = tests/unit/zc-all-test.c $(ZC_REAL_SOURCES)
 tests_unit_zc_all_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_zc_all_test_LDADD = libzcsend.la
 
 # zc_sendfile() where sf_backend is the read/write path.
 tests_unit_zc_none_test_SOURCES = tests/unit/zc-real-test.c \
-	tests/unit/tap.c tests/unit/tap.h src/lib-sendfile.c src/sf-unknown.c \
+	$(ZC_REAL_SOURCES) src/lib-sendfile.c src/sf-unknown.c \
 	src/platform.c src/noflags.c
 tests_unit_zc_none_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_zc_none_test_LDADD = $(UNIT_ENGINE)
