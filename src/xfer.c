@@ -116,7 +116,7 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 	x->prog.file_len = in->len;
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	x->be.scratch.pipe_rd = x->be.scratch.pipe_wr = -1;
-	/* --checksum on a stream: hash the bytes read/write passes on. */
+	/* --checksum on a stream: hash the bytes sent from the buffer. */
 	x->be.hash_stream = par->checksum && in->start < 0;
 	retry_init(&x->conn.retry, 0, 0);
 	x->be.backend = par->mode == MODE_READWRITE ? &rw_backend :
@@ -885,9 +885,13 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			xfer_advance(x, (size_t)n);
 			g->rate_tokens -= (double)n;
 			g->last_move_ns = loop_now_ns();
-			/* read/write just sent these file bytes from its buffer. */
+			/*
+			 * A stream's bytes go out of the scratch buffer
+			 * (read/write, SSL_write); those just sent end at
+			 * its pos. Splice moves them by a pipe, never here.
+			 */
 			if (x->be.hash_stream && g->file_done > before &&
-			    x->be.backend == &rw_backend)
+			    x->be.scratch.buf != NULL)
 				checksum_feed(x->be.scratch.buf +
 				    x->be.scratch.pos - (g->file_done - before),
 				    (size_t)(g->file_done - before));

@@ -360,6 +360,43 @@ assert_tls_json() {
 	    "zcsend: TLS handshake with 127.0.0.1 port $(sed -n 's/.* port \([0-9]*\):.*/\1/p' "$ZCERR"): peer did not return a certificate"
 }
 
+@test "--checksum on a pipe over --tls is the receiver's sha256, pushed or served" {
+	local want writer
+
+	need jq
+	want=$(sha_of "$R4M")
+	pipe_push() {
+		cat "$R4M" | timeout -k 5 "$BOUND" "$ZCSEND" -v --json --tls \
+		    --tls-ca "$CA" --checksum sha256 127.0.0.1 "$RECV_PORT" -
+	}
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -0 --separate-stderr pipe_push
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	grep -qx "zcsend: sha256 $want" <<<"$stderr" ||
+	    fail "no digest line $want: $stderr"
+	grep -Eq '^zcsend: hashed 4194304 bytes in [0-9.]+ s \(' <<<"$stderr" ||
+	    fail "not every byte hashed: $stderr"
+	assert_equal "$(jq -r .sha256 <<<"$output")" "$want"
+
+	# Listen mode with a pipe input takes the same path.
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	timeout 30 cat "$R4M" >"$BATS_TEST_TMPDIR/in" 3>&- &
+	writer=$!
+	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+	    -v --checksum sha256 127.0.0.1 0 "$BATS_TEST_TMPDIR/in"
+	timeout 30 openssl s_client -quiet -verify_return_error \
+	    -CAfile "$CA" -connect "127.0.0.1:$LPORT" \
+	    -servername localhost </dev/null >"$BATS_TEST_TMPDIR/got2" \
+	    2>/dev/null
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	wait "$writer"
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got2"
+	grep -qx "zcsend: sha256 $want" "$ZCERR" ||
+	    fail "no digest line $want: $(cat "$ZCERR")"
+}
+
 @test "a certificate from an unknown CA fails verification: 76" {
 	start_socat_ssl "$BATS_TEST_TMPDIR/got"
 	run -76 --separate-stderr zc --tls 127.0.0.1 "$RECV_PORT" "$R4M"
