@@ -215,7 +215,8 @@ checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
 	cs.fd = fd;
 	cs.start = start;
 	cs.len = len;
-	cs.start_ns = loop_now_ns();
+	/* Nothing hashed yet took no time: never a negative one for -v. */
+	cs.start_ns = cs.end_ns = loop_now_ns();
 	if (start < 0)
 		return 0;
 	/* Signals are for the main thread's loop, never for this one. */

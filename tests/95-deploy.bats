@@ -481,6 +481,19 @@ sha_line() {
 	stderr_has 'zcsend: stdin is not a regular file: using readwrite'
 }
 
+@test "--checksum on an empty pipe: the empty digest, hashed in no time" {
+	empty_push() {
+		: | timeout -k 5 "$BOUND" "$ZCSEND" -v --checksum sha256 \
+		    127.0.0.1 "$RECV_PORT" -
+	}
+	start_nc
+	run -0 --separate-stderr empty_push
+	recv_wait
+	assert_equal "$(size_of "$RECV_OUT")" 0
+	assert_equal "$(sha_line)" "$(sha_of "$RECV_OUT")"
+	stderr_has '^zcsend: hashed 0 bytes in 0\.000 s \([A-Za-z]+, 0 B/s\)$'
+}
+
 @test "--checksum of a transfer that failed is null in --json and not printed" {
 	dead_port
 	run -69 --separate-stderr zc --checksum sha256 --json \
