@@ -691,7 +691,18 @@ options_combos(const unsigned char *seen)
 		{ 'H', "-H" },
 		{ 'T', "-T" },
 		{ OPT_HEADER_FILE, "--header-file" },
-		{ OPT_TRAILER_FILE, "--trailer-file" }
+		{ OPT_TRAILER_FILE, "--trailer-file" },
+		{ OPT_TO_FILE, "--to-file" },
+		{ OPT_CHECKSUM, "--checksum" },
+		{ OPT_RETRY, "--retry" },
+		{ OPT_RETRY_DELAY, "--retry-delay" },
+		{ 's', "-s" },
+		{ 'p', "-p" },
+		{ OPT_SNDBUF, "--sndbuf" },
+		{ OPT_TOS, "--tos" },
+		{ OPT_FAIL_FAST, "--fail-fast" },
+		{ 'l', "-l" },
+		{ 'U', "-U" }
 	}, listen_only[] = {
 		{ 'k', "-k" },
 		{ OPT_MAX_CLIENTS, "--max-clients" },
@@ -707,6 +718,9 @@ options_combos(const unsigned char *seen)
 		if (seen[bench_only[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
 			    "--bench", bench_only[i].name);
+	if (seen[OPT_RETRY_DELAY] && !seen[OPT_RETRY])
+		msg_exit(NULL, EXIT_USAGE, "command line: --retry-delay goes "
+		    "with --retry");
 	if (seen[OPT_MAX_CLIENTS] && !seen['k'])
 		msg_exit(NULL, EXIT_USAGE, "command line: --max-clients goes "
 		    "with -k");
