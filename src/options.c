@@ -944,11 +944,14 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 			msg_exit(NULL, EXIT_USAGE, "command line: expected "
 			    "FILE --to HOST:PORT ... (try '%s -h')",
 			    getprogname());
+		o->path = argv[0];
 		for (i = 0; i < nto; i++) {
 			if (to_isfile[i]) {
+				/* A list that cannot be read: --json says so. */
 				if ((status = destlist_load(to_args[i],
 				    add_dest_line, o, msg, sizeof(msg))) != 0)
-					msg_exit(NULL, status, "%s", msg);
+					msg_exit(status == EXIT_USAGE ? NULL : o,
+					    status, "%s", msg);
 				continue;
 			}
 			if (parse_hostport(to_args[i], host, sizeof(host), port,
@@ -960,7 +963,6 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 		if (o->ndests == 0)
 			msg_exit(NULL, EXIT_USAGE, "command line: no "
 			    "destination in %s", nto > 0 ? to_args[0] : "--to");
-		o->path = argv[0];
 		return;
 	}
 	if (o->unix_socket) {

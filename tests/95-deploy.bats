@@ -276,7 +276,21 @@ wait_until_listening() {
 	run -64 --separate-stderr zc "$R1M" --to-file "$list"
 	assert_one_line_stderr "^zcsend: command line: no destination in $list\$"
 	run -66 --separate-stderr zc "$R1M" --to-file "$BATS_TEST_TMPDIR/none"
-	assert_one_line_stderr "^zcsend: $BATS_TEST_TMPDIR/none: No such file or directory\$"
+	assert_one_line_stderr "^zcsend: to-file $BATS_TEST_TMPDIR/none: No such file or directory\$"
+}
+
+@test "--to-file that cannot be read: 66 naming the to-file, and --json says so" {
+	local none=$BATS_TEST_TMPDIR/none
+
+	run -66 --separate-stderr zc "$R1M" --to-file "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" "zcsend: to-file $BATS_TEST_TMPDIR: Is a directory"
+	assert_equal "$output" ""
+	run -66 --separate-stderr zc --json "$R1M" --to 127.0.0.1:9 \
+	    --to-file "$none"
+	assert_equal "$stderr" "zcsend: to-file $none: No such file or directory"
+	json_is '.status == 66 and .error == $e and .file == $f and
+	    (.destinations | length) == 1 and .destinations[0].status == 66' \
+	    --arg e "to-file $none: No such file or directory" --arg f "$R1M"
 }
 
 @test "-s and -p: the receiver sees the connection come from 127.0.0.2 and the chosen port" {
