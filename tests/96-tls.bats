@@ -397,6 +397,21 @@ assert_tls_json() {
 	    fail "no digest line $want: $(cat "$ZCERR")"
 }
 
+@test "--json --tls of a run that fails before it connects has \"tls\": null" {
+	local none=$BATS_TEST_TMPDIR/none
+
+	need jq
+	run -66 --separate-stderr zc --json --tls --tls-ca "$CA" 127.0.0.1 9 \
+	    "$none"
+	assert_equal "$stderr" "zcsend: $none: No such file or directory"
+	assert_equal "$(jq -c '[has("tls"), .tls, .status]' <<<"$output")" \
+	    '[true,null,66]'
+	run -66 --separate-stderr zc --json --tls --tls-ca "$CA" "$none" \
+	    --to 127.0.0.1:9 --to 127.0.0.1:10
+	assert_equal "$(jq -c '[.destinations[] | [has("tls"), .tls]]' \
+	    <<<"$output")" '[[true,null],[true,null]]'
+}
+
 @test "a certificate from an unknown CA fails verification: 76" {
 	start_socat_ssl "$BATS_TEST_TMPDIR/got"
 	run -76 --separate-stderr zc --tls 127.0.0.1 "$RECV_PORT" "$R4M"
