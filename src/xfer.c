@@ -291,7 +291,7 @@ xfer_tls_start(struct xfer *x)
  * sent by offset with --mode sendfile, else SSL_write from the read
  * buffer), tell it with -v, and start sending with the clock reset.
  * Fails 75 past the deadline, 76 when the handshake or the verification
- * fails.
+ * fails; with --retry, a reset before the handshake is done is retried.
  */
 static int
 xfer_handshake(struct xfer *x, struct pollfd *pfd)
@@ -300,6 +300,7 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 	struct xfer_conn	*c = &x->conn;
 	struct tls_report	 r;
 	char			 why[256];
+	int			 err;
 
 	if (c->tls == NULL && (c->tls = t->conn_new(x->par->tls_ctx, c->sock,
 	    c->tls_name, why, sizeof(why))) == NULL) {
@@ -319,6 +320,19 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 		pfd->events = t->events(c->tls);
 		return 1;
 	case -1:
+		/*
+		 * --retry: a connection reset or closed by the peer during
+		 * the handshake left the receiver without a byte of the
+		 * file, as a reset connect does; an alert or a failed
+		 * verification (EPROTO) is final.
+		 */
+		err = errno;
+		if ((err == ECONNRESET || err == EPIPE) && c->ai_list != NULL &&
+		    xfer_retry_later(x, ECONNRESET, pfd)) {
+			t->conn_free(c->tls);
+			c->tls = NULL;
+			return 1;
+		}
 		xfer_fail(x, EXIT_PROTOCOL, "TLS handshake with %s: %s",
 		    c->peer, why);
 		return 0;

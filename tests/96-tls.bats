@@ -483,6 +483,68 @@ assert_tls_json() {
 	recv_wait
 }
 
+@test "--retry: a reset during the handshake is retried, and the file arrives" {
+	local port zcrecv zpid
+
+	need socat jq
+	start_zcrecv -r 1
+	port=$RECV_PORT
+	zcrecv=$RECV_PID
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --json --retry 6 --retry-delay 1 \
+	    --tls --tls-ca "$CA" 127.0.0.1 "$port" "$R4M"
+	zpid=$BG_PID
+	bg_wait "$zcrecv"
+	grep -qx 'reset after 1' "$RECV_ERR" || fail "zcrecv: $(cat "$RECV_ERR")"
+	# The next attempt finds a TLS receiver on the same port.
+	RECV_ERR=$BATS_TEST_TMPDIR/socat.err
+	bg_start /dev/null "$RECV_ERR" socat -u \
+	    "OPENSSL-LISTEN:$port,bind=127.0.0.1,reuseaddr,cert=$D/srv.pem,key=$D/srv.key,verify=0" \
+	    "CREATE:$BATS_TEST_TMPDIR/got"
+	RECV_PID=$BG_PID
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	grep -Eq "^zcsend: connect 127\\.0\\.0\\.1 port $port: Connection reset by peer: retry 1 of 6 in " \
+	    "$ZCERR" || fail "no retry line: $(cat "$ZCERR")"
+	jq -e '.status == 0 and .attempts >= 2' "$ZCOUT" >/dev/null ||
+	    fail "JSON: $(cat "$ZCOUT")"
+}
+
+@test "--retry 2 against a receiver that always resets the handshake: 3 attempts, 76" {
+	local port
+
+	need python3 jq
+	RECV_ERR=$BATS_TEST_TMPDIR/resetter.err
+	# shellcheck disable=SC2016 # python, not shell
+	bg_start /dev/null "$RECV_ERR" python3 -c '
+import socket, struct, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(30)
+print("listening", s.getsockname()[1], file=sys.stderr, flush=True)
+for _ in range(3):
+    c, _ = s.accept()
+    c.recv(1)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    print("reset", file=sys.stderr, flush=True)
+'
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10
+	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$RECV_ERR")
+	run -76 --separate-stderr zc --json --retry 2 --retry-delay 0.05 \
+	    --tls --tls-ca "$CA" 127.0.0.1 "$port" "$R4M"
+	recv_wait
+	assert_equal "$(grep -c '^reset$' "$RECV_ERR")" 3
+	assert_equal "$(grep -c ': retry ' <<<"$stderr")" 2
+	assert_equal "$(tail -n 1 <<<"$stderr")" \
+	    "zcsend: TLS handshake with 127.0.0.1 port $port: connection reset by peer"
+	assert_equal "$(jq -c '[.status, .attempts, .bytes]' <<<"$output")" \
+	    '[76,3,0]'
+}
+
 @test "a handshake that never finishes is bounded by --connect-timeout: 75" {
 	start_zcrecv -s
 	run -75 --separate-stderr zc --tls --tls-ca "$CA" --connect-timeout 1 \
