@@ -707,6 +707,10 @@ options_combos(const unsigned char *seen)
 		{ 'k', "-k" },
 		{ OPT_MAX_CLIENTS, "--max-clients" },
 		{ OPT_MAX_CONNS, "--max-conns" }
+	}, not_listen[] = {
+		{ OPT_TO, "--to" },
+		{ OPT_TO_FILE, "--to-file" },
+		{ OPT_FAIL_FAST, "--fail-fast" }
 	};
 	size_t	i;
 
@@ -728,9 +732,10 @@ options_combos(const unsigned char *seen)
 		if (seen[listen_only[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
 			    "-l", listen_only[i].name);
-	if (seen[OPT_FAIL_FAST] && seen['l'])
-		msg_exit(NULL, EXIT_USAGE, "command line: --fail-fast does not "
-		    "go with -l");
+	for (i = 0; seen['l'] && i < NELEM(not_listen); i++)
+		if (seen[not_listen[i].ch])
+			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
+			    "go with -l", not_listen[i].name);
 	if (seen['q'] && seen['v'])
 		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v do not go "
 		    "together");

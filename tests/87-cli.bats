@@ -128,6 +128,14 @@ usage_error() {
 	    --fail-fast -l 127.0.0.1 0 "$FILE"
 }
 
+@test "--to and --to-file with -l are refused" {
+	printf '127.0.0.1:9\n' >"$BATS_TEST_TMPDIR/hosts"
+	BOUND=10 usage_error "zcsend: command line: --to-file does not go with -l" \
+	    -l --to-file "$BATS_TEST_TMPDIR/hosts" 0 "$FILE"
+	BOUND=10 usage_error "zcsend: command line: --to does not go with -l" \
+	    -l --to 127.0.0.1:9 0 "$FILE"
+}
+
 @test "-q with -v is refused" {
 	usage_error "zcsend: command line: -q and -v do not go together" \
 	    -q -v 127.0.0.1 9 "$FILE"
