@@ -215,7 +215,8 @@ checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
 	cs.fd = fd;
 	cs.start = start;
 	cs.len = len;
-	cs.start_ns = loop_now_ns();
+	/* Nothing hashed yet took no time: never a negative one for -v. */
+	cs.start_ns = cs.end_ns = loop_now_ns();
 	if (start < 0)
 		return 0;
 	/* Signals are for the main thread's loop, never for this one. */
@@ -244,11 +245,13 @@ checksum_feed(const void *buf, size_t len)
 
 /*
  * Wait for the digest. Returns 0 with *hex set to it (lowercase, as
- * sha256sum prints it), or -1 with msg set ("NAME: why").
+ * sha256sum prints it), or -1 with msg set ("NAME: why"). For a stream,
+ * sent is the number of file bytes that went out: a digest of fewer (or
+ * more) bytes than that vouches for nothing, and is refused.
  */
 int
-checksum_result(const char *name, const char **hex, char *msg,
-    size_t msglen)
+checksum_result(const char *name, uint64_t sent, const char **hex,
+    char *msg, size_t msglen)
 {
 	if (!cs.started) {
 		snprintf(msg, msglen, "checksum: not started");
@@ -262,6 +265,11 @@ checksum_result(const char *name, const char **hex, char *msg,
 		snprintf(msg, msglen, "checksum %s: %s", name,
 		    cs.err == -1 ? "file shrank while it was hashed" :
 		    cs.err != 0 ? strerror(cs.err) : "stopped");
+		return -1;
+	}
+	if (!cs.threaded && cs.done != sent) {
+		snprintf(msg, msglen, "checksum %s: hashed %ju bytes of the "
+		    "%ju sent", name, (uintmax_t)cs.done, (uintmax_t)sent);
 		return -1;
 	}
 	if (!cs.ended) {
@@ -327,9 +335,10 @@ checksum_feed(const void *buf, size_t len)
 }
 
 int
-checksum_result(const char *name, const char **hex, char *msg,
-    size_t msglen)
+checksum_result(const char *name, uint64_t sent, const char **hex,
+    char *msg, size_t msglen)
 {
+	(void)sent;
 	(void)hex;
 	snprintf(msg, msglen, "checksum %s: built without libcrypto or libmd",
 	    name);
@@ -379,14 +388,17 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 {
 	const char	*hex = NULL;
 	char		 msg[256];
+	uint64_t	 sent = 0;
 	size_t		 i;
 	int		 done = 0;
 
+	/* A stream has one receiver: the bytes it got are those hashed. */
 	for (i = 0; i < n; i++)
-		done |= xs[i]->prog.phase == XFER_DONE;
+		if (xs[i]->prog.phase == XFER_DONE && !done++)
+			sent = xs[i]->prog.file_done;
 	if (!done)
 		return checksum_hex();
-	if (checksum_result(name, &hex, msg, sizeof(msg)) == 0)
+	if (checksum_result(name, sent, &hex, msg, sizeof(msg)) == 0)
 		return hex;
 	for (i = 0; i < n; i++) {
 		if (xs[i]->prog.phase != XFER_DONE)

@@ -22,8 +22,9 @@
 /*
  * Read path and call add(arg, host, port) for every entry, in order. add
  * returns 0, or -1 with *errstr set to refuse an entry. Returns 0, or an
- * exit status with msg set: EXIT_NOINPUT when the file cannot be read,
- * EXIT_USAGE naming the file and line of a bad entry.
+ * exit status with msg set: EXIT_NOINPUT when the file cannot be read
+ * ("to-file PATH: why"), EXIT_USAGE naming the file and line of a bad
+ * entry, a stop signal's status when one came while a FIFO was waited for.
  */
 int
 destlist_load(const char *path, int (*add)(void *, const char *,
@@ -36,11 +37,30 @@ destlist_load(const char *path, int (*add)(void *, const char *,
 	ssize_t		 n;
 	int		 status = 0;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+	/* A FIFO blocks here until a writer comes: a stop signal ends that. */
+	while ((fp = fopen(path, "r")) == NULL && errno == EINTR) {
+		if (loop_signalled()) {
+			snprintf(msg, msglen, "interrupted by %s: opening "
+			    "to-file %s", loop_signal_name(), path);
+			return loop_signal_status();
+		}
+	}
+	if (fp == NULL) {
+		snprintf(msg, msglen, "to-file %s: %s", path, strerror(errno));
 		return EXIT_NOINPUT;
 	}
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	for (;;) {
+		errno = 0;
+		if ((n = getline(&line, &cap, fp)) == -1) {
+			/* A stop signal while a FIFO's writer is slow. */
+			if (ferror(fp) && errno == EINTR && loop_signalled()) {
+				snprintf(msg, msglen, "interrupted by %s: "
+				    "reading to-file %s", loop_signal_name(),
+				    path);
+				status = loop_signal_status();
+			}
+			break;
+		}
 		lineno++;
 		if (n > DESTLIST_MAX_LINE || memchr(line, '\0', (size_t)n)) {
 			snprintf(msg, msglen, "%s line %zu: not a text line",
@@ -66,7 +86,8 @@ destlist_load(const char *path, int (*add)(void *, const char *,
 		}
 	}
 	if (status == 0 && ferror(fp)) {
-		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		snprintf(msg, msglen, "to-file %s: %s", path,
+		    strerror(errno != 0 ? errno : EIO));
 		status = EXIT_NOINPUT;
 	}
 	free(line);

@@ -691,11 +691,26 @@ options_combos(const unsigned char *seen)
 		{ 'H', "-H" },
 		{ 'T', "-T" },
 		{ OPT_HEADER_FILE, "--header-file" },
-		{ OPT_TRAILER_FILE, "--trailer-file" }
+		{ OPT_TRAILER_FILE, "--trailer-file" },
+		{ OPT_TO_FILE, "--to-file" },
+		{ OPT_CHECKSUM, "--checksum" },
+		{ OPT_RETRY, "--retry" },
+		{ OPT_RETRY_DELAY, "--retry-delay" },
+		{ 's', "-s" },
+		{ 'p', "-p" },
+		{ OPT_SNDBUF, "--sndbuf" },
+		{ OPT_TOS, "--tos" },
+		{ OPT_FAIL_FAST, "--fail-fast" },
+		{ 'l', "-l" },
+		{ 'U', "-U" }
 	}, listen_only[] = {
 		{ 'k', "-k" },
 		{ OPT_MAX_CLIENTS, "--max-clients" },
 		{ OPT_MAX_CONNS, "--max-conns" }
+	}, not_listen[] = {
+		{ OPT_TO, "--to" },
+		{ OPT_TO_FILE, "--to-file" },
+		{ OPT_FAIL_FAST, "--fail-fast" }
 	};
 	size_t	i;
 
@@ -707,6 +722,9 @@ options_combos(const unsigned char *seen)
 		if (seen[bench_only[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
 			    "--bench", bench_only[i].name);
+	if (seen[OPT_RETRY_DELAY] && !seen[OPT_RETRY])
+		msg_exit(NULL, EXIT_USAGE, "command line: --retry-delay goes "
+		    "with --retry");
 	if (seen[OPT_MAX_CLIENTS] && !seen['k'])
 		msg_exit(NULL, EXIT_USAGE, "command line: --max-clients goes "
 		    "with -k");
@@ -714,9 +732,10 @@ options_combos(const unsigned char *seen)
 		if (seen[listen_only[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
 			    "-l", listen_only[i].name);
-	if (seen[OPT_FAIL_FAST] && seen['l'])
-		msg_exit(NULL, EXIT_USAGE, "command line: --fail-fast does not "
-		    "go with -l");
+	for (i = 0; seen['l'] && i < NELEM(not_listen); i++)
+		if (seen[not_listen[i].ch])
+			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
+			    "go with -l", not_listen[i].name);
 	if (seen['q'] && seen['v'])
 		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v do not go "
 		    "together");
@@ -930,11 +949,14 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 			msg_exit(NULL, EXIT_USAGE, "command line: expected "
 			    "FILE --to HOST:PORT ... (try '%s -h')",
 			    getprogname());
+		o->path = argv[0];
 		for (i = 0; i < nto; i++) {
 			if (to_isfile[i]) {
+				/* A list that cannot be read: --json says so. */
 				if ((status = destlist_load(to_args[i],
 				    add_dest_line, o, msg, sizeof(msg))) != 0)
-					msg_exit(NULL, status, "%s", msg);
+					msg_exit(status == EXIT_USAGE ? NULL : o,
+					    status, "%s", msg);
 				continue;
 			}
 			if (parse_hostport(to_args[i], host, sizeof(host), port,
@@ -946,7 +968,6 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 		if (o->ndests == 0)
 			msg_exit(NULL, EXIT_USAGE, "command line: no "
 			    "destination in %s", nto > 0 ? to_args[0] : "--to");
-		o->path = argv[0];
 		return;
 	}
 	if (o->unix_socket) {

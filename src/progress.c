@@ -69,7 +69,7 @@ static void	msg_vwarnx(const char *, va_list)
 static struct progress	*progress_drawn;
 static size_t	utf8_len(const unsigned char *);
 static void	json_unstarted(FILE *, const char *, const char *, int,
-		    const char *);
+		    const char *, int);
 static void	json_flush(FILE *);
 static const char *errno_name(int);
 static void	json_tls(FILE *, const struct xfer *);
@@ -715,11 +715,12 @@ json_tls(FILE *out, const struct xfer *x)
 
 /*
  * The members of a transfer that never began (the run failed first), to
- * host and port: nothing sent, and the run's status and error.
+ * host and port: nothing sent, and the run's status and error; with tls
+ * (--tls) a null "tls", as no handshake finished.
  */
 static void
 json_unstarted(FILE *out, const char *host, const char *port, int status,
-    const char *error)
+    const char *error, int tls)
 {
 	fputs("\"host\":", out);
 	json_string(out, host);
@@ -729,6 +730,8 @@ json_unstarted(FILE *out, const char *host, const char *port, int status,
 	    "\"rate\":0,\"backend\":null,\"fallback_errno\":null,"
 	    "\"status\":%d,\"error\":", status);
 	json_string(out, error);
+	if (tls)
+		fputs(",\"tls\":null", out);
 }
 
 /* End a line of JSON: it is out at once, and a failure is remembered. */
@@ -791,7 +794,8 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 			    o->listen_addr : o->host;
 			port = o->unix_socket ? NULL : o->listen ?
 			    o->listen_port : o->port;
-			json_unstarted(out, host, port, status, error);
+			json_unstarted(out, host, port, status, error,
+			    o->tls.enabled);
 			json_deploy(out, o, NULL);
 		}
 		json_flush(out);
@@ -811,7 +815,7 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 			json_deploy(out, o, xs[i]);
 		} else {
 			json_unstarted(out, o->dests[i].host,
-			    o->dests[i].port, status, error);
+			    o->dests[i].port, status, error, o->tls.enabled);
 			json_deploy(out, o, NULL);
 		}
 		fputc('}', out);

@@ -116,7 +116,7 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 	x->prog.file_len = in->len;
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	x->be.scratch.pipe_rd = x->be.scratch.pipe_wr = -1;
-	/* --checksum on a stream: hash the bytes read/write passes on. */
+	/* --checksum on a stream: hash the bytes sent from the buffer. */
 	x->be.hash_stream = par->checksum && in->start < 0;
 	retry_init(&x->conn.retry, 0, 0);
 	x->be.backend = par->mode == MODE_READWRITE ? &rw_backend :
@@ -291,7 +291,7 @@ xfer_tls_start(struct xfer *x)
  * sent by offset with --mode sendfile, else SSL_write from the read
  * buffer), tell it with -v, and start sending with the clock reset.
  * Fails 75 past the deadline, 76 when the handshake or the verification
- * fails.
+ * fails; with --retry, a reset before the handshake is done is retried.
  */
 static int
 xfer_handshake(struct xfer *x, struct pollfd *pfd)
@@ -300,6 +300,7 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 	struct xfer_conn	*c = &x->conn;
 	struct tls_report	 r;
 	char			 why[256];
+	int			 err;
 
 	if (c->tls == NULL && (c->tls = t->conn_new(x->par->tls_ctx, c->sock,
 	    c->tls_name, why, sizeof(why))) == NULL) {
@@ -319,6 +320,19 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 		pfd->events = t->events(c->tls);
 		return 1;
 	case -1:
+		/*
+		 * --retry: a connection reset or closed by the peer during
+		 * the handshake left the receiver without a byte of the
+		 * file, as a reset connect does; an alert or a failed
+		 * verification (EPROTO) is final.
+		 */
+		err = errno;
+		if ((err == ECONNRESET || err == EPIPE) && c->ai_list != NULL &&
+		    xfer_retry_later(x, ECONNRESET, pfd)) {
+			t->conn_free(c->tls);
+			c->tls = NULL;
+			return 1;
+		}
 		xfer_fail(x, EXIT_PROTOCOL, "TLS handshake with %s: %s",
 		    c->peer, why);
 		return 0;
@@ -885,9 +899,13 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			xfer_advance(x, (size_t)n);
 			g->rate_tokens -= (double)n;
 			g->last_move_ns = loop_now_ns();
-			/* read/write just sent these file bytes from its buffer. */
+			/*
+			 * A stream's bytes go out of the scratch buffer
+			 * (read/write, SSL_write); those just sent end at
+			 * its pos. Splice moves them by a pipe, never here.
+			 */
 			if (x->be.hash_stream && g->file_done > before &&
-			    x->be.backend == &rw_backend)
+			    x->be.scratch.buf != NULL)
 				checksum_feed(x->be.scratch.buf +
 				    x->be.scratch.pos - (g->file_done - before),
 				    (size_t)(g->file_done - before));

@@ -613,7 +613,8 @@ int		 destlist_load(const char *, int (*)(void *, const char *,
 /* checksum.c */
 int		 checksum_start(int, off_t, uint64_t, char *, size_t);
 void		 checksum_feed(const void *, size_t);
-int		 checksum_result(const char *, const char **, char *, size_t);
+int		 checksum_result(const char *, uint64_t, const char **, char *,
+		     size_t);
 const char	*checksum_hex(void);
 void		 checksum_stats(uint64_t *, double *);
 void		 checksum_cancel(void);

@@ -78,6 +78,29 @@ usage_error() {
 	    --bench -H x "$FILE"
 }
 
+@test "--bench refuses the deployment, socket and listen options" {
+	local spec name args
+
+	printf '127.0.0.1:9\n' >"$BATS_TEST_TMPDIR/hosts"
+	for spec in "--to-file|--to-file $BATS_TEST_TMPDIR/hosts" \
+	    "--checksum|--checksum sha256" "--retry|--retry 1" \
+	    "--retry-delay|--retry-delay 1" "-s|-s 127.0.0.1" \
+	    "-p|-p 4000" "--sndbuf|--sndbuf 64K" "--tos|--tos af41" \
+	    "--fail-fast|--fail-fast" "-l|-l" \
+	    "-U|-U $BATS_TEST_TMPDIR/sock"; do
+		name=${spec%%|*}
+		read -ra args <<<"${spec#*|}"
+		BOUND=10 usage_error \
+		    "zcsend: command line: $name does not go with --bench" \
+		    --bench "${args[@]}" "$FILE"
+	done
+}
+
+@test "--retry-delay without --retry is refused" {
+	usage_error "zcsend: command line: --retry-delay goes with --retry" \
+	    --retry-delay 1 127.0.0.1 9 "$FILE"
+}
+
 @test "--rounds without --bench is refused" {
 	usage_error "zcsend: command line: --rounds goes with --bench" \
 	    --rounds 3 127.0.0.1 9 "$FILE"
@@ -103,6 +126,14 @@ usage_error() {
 	BOUND=10	# today it listens for good
 	usage_error "zcsend: command line: --fail-fast does not go with -l" \
 	    --fail-fast -l 127.0.0.1 0 "$FILE"
+}
+
+@test "--to and --to-file with -l are refused" {
+	printf '127.0.0.1:9\n' >"$BATS_TEST_TMPDIR/hosts"
+	BOUND=10 usage_error "zcsend: command line: --to-file does not go with -l" \
+	    -l --to-file "$BATS_TEST_TMPDIR/hosts" 0 "$FILE"
+	BOUND=10 usage_error "zcsend: command line: --to does not go with -l" \
+	    -l --to 127.0.0.1:9 0 "$FILE"
 }
 
 @test "-q with -v is refused" {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 #
 # Signals where they used to be mishandled: while a FIFO given as header,
-# trailer or --bench file is being opened, SIGHUP in listen mode on a Unix
+# trailer, --to-file or --bench file is being opened, SIGHUP in listen mode on a Unix
 # socket, and the lines of --to that must name their destination.
 
 setup() {
@@ -46,6 +46,12 @@ signal_in_fifo_open() {
 	signal_in_fifo_open TERM 143 \
 	    "zcsend: interrupted by SIGTERM: opening trailer file $FIFO" \
 	    --trailer-file "$FIFO" 127.0.0.1 9 "$FILE"
+}
+
+@test "SIGINT while opening a FIFO given as --to-file exits 130" {
+	signal_in_fifo_open INT 130 \
+	    "zcsend: interrupted by SIGINT: opening to-file $FIFO" \
+	    "$FILE" --to-file "$FIFO"
 }
 
 @test "SIGINT while opening a FIFO given as the --bench file exits 130" {

@@ -267,7 +267,21 @@ wait_until_listening() {
 	run -64 --separate-stderr zc "$R1M" --to-file "$list"
 	assert_one_line_stderr "^zcsend: command line: no destination in $list\$"
 	run -66 --separate-stderr zc "$R1M" --to-file "$BATS_TEST_TMPDIR/none"
-	assert_one_line_stderr "^zcsend: $BATS_TEST_TMPDIR/none: No such file or directory\$"
+	assert_one_line_stderr "^zcsend: to-file $BATS_TEST_TMPDIR/none: No such file or directory\$"
+}
+
+@test "--to-file that cannot be read: 66 naming the to-file, and --json says so" {
+	local none=$BATS_TEST_TMPDIR/none
+
+	run -66 --separate-stderr zc "$R1M" --to-file "$BATS_TEST_TMPDIR"
+	assert_equal "$stderr" "zcsend: to-file $BATS_TEST_TMPDIR: Is a directory"
+	assert_equal "$output" ""
+	run -66 --separate-stderr zc --json "$R1M" --to 127.0.0.1:9 \
+	    --to-file "$none"
+	assert_equal "$stderr" "zcsend: to-file $none: No such file or directory"
+	json_is '.status == 66 and .error == $e and .file == $f and
+	    (.destinations | length) == 1 and .destinations[0].status == 66' \
+	    --arg e "to-file $none: No such file or directory" --arg f "$R1M"
 }
 
 @test "-s and -p: the receiver sees the connection come from 127.0.0.2 and the chosen port" {
@@ -470,6 +484,19 @@ sha_line() {
 	json_is '.sha256 == $s and .backend == "readwrite"' \
 	    --arg s "$(sha_of "$RECV_OUT")"
 	stderr_has 'zcsend: stdin is not a regular file: using readwrite'
+}
+
+@test "--checksum on an empty pipe: the empty digest, hashed in no time" {
+	empty_push() {
+		: | timeout -k 5 "$BOUND" "$ZCSEND" -v --checksum sha256 \
+		    127.0.0.1 "$RECV_PORT" -
+	}
+	start_nc
+	run -0 --separate-stderr empty_push
+	recv_wait
+	assert_equal "$(size_of "$RECV_OUT")" 0
+	assert_equal "$(sha_line)" "$(sha_of "$RECV_OUT")"
+	stderr_has '^zcsend: hashed 0 bytes in 0\.000 s \([A-Za-z]+, 0 B/s\)$'
 }
 
 @test "--checksum of a transfer that failed is null in --json and not printed" {

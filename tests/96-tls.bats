@@ -327,6 +327,58 @@ assert_tls_json() {
 	    "zcsend: TLS handshake with 127.0.0.1 port $(sed -n 's/.* port \([0-9]*\):.*/\1/p' "$ZCERR"): peer did not return a certificate"
 }
 
+@test "--checksum on a pipe over --tls is the receiver's sha256, pushed or served" {
+	local want writer
+
+	need jq
+	want=$(sha_of "$R4M")
+	pipe_push() {
+		cat "$R4M" | timeout -k 5 "$BOUND" "$ZCSEND" -v --json --tls \
+		    --tls-ca "$CA" --checksum sha256 127.0.0.1 "$RECV_PORT" -
+	}
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	run -0 --separate-stderr pipe_push
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	grep -qx "zcsend: sha256 $want" <<<"$stderr" ||
+	    fail "no digest line $want: $stderr"
+	grep -Eq '^zcsend: hashed 4194304 bytes in [0-9.]+ s \(' <<<"$stderr" ||
+	    fail "not every byte hashed: $stderr"
+	assert_equal "$(jq -r .sha256 <<<"$output")" "$want"
+
+	# Listen mode with a pipe input takes the same path.
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	timeout 30 cat "$R4M" >"$BATS_TEST_TMPDIR/in" 3>&- &
+	writer=$!
+	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+	    -v --checksum sha256 127.0.0.1 0 "$BATS_TEST_TMPDIR/in"
+	timeout 30 openssl s_client -quiet -verify_return_error \
+	    -CAfile "$CA" -connect "127.0.0.1:$LPORT" \
+	    -servername localhost </dev/null >"$BATS_TEST_TMPDIR/got2" \
+	    2>/dev/null
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	wait "$writer"
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got2"
+	grep -qx "zcsend: sha256 $want" "$ZCERR" ||
+	    fail "no digest line $want: $(cat "$ZCERR")"
+}
+
+@test "--json --tls of a run that fails before it connects has \"tls\": null" {
+	local none=$BATS_TEST_TMPDIR/none
+
+	need jq
+	run -66 --separate-stderr zc --json --tls --tls-ca "$CA" 127.0.0.1 9 \
+	    "$none"
+	assert_equal "$stderr" "zcsend: $none: No such file or directory"
+	assert_equal "$(jq -c '[has("tls"), .tls, .status]' <<<"$output")" \
+	    '[true,null,66]'
+	run -66 --separate-stderr zc --json --tls --tls-ca "$CA" "$none" \
+	    --to 127.0.0.1:9 --to 127.0.0.1:10
+	assert_equal "$(jq -c '[.destinations[] | [has("tls"), .tls]]' \
+	    <<<"$output")" '[[true,null],[true,null]]'
+}
+
 @test "a certificate from an unknown CA fails verification: 76" {
 	start_socat_ssl "$BATS_TEST_TMPDIR/got"
 	run -76 --separate-stderr zc --tls 127.0.0.1 "$RECV_PORT" "$R4M"
@@ -396,6 +448,68 @@ assert_tls_json() {
 	    "$RECV_PORT" "$R4M"
 	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer\$"
 	recv_wait
+}
+
+@test "--retry: a reset during the handshake is retried, and the file arrives" {
+	local port zcrecv zpid
+
+	need socat jq
+	start_zcrecv -r 1
+	port=$RECV_PORT
+	zcrecv=$RECV_PID
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --json --retry 6 --retry-delay 1 \
+	    --tls --tls-ca "$CA" 127.0.0.1 "$port" "$R4M"
+	zpid=$BG_PID
+	bg_wait "$zcrecv"
+	grep -qx 'reset after 1' "$RECV_ERR" || fail "zcrecv: $(cat "$RECV_ERR")"
+	# The next attempt finds a TLS receiver on the same port.
+	RECV_ERR=$BATS_TEST_TMPDIR/socat.err
+	bg_start /dev/null "$RECV_ERR" socat -u \
+	    "OPENSSL-LISTEN:$port,bind=127.0.0.1,reuseaddr,cert=$D/srv.pem,key=$D/srv.key,verify=0" \
+	    "CREATE:$BATS_TEST_TMPDIR/got"
+	RECV_PID=$BG_PID
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	grep -Eq "^zcsend: connect 127\\.0\\.0\\.1 port $port: Connection reset by peer: retry 1 of 6 in " \
+	    "$ZCERR" || fail "no retry line: $(cat "$ZCERR")"
+	jq -e '.status == 0 and .attempts >= 2' "$ZCOUT" >/dev/null ||
+	    fail "JSON: $(cat "$ZCOUT")"
+}
+
+@test "--retry 2 against a receiver that always resets the handshake: 3 attempts, 76" {
+	local port
+
+	need python3 jq
+	RECV_ERR=$BATS_TEST_TMPDIR/resetter.err
+	# shellcheck disable=SC2016 # python, not shell
+	bg_start /dev/null "$RECV_ERR" python3 -c '
+import socket, struct, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(30)
+print("listening", s.getsockname()[1], file=sys.stderr, flush=True)
+for _ in range(3):
+    c, _ = s.accept()
+    c.recv(1)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    print("reset", file=sys.stderr, flush=True)
+'
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10
+	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$RECV_ERR")
+	run -76 --separate-stderr zc --json --retry 2 --retry-delay 0.05 \
+	    --tls --tls-ca "$CA" 127.0.0.1 "$port" "$R4M"
+	recv_wait
+	assert_equal "$(grep -c '^reset$' "$RECV_ERR")" 3
+	assert_equal "$(grep -c ': retry ' <<<"$stderr")" 2
+	assert_equal "$(tail -n 1 <<<"$stderr")" \
+	    "zcsend: TLS handshake with 127.0.0.1 port $port: connection reset by peer"
+	assert_equal "$(jq -c '[.status, .attempts, .bytes]' <<<"$output")" \
+	    '[76,3,0]'
 }
 
 @test "a handshake that never finishes is bounded by --connect-timeout: 75" {
