@@ -74,6 +74,7 @@ on_tty() {
 		shift
 	done
 	shift
+	: >"$TTYOUT"
 	bg_start "$ZCOUT" "$ZCERR" env -u COLUMNS "${envs[@]}" \
 	    python3 "$PTYRUN" run "$cols" "$TTYOUT" "$ZCSEND" "$@"
 	TTY_PID=$BG_PID
@@ -86,9 +87,10 @@ tty_wait() {
 	    fail "zcsend exited $BG_STATUS: $(cat -v "$TTYOUT" "$ZCERR")"
 }
 
-# wait_for_output REGEX: until what zcsend drew so far matches REGEX.
+# wait_for_output REGEX: until what zcsend drew so far matches REGEX (a
+# busy machine may take a while to start the pseudo-terminal's python).
 wait_for_output() {
-	wait_until 10 grep -Eq -- "$1" "$TTYOUT"
+	wait_until 30 grep -Eq -- "$1" "$TTYOUT"
 }
 
 # assert_segments_fit WIDTH: no redraw put more than WIDTH - 1 columns on
