@@ -5,9 +5,12 @@ The module compiles zc_sendfile() and this platform's sendfile backend
 directly, so neither configure nor an installed libzcsend is needed.
 """
 
+import atexit
 import os
 import re
+import shutil
 import sys
+import tempfile
 
 from setuptools import Extension, setup
 
@@ -45,6 +48,40 @@ def backend():
     return ["sf-unknown.c", "rw.c", "platform.c", "noflags.c"], []
 
 
+# What configure would have found, for the sources compiled here without
+# it: the system extensions and a 64-bit off_t (as Python's own pyconfig.h
+# has them), and the BSD functions declared by the system or not needed.
+CONFIG_H = """\
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+#ifndef _ALL_SOURCE
+#define _ALL_SOURCE 1
+#endif
+#ifndef _DARWIN_C_SOURCE
+#define _DARWIN_C_SOURCE 1
+#endif
+#ifndef __EXTENSIONS__
+#define __EXTENSIONS__ 1
+#endif
+#ifndef _FILE_OFFSET_BITS
+#define _FILE_OFFSET_BITS 64
+#endif
+#define HAVE_STRTONUM 1
+#define HAVE_GETPROGNAME 1
+"""
+
+
+def config_dir():
+    """A temporary directory holding config.h, removed at exit: the source
+    tree may be read-only and holds no generated file."""
+    tmp = tempfile.mkdtemp(prefix="zcsend-config.")
+    atexit.register(shutil.rmtree, tmp, True)
+    with open(os.path.join(tmp, "config.h"), "w", encoding="ascii") as f:
+        f.write(CONFIG_H)
+    return tmp
+
+
 VERSION = version()
 BACKEND, LIBRARIES = backend()
 
@@ -56,7 +93,7 @@ setup(
             "sendfile",
             sources=["sendfilemodule.c", rel("src", "lib-sendfile.c")]
             + [rel("src", f) for f in BACKEND],
-            include_dirs=["include", rel("src")],
+            include_dirs=[config_dir(), rel("src")],
             define_macros=[
                 ("PACKAGE_VERSION", '"%s"' % VERSION),
                 ("SF_OS", '"%s"' % sys.platform),

@@ -17,5 +17,5 @@ BATS_TESTS += tests/93-library.bats
 TESTS += tests/94-python.sh
 
 EXTRA_DIST += tests/94-python.sh python/README python/pyproject.toml \
-	python/setup.py python/sendfilemodule.c python/include/config.h \
+	python/setup.py python/sendfilemodule.c \
 	python/tests/test_sendfile.py zcsend.pc.in scripts/bench-python
