@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# zcsend --bench and scripts/bench-anchors, on tiny sizes: the tables appear,
-# every run's bytes were checked at the receiver, --json parses. Speed itself
-# is never asserted here: it is measured by the scripts.
+# zcsend --bench, scripts/bench-anchors and scripts/bench-python, on tiny
+# sizes: the tables appear, every run's bytes were checked at the receiver,
+# --json parses. Speed itself is never asserted here: it is measured by the
+# scripts.
 
 setup() {
 	load test_helper/common
@@ -86,4 +87,26 @@ teardown() {
 	for s in sendfile-loop zcsend zcsend-readwrite 'nc -N' ncat socat 'pv|nc -N'; do
 		assert_line --regexp "^${s//|/\\|} +[0-9.]+ +[0-9.]+ "
 	done
+}
+
+# One run of bench-python on a tiny file: its header names the transport, and
+# it has a row of ratios for every sender (it exits non-zero when a receiver
+# got a wrong byte count).
+bench_python() {
+	run --separate-stderr "${PYTHON:-/usr/bin/python3}" \
+	    "$BATS_TEST_DIRNAME/../scripts/bench-python" --size 4 --rounds 2 "$@"
+	assert_success
+	for s in sendall os.sendfile sock.sendfile module; do
+		assert_line --regexp "^$s +[0-9.]+ +[0-9.]+( +[0-9.]+ \([0-9.]+-[0-9.]+\)){3}$"
+	done
+}
+
+@test "bench-python measures every Python sender over loopback TCP" {
+	bench_python
+	assert_line --index 0 --partial ', loopback TCP, 4 MiB file,'
+}
+
+@test "bench-python measures every Python sender over a Unix socket" {
+	bench_python --unix
+	assert_line --index 0 --partial ', Unix socket, 4 MiB file,'
 }
