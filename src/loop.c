@@ -303,7 +303,8 @@ loop_progress(struct loop *l, struct loop_state *st)
 		if (l->slots[i] != NULL)
 			st->live[n++] = l->slots[i];
 	if (n > 0)
-		progress_update(l->progress, st->live, n, loop_now_ns());
+		l->progress_ops->update(l->progress, st->live, n,
+		    loop_now_ns());
 }
 
 /*
@@ -355,7 +356,7 @@ loop_run(struct loop *l)
 		if (!accepting && st.nwait == 0)
 			break;
 		loop_min_timeout(&st, l->progress != NULL ?
-		    progress_due_ms(l->progress, loop_now_ns()) : -1);
+		    l->progress_ops->due_ms(l->progress, loop_now_ns()) : -1);
 		for (i = 0; i < st.nwait; i++)
 			st.pfds[i].revents = 0;
 		if (loop_idle_wait(st.pfds, st.nwait, st.timeout)) {

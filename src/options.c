@@ -1012,7 +1012,7 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->retry_max = o->retry;
 	par->retry_delay_ms = o->retry_delay_ms;
 	par->retry_notify = !o->quiet;
-	par->checksum = o->checksum;
+	par->hash_sent = o->checksum ? checksum_feed : NULL;
 	/*
 	 * One receiver, unpaced: a send may block (see xfer_init). Not with
 	 * --tls: OpenSSL's state machine is driven by the loop's waits.

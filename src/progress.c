@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * What zcsend tells the user: the progress line (redrawn on a terminal, or
- * one plain line a second for logs), the final summary, --json, and every
- * other message, through msg_warnx, which first clears a progress line on
- * the terminal (as pv's pv_error does) so that no message lands inside
- * one. It only reads a transfer's counters; it never touches the data fds.
+ * one plain line a second for logs), the final summary, --json, and the
+ * exit path (msg_exit, msg_end). Every message goes through msg.c's
+ * msg_warnx, which this file hooks so that a progress line on the
+ * terminal is cleared first (as pv's pv_error does) and no message lands
+ * inside one. It only reads a transfer's counters; it never touches the
+ * data fds. The loop reaches it through progress_ops, so the engine, and
+ * libzcsend, carry none of it.
  */
 
 #include "config.h"
@@ -62,8 +65,10 @@ static void	progress_line(struct progress *, char *, size_t,
 static double	progress_rate(struct progress *, uint64_t, int64_t);
 static size_t	progress_columns(const struct progress *);
 static void	progress_draw(struct progress *, const char *);
-static void	msg_vwarnx(const char *, va_list)
-		    __attribute__((__format__(__printf__, 1, 0)));
+static int	progress_due_ms(const struct progress *, int64_t);
+static void	progress_update(struct progress *, struct xfer *const *, size_t,
+		    int64_t);
+static void	progress_unshow(void);
 
 /* The progress whose line is on the terminal now, if any. */
 static struct progress	*progress_drawn;
@@ -82,30 +87,6 @@ static int	stdout_errno;
 static int	stdout_checked;
 static void	json_deploy(FILE *, const struct options *,
 		    const struct xfer *);
-
-/* Human-readable bytes, powers of 1024: "512 B", "85.3 MiB". */
-void
-format_size(char *buf, size_t size, double value)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
-	    "PiB" };
-	size_t	unit = 0;
-
-	while (value >= 1024.0 && unit < sizeof(units) / sizeof(units[0]) - 1) {
-		value /= 1024.0;
-		unit++;
-	}
-	/* What rounds up to 1024.0 is shown in the next unit. */
-	if (unit > 0 && value >= 1023.95 &&
-	    unit < sizeof(units) / sizeof(units[0]) - 1) {
-		value /= 1024.0;
-		unit++;
-	}
-	if (unit == 0)
-		snprintf(buf, size, "%.0f %s", value, units[unit]);
-	else
-		snprintf(buf, size, "%.1f %s", value, units[unit]);
-}
 
 /* A duration as H:MM:SS, as pv shows elapsed time and ETA: "0:01:10". */
 void
@@ -141,8 +122,14 @@ progress_start(struct progress *p, enum progress_mode mode, int tty,
 	    PLAIN_INTERVAL_NS);
 }
 
+/* How the loop redraws a progress display it is handed. */
+const struct progress_ops progress_ops = {
+	.due_ms = progress_due_ms,
+	.update = progress_update
+};
+
 /* Milliseconds until the next redraw is due, or -1 if there is none. */
-int
+static int
 progress_due_ms(const struct progress *p, int64_t now_ns)
 {
 	if (p->mode == PROGRESS_NONE)
@@ -325,7 +312,7 @@ progress_line(struct progress *p, char *buf, size_t size,
 }
 
 /* Redraw if one is due; catch up rather than burst after a stall. */
-void
+static void
 progress_update(struct progress *p, struct xfer *const *xs, size_t n,
     int64_t now_ns)
 {
@@ -454,29 +441,12 @@ progress_clear(struct progress *p)
 		progress_drawn = NULL;
 }
 
+/* msg_warnx's hook: clear the line on the terminal, if one is drawn. */
 static void
-msg_vwarnx(const char *fmt, va_list ap)
+progress_unshow(void)
 {
 	if (progress_drawn != NULL)
 		progress_clear(progress_drawn);
-	fprintf(stderr, "%s: ", getprogname());
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fflush(stderr);
-}
-
-/*
- * The one way zcsend prints a message: "zcsend: what: why" on stderr, as
- * warnx(3) does, after clearing a progress line from the terminal.
- */
-void
-msg_warnx(const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	msg_vwarnx(fmt, ap);
-	va_end(ap);
 }
 
 /*
@@ -529,10 +499,14 @@ msg_atexit(void)
 		_exit(status);
 }
 
-/* Check standard output at every exit; call first thing. */
+/*
+ * Clear a progress line before every message, and check standard output
+ * at every exit; call first thing.
+ */
 int
 msg_init(void)
 {
+	msg_hook(progress_unshow);
 	return atexit(msg_atexit) == 0 ? 0 : -1;
 }
 

@@ -346,6 +346,7 @@ push_main(const struct options *o)
 	l.slots = xp;
 	l.nslots = o->ndests;
 	l.progress = &p;
+	l.progress_ops = &progress_ops;
 	l.fail_fast = o->fail_fast;
 	l.listen_fd = -1;
 	if (loop_run(&l) == -1) {

@@ -216,6 +216,7 @@ serve_run(struct serve *s)
 	l.slots = s->slots;
 	l.nslots = o->max_conns;
 	l.progress = &s->p;
+	l.progress_ops = &progress_ops;
 	l.listen_fd = s->lsock;
 	l.arg = s;
 	l.accepting = serve_accepting;

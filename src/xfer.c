@@ -117,7 +117,7 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	x->be.scratch.pipe_rd = x->be.scratch.pipe_wr = -1;
 	/* --checksum on a stream: hash the bytes sent from the buffer. */
-	x->be.hash_stream = par->checksum && in->start < 0;
+	x->be.hash_stream = par->hash_sent != NULL && in->start < 0;
 	retry_init(&x->conn.retry, 0, 0);
 	x->be.backend = par->mode == MODE_READWRITE ? &rw_backend :
 	    par->mode == MODE_SPLICE ? &splice_backend : &sf_backend;
@@ -906,7 +906,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			 */
 			if (x->be.hash_stream && g->file_done > before &&
 			    x->be.scratch.buf != NULL)
-				checksum_feed(x->be.scratch.buf +
+				x->par->hash_sent(x->be.scratch.buf +
 				    x->be.scratch.pos - (g->file_done - before),
 				    (size_t)(g->file_done - before));
 			/*

@@ -249,7 +249,11 @@ struct xfer_params {
 	int		 retry_max;	/* --retry: connects after the first */
 	int		 retry_delay_ms;
 	int		 retry_notify;	/* tell each retry on stderr */
-	int		 checksum;	/* --checksum: hash a stream's bytes */
+	/*
+	 * --checksum: the command's hasher (checksum.c), fed a stream's
+	 * bytes as they go out (NULL: none), so the engine links no hashing.
+	 */
+	void		(*hash_sent)(const void *, size_t);
 
 	/*
 	 * --tls: the command's TLS module, plugged in (NULL: plain TCP), the
@@ -433,6 +437,18 @@ int		 lib_flags(int, int *);
 struct progress;
 
 /*
+ * How the loop redraws a progress display: progress.c's progress_ops, the
+ * command's; the engine and libzcsend carry no display of their own.
+ * due_ms: milliseconds until the next redraw, -1 for none; update: redraw
+ * for these transfers, if due.
+ */
+struct progress_ops {
+	int		(*due_ms)(const struct progress *, int64_t);
+	void		(*update)(struct progress *, struct xfer *const *,
+			    size_t, int64_t);
+};
+
+/*
  * One event loop for every mode: it steps the transfers in slots (NULL: a
  * free slot) when their fds are ready or a deadline falls due, redraws
  * progress, and with a listening fd accepts into free slots through the
@@ -441,7 +457,9 @@ struct progress;
 struct loop {
 	struct xfer	**slots;
 	size_t		  nslots;
-	struct progress	 *progress;	/* NULL: none */
+	/* What to redraw, and how (progress_ops); progress NULL: nothing. */
+	struct progress	 *progress;
+	const struct progress_ops *progress_ops;
 	int		  fail_fast;	/* a failure stops every transfer */
 	int		  listen_fd;	/* -1: no listener */
 	void		 *arg;
@@ -480,8 +498,8 @@ int		 xfer_connect_error(int, const char *, int, char *, size_t);
 
 /*
  * TLS, the command's only (tls.c with OpenSSL, or tls-none.c; tls-opt.c
- * in both). The engine (xfer.c, progress.c) reaches it only through the
- * struct tls_ops in xfer_params, so libzcsend carries no TLS.
+ * in both). The engine (xfer.c) and --json (progress.c) reach it only
+ * through the struct tls_ops in xfer_params, so libzcsend carries no TLS.
  */
 struct tls_ctx;
 struct tls_conn;
@@ -566,10 +584,8 @@ struct progress {
 	uint64_t		 sent;		/* bytes sent at the last look */
 	int64_t			 moved_ns;	/* when that count last grew */
 };
+extern const struct progress_ops progress_ops;
 void		 progress_start(struct progress *, enum progress_mode, int,
-		     int64_t);
-int		 progress_due_ms(const struct progress *, int64_t);
-void		 progress_update(struct progress *, struct xfer *const *, size_t,
 		     int64_t);
 void		 progress_note(struct progress *, const char *, ...)
 		     __attribute__((__format__(__printf__, 2, 3)));
@@ -580,14 +596,17 @@ void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
 void		 report_json_listening(FILE *, const char *, const char *);
 void		 json_string(FILE *, const char *);
-void		 format_size(char *, size_t, double);
 void		 format_hms(char *, size_t, double);
 int		 msg_init(void);
 int		 msg_end(int);
-void		 msg_warnx(const char *, ...)
-		     __attribute__((__format__(__printf__, 1, 2)));
 __dead void	 msg_exit(const struct options *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
+
+/* msg.c */
+void		 msg_hook(void (*)(void));
+void		 msg_warnx(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 format_size(char *, size_t, double);
 
 /* retry.c */
 int		 retry_retryable(int);

@@ -100,3 +100,17 @@ teardown() {
 	bg_wait "$RECV_PID"
 	assert_same_bytes "$EXPECTED" "$RECEIVED"
 }
+
+@test "the installed library needs neither libcrypto nor libmd and carries no progress, checksum or JSON code" {
+	run -0 readelf -d "$DEST$ZC_LIBDIR/libzcsend.so"
+	assert_output --partial '(NEEDED)'
+	refute_output --regexp 'NEEDED.*\[lib(crypto|ssl|md)\.so'
+	# Every symbol the static library defines, one a line.
+	# shellcheck disable=SC2016 # awk's $3, not the shell's
+	run -0 bash -c 'nm --defined-only "$1" | awk "NF == 3 { print \$3 }"' \
+	    _ "$DEST$ZC_LIBDIR/libzcsend.a"
+	assert_line xfer_step
+	refute_line --regexp '^(progress|checksum|json|report_json)'
+	run -0 "$PKG_CONFIG" --libs --static zcsend
+	refute_output --regexp '-l(crypto|ssl|md)( |$)'
+}

@@ -22,7 +22,7 @@ check_LTLIBRARIES = tests/unit/libengine.la
 # Own flags give its objects their own names, apart from libzcengine's.
 tests_unit_libengine_la_CFLAGS = $(AM_CFLAGS)
 tests_unit_libengine_la_SOURCES = src/xfer.c src/loop.c src/net.c \
-	src/progress.c src/rw.c src/retry.c src/sockopt.c src/checksum.c
+	src/msg.c src/rw.c src/retry.c src/sockopt.c
 if BACKEND_LINUX
 tests_unit_libengine_la_SOURCES += src/splice.c
 else
