@@ -319,6 +319,33 @@ wait_until_listening() {
 	    fail "receiver 2 saw: $(cat "$RECV_ERR")"
 }
 
+# free_service: sets SVC_NAME and SVC_PORT to a TCP service of services(5)
+# on an unprivileged port that nothing uses now.
+free_service() {
+	local name port
+
+	while read -r name port; do
+		if [[ -z $(ss -Htan "sport = :$port") ]]; then
+			SVC_NAME=$name
+			SVC_PORT=$port
+			return 0
+		fi
+	done < <(awk '$2 ~ /^[0-9]+\/tcp$/ { split($2, p, "/");
+	    if (p[1] > 1023 && p[1] < 32768) print $1, p[1] }' /etc/services)
+	fail "no free TCP service port in /etc/services"
+}
+
+@test "-p takes a service name, as a port does, and binds its port" {
+	need ss
+	free_service
+	start_nc
+	run -0 --separate-stderr zc -p "$SVC_NAME" 127.0.0.1 "$RECV_PORT" "$R1M"
+	recv_wait
+	assert_same_bytes "$R1M" "$RECV_OUT"
+	grep -qx "Connection received on 127.0.0.1 $SVC_PORT" "$RECV_ERR" ||
+	    fail "the receiver saw: $(cat "$RECV_ERR")"
+}
+
 @test "-s: an address not on this host exits 69 with the reason" {
 	start_nc
 	run -69 --separate-stderr zc -s 192.0.2.1 127.0.0.1 "$RECV_PORT" "$R1M"
