@@ -779,7 +779,7 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		break;
 	case OPT_SNDBUF:
 		size = option_size("sndbuf", optarg);
-		if (size == 0 || size > INT_MAX / 2)
+		if (size == 0 || size > SOCKOPT_MAX_SNDBUF)
 			msg_exit(NULL, EXIT_USAGE, "sndbuf %s: out of range",
 			    optarg);
 		o->sockopts.sndbuf = (int)size;

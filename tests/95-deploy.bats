@@ -376,6 +376,22 @@ free_service() {
 	stderr_has "zcsend: 127\\.0\\.0\\.1 port $RECV_PORT: sndbuf [0-9]+ \\(asked 65536\\), tos 0x88 \\(af41\\)"
 }
 
+@test "--sndbuf takes the largest size documented, 1G" {
+	local trace=$BATS_TEST_TMPDIR/trace
+
+	need strace
+	start_nc
+	run -0 --separate-stderr timeout -k 5 "$BOUND" env "$NOLEAK" \
+	    strace -f -o "$trace" -e trace=setsockopt \
+	    "$ZCSEND" --sndbuf 1G 127.0.0.1 "$RECV_PORT" "$R1M"
+	recv_wait
+	assert_same_bytes "$R1M" "$RECV_OUT"
+	grep -Eq 'setsockopt\([0-9]+, SOL_SOCKET, SO_SNDBUF, \[1073741824\], 4\) = 0' "$trace" ||
+	    fail "no SO_SNDBUF 1073741824: $(cat "$trace")"
+	run -64 --separate-stderr "$ZCSEND" --sndbuf 1073741825 127.0.0.1 1 "$R1M"
+	assert_one_line_stderr '^zcsend: sndbuf 1073741825: out of range$'
+}
+
 @test "--tos ef on IPv6 sets the traffic class" {
 	local trace=$BATS_TEST_TMPDIR/trace
 
