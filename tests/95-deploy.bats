@@ -542,6 +542,35 @@ sha_line() {
 	stderr_has '^zcsend: hashed 0 bytes in 0\.000 s \([A-Za-z]+, 0 B/s\)$'
 }
 
+@test "--checksum: a stop signal while the digest is awaited ends the run at once: 130, no digest" {
+	local big=$BATS_TEST_TMPDIR/r8m pid t0
+
+	need strace pgrep
+	head -c 8388608 /dev/urandom >"$big"
+	start_nc
+	# strace holds each pread of the hashing thread (1 MiB) for a second:
+	# the bytes are all sent long before the digest is ready.
+	bg_start "$ZCOUT" "$ZCERR" env "$NOLEAK" strace -f -o /dev/null \
+	    -e trace=pread64 -e inject=pread64:delay_enter=1000000 \
+	    "$ZCSEND" --json --checksum sha256 127.0.0.1 "$RECV_PORT" "$big"
+	recv_wait
+	assert_same_bytes "$big" "$RECV_OUT"
+	# zcsend is strace's child; it still runs (its receiver has closed).
+	pid=$(pgrep -P "$BG_CMD_PID")
+	t0=$EPOCHREALTIME
+	kill -INT "$pid"
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 130
+	# One pread at most is let finish: well before the 8 s of hashing.
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 4) }' ||
+	    fail "SIGINT took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }') s to stop zcsend"
+	stderr=$(<"$ZCERR")
+	assert_one_line_stderr "^zcsend: interrupted by SIGINT: checksum $big: hashed [0-9]+ of 8388608 bytes\$"
+	output=$(<"$ZCOUT")
+	json_is '.status == 130 and .sha256 == null and .error == $e' \
+	    --arg e "${stderr#zcsend: }"
+}
+
 @test "--checksum of a transfer that failed is null in --json and not printed" {
 	dead_port
 	run -69 --separate-stderr zc --checksum sha256 --json \
