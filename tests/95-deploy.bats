@@ -284,6 +284,19 @@ wait_until_listening() {
 	    --arg e "to-file $none: No such file or directory" --arg f "$R1M"
 }
 
+@test "--to-file that cannot be read: --json still lists every --to, before and after it, in order" {
+	local none=$BATS_TEST_TMPDIR/none
+
+	run -66 --separate-stderr zc --json "$R1M" --to 127.0.0.1:9 \
+	    --to-file "$none" --to '[::1]:10' --to localhost:11
+	assert_equal "$stderr" "zcsend: to-file $none: No such file or directory"
+	json_is '.status == 66 and .error == $e and
+	    ([.destinations[] | [.host, .port, .status, .error == $e]] ==
+	    [["127.0.0.1", "9", 66, true], ["::1", "10", 66, true],
+	    ["localhost", "11", 66, true]])' \
+	    --arg e "to-file $none: No such file or directory"
+}
+
 @test "-s and -p: the receiver sees the connection come from 127.0.0.2 and the chosen port" {
 	dead_port
 	local sport=$DEAD_PORT
