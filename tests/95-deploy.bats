@@ -270,6 +270,16 @@ wait_until_listening() {
 	assert_one_line_stderr "^zcsend: to-file $BATS_TEST_TMPDIR/none: No such file or directory\$"
 }
 
+@test "--to-file: two destinations on one line are a bad line, not an IPv6 address without brackets" {
+	local list=$BATS_TEST_TMPDIR/hosts
+
+	printf '127.0.0.1:9\n127.0.0.1:9 127.0.0.1:10\n' >"$list"
+	run -64 --separate-stderr zc "$R1M" --to-file "$list"
+	assert_one_line_stderr "^zcsend: $list line 2: 127\\.0\\.0\\.1:9 127\\.0\\.0\\.1:10: expected one HOST:PORT, without blanks\$"
+	run -64 --separate-stderr zc "$R1M" --to '[::1]:9 [::1]:10'
+	assert_one_line_stderr '^zcsend: to \[::1\]:9 \[::1\]:10: expected one HOST:PORT, without blanks$'
+}
+
 @test "--to-file that cannot be read: 66 naming the to-file, and --json says so" {
 	local none=$BATS_TEST_TMPDIR/none
 
