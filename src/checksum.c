@@ -18,6 +18,8 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -46,6 +48,8 @@
 #define CHECKSUM_HEX_LEN	65
 
 static void	*checksum_thread(void *);
+static int	 checksum_wait(void);
+static void	 checksum_join(void);
 static int	 checksum_init(void);
 static void	 checksum_update(const void *, size_t);
 static void	 checksum_final(void);
@@ -56,6 +60,7 @@ static struct {
 	int		 threaded;	/* a thread runs or ran: join it */
 	int		 joined;
 	pthread_t	 thread;
+	int		 done_pipe[2];	/* the thread writes a byte as it ends */
 	atomic_int	 stop;
 	int		 fd;
 	off_t		 start;
@@ -190,7 +195,47 @@ checksum_thread(void *arg)
 	}
 	cs.end_ns = loop_now_ns();
 	free(buf);
+	(void)write(cs.done_pipe[1], "", 1);
 	return NULL;
+}
+
+/*
+ * Wait for the hashing thread to end, in loop_wait, so that a stop signal
+ * ends the wait. Returns 0 once the thread has ended, or the signal's exit
+ * status: the thread is then stopped (after the pread it is in) and joined.
+ */
+static int
+checksum_wait(void)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = cs.done_pipe[0];
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	/* A thread that ended is not undone by a signal caught earlier. */
+	while (poll(&pfd, 1, 0) == 0) {
+		if (loop_wait(&pfd, 1, -1) != -1)
+			continue;	/* it ended, or another signal: look */
+		if (!loop_signalled())
+			break;		/* poll failed: join, which waits */
+		atomic_store(&cs.stop, 1);
+		checksum_join();
+		return loop_signal_status();
+	}
+	checksum_join();
+	return 0;
+}
+
+/* Join the hashing thread, once, and close its pipe. */
+static void
+checksum_join(void)
+{
+	if (!cs.threaded || cs.joined)
+		return;
+	pthread_join(cs.thread, NULL);
+	cs.joined = 1;
+	close(cs.done_pipe[0]);
+	close(cs.done_pipe[1]);
 }
 
 /*
@@ -219,12 +264,20 @@ checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
 	cs.start_ns = cs.end_ns = loop_now_ns();
 	if (start < 0)
 		return 0;
+	if (pipe(cs.done_pipe) == -1 ||
+	    fcntl(cs.done_pipe[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(cs.done_pipe[1], F_SETFD, FD_CLOEXEC) == -1) {
+		snprintf(msg, msglen, "checksum thread: %s", strerror(errno));
+		return -1;
+	}
 	/* Signals are for the main thread's loop, never for this one. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&cs.thread, NULL, checksum_thread, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err != 0) {
+		close(cs.done_pipe[0]);
+		close(cs.done_pipe[1]);
 		snprintf(msg, msglen, "checksum thread: %s", strerror(err));
 		return -1;
 	}
@@ -244,8 +297,10 @@ checksum_feed(const void *buf, size_t len)
 }
 
 /*
- * Wait for the digest. Returns 0 with *hex set to it (lowercase, as
- * sha256sum prints it), or -1 with msg set ("NAME: why"). For a stream,
+ * Wait for the digest; a stop signal (SIGHUP, SIGINT, SIGTERM) ends the
+ * wait. Returns 0 with *hex set to it (lowercase, as sha256sum prints
+ * it), or an exit status with msg set ("NAME: why"): 74 when it could not
+ * be computed, 129, 130 or 143 when a signal came first. For a stream,
  * sent is the number of file bytes that went out: a digest of fewer (or
  * more) bytes than that vouches for nothing, and is refused.
  */
@@ -253,24 +308,32 @@ int
 checksum_result(const char *name, uint64_t sent, const char **hex,
     char *msg, size_t msglen)
 {
+	char	total[32] = "";
+	int	status;
+
 	if (!cs.started) {
 		snprintf(msg, msglen, "checksum: not started");
-		return -1;
+		return EXIT_IOERR;
 	}
-	if (cs.threaded && !cs.joined) {
-		pthread_join(cs.thread, NULL);
-		cs.joined = 1;
+	if (cs.threaded && !cs.joined && (status = checksum_wait()) != 0) {
+		if (cs.len != COUNT_TO_EOF)
+			snprintf(total, sizeof(total), " of %ju",
+			    (uintmax_t)cs.len);
+		snprintf(msg, msglen, "interrupted by %s: checksum %s: hashed "
+		    "%ju%s bytes", loop_signal_name(), name,
+		    (uintmax_t)cs.done, total);
+		return status;
 	}
 	if (cs.err != 0 || atomic_load(&cs.stop)) {
 		snprintf(msg, msglen, "checksum %s: %s", name,
 		    cs.err == -1 ? "file shrank while it was hashed" :
 		    cs.err != 0 ? strerror(cs.err) : "stopped");
-		return -1;
+		return EXIT_IOERR;
 	}
 	if (!cs.threaded && cs.done != sent) {
 		snprintf(msg, msglen, "checksum %s: hashed %ju bytes of the "
 		    "%ju sent", name, (uintmax_t)cs.done, (uintmax_t)sent);
-		return -1;
+		return EXIT_IOERR;
 	}
 	if (!cs.ended) {
 		checksum_final();
@@ -305,8 +368,7 @@ checksum_cancel(void)
 {
 	if (cs.threaded && !cs.joined) {
 		atomic_store(&cs.stop, 1);
-		pthread_join(cs.thread, NULL);
-		cs.joined = 1;
+		checksum_join();
 	}
 	checksum_free();
 }
@@ -342,7 +404,7 @@ checksum_result(const char *name, uint64_t sent, const char **hex,
 	(void)hex;
 	snprintf(msg, msglen, "checksum %s: built without libcrypto or libmd",
 	    name);
-	return -1;
+	return EXIT_IOERR;
 }
 
 const char *
@@ -379,7 +441,8 @@ checksum_impl(void)
 /*
  * Once the transfers xs are over: if any completed, wait for the digest;
  * if it could not be computed, those transfers fail with the reason (exit
- * 74), since what they sent is not vouched for. If none completed, the
+ * 74), since what they sent is not vouched for, and so they do when a stop
+ * signal ends the wait (129, 130, 143). If none completed, the
  * hashing goes on (listen mode has clients to come): checksum_cancel
  * stops it. Returns the digest, or NULL.
  */
@@ -390,7 +453,7 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 	char		 msg[256];
 	uint64_t	 sent = 0;
 	size_t		 i;
-	int		 done = 0;
+	int		 done = 0, status;
 
 	/* A stream has one receiver: the bytes it got are those hashed. */
 	for (i = 0; i < n; i++)
@@ -398,13 +461,14 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 			sent = xs[i]->prog.file_done;
 	if (!done)
 		return checksum_hex();
-	if (checksum_result(name, sent, &hex, msg, sizeof(msg)) == 0)
+	if ((status = checksum_result(name, sent, &hex, msg,
+	    sizeof(msg))) == 0)
 		return hex;
 	for (i = 0; i < n; i++) {
 		if (xs[i]->prog.phase != XFER_DONE)
 			continue;
 		xs[i]->prog.phase = XFER_FAILED;
-		xs[i]->out.status = EXIT_IOERR;
+		xs[i]->out.status = status;
 		snprintf(xs[i]->out.error, sizeof(xs[i]->out.error), "%s", msg);
 	}
 	return NULL;

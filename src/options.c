@@ -779,7 +779,7 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		break;
 	case OPT_SNDBUF:
 		size = option_size("sndbuf", optarg);
-		if (size == 0 || size > INT_MAX / 2)
+		if (size == 0 || size > SOCKOPT_MAX_SNDBUF)
 			msg_exit(NULL, EXIT_USAGE, "sndbuf %s: out of range",
 			    optarg);
 		o->sockopts.sndbuf = (int)size;
@@ -933,7 +933,7 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 {
 	const char	*errstr = NULL;
 	char		 host[1025], port[32], msg[512];
-	int		 i, status;
+	int		 i, failed = 0;
 
 	if (o->bench) {
 		args_bench(o, argc, argv);
@@ -952,11 +952,16 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 		o->path = argv[0];
 		for (i = 0; i < nto; i++) {
 			if (to_isfile[i]) {
-				/* A list that cannot be read: --json says so. */
-				if ((status = destlist_load(to_args[i],
-				    add_dest_line, o, msg, sizeof(msg))) != 0)
-					msg_exit(status == EXIT_USAGE ? NULL : o,
-					    status, "%s", msg);
+				/*
+				 * A list that cannot be read: --json says so,
+				 * with every --to in its place, once they are
+				 * all taken.
+				 */
+				if (failed == 0)
+					failed = destlist_load(to_args[i],
+					    add_dest_line, o, msg, sizeof(msg));
+				if (failed == EXIT_USAGE)
+					msg_exit(NULL, failed, "%s", msg);
 				continue;
 			}
 			if (parse_hostport(to_args[i], host, sizeof(host), port,
@@ -965,6 +970,8 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 				msg_exit(NULL, EXIT_USAGE, "to %s: %s",
 				    to_args[i], errstr);
 		}
+		if (failed)
+			msg_exit(o, failed, "%s", msg);
 		if (o->ndests == 0)
 			msg_exit(NULL, EXIT_USAGE, "command line: no "
 			    "destination in %s", nto > 0 ? to_args[0] : "--to");

@@ -246,7 +246,7 @@ parse_size_list(const char *s, size_t *sizes, int max, int *n,
 /*
  * HOST:PORT, with an IPv6 address in brackets ("[::1]:9000"), split into
  * host and port (copied, NUL-terminated). The port is checked as by
- * parse_port; the host must be non-empty and contain no blanks.
+ * parse_port; the host must be non-empty, and s holds no blanks.
  */
 int
 parse_hostport(const char *s, char *host, size_t hostlen, char *port,
@@ -254,6 +254,11 @@ parse_hostport(const char *s, char *host, size_t hostlen, char *port,
 {
 	const char	*colon, *hend, *hstart = s;
 
+	/* Two entries on one line are not one IPv6 address. */
+	if (strpbrk(s, " \t\n") != NULL) {
+		*errstr = "expected one HOST:PORT, without blanks";
+		return -1;
+	}
 	if (*s == '[') {
 		hstart = s + 1;
 		if ((hend = strchr(hstart, ']')) == NULL || hend[1] != ':') {
@@ -272,8 +277,7 @@ parse_hostport(const char *s, char *host, size_t hostlen, char *port,
 		}
 		hend = colon;
 	}
-	if (hend == hstart || (size_t)(hend - hstart) >= hostlen ||
-	    strcspn(hstart, " \t\n") < (size_t)(hend - hstart)) {
+	if (hend == hstart || (size_t)(hend - hstart) >= hostlen) {
 		*errstr = "invalid host";
 		return -1;
 	}

@@ -109,7 +109,8 @@ sockopt_resolve(struct sockopts *so, int family, char *msg, size_t msglen)
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	/* -p takes a service name as a port does: no AI_NUMERICSERV. */
+	hints.ai_flags = AI_PASSIVE;
 	gerr = getaddrinfo(so->src_addr, so->src_port != NULL ? so->src_port :
 	    "0", &hints, &so->src_ai);
 	if (gerr == 0)

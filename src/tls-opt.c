@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <stdio.h>
+#include <string.h>
 
 #include "zcsend.h"
 
@@ -69,6 +70,13 @@ tls_options_check(const struct tls_options *t, int listen, int unix_socket,
 	if (tls_library() == NULL) {
 		snprintf(msg, msglen, "command line: --tls: this zcsend was "
 		    "built without TLS (see zcsend -V)");
+		return EXIT_USAGE;
+	}
+	/* SNI carries 1 to 255 bytes (RFC 6066): refuse before connecting. */
+	if (t->servername != NULL && (*t->servername == '\0' ||
+	    strlen(t->servername) > 255)) {
+		snprintf(msg, msglen, "command line: --tls-servername needs "
+		    "a name of 1 to 255 bytes");
 		return EXIT_USAGE;
 	}
 	if ((t->cert == NULL) != (t->key == NULL)) {

@@ -73,6 +73,7 @@ struct dest {
 };
 
 /* Options for every socket zcsend sends on (sockopt.c). */
+#define SOCKOPT_MAX_SNDBUF	(1 << 30)	/* --sndbuf 1G at most */
 struct addrinfo;
 struct sockopts {
 	const char	*src_addr;	/* -s, or NULL */

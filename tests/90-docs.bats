@@ -145,3 +145,20 @@ readme_command() {
 	run sh -c "mandoc -Tascii '$page' | col -b | sed -n '/^EXAMPLES/,/^DIAGNOSTICS/p' | awk 'length > 80'"
 	assert_output ""
 }
+
+@test "the man page quotes the messages of --to-file as zcsend prints them" {
+	local page=$TOP/man/zcsend.1 text msg
+
+	need mandoc
+	# The rendered page, blanks and line breaks folded into one space.
+	text=$(mandoc -Tascii "$page" | col -b | tr -s ' \t\n' '   ')
+	cd "$BATS_TEST_TMPDIR"
+	head -c 10 /dev/urandom >file
+	run -66 --separate-stderr zc file --to-file hosts
+	msg=$stderr
+	[[ $text == *"$msg"* ]] || fail "the page does not quote '$msg'"
+	printf '%s\n' web{1..6}:9000 web7 >hosts
+	run -64 --separate-stderr zc file --to-file hosts
+	msg=$stderr
+	[[ $text == *"$msg"* ]] || fail "the page does not quote '$msg'"
+}

@@ -270,6 +270,16 @@ wait_until_listening() {
 	assert_one_line_stderr "^zcsend: to-file $BATS_TEST_TMPDIR/none: No such file or directory\$"
 }
 
+@test "--to-file: two destinations on one line are a bad line, not an IPv6 address without brackets" {
+	local list=$BATS_TEST_TMPDIR/hosts
+
+	printf '127.0.0.1:9\n127.0.0.1:9 127.0.0.1:10\n' >"$list"
+	run -64 --separate-stderr zc "$R1M" --to-file "$list"
+	assert_one_line_stderr "^zcsend: $list line 2: 127\\.0\\.0\\.1:9 127\\.0\\.0\\.1:10: expected one HOST:PORT, without blanks\$"
+	run -64 --separate-stderr zc "$R1M" --to '[::1]:9 [::1]:10'
+	assert_one_line_stderr '^zcsend: to \[::1\]:9 \[::1\]:10: expected one HOST:PORT, without blanks$'
+}
+
 @test "--to-file that cannot be read: 66 naming the to-file, and --json says so" {
 	local none=$BATS_TEST_TMPDIR/none
 
@@ -282,6 +292,19 @@ wait_until_listening() {
 	json_is '.status == 66 and .error == $e and .file == $f and
 	    (.destinations | length) == 1 and .destinations[0].status == 66' \
 	    --arg e "to-file $none: No such file or directory" --arg f "$R1M"
+}
+
+@test "--to-file that cannot be read: --json still lists every --to, before and after it, in order" {
+	local none=$BATS_TEST_TMPDIR/none
+
+	run -66 --separate-stderr zc --json "$R1M" --to 127.0.0.1:9 \
+	    --to-file "$none" --to '[::1]:10' --to localhost:11
+	assert_equal "$stderr" "zcsend: to-file $none: No such file or directory"
+	json_is '.status == 66 and .error == $e and
+	    ([.destinations[] | [.host, .port, .status, .error == $e]] ==
+	    [["127.0.0.1", "9", 66, true], ["::1", "10", 66, true],
+	    ["localhost", "11", 66, true]])' \
+	    --arg e "to-file $none: No such file or directory"
 }
 
 @test "-s and -p: the receiver sees the connection come from 127.0.0.2 and the chosen port" {
@@ -319,6 +342,33 @@ wait_until_listening() {
 	    fail "receiver 2 saw: $(cat "$RECV_ERR")"
 }
 
+# free_service: sets SVC_NAME and SVC_PORT to a TCP service of services(5)
+# on an unprivileged port that nothing uses now.
+free_service() {
+	local name port
+
+	while read -r name port; do
+		if [[ -z $(ss -Htan "sport = :$port") ]]; then
+			SVC_NAME=$name
+			SVC_PORT=$port
+			return 0
+		fi
+	done < <(awk '$2 ~ /^[0-9]+\/tcp$/ { split($2, p, "/");
+	    if (p[1] > 1023 && p[1] < 32768) print $1, p[1] }' /etc/services)
+	fail "no free TCP service port in /etc/services"
+}
+
+@test "-p takes a service name, as a port does, and binds its port" {
+	need ss
+	free_service
+	start_nc
+	run -0 --separate-stderr zc -p "$SVC_NAME" 127.0.0.1 "$RECV_PORT" "$R1M"
+	recv_wait
+	assert_same_bytes "$R1M" "$RECV_OUT"
+	grep -qx "Connection received on 127.0.0.1 $SVC_PORT" "$RECV_ERR" ||
+	    fail "the receiver saw: $(cat "$RECV_ERR")"
+}
+
 @test "-s: an address not on this host exits 69 with the reason" {
 	start_nc
 	run -69 --separate-stderr zc -s 192.0.2.1 127.0.0.1 "$RECV_PORT" "$R1M"
@@ -347,6 +397,22 @@ wait_until_listening() {
 	grep -Eq 'setsockopt\([0-9]+, SOL_SOCKET, SO_SNDBUF, \[65536\], 4\) = 0' "$trace" ||
 	    fail "no SO_SNDBUF 65536: $(cat "$trace")"
 	stderr_has "zcsend: 127\\.0\\.0\\.1 port $RECV_PORT: sndbuf [0-9]+ \\(asked 65536\\), tos 0x88 \\(af41\\)"
+}
+
+@test "--sndbuf takes the largest size documented, 1G" {
+	local trace=$BATS_TEST_TMPDIR/trace
+
+	need strace
+	start_nc
+	run -0 --separate-stderr timeout -k 5 "$BOUND" env "$NOLEAK" \
+	    strace -f -o "$trace" -e trace=setsockopt \
+	    "$ZCSEND" --sndbuf 1G 127.0.0.1 "$RECV_PORT" "$R1M"
+	recv_wait
+	assert_same_bytes "$R1M" "$RECV_OUT"
+	grep -Eq 'setsockopt\([0-9]+, SOL_SOCKET, SO_SNDBUF, \[1073741824\], 4\) = 0' "$trace" ||
+	    fail "no SO_SNDBUF 1073741824: $(cat "$trace")"
+	run -64 --separate-stderr "$ZCSEND" --sndbuf 1073741825 127.0.0.1 1 "$R1M"
+	assert_one_line_stderr '^zcsend: sndbuf 1073741825: out of range$'
 }
 
 @test "--tos ef on IPv6 sets the traffic class" {
@@ -497,6 +563,35 @@ sha_line() {
 	assert_equal "$(size_of "$RECV_OUT")" 0
 	assert_equal "$(sha_line)" "$(sha_of "$RECV_OUT")"
 	stderr_has '^zcsend: hashed 0 bytes in 0\.000 s \([A-Za-z]+, 0 B/s\)$'
+}
+
+@test "--checksum: a stop signal while the digest is awaited ends the run at once: 130, no digest" {
+	local big=$BATS_TEST_TMPDIR/r8m pid t0
+
+	need strace pgrep
+	head -c 8388608 /dev/urandom >"$big"
+	start_nc
+	# strace holds each pread of the hashing thread (1 MiB) for a second:
+	# the bytes are all sent long before the digest is ready.
+	bg_start "$ZCOUT" "$ZCERR" env "$NOLEAK" strace -f -o /dev/null \
+	    -e trace=pread64 -e inject=pread64:delay_enter=1000000 \
+	    "$ZCSEND" --json --checksum sha256 127.0.0.1 "$RECV_PORT" "$big"
+	recv_wait
+	assert_same_bytes "$big" "$RECV_OUT"
+	# zcsend is strace's child; it still runs (its receiver has closed).
+	pid=$(pgrep -P "$BG_CMD_PID")
+	t0=$EPOCHREALTIME
+	kill -INT "$pid"
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 130
+	# One pread at most is let finish: well before the 8 s of hashing.
+	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 4) }' ||
+	    fail "SIGINT took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }') s to stop zcsend"
+	stderr=$(<"$ZCERR")
+	assert_one_line_stderr "^zcsend: interrupted by SIGINT: checksum $big: hashed [0-9]+ of 8388608 bytes\$"
+	output=$(<"$ZCOUT")
+	json_is '.status == 130 and .sha256 == null and .error == $e' \
+	    --arg e "${stderr#zcsend: }"
 }
 
 @test "--checksum of a transfer that failed is null in --json and not printed" {

@@ -610,6 +610,22 @@ for _ in range(3):
 	assert_one_line_stderr '^zcsend: command line: --bench does not take --tls$'
 }
 
+@test "--tls-servername that cannot be a name, empty or over 255 bytes: 64 before connecting" {
+	local name
+
+	start_socat_ssl "$BATS_TEST_TMPDIR/got"
+	name=$(printf 'a%.0s' {1..256})
+	for name in "" "$name"; do
+		run -64 --separate-stderr zc --tls --tls-ca "$CA" \
+		    --tls-servername "$name" 127.0.0.1 "$RECV_PORT" "$R4M"
+		assert_one_line_stderr '^zcsend: command line: --tls-servername needs a name of 1 to 255 bytes$'
+		run -64 --separate-stderr zc --tls --tls-insecure \
+		    --tls-servername "$name" -U "$BATS_TEST_TMPDIR/sock" "$R4M"
+		assert_one_line_stderr '^zcsend: command line: --tls-servername needs a name of 1 to 255 bytes$'
+	done
+	assert_nothing_received "$BATS_TEST_TMPDIR/got"
+}
+
 @test "zcsend -V names the TLS library" {
 	run -0 zc -V
 	assert_line --regexp '^tls: OpenSSL 3\.[0-9]+\.[0-9]+.*, kTLS (built in|not built in)$'
