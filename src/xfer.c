@@ -700,27 +700,27 @@ xfer_input_ready(struct xfer *x)
 
 /*
  * With --rate: how many more bytes may go out now. A token bucket: it holds
- * at most a tenth of a second's worth of bytes (at least 1, at most
- * --max-chunk), starts full when sending starts, and refills at the rate;
- * each byte sent takes a token (xfer_rate_spend). So over any interval the
- * bytes sent stay at or under rate * its length plus one bucket, and
- * waiting never piles up credit. To spare the system calls of a trickle it
- * waits for a hundredth of a second's worth (or what is left to send)
- * before it releases any: then busy_until_ns is set to when that is due
- * and 0 returned.
+ * at most a tenth of a second's worth of bytes (at least 1), starts full
+ * when sending starts, and refills at the rate; each byte sent takes a
+ * token (xfer_send). So over any interval the bytes sent stay at or under
+ * rate * its length plus one bucket, and waiting never piles up credit.
+ * To spare the system calls and wakeups of a trickle, once the bucket is
+ * drained below a chunk it waits for a hundredth of a second's worth (or
+ * what is left to send) before it releases any: then busy_until_ns is set
+ * to when that is due and 0 returned. Until drained it goes on releasing
+ * chunk by chunk, so a --max-chunk under that hundredth still reaches the
+ * rate.
  */
 static uint64_t
 xfer_rate_allows(struct xfer *x)
 {
 	struct xfer_prog	*g = &x->prog;
-	uint64_t		 rate = x->par->rate, cap, want, total, left;
+	uint64_t		 rate = x->par->rate, cap, want, chunk, total, left;
 	int64_t			 now = loop_now_ns();
 
 	cap = rate / 10;
 	if (cap < 1)
 		cap = 1;
-	if (cap > x->par->max_chunk)
-		cap = x->par->max_chunk;
 	if (g->rate_ns == 0)
 		g->rate_tokens = (double)cap;
 	else if (now > g->rate_ns) {
@@ -741,8 +741,13 @@ xfer_rate_allows(struct xfer *x)
 		if (left > 0 && left < want)
 			want = left;
 	}
-	if (g->rate_tokens >= (double)want)
+	chunk = want < x->par->max_chunk ? want : x->par->max_chunk;
+	if (g->rate_tokens >= (double)want ||
+	    (g->rate_draining && g->rate_tokens >= (double)chunk)) {
+		g->rate_draining = 1;
 		return (uint64_t)g->rate_tokens;
+	}
+	g->rate_draining = 0;
 	g->busy_until_ns = now + (int64_t)(((double)want - g->rate_tokens) /
 	    (double)rate * 1e9) + 1;
 	/* Holding back for the rate is not idling: the clock starts after. */

@@ -332,6 +332,7 @@ struct xfer_prog {
 	int64_t			 drain_start_ns;
 	double			 rate_tokens;	/* --rate: bytes that may go */
 	int64_t			 rate_ns;	/* when the tokens were counted */
+	int			 rate_draining;	/* released, not yet drained */
 	size_t			 unsent;	/* close timeout 0: last queue */
 };
 
