@@ -38,6 +38,7 @@ static const struct lib_flag {
 };
 
 static int	lib_file_left(int, off_t, size_t *);
+static int	lib_beyond_eof(int, off_t, int);
 static int	lib_at_boundary(const struct sf_chunk *, size_t);
 
 /*
@@ -103,6 +104,26 @@ lib_file_left(int fd, off_t off, size_t *left)
 	else if ((uintmax_t)(st.st_size - off) < *left)
 		*left = (size_t)(st.st_size - off);
 	return 0;
+}
+
+/*
+ * Returns 1 if err, from a call that offered file bytes from off, only
+ * says that off lies past what the kernel addresses (Linux: EOVERFLOW past
+ * the file system's largest file, EINVAL where off plus the count
+ * overflows off_t) while the regular file fd ends before off anyway: that
+ * is the end of file. Else 0; errno is left as it was.
+ */
+static int
+lib_beyond_eof(int fd, off_t off, int err)
+{
+	struct stat	st;
+	int		rv;
+
+	if (err != EOVERFLOW && err != EINVAL)
+		return 0;
+	rv = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= off;
+	errno = err;
+	return rv;
 }
 
 /*
@@ -189,6 +210,13 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 		n = sf_backend.send(&c, &scratch);
 		if (n == -1 && errno == EINTR && total > 0)
 			continue;
+		/* Past the end of file: the file part is complete. */
+		if (n == -1 && c.file_len > 0 &&
+		    lib_beyond_eof(in, c.file_off, errno)) {
+			nbytes = file_sent;
+			n = 0;
+			continue;
+		}
 		if (n <= 0) {
 			saved_errno = errno;
 			break;

@@ -206,6 +206,17 @@ class TestCornerCases(Base):
                                            4096), 0)
         self.assertEqual(self.received(), b"")
 
+    def test_offset_past_what_the_kernel_addresses(self):
+        # Linux's sendfile(2) fails these with EOVERFLOW or EINVAL; they
+        # are past the end of the file all the same.
+        for off in (2 ** 44, 2 ** 62, 2 ** 63 - 1):
+            self.assertEqual(sendfile.sendfile(self.out, self.fd, off, 4096),
+                             0, off)
+            self.assertEqual(sendfile.sendfile(self.out, self.fd, off, 4096,
+                                               header=b"H", trailer=b"T"),
+                             2, off)
+        self.assertEqual(self.received(), b"HT" * 3)
+
     def test_small_file_and_offset_past_end(self):
         with open(os.path.join(self.tmp.name, "small"), "wb") as f:
             f.write(b"foo bar")

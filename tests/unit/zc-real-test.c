@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static int	 zcr_whole_loop(void);
 static int	 zcr_hdr_trl(void);
 static int	 zcr_current_position(void);
 static int	 zcr_past_eof(void);
+static int	 zcr_past_any_file(void);
 static int	 zcr_negative(void);
 static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
@@ -116,6 +118,45 @@ zcr_past_eof(void)
 	zct_close(sock, &p);
 	close(fd);
 	CHECK(p.len == 0);
+	free(p.data);
+	return TAP_PASS;
+}
+
+/*
+ * An offset past the end of the file, and past what the file system (or
+ * off_t, with nbytes added) can address, where Linux's sendfile(2) fails
+ * with EOVERFLOW or EINVAL: still the end of file, so 0, or the header and
+ * trailer alone.
+ */
+static int
+zcr_past_any_file(void)
+{
+	static const off_t	 offs[] = { (off_t)1 << 44, (off_t)1 << 62,
+	    INT64_MAX - 1, INT64_MAX };
+	struct zct_peer		 p;
+	off_t			 off;
+	size_t			 i;
+	int			 sock, fd;
+
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		off = offs[i];
+		errno = 0;
+		if (zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0,
+		    0) != 0)
+			return tap_fail("offset %jd: %s", (intmax_t)offs[i],
+			    strerror(errno));
+		CHECK(off == offs[i]);
+		CHECK(zc_sendfile(sock, fd, &off, 4096, "H", 1, NULL, 0,
+		    0) == 1);
+		CHECK(zc_sendfile(sock, fd, &off, 4096, "<", 1, ">", 1,
+		    0) == 2);
+		CHECK(off == offs[i]);
+	}
+	zct_close(sock, &p);
+	close(fd);
+	CHECK(p.len == 3 * 4 && memcmp(p.data, "H<>H<>H<>H<>", 12) == 0);
 	free(p.data);
 	return TAP_PASS;
 }
@@ -221,6 +262,7 @@ static const struct tap_test tests[] = {
 	{ "NULL offset uses and moves the file position",
 	    zcr_current_position },
 	{ "offset at or past end of file returns 0", zcr_past_eof },
+	{ "offset past any file's size returns 0", zcr_past_any_file },
 	{ "negative offset is EINVAL", zcr_negative },
 	{ "full non-blocking socket: EAGAIN, nothing sent", zcr_eagain },
 	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
