@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,7 +145,8 @@ lib_at_boundary(const struct sf_chunk *c, size_t n)
  * once the file part is complete (nbytes sent, or end of file). Each part
  * is tried once, in order, and only while the previous one went out whole.
  * Returns the bytes sent (header, file, trailer, in order), 0 when nothing
- * was left to send, or -1 with errno when nothing at all went out. *offset
+ * was left to send, or -1 with errno when nothing at all went out (EINVAL
+ * for a negative offset or an nbytes past SSIZE_MAX). *offset
  * (or the file position) moves by the file bytes sent.
  */
 ssize_t
@@ -161,6 +163,11 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 
 	if (lib_flags(flags, &sf_flags) == -1)
 		return -1;
+	/* The count could not be returned; Linux's sendfile(2) agrees. */
+	if (nbytes > SSIZE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (offset != NULL)
 		pos = *offset;
 	else if ((pos = lseek(in, 0, SEEK_CUR)) == -1)

@@ -236,6 +236,15 @@ class TestCornerCases(Base):
             sendfile.sendfile(self.out, self.fd, -1, 4096)
         self.assertEqual(cm.exception.errno, errno.EINVAL)
 
+    def test_negative_nbytes(self):
+        # pysendfile on Linux passed it to sendfile(2), which said EINVAL.
+        for nbytes in (-1, -4096):
+            with self.assertRaises(OSError) as cm:
+                sendfile.sendfile(self.out, self.fd, 0, nbytes,
+                                  header=b"H", trailer=b"T")
+            self.assertEqual(cm.exception.errno, errno.EINVAL)
+        self.assertEqual(self.received(), b"")
+
     def test_non_socket(self):
         out = os.path.join(self.tmp.name, "out")
         with open(self.path, "rb") as fin, open(out, "wb") as fout:

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ static int	 zcr_current_position(void);
 static int	 zcr_past_eof(void);
 static int	 zcr_past_any_file(void);
 static int	 zcr_negative(void);
+static int	 zcr_nbytes_too_large(void);
 static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
 static int	 zcr_flags(void);
@@ -179,6 +181,38 @@ zcr_negative(void)
 }
 
 /*
+ * nbytes past SSIZE_MAX cannot be counted in the return value: EINVAL, as
+ * Linux's sendfile(2) says, and as pysendfile raised there for a negative
+ * nbytes. Nothing goes out, not even the header.
+ */
+static int
+zcr_nbytes_too_large(void)
+{
+	struct zct_peer	p;
+	off_t		off = 0;
+	int		sock, fd;
+
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	errno = 0;
+	CHECK(zc_sendfile(sock, fd, &off, SIZE_MAX, NULL, 0, NULL, 0,
+	    0) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(zc_sendfile(sock, fd, &off, (size_t)SSIZE_MAX + 1, "H", 1, "T",
+	    1, 0) == -1 && errno == EINVAL);
+	CHECK(off == 0);
+	/* SSIZE_MAX itself is "as much as there is". */
+	off = ZCR_SIZE - 10;
+	CHECK(zc_sendfile(sock, fd, &off, SSIZE_MAX, NULL, 0, NULL, 0,
+	    0) == 10);
+	zct_close(sock, &p);
+	close(fd);
+	CHECK(zct_same(&p, "", ZCR_SIZE - 10, 10, ""));
+	free(p.data);
+	return TAP_PASS;
+}
+
+/*
  * A non-blocking socket nobody reads: calls send until it is full, then
  * one fails with EAGAIN and sends nothing, leaving the offset alone.
  */
@@ -264,6 +298,7 @@ static const struct tap_test tests[] = {
 	{ "offset at or past end of file returns 0", zcr_past_eof },
 	{ "offset past any file's size returns 0", zcr_past_any_file },
 	{ "negative offset is EINVAL", zcr_negative },
+	{ "nbytes past SSIZE_MAX is EINVAL", zcr_nbytes_too_large },
 	{ "full non-blocking socket: EAGAIN, nothing sent", zcr_eagain },
 	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
 	{ "flags the platform lacks are EINVAL", zcr_flags },
