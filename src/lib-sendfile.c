@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ static const struct lib_flag {
 
 static int	lib_file_left(int, off_t, size_t *);
 static int	lib_beyond_eof(int, off_t, int);
+static int	lib_readable(int);
 static int	lib_at_boundary(const struct sf_chunk *, size_t);
 
 /*
@@ -104,6 +106,24 @@ lib_file_left(int fd, off_t off, size_t *left)
 		*left = 0;
 	else if ((uintmax_t)(st.st_size - off) < *left)
 		*left = (size_t)(st.st_size - off);
+	return 0;
+}
+
+/*
+ * Returns 0 if fd is open for reading, else -1 with errno EBADF, as
+ * sendfile(2) would say.
+ */
+static int
+lib_readable(int fd)
+{
+	int	fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	if ((fl & O_ACCMODE) == O_WRONLY) {
+		errno = EBADF;
+		return -1;
+	}
 	return 0;
 }
 
@@ -180,6 +200,12 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 		header_len = 0;
 	if (trailer == NULL)
 		trailer_len = 0;
+	/*
+	 * Where the header goes in a call of its own, a bad input would fail
+	 * only after it: check first, as one sendfile(2) with sf_hdtr does.
+	 */
+	if (header_len > 0 && nbytes > 0 && lib_readable(in) == -1)
+		return -1;
 	/* The trailer waits for the file part: it must know where that ends. */
 	if (trailer_len > 0 && lib_file_left(in, pos, &nbytes) == -1)
 		return -1;

@@ -259,6 +259,15 @@ class TestCornerCases(Base):
             sendfile.sendfile(self.out, fd, 0, 10)
         self.assertEqual(cm.exception.errno, errno.EBADF)
 
+    def test_closed_descriptor_with_header(self):
+        # The error comes before the header goes out.
+        fd = os.dup(self.fd)
+        os.close(fd)
+        with self.assertRaises(OSError) as cm:
+            sendfile.sendfile(self.out, fd, 0, 10, header=b"HEAD")
+        self.assertEqual(cm.exception.errno, errno.EBADF)
+        self.assertEqual(self.received(), b"")
+
     def test_flags(self):
         if hasattr(sendfile, "SF_NODISKIO"):
             try:

@@ -36,6 +36,7 @@ static int	 zcr_negative(void);
 static int	 zcr_nbytes_too_large(void);
 static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
+static int	 zcr_ebadf_header(void);
 static int	 zcr_flags(void);
 
 /* pysendfile's README loop: call until 0, adding what each call sent. */
@@ -262,6 +263,37 @@ zcr_ebadf(void)
 	return TAP_PASS;
 }
 
+/*
+ * A bad input with a header: EBADF before the header goes, as on FreeBSD,
+ * where one system call checks the descriptors first; the receiver gets
+ * nothing.
+ */
+static int
+zcr_ebadf_header(void)
+{
+	struct zct_peer	p;
+	off_t		off = 0;
+	int		sock, fd, wr;
+
+	CHECK((wr = open(zct_path, O_WRONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	/* Closed last, so that nothing here takes its number again. */
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(close(fd) == 0);
+	errno = 0;
+	CHECK(zc_sendfile(sock, fd, &off, 10, "HEAD", 4, NULL, 0, 0) == -1);
+	CHECK(errno == EBADF);
+	errno = 0;
+	CHECK(zc_sendfile(sock, wr, &off, 10, "HEAD", 4, "T", 1, 0) == -1);
+	CHECK(errno == EBADF);
+	CHECK(off == 0);
+	zct_close(sock, &p);
+	close(wr);
+	CHECK(p.len == 0);
+	free(p.data);
+	return TAP_PASS;
+}
+
 /* Without FreeBSD's sendfile no flag is supported: EINVAL. */
 static int
 zcr_flags(void)
@@ -301,6 +333,7 @@ static const struct tap_test tests[] = {
 	{ "nbytes past SSIZE_MAX is EINVAL", zcr_nbytes_too_large },
 	{ "full non-blocking socket: EAGAIN, nothing sent", zcr_eagain },
 	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
+	{ "bad input with a header: EBADF, nothing sent", zcr_ebadf_header },
 	{ "flags the platform lacks are EINVAL", zcr_flags },
 };
 
