@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -31,6 +32,7 @@ static int	 zca_socket_left_open(void);
 static int	 zca_current_pipe(void);
 static int	 zca_current_file(void);
 static int	 zca_idle_timeout(void);
+static int	 zca_idle_stream(void);
 static int	 zca_shrank(void);
 static int	 zca_peer_gone(void);
 static int	 zca_einval(void);
@@ -197,6 +199,41 @@ zca_idle_timeout(void)
 	return TAP_PASS;
 }
 
+/*
+ * A stream input that gives nothing holds the transfer up as a receiver
+ * that reads nothing does: ETIMEDOUT after the idle timeout, not a wait
+ * for ever.
+ */
+static int
+zca_idle_stream(void)
+{
+	struct zct_peer	p;
+	struct timespec	t0, t1;
+	uint64_t	sent = 0;
+	double		secs;
+	int		sock, pfd[2];
+
+	CHECK(pipe(pfd) == 0);
+	CHECK(write(pfd[1], "abc", 3) == 3);
+	CHECK(zct_open(&sock, &p) == 0);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &t0) == 0);
+	errno = 0;
+	CHECK(zc_sendfile_all(sock, pfd[0], ZC_CURRENT, ZC_TO_EOF, "H", 1,
+	    NULL, 0, 0, 300, &sent) == -1);
+	CHECK(errno == ETIMEDOUT);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &t1) == 0);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(secs >= 0.25 && secs < 5);
+	CHECK(sent == 4);
+	zct_close(sock, &p);
+	close(pfd[0]);
+	close(pfd[1]);
+	CHECK(zct_same(&p, "Habc", 0, 0, ""));
+	free(p.data);
+	return TAP_PASS;
+}
+
 /* More asked than the file holds: EIO, with what did go counted. */
 static int
 zca_shrank(void)
@@ -283,6 +320,7 @@ static const struct tap_test tests[] = {
 	    zca_current_file },
 	{ "idle timeout: ETIMEDOUT, sent matches what arrived",
 	    zca_idle_timeout },
+	{ "stream input that gives nothing: ETIMEDOUT", zca_idle_stream },
 	{ "file shorter than asked: EIO, sent counts what went", zca_shrank },
 	{ "closed peer: EPIPE, no SIGPIPE", zca_peer_gone },
 	{ "bad offset, timeout or flags: EINVAL", zca_einval },
