@@ -9,6 +9,7 @@ that arrived with what was asked for.
 import errno
 import hashlib
 import os
+import signal
 import socket
 import sys
 import tempfile
@@ -328,6 +329,54 @@ class TestNonBlocking(unittest.TestCase):
             finally:
                 a.close()
                 b.close()
+
+
+class TestSignals(unittest.TestCase):
+    """A signal that interrupts a call which sent nothing (PEP 475): the
+    call goes on after the handler, unless the handler raised."""
+
+    def blocked_call(self, handler):
+        with tempfile.TemporaryFile() as f:
+            f.write(DATA)
+            f.flush()
+            a, b = socket.socketpair()
+            old = signal.signal(signal.SIGALRM, handler)
+            try:
+                a.setblocking(False)
+                try:
+                    while True:
+                        a.send(DATA)
+                except BlockingIOError:
+                    pass
+                a.setblocking(True)
+                # Room comes only after the signal: the call blocks first.
+                drain = threading.Timer(0.6, lambda: b.recv(1 << 22))
+                drain.start()
+                signal.setitimer(signal.ITIMER_REAL, 0.2)
+                try:
+                    return sendfile.sendfile(a.fileno(), f.fileno(), 0, 4096)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    drain.join(10)
+            finally:
+                signal.signal(signal.SIGALRM, old)
+                a.close()
+                b.close()
+
+    def test_retried_after_the_handler(self):
+        hits = []
+        self.assertEqual(self.blocked_call(lambda *a: hits.append(1)), 4096)
+        self.assertEqual(hits, [1])
+
+    def test_handler_that_raises(self):
+        class Stop(Exception):
+            pass
+
+        def handler(*args):
+            raise Stop()
+
+        with self.assertRaises(Stop):
+            self.blocked_call(handler)
 
 
 class TestLargeFile(unittest.TestCase):
