@@ -150,6 +150,33 @@ class TestArguments(Base):
         with self.assertRaises(OverflowError):
             sendfile.sendfile(self.out, self.fd, 2 ** 64, 10)
 
+    def test_descriptor_types(self):
+        # As pysendfile's "i": ints and objects with __index__, not
+        # objects with fileno().
+        class Index:
+            def __init__(self, value):
+                self.value = value
+
+            def __index__(self):
+                return self.value
+
+        for out, fd in ((self.client, self.fd), (self.out, self.file)):
+            with self.assertRaises(TypeError):
+                sendfile.sendfile(out, fd, 0, 10)
+        self.assertEqual(sendfile.sendfile(Index(self.out), Index(self.fd),
+                                           Index(3), Index(5)), 5)
+        self.assertEqual(self.received(), DATA[3:8])
+
+    def test_limits_of_offset_and_nbytes(self):
+        for offset in (2 ** 63, -2 ** 63 - 1):
+            with self.assertRaises(OverflowError):
+                sendfile.sendfile(self.out, self.fd, offset, 10)
+        with self.assertRaises(OverflowError):
+            sendfile.sendfile(self.out, self.fd, 0, 2 ** 63)
+        with self.assertRaises(OSError) as cm:
+            sendfile.sendfile(self.out, self.fd, -2 ** 63, 10)
+        self.assertEqual(cm.exception.errno, errno.EINVAL)
+
     def test_nbytes_zero_sends_no_file_bytes(self):
         self.assertEqual(sendfile.sendfile(self.out, self.fd, 0, 0), 0)
         self.assertEqual(sendfile.sendfile(self.out, self.fd, 0, 0,
