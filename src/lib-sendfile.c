@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,8 @@ static const struct lib_flag {
 };
 
 static int	lib_file_left(int, off_t, size_t *);
+static int	lib_beyond_eof(int, off_t, int);
+static int	lib_readable(int);
 static int	lib_at_boundary(const struct sf_chunk *, size_t);
 
 /*
@@ -106,6 +110,44 @@ lib_file_left(int fd, off_t off, size_t *left)
 }
 
 /*
+ * Returns 0 if fd is open for reading, else -1 with errno EBADF, as
+ * sendfile(2) would say.
+ */
+static int
+lib_readable(int fd)
+{
+	int	fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	if ((fl & O_ACCMODE) == O_WRONLY) {
+		errno = EBADF;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Returns 1 if err, from a call that offered file bytes from off, only
+ * says that off lies past what the kernel addresses (Linux: EOVERFLOW past
+ * the file system's largest file, EINVAL where off plus the count
+ * overflows off_t) while the regular file fd ends before off anyway: that
+ * is the end of file. Else 0; errno is left as it was.
+ */
+static int
+lib_beyond_eof(int fd, off_t off, int err)
+{
+	struct stat	st;
+	int		rv;
+
+	if (err != EOVERFLOW && err != EINVAL)
+		return 0;
+	rv = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= off;
+	errno = err;
+	return rv;
+}
+
+/*
  * Returns 1 if n bytes of chunk c end exactly where a part ends (all of the
  * header, or all of the file range), so the next part may be tried at
  * once; 0 if the call stopped inside a part: the socket is full, or the
@@ -123,7 +165,8 @@ lib_at_boundary(const struct sf_chunk *c, size_t n)
  * once the file part is complete (nbytes sent, or end of file). Each part
  * is tried once, in order, and only while the previous one went out whole.
  * Returns the bytes sent (header, file, trailer, in order), 0 when nothing
- * was left to send, or -1 with errno when nothing at all went out. *offset
+ * was left to send, or -1 with errno when nothing at all went out (EINVAL
+ * for a negative offset or an nbytes past SSIZE_MAX). *offset
  * (or the file position) moves by the file bytes sent.
  */
 ssize_t
@@ -140,6 +183,11 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 
 	if (lib_flags(flags, &sf_flags) == -1)
 		return -1;
+	/* The count could not be returned; Linux's sendfile(2) agrees. */
+	if (nbytes > SSIZE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (offset != NULL)
 		pos = *offset;
 	else if ((pos = lseek(in, 0, SEEK_CUR)) == -1)
@@ -152,6 +200,12 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 		header_len = 0;
 	if (trailer == NULL)
 		trailer_len = 0;
+	/*
+	 * Where the header goes in a call of its own, a bad input would fail
+	 * only after it: check first, as one sendfile(2) with sf_hdtr does.
+	 */
+	if (header_len > 0 && nbytes > 0 && lib_readable(in) == -1)
+		return -1;
 	/* The trailer waits for the file part: it must know where that ends. */
 	if (trailer_len > 0 && lib_file_left(in, pos, &nbytes) == -1)
 		return -1;
@@ -189,6 +243,13 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 		n = sf_backend.send(&c, &scratch);
 		if (n == -1 && errno == EINTR && total > 0)
 			continue;
+		/* Past the end of file: the file part is complete. */
+		if (n == -1 && c.file_len > 0 &&
+		    lib_beyond_eof(in, c.file_off, errno)) {
+			nbytes = file_sent;
+			n = 0;
+			continue;
+		}
 		if (n <= 0) {
 			saved_errno = errno;
 			break;

@@ -32,6 +32,7 @@ import sys
 import unittest
 
 import sendfile
+import test_pysendfile
 import test_sendfile
 
 # The module under test is the one pip just installed.
@@ -73,7 +74,10 @@ class Tap(unittest.TextTestResult):
         self._line(test, False, " (skipped: %s)" % reason)
 
 
-suite = unittest.defaultTestLoader.loadTestsFromModule(test_sendfile)
+# This module's own tests, then pysendfile's suite restated.
+suite = unittest.TestSuite(
+    unittest.defaultTestLoader.loadTestsFromModule(m)
+    for m in (test_sendfile, test_pysendfile))
 result = unittest.TextTestRunner(stream=open("/dev/null", "w"),
                                  resultclass=Tap).run(suite)
 print("1..%d" % Tap.n)

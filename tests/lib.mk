@@ -18,4 +18,5 @@ TESTS += tests/94-python.sh
 
 EXTRA_DIST += tests/94-python.sh python/README python/pyproject.toml \
 	python/setup.py python/sendfilemodule.c \
-	python/tests/test_sendfile.py zcsend.pc.in scripts/bench-python
+	python/tests/test_sendfile.py python/tests/test_pysendfile.py \
+	zcsend.pc.in scripts/bench-python

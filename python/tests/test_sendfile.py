@@ -9,6 +9,7 @@ that arrived with what was asked for.
 import errno
 import hashlib
 import os
+import signal
 import socket
 import sys
 import tempfile
@@ -149,6 +150,33 @@ class TestArguments(Base):
         with self.assertRaises(OverflowError):
             sendfile.sendfile(self.out, self.fd, 2 ** 64, 10)
 
+    def test_descriptor_types(self):
+        # As pysendfile's "i": ints and objects with __index__, not
+        # objects with fileno().
+        class Index:
+            def __init__(self, value):
+                self.value = value
+
+            def __index__(self):
+                return self.value
+
+        for out, fd in ((self.client, self.fd), (self.out, self.file)):
+            with self.assertRaises(TypeError):
+                sendfile.sendfile(out, fd, 0, 10)
+        self.assertEqual(sendfile.sendfile(Index(self.out), Index(self.fd),
+                                           Index(3), Index(5)), 5)
+        self.assertEqual(self.received(), DATA[3:8])
+
+    def test_limits_of_offset_and_nbytes(self):
+        for offset in (2 ** 63, -2 ** 63 - 1):
+            with self.assertRaises(OverflowError):
+                sendfile.sendfile(self.out, self.fd, offset, 10)
+        with self.assertRaises(OverflowError):
+            sendfile.sendfile(self.out, self.fd, 0, 2 ** 63)
+        with self.assertRaises(OSError) as cm:
+            sendfile.sendfile(self.out, self.fd, -2 ** 63, 10)
+        self.assertEqual(cm.exception.errno, errno.EINVAL)
+
     def test_nbytes_zero_sends_no_file_bytes(self):
         self.assertEqual(sendfile.sendfile(self.out, self.fd, 0, 0), 0)
         self.assertEqual(sendfile.sendfile(self.out, self.fd, 0, 0,
@@ -206,6 +234,17 @@ class TestCornerCases(Base):
                                            4096), 0)
         self.assertEqual(self.received(), b"")
 
+    def test_offset_past_what_the_kernel_addresses(self):
+        # Linux's sendfile(2) fails these with EOVERFLOW or EINVAL; they
+        # are past the end of the file all the same.
+        for off in (2 ** 44, 2 ** 62, 2 ** 63 - 1):
+            self.assertEqual(sendfile.sendfile(self.out, self.fd, off, 4096),
+                             0, off)
+            self.assertEqual(sendfile.sendfile(self.out, self.fd, off, 4096,
+                                               header=b"H", trailer=b"T"),
+                             2, off)
+        self.assertEqual(self.received(), b"HT" * 3)
+
     def test_small_file_and_offset_past_end(self):
         with open(os.path.join(self.tmp.name, "small"), "wb") as f:
             f.write(b"foo bar")
@@ -225,6 +264,15 @@ class TestCornerCases(Base):
             sendfile.sendfile(self.out, self.fd, -1, 4096)
         self.assertEqual(cm.exception.errno, errno.EINVAL)
 
+    def test_negative_nbytes(self):
+        # pysendfile on Linux passed it to sendfile(2), which said EINVAL.
+        for nbytes in (-1, -4096):
+            with self.assertRaises(OSError) as cm:
+                sendfile.sendfile(self.out, self.fd, 0, nbytes,
+                                  header=b"H", trailer=b"T")
+            self.assertEqual(cm.exception.errno, errno.EINVAL)
+        self.assertEqual(self.received(), b"")
+
     def test_non_socket(self):
         out = os.path.join(self.tmp.name, "out")
         with open(self.path, "rb") as fin, open(out, "wb") as fout:
@@ -238,6 +286,15 @@ class TestCornerCases(Base):
         with self.assertRaises(OSError) as cm:
             sendfile.sendfile(self.out, fd, 0, 10)
         self.assertEqual(cm.exception.errno, errno.EBADF)
+
+    def test_closed_descriptor_with_header(self):
+        # The error comes before the header goes out.
+        fd = os.dup(self.fd)
+        os.close(fd)
+        with self.assertRaises(OSError) as cm:
+            sendfile.sendfile(self.out, fd, 0, 10, header=b"HEAD")
+        self.assertEqual(cm.exception.errno, errno.EBADF)
+        self.assertEqual(self.received(), b"")
 
     def test_flags(self):
         if hasattr(sendfile, "SF_NODISKIO"):
@@ -299,6 +356,54 @@ class TestNonBlocking(unittest.TestCase):
             finally:
                 a.close()
                 b.close()
+
+
+class TestSignals(unittest.TestCase):
+    """A signal that interrupts a call which sent nothing (PEP 475): the
+    call goes on after the handler, unless the handler raised."""
+
+    def blocked_call(self, handler):
+        with tempfile.TemporaryFile() as f:
+            f.write(DATA)
+            f.flush()
+            a, b = socket.socketpair()
+            old = signal.signal(signal.SIGALRM, handler)
+            try:
+                a.setblocking(False)
+                try:
+                    while True:
+                        a.send(DATA)
+                except BlockingIOError:
+                    pass
+                a.setblocking(True)
+                # Room comes only after the signal: the call blocks first.
+                drain = threading.Timer(0.6, lambda: b.recv(1 << 22))
+                drain.start()
+                signal.setitimer(signal.ITIMER_REAL, 0.2)
+                try:
+                    return sendfile.sendfile(a.fileno(), f.fileno(), 0, 4096)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    drain.join(10)
+            finally:
+                signal.signal(signal.SIGALRM, old)
+                a.close()
+                b.close()
+
+    def test_retried_after_the_handler(self):
+        hits = []
+        self.assertEqual(self.blocked_call(lambda *a: hits.append(1)), 4096)
+        self.assertEqual(hits, [1])
+
+    def test_handler_that_raises(self):
+        class Stop(Exception):
+            pass
+
+        def handler(*args):
+            raise Stop()
+
+        with self.assertRaises(Stop):
+            self.blocked_call(handler)
 
 
 class TestLargeFile(unittest.TestCase):

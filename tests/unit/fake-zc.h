@@ -2,7 +2,8 @@
 /*
  * Test seam for src/lib-sendfile.c on a simulated kernel, force-included
  * after the platform's fake-<os>.h: the file position that zc_sendfile
- * reads and moves when given no offset lives in the simulation too.
+ * reads and moves when given no offset, and the access mode it checks
+ * before a header goes out, live in the simulation too.
  */
 
 #ifndef FAKE_ZC_H
@@ -10,10 +11,13 @@
 
 #include <sys/types.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 off_t	fake_lseek(int, off_t, int);
+int	fake_fcntl(int, int, ...);
 
 #define lseek		fake_lseek
+#define fcntl		fake_fcntl
 
 #endif /* FAKE_ZC_H */

@@ -9,13 +9,18 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -23,6 +28,7 @@
 #include "zc_sendfile.h"
 
 #define ZCA_SIZE	(5 * 1024 * 1024 + 3)
+#define ZCA_BIG		((off_t)256 * 1024 * 1024)
 
 static int	 zca_blocking(void);
 static int	 zca_nonblocking(void);
@@ -31,8 +37,11 @@ static int	 zca_socket_left_open(void);
 static int	 zca_current_pipe(void);
 static int	 zca_current_file(void);
 static int	 zca_idle_timeout(void);
+static int	 zca_idle_stream(void);
 static int	 zca_shrank(void);
 static int	 zca_peer_gone(void);
+static int	 zca_peer_reset(void);
+static void	*zca_resetter(void *);
 static int	 zca_einval(void);
 
 /* A blocking socket works, and is blocking again afterwards. */
@@ -197,6 +206,41 @@ zca_idle_timeout(void)
 	return TAP_PASS;
 }
 
+/*
+ * A stream input that gives nothing holds the transfer up as a receiver
+ * that reads nothing does: ETIMEDOUT after the idle timeout, not a wait
+ * for ever.
+ */
+static int
+zca_idle_stream(void)
+{
+	struct zct_peer	p;
+	struct timespec	t0, t1;
+	uint64_t	sent = 0;
+	double		secs;
+	int		sock, pfd[2];
+
+	CHECK(pipe(pfd) == 0);
+	CHECK(write(pfd[1], "abc", 3) == 3);
+	CHECK(zct_open(&sock, &p) == 0);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &t0) == 0);
+	errno = 0;
+	CHECK(zc_sendfile_all(sock, pfd[0], ZC_CURRENT, ZC_TO_EOF, "H", 1,
+	    NULL, 0, 0, 300, &sent) == -1);
+	CHECK(errno == ETIMEDOUT);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &t1) == 0);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(secs >= 0.25 && secs < 5);
+	CHECK(sent == 4);
+	zct_close(sock, &p);
+	close(pfd[0]);
+	close(pfd[1]);
+	CHECK(zct_same(&p, "Habc", 0, 0, ""));
+	free(p.data);
+	return TAP_PASS;
+}
+
 /* More asked than the file holds: EIO, with what did go counted. */
 static int
 zca_shrank(void)
@@ -248,6 +292,67 @@ zca_peer_gone(void)
 	return TAP_PASS;
 }
 
+/* The far end of a TCP connection: reads 100000 bytes, then resets. */
+static void *
+zca_resetter(void *arg)
+{
+	struct linger	lg;
+	char		buf[65536];
+	ssize_t		n;
+	size_t		got = 0;
+	int		s = *(int *)arg;
+
+	while (got < 100000 && (n = read(s, buf, sizeof(buf))) > 0)
+		got += (size_t)n;
+	lg.l_onoff = 1;
+	lg.l_linger = 0;
+	(void)setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(s);
+	return NULL;
+}
+
+/*
+ * A TCP peer that resets part-way, on a blocking socket: ECONNRESET (or
+ * EPIPE), within the idle timeout's reach, *sent short of the whole.
+ */
+static int
+zca_peer_reset(void)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof(sin);
+	pthread_t		t;
+	uint64_t		sent = 0;
+	char			path[80];
+	int			ls, sock, peer, fd;
+
+	/* Far more than the two sides' socket buffers hold: sparse. */
+	snprintf(path, sizeof(path), "%s.big", zct_path);
+	CHECK((fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) != -1);
+	CHECK(unlink(path) == 0);
+	CHECK(ftruncate(fd, ZCA_BIG) == 0);
+	CHECK((ls = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(bind(ls, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CHECK(listen(ls, 1) == 0);
+	CHECK(getsockname(ls, (struct sockaddr *)&sin, &len) == 0);
+	CHECK((sock = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	CHECK(connect(sock, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CHECK((peer = accept(ls, NULL, NULL)) != -1);
+	close(ls);
+	CHECK(pthread_create(&t, NULL, zca_resetter, &peer) == 0);
+	errno = 0;
+	CHECK(zc_sendfile_all(sock, fd, 0, ZC_TO_EOF, "H", 1, NULL, 0, 0,
+	    10000, &sent) == -1);
+	CHECK(errno == ECONNRESET || errno == EPIPE);
+	CHECK(sent >= 100000 && sent < ZCA_BIG);
+	pthread_join(t, NULL);
+	close(sock);
+	close(fd);
+	return TAP_PASS;
+}
+
 static int
 zca_einval(void)
 {
@@ -283,8 +388,10 @@ static const struct tap_test tests[] = {
 	    zca_current_file },
 	{ "idle timeout: ETIMEDOUT, sent matches what arrived",
 	    zca_idle_timeout },
+	{ "stream input that gives nothing: ETIMEDOUT", zca_idle_stream },
 	{ "file shorter than asked: EIO, sent counts what went", zca_shrank },
 	{ "closed peer: EPIPE, no SIGPIPE", zca_peer_gone },
+	{ "TCP peer resets part-way: ECONNRESET", zca_peer_reset },
 	{ "bad offset, timeout or flags: EINVAL", zca_einval },
 };
 

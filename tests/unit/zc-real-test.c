@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +31,12 @@ static int	 zcr_whole_loop(void);
 static int	 zcr_hdr_trl(void);
 static int	 zcr_current_position(void);
 static int	 zcr_past_eof(void);
+static int	 zcr_past_any_file(void);
 static int	 zcr_negative(void);
+static int	 zcr_nbytes_too_large(void);
 static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
+static int	 zcr_ebadf_header(void);
 static int	 zcr_flags(void);
 
 /* pysendfile's README loop: call until 0, adding what each call sent. */
@@ -120,6 +125,45 @@ zcr_past_eof(void)
 	return TAP_PASS;
 }
 
+/*
+ * An offset past the end of the file, and past what the file system (or
+ * off_t, with nbytes added) can address, where Linux's sendfile(2) fails
+ * with EOVERFLOW or EINVAL: still the end of file, so 0, or the header and
+ * trailer alone.
+ */
+static int
+zcr_past_any_file(void)
+{
+	static const off_t	 offs[] = { (off_t)1 << 44, (off_t)1 << 62,
+	    INT64_MAX - 1, INT64_MAX };
+	struct zct_peer		 p;
+	off_t			 off;
+	size_t			 i;
+	int			 sock, fd;
+
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		off = offs[i];
+		errno = 0;
+		if (zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0,
+		    0) != 0)
+			return tap_fail("offset %jd: %s", (intmax_t)offs[i],
+			    strerror(errno));
+		CHECK(off == offs[i]);
+		CHECK(zc_sendfile(sock, fd, &off, 4096, "H", 1, NULL, 0,
+		    0) == 1);
+		CHECK(zc_sendfile(sock, fd, &off, 4096, "<", 1, ">", 1,
+		    0) == 2);
+		CHECK(off == offs[i]);
+	}
+	zct_close(sock, &p);
+	close(fd);
+	CHECK(p.len == 3 * 4 && memcmp(p.data, "H<>H<>H<>H<>", 12) == 0);
+	free(p.data);
+	return TAP_PASS;
+}
+
 static int
 zcr_negative(void)
 {
@@ -134,6 +178,38 @@ zcr_negative(void)
 	close(sv[0]);
 	close(sv[1]);
 	close(fd);
+	return TAP_PASS;
+}
+
+/*
+ * nbytes past SSIZE_MAX cannot be counted in the return value: EINVAL, as
+ * Linux's sendfile(2) says, and as pysendfile raised there for a negative
+ * nbytes. Nothing goes out, not even the header.
+ */
+static int
+zcr_nbytes_too_large(void)
+{
+	struct zct_peer	p;
+	off_t		off = 0;
+	int		sock, fd;
+
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	errno = 0;
+	CHECK(zc_sendfile(sock, fd, &off, SIZE_MAX, NULL, 0, NULL, 0,
+	    0) == -1 && errno == EINVAL);
+	errno = 0;
+	CHECK(zc_sendfile(sock, fd, &off, (size_t)SSIZE_MAX + 1, "H", 1, "T",
+	    1, 0) == -1 && errno == EINVAL);
+	CHECK(off == 0);
+	/* SSIZE_MAX itself is "as much as there is". */
+	off = ZCR_SIZE - 10;
+	CHECK(zc_sendfile(sock, fd, &off, SSIZE_MAX, NULL, 0, NULL, 0,
+	    0) == 10);
+	zct_close(sock, &p);
+	close(fd);
+	CHECK(zct_same(&p, "", ZCR_SIZE - 10, 10, ""));
+	free(p.data);
 	return TAP_PASS;
 }
 
@@ -187,6 +263,37 @@ zcr_ebadf(void)
 	return TAP_PASS;
 }
 
+/*
+ * A bad input with a header: EBADF before the header goes, as on FreeBSD,
+ * where one system call checks the descriptors first; the receiver gets
+ * nothing.
+ */
+static int
+zcr_ebadf_header(void)
+{
+	struct zct_peer	p;
+	off_t		off = 0;
+	int		sock, fd, wr;
+
+	CHECK((wr = open(zct_path, O_WRONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	/* Closed last, so that nothing here takes its number again. */
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(close(fd) == 0);
+	errno = 0;
+	CHECK(zc_sendfile(sock, fd, &off, 10, "HEAD", 4, NULL, 0, 0) == -1);
+	CHECK(errno == EBADF);
+	errno = 0;
+	CHECK(zc_sendfile(sock, wr, &off, 10, "HEAD", 4, "T", 1, 0) == -1);
+	CHECK(errno == EBADF);
+	CHECK(off == 0);
+	zct_close(sock, &p);
+	close(wr);
+	CHECK(p.len == 0);
+	free(p.data);
+	return TAP_PASS;
+}
+
 /* Without FreeBSD's sendfile no flag is supported: EINVAL. */
 static int
 zcr_flags(void)
@@ -221,9 +328,12 @@ static const struct tap_test tests[] = {
 	{ "NULL offset uses and moves the file position",
 	    zcr_current_position },
 	{ "offset at or past end of file returns 0", zcr_past_eof },
+	{ "offset past any file's size returns 0", zcr_past_any_file },
 	{ "negative offset is EINVAL", zcr_negative },
+	{ "nbytes past SSIZE_MAX is EINVAL", zcr_nbytes_too_large },
 	{ "full non-blocking socket: EAGAIN, nothing sent", zcr_eagain },
 	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
+	{ "bad input with a header: EBADF, nothing sent", zcr_ebadf_header },
 	{ "flags the platform lacks are EINVAL", zcr_flags },
 };
 

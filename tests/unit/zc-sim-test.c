@@ -45,6 +45,7 @@ static int	zct_past_eof(void);
 static int	zct_negative(void);
 static int	zct_trailer_at_eof(void);
 static int	zct_header_at_eof(void);
+static int	zct_header_bad_input(void);
 static int	zct_loop(void);
 static int	zct_flags(void);
 static int	zct_bad_flags(void);
@@ -69,6 +70,21 @@ fake_lseek(int fd, off_t off, int whence)
 		return -1;
 	}
 	return zct_pos = off;
+}
+
+/* fcntl(2) F_GETFL: the simulated file is open for reading, only it. */
+int
+fake_fcntl(int fd, int cmd, ...)
+{
+	if (fd != SIM_FILE) {
+		errno = EBADF;
+		return -1;
+	}
+	if (cmd != F_GETFL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return O_RDONLY;
 }
 
 /*
@@ -246,6 +262,21 @@ zct_header_at_eof(void)
 	return TAP_PASS;
 }
 
+/* A bad input fails before the header goes: nothing reaches the kernel. */
+static int
+zct_header_bad_input(void)
+{
+	off_t	off = 0;
+
+	sim_reset(ZCT_SIZE);
+	errno = 0;
+	CHECK(zc_sendfile(SIM_SOCK, SIM_FILE + 100, &off, 10, "HDR", 3, NULL,
+	    0, 0) == -1);
+	CHECK(errno == EBADF);
+	CHECK(sim.calls == 0 && sim.out_len == 0);
+	return TAP_PASS;
+}
+
 /*
  * pysendfile's loop over a socket that takes a few hundred bytes a call
  * and then refuses one: call until 0, retrying EAGAIN.
@@ -343,6 +374,8 @@ static const struct tap_test zc_tests[] = {
 	    zct_trailer_at_eof },
 	{ "zc_sendfile: header still sent at end of file",
 	    zct_header_at_eof },
+	{ "zc_sendfile: bad input with a header is EBADF, nothing sent",
+	    zct_header_bad_input },
 	{ "zc_sendfile: pysendfile loop over a trickling socket", zct_loop },
 	{ "zc_sendfile: flags where the platform has them", zct_flags },
 	{ "zc_sendfile: unknown flags are EINVAL", zct_bad_flags },
