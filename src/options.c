@@ -711,6 +711,9 @@ options_combos(const unsigned char *seen)
 		{ OPT_TO, "--to" },
 		{ OPT_TO_FILE, "--to-file" },
 		{ OPT_FAIL_FAST, "--fail-fast" }
+	}, not_unix[] = {
+		{ OPT_TO, "--to" },
+		{ OPT_TO_FILE, "--to-file" }
 	};
 	size_t	i;
 
@@ -736,6 +739,11 @@ options_combos(const unsigned char *seen)
 		if (seen[not_listen[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
 			    "go with -l", not_listen[i].name);
+	/* -U names the one receiver: --to would add others. */
+	for (i = 0; seen['U'] && i < NELEM(not_unix); i++)
+		if (seen[not_unix[i].ch])
+			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
+			    "go with -U", not_unix[i].name);
 	if (seen['q'] && seen['v'])
 		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v do not go "
 		    "together");
@@ -945,7 +953,7 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 	}
 	if (o->multi) {
 		/* FILE --to HOST:PORT ... */
-		if (argc != 1 || o->unix_socket)
+		if (argc != 1)
 			msg_exit(NULL, EXIT_USAGE, "command line: expected "
 			    "FILE --to HOST:PORT ... (try '%s -h')",
 			    getprogname());
