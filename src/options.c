@@ -787,7 +787,8 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		break;
 	case OPT_SNDBUF:
 		size = option_size("sndbuf", optarg);
-		if (size == 0 || size > INT_MAX / 2)
+		/* 1G, as documented: Linux doubles it, still an int. */
+		if (size == 0 || size > (uint64_t)1024 * 1024 * 1024)
 			msg_exit(NULL, EXIT_USAGE, "sndbuf %s: out of range",
 			    optarg);
 		o->sockopts.sndbuf = (int)size;

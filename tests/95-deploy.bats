@@ -349,6 +349,16 @@ wait_until_listening() {
 	stderr_has "zcsend: 127\\.0\\.0\\.1 port $RECV_PORT: sndbuf [0-9]+ \\(asked 65536\\), tos 0x88 \\(af41\\)"
 }
 
+@test "--sndbuf takes its documented maximum, 1G, and refuses one byte more" {
+	start_nc
+	run -0 --separate-stderr zc -v --sndbuf 1G 127.0.0.1 "$RECV_PORT" "$R1M"
+	recv_wait
+	assert_same_bytes "$R1M" "$RECV_OUT"
+	stderr_has "zcsend: 127\\.0\\.0\\.1 port $RECV_PORT: sndbuf [0-9]+ \\(asked 1073741824\\)"
+	run -64 --separate-stderr zc --sndbuf 1073741825 127.0.0.1 1 "$R1M"
+	assert_one_line_stderr '^zcsend: sndbuf 1073741825: out of range$'
+}
+
 @test "--tos ef on IPv6 sets the traffic class" {
 	local trace=$BATS_TEST_TMPDIR/trace
 
