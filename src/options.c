@@ -577,6 +577,7 @@ option_bench(struct options *o, int ch)
 		break;
 	case OPT_SIZE:
 		o->bench_size = option_size("size", optarg);
+		o->bench_size_set = 1;
 		if (o->bench_size == 0)
 			msg_exit(NULL, EXIT_USAGE, "size %s: too small",
 			    optarg);
@@ -902,6 +903,9 @@ args_bench(struct options *o, int argc, char **argv)
 		    "[HOST PORT] [FILE] (try '%s -h')", getprogname());
 	if (argc == 1 || argc == 3)
 		o->path = argv[argc - 1];
+	if (o->path != NULL && o->bench_size_set)
+		msg_exit(NULL, EXIT_USAGE, "size: sets the temporary file only; "
+		    "with FILE the file sets the size");
 	if (argc < 2)
 		return;		/* the embedded receiver */
 	add_dest(o, argv[0], argv[1], 0);

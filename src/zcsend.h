@@ -156,6 +156,7 @@ struct options {
 	/* --bench */
 	int		 bench;
 	uint64_t	 bench_size;
+	int		 bench_size_set; /* --size given: not with FILE */
 	int		 bench_rounds;
 	size_t		 bench_block_sizes[BENCH_MAX_BLOCK_SIZES];
 	int		 bench_nblock_sizes;
