@@ -300,7 +300,7 @@ read_bytes_file(const struct options *o, const char *what, const char *path,
 		msg_exit(o, loop_signal_status(), "interrupted by %s: opening "
 		    "%s %s", loop_signal_name(), what, path);
 	if (fd == -1 || fstat(fd, &st) == -1)
-		msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
+		msg_exit(o, xfer_open_status(errno), "%s %s: %s", what, path,
 		    strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,

@@ -61,8 +61,8 @@ input_open(const struct options *o, struct input *in,
 			msg_exit(o, loop_signal_status(), "interrupted by %s: "
 			    "opening %s", loop_signal_name(), in->name);
 		if (in->fd == -1)
-			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
-			    strerror(errno));
+			msg_exit(o, xfer_open_status(errno), "%s: %s",
+			    in->name, strerror(errno));
 	}
 	if (fstat(in->fd, &st) == -1)
 		msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name, strerror(errno));

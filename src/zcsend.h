@@ -477,6 +477,7 @@ void		 xfer_stop(struct xfer *, int, const char *);
 void		 xfer_free(struct xfer *);
 void		 xfer_close(struct xfer *);
 int		 xfer_errno_status(int);
+int		 xfer_open_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);
 
 /*
