@@ -551,6 +551,7 @@ bench_input(const struct options *o, uint64_t *len, int *status)
 			return -1;
 		}
 		if (fd == -1 || fstat(fd, &st) == -1) {
+			*status = xfer_open_status(errno);
 			msg_warnx("%s: %s", o->path, strerror(errno));
 			if (fd != -1)
 				close(fd);

@@ -47,7 +47,7 @@ destlist_load(const char *path, int (*add)(void *, const char *,
 	}
 	if (fp == NULL) {
 		snprintf(msg, msglen, "to-file %s: %s", path, strerror(errno));
-		return EXIT_NOINPUT;
+		return xfer_open_status(errno);
 	}
 	for (;;) {
 		errno = 0;

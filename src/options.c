@@ -300,7 +300,7 @@ read_bytes_file(const struct options *o, const char *what, const char *path,
 		msg_exit(o, loop_signal_status(), "interrupted by %s: opening "
 		    "%s %s", loop_signal_name(), what, path);
 	if (fd == -1 || fstat(fd, &st) == -1)
-		msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
+		msg_exit(o, xfer_open_status(errno), "%s %s: %s", what, path,
 		    strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
@@ -577,6 +577,7 @@ option_bench(struct options *o, int ch)
 		break;
 	case OPT_SIZE:
 		o->bench_size = option_size("size", optarg);
+		o->bench_size_set = 1;
 		if (o->bench_size == 0)
 			msg_exit(NULL, EXIT_USAGE, "size %s: too small",
 			    optarg);
@@ -711,6 +712,9 @@ options_combos(const unsigned char *seen)
 		{ OPT_TO, "--to" },
 		{ OPT_TO_FILE, "--to-file" },
 		{ OPT_FAIL_FAST, "--fail-fast" }
+	}, not_unix[] = {
+		{ OPT_TO, "--to" },
+		{ OPT_TO_FILE, "--to-file" }
 	};
 	size_t	i;
 
@@ -736,6 +740,11 @@ options_combos(const unsigned char *seen)
 		if (seen[not_listen[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
 			    "go with -l", not_listen[i].name);
+	/* -U names the one receiver: --to would add others. */
+	for (i = 0; seen['U'] && i < NELEM(not_unix); i++)
+		if (seen[not_unix[i].ch])
+			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
+			    "go with -U", not_unix[i].name);
 	if (seen['q'] && seen['v'])
 		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v do not go "
 		    "together");
@@ -893,6 +902,9 @@ args_bench(struct options *o, int argc, char **argv)
 		    "[HOST PORT] [FILE] (try '%s -h')", getprogname());
 	if (argc == 1 || argc == 3)
 		o->path = argv[argc - 1];
+	if (o->path != NULL && o->bench_size_set)
+		msg_exit(NULL, EXIT_USAGE, "size: sets the temporary file only; "
+		    "with FILE the file sets the size");
 	if (argc < 2)
 		return;		/* the embedded receiver */
 	add_dest(o, argv[0], argv[1], 0);
@@ -945,7 +957,7 @@ options_args(struct options *o, int argc, char **argv, const char **to_args,
 	}
 	if (o->multi) {
 		/* FILE --to HOST:PORT ... */
-		if (argc != 1 || o->unix_socket)
+		if (argc != 1)
 			msg_exit(NULL, EXIT_USAGE, "command line: expected "
 			    "FILE --to HOST:PORT ... (try '%s -h')",
 			    getprogname());

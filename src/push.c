@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "zcsend.h"
 
 static void	skip_stream(const struct options *, struct input *);
+static int	skip_wait(int, int64_t);
 static void	push_setup(const struct options *, const struct xfer_params *,
 		    const struct input *, struct xfer *);
 static int	push_dest(const struct options *, const struct dest *,
@@ -59,8 +61,8 @@ input_open(const struct options *o, struct input *in,
 			msg_exit(o, loop_signal_status(), "interrupted by %s: "
 			    "opening %s", loop_signal_name(), in->name);
 		if (in->fd == -1)
-			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
-			    strerror(errno));
+			msg_exit(o, xfer_open_status(errno), "%s: %s",
+			    in->name, strerror(errno));
 	}
 	if (fstat(in->fd, &st) == -1)
 		msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name, strerror(errno));
@@ -131,15 +133,38 @@ input_open(const struct options *o, struct input *in,
 	in->len = o->count != COUNT_TO_EOF ? o->count : size - o->offset;
 }
 
-/* A stream cannot seek: --offset reads and drops that many bytes. */
+/*
+ * A stream cannot seek: --offset reads and drops that many bytes. A stream
+ * that gives nothing for --idle-timeout fails with 75 here, before any
+ * connection, as it would once sending.
+ */
 static void
 skip_stream(const struct options *o, struct input *in)
 {
 	char		buf[65536];
 	uint64_t	left = o->offset;
+	int64_t		idle_ns = (int64_t)o->idle_timeout_ms * 1000000;
+	int64_t		deadline = loop_now_ns() + idle_ns;
 	ssize_t		n;
+	int		r;
 
 	while (left > 0) {
+		if (idle_ns > 0 && (r = skip_wait(in->fd, deadline)) <= 0) {
+			if (r == 0)
+				msg_exit(o, EXIT_TEMPFAIL, "%s: idle timeout "
+				    "(%g s) after skipping %ju of %ju bytes",
+				    in->name, o->idle_timeout_ms / 1000.0,
+				    (uintmax_t)(o->offset - left),
+				    (uintmax_t)o->offset);
+			if (errno != EINTR)
+				msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
+				    strerror(errno));
+			if (loop_signalled())
+				msg_exit(o, loop_signal_status(), "interrupted "
+				    "by %s: skipping to the offset",
+				    loop_signal_name());
+			continue;
+		}
 		n = read(in->fd, buf, left < sizeof(buf) ? (size_t)left :
 		    sizeof(buf));
 		if (n == -1 && errno == EINTR && !loop_signalled())
@@ -156,7 +181,26 @@ skip_stream(const struct options *o, struct input *in)
 			    (uintmax_t)o->offset,
 			    (uintmax_t)(o->offset - left));
 		left -= (uint64_t)n;
+		deadline = loop_now_ns() + idle_ns;
 	}
+}
+
+/*
+ * Wait until fd has something to read (or its end), at most until the
+ * monotonic deadline: 1 when it has, 0 at the deadline, -1 with errno.
+ */
+static int
+skip_wait(int fd, int64_t deadline)
+{
+	struct pollfd	pfd;
+	int64_t		left = deadline - loop_now_ns();
+
+	if (left <= 0)
+		return 0;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	return poll(&pfd, 1, (int)((left + 999999) / 1000000));
 }
 
 /*

@@ -480,6 +480,24 @@ xfer_errno_status(int err)
 }
 
 /*
+ * The exit status for a file that could not be opened or read (the input,
+ * a header or trailer file, a --to-file list): 71 when the system ran out
+ * of descriptors or memory, else 66.
+ */
+int
+xfer_open_status(int err)
+{
+	switch (err) {
+	case EMFILE:
+	case ENFILE:
+	case ENOMEM:
+		return EXIT_OSERR;
+	default:
+		return EXIT_NOINPUT;
+	}
+}
+
+/*
  * The message for a failed connect to what ("HOST port PORT", or a socket
  * path) in msg; returns its exit status.
  */

@@ -157,6 +157,7 @@ struct options {
 	/* --bench */
 	int		 bench;
 	uint64_t	 bench_size;
+	int		 bench_size_set; /* --size given: not with FILE */
 	int		 bench_rounds;
 	size_t		 bench_block_sizes[BENCH_MAX_BLOCK_SIZES];
 	int		 bench_nblock_sizes;
@@ -496,6 +497,7 @@ void		 xfer_stop(struct xfer *, int, const char *);
 void		 xfer_free(struct xfer *);
 void		 xfer_close(struct xfer *);
 int		 xfer_errno_status(int);
+int		 xfer_open_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);
 
 /*

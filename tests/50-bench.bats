@@ -59,6 +59,17 @@ teardown() {
 	assert_equal "$stderr" 'zcsend: rate: paces the embedded receiver only; with HOST PORT the receiver sets the pace'
 }
 
+@test "bench refuses --size with a given file, which sets the size" {
+	head -c 1000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
+	run --separate-stderr zc --bench --rounds 1 --size 5M "$BATS_TEST_TMPDIR/f"
+	assert_failure 64
+	assert_equal "$stderr" 'zcsend: size: sets the temporary file only; with FILE the file sets the size'
+	assert_equal "$output" ''
+	run --separate-stderr zc --bench --size 5M 127.0.0.1 9 "$BATS_TEST_TMPDIR/f"
+	assert_failure 64
+	assert_equal "$stderr" 'zcsend: size: sets the temporary file only; with FILE the file sets the size'
+}
+
 @test "bench on a given file sends that file" {
 	head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
 	run --separate-stderr zc --bench --rounds 1 --block-sizes 64K --json "$BATS_TEST_TMPDIR/f"

@@ -40,6 +40,43 @@ closed_stdin() {
 	assert_equal "$output" ""
 }
 
+# at_fd_limit PREFIX ARG...: runs zcsend ARG... with the limit on open
+# descriptors raised one at a time from 3 (those from 3 to 9 closed), and
+# stops at the first run whose stderr starts with PREFIX: the open that ran
+# out of descriptors. Sets status and stderr. LeakSanitizer, when built
+# in, needs descriptors of its own at exit: not here.
+at_fd_limit() {
+	local prefix=$1 n
+
+	shift
+	for ((n = 3; n <= 32; n++)); do
+		status=0
+		# shellcheck disable=SC2016 # the inner shell expands these
+		stderr=$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		    timeout -k 2 10 bash -c \
+		    'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- && ulimit -n "$1" && shift && exec "$@"' \
+		    sh "$n" "$ZCSEND" "$@" 2>&1 >/dev/null) || status=$?
+		[[ $stderr == "$prefix"* ]] && return 0
+	done
+	fail "no run with a descriptor limit up to 32 printed '$prefix...'"
+}
+
+@test "no descriptor left to open the input, a header file or a --to-file list: 71" {
+	printf '127.0.0.1:9\n' >"$BATS_TEST_TMPDIR/hosts"
+	at_fd_limit "zcsend: $FILE:" 127.0.0.1 9 "$FILE"
+	assert_equal "$status" 71
+	assert_equal "$stderr" "zcsend: $FILE: Too many open files"
+	at_fd_limit "zcsend: header file" --header-file "$FILE" 127.0.0.1 9 "$FILE"
+	assert_equal "$status" 71
+	assert_equal "$stderr" "zcsend: header file $FILE: Too many open files"
+	at_fd_limit "zcsend: to-file" --to-file "$BATS_TEST_TMPDIR/hosts" "$FILE"
+	assert_equal "$status" 71
+	assert_equal "$stderr" "zcsend: to-file $BATS_TEST_TMPDIR/hosts: Too many open files"
+	at_fd_limit "zcsend: $FILE:" --bench "$FILE"
+	assert_equal "$status" 71
+	assert_equal "$stderr" "zcsend: $FILE: Too many open files"
+}
+
 @test "an octal escape above \\377 in -H is refused with 64" {
 	run -64 --separate-stderr zc -H '\400' 127.0.0.1 9 "$FILE"
 	assert_equal "$stderr" 'zcsend: header \400: invalid escape sequence'

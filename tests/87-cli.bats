@@ -136,6 +136,18 @@ usage_error() {
 	    -l --to 127.0.0.1:9 0 "$FILE"
 }
 
+@test "--to and --to-file with -U are refused, naming the option" {
+	local sock=$BATS_TEST_TMPDIR/sock
+
+	printf '127.0.0.1:9\n' >"$BATS_TEST_TMPDIR/hosts"
+	usage_error "zcsend: command line: --to-file does not go with -U" \
+	    -U "$sock" --to-file "$BATS_TEST_TMPDIR/hosts" "$FILE"
+	usage_error "zcsend: command line: --to does not go with -U" \
+	    -U "$sock" "$FILE" --to 127.0.0.1:9
+	usage_error "zcsend: command line: --to does not go with -U" \
+	    "$FILE" --to 127.0.0.1:9 -U "$sock"
+}
+
 @test "-q with -v is refused" {
 	usage_error "zcsend: command line: -q and -v do not go together" \
 	    -q -v 127.0.0.1 9 "$FILE"

@@ -102,6 +102,17 @@ assert_idle_fired() {
 	    fail "no idle timeout line: $(cat "$ZCERR")"
 }
 
+@test "--idle-timeout fires while -o skips a stream that gives nothing: 75 in about 1 s" {
+	start_nc "$RECEIVED"
+	run -75 --separate-stderr stalled_stream_push --idle-timeout 1 --json \
+	    -o 5 127.0.0.1 "$RECV_PORT" -
+	assert_one_line_stderr '^zcsend: stdin: idle timeout \(1 s\) after skipping 2 of 5 bytes$'
+	(($(<"$ELAPSED") < 4000)) ||
+	    fail "the idle timeout took $(<"$ELAPSED") ms, not about 1 s"
+	assert_json_line "$output" "$JSON_TRANSFER" \
+	    '.status == 75 and .bytes == 0 and .error == "stdin: idle timeout (1 s) after skipping 2 of 5 bytes"'
+}
+
 # paced_push RATE BURST SIZE [ARG...]: pushes SIZE random bytes with --rate
 # RATE (and ARG...) to zcrecv logging every read, checks the bytes, and
 # checks that no interval of a second or more got more than RATE a second
