@@ -258,8 +258,10 @@ assert_screen_summaries() {
 	assert_same_bytes "$file" "$BATS_TEST_TMPDIR/received"
 	[[ $stderr =~ ^zcsend:\ sent\ 65536\ bytes\ in\ ([0-9]+\.[0-9]+)\ s\ \(([0-9.]+)\ KiB/s\)\ via\ sendfile$ ]] ||
 	    fail "not the summary: $stderr"
-	awk -v s="${BASH_REMATCH[1]}" 'BEGIN { exit !(s >= 2 && s < 10) }' ||
+	# zcsend's clock starts a little after the receiver's 2 s did: 1.9 s
+	# still tells the close from the last write (a few milliseconds).
+	awk -v s="${BASH_REMATCH[1]}" 'BEGIN { exit !(s >= 1.9 && s < 10) }' ||
 	    fail "the summary says ${BASH_REMATCH[1]} s for a receiver 2 s late"
 	assert_json_line "$output" "$JSON_TRANSFER" \
-	    '.seconds >= 2 and .rate <= 65536 / 2'
+	    '.seconds >= 1.9 and .rate <= 65536 / 1.9'
 }
