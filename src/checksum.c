@@ -453,14 +453,16 @@ checksum_impl(void)
  * Once the transfers xs are over: if any completed, wait for the digest;
  * if it could not be computed, those transfers fail with the reason (exit
  * 74), since what they sent is not vouched for, and so they do when a stop
- * signal ends the wait (129, 130, 143). If none completed, the
- * hashing goes on (listen mode has clients to come): checksum_cancel
- * stops it. Returns the digest, or NULL.
+ * signal ends the wait (129, 130, 143); with --to each names its
+ * destination ("send to PEER: why"). If none completed, the hashing goes
+ * on (listen mode has clients to come): checksum_cancel stops it.
+ * Returns the digest, or NULL.
  */
 const char *
 checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 {
 	const char	*hex = NULL;
+	struct xfer	*x;
 	char		 msg[256];
 	uint64_t	 sent = 0;
 	size_t		 i;
@@ -475,12 +477,17 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 	if ((status = checksum_result(name, sent, &hex, msg,
 	    sizeof(msg))) == 0)
 		return hex;
+	/* With --to each line names its destination, as a send's failure. */
 	for (i = 0; i < n; i++) {
-		if (xs[i]->prog.phase != XFER_DONE)
+		x = xs[i];
+		if (x->prog.phase != XFER_DONE)
 			continue;
-		xs[i]->prog.phase = XFER_FAILED;
-		xs[i]->out.status = status;
-		snprintf(xs[i]->out.error, sizeof(xs[i]->out.error), "%s", msg);
+		x->prog.phase = XFER_FAILED;
+		x->out.status = status;
+		snprintf(x->out.error, sizeof(x->out.error), "%s%s%s%s",
+		    x->par->name_peer ? "send to " : "",
+		    x->par->name_peer ? x->conn.peer : "",
+		    x->par->name_peer ? ": " : "", msg);
 	}
 	return NULL;
 }
