@@ -61,6 +61,7 @@ static struct {
 	int		 joined;
 	pthread_t	 thread;
 	int		 done_pipe[2];	/* the thread writes a byte as it ends */
+	unsigned char	*buf;		/* the thread's CHECKSUM_BLOCK */
 	atomic_int	 stop;
 	int		 fd;
 	off_t		 start;
@@ -158,20 +159,19 @@ checksum_impl(void)
 }
 #endif /* HAVE_LIBCRYPTO */
 
-/* The hashing thread: pread the range in blocks, until done or stopped. */
+/*
+ * The hashing thread: pread the range in blocks into cs.buf, until done or
+ * stopped. Its one way out writes to done_pipe, which checksum_wait polls.
+ */
 static void *
 checksum_thread(void *arg)
 {
-	unsigned char	*buf;
+	unsigned char	*buf = cs.buf;
 	uint64_t	 left;
 	size_t		 want;
 	ssize_t		 n;
 
 	(void)arg;
-	if ((buf = malloc(CHECKSUM_BLOCK)) == NULL) {
-		cs.err = errno;
-		return NULL;
-	}
 	while (!atomic_load(&cs.stop)) {
 		left = cs.len == COUNT_TO_EOF ? CHECKSUM_BLOCK :
 		    cs.len - cs.done;
@@ -194,7 +194,6 @@ checksum_thread(void *arg)
 		cs.done += (uint64_t)n;
 	}
 	cs.end_ns = loop_now_ns();
-	free(buf);
 	(void)write(cs.done_pipe[1], "", 1);
 	return NULL;
 }
@@ -226,7 +225,7 @@ checksum_wait(void)
 	return 0;
 }
 
-/* Join the hashing thread, once, and close its pipe. */
+/* Join the hashing thread, once, and free its pipe and buffer. */
 static void
 checksum_join(void)
 {
@@ -236,6 +235,8 @@ checksum_join(void)
 	cs.joined = 1;
 	close(cs.done_pipe[0]);
 	close(cs.done_pipe[1]);
+	free(cs.buf);
+	cs.buf = NULL;
 }
 
 /*
@@ -264,20 +265,30 @@ checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
 	cs.start_ns = cs.end_ns = loop_now_ns();
 	if (start < 0)
 		return 0;
-	if (pipe(cs.done_pipe) == -1 ||
-	    fcntl(cs.done_pipe[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(cs.done_pipe[1], F_SETFD, FD_CLOEXEC) == -1) {
+	if (pipe(cs.done_pipe) == -1) {
 		snprintf(msg, msglen, "checksum thread: %s", strerror(errno));
 		return -1;
 	}
-	/* Signals are for the main thread's loop, never for this one. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&cs.thread, NULL, checksum_thread, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/*
+	 * The thread's buffer comes from here, so that it has no failure of
+	 * its own that could end it before it writes to done_pipe.
+	 */
+	if (fcntl(cs.done_pipe[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(cs.done_pipe[1], F_SETFD, FD_CLOEXEC) == -1 ||
+	    (cs.buf = malloc(CHECKSUM_BLOCK)) == NULL)
+		err = errno;
+	else {
+		/* Signals are for the main thread's loop, never for this one. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		err = pthread_create(&cs.thread, NULL, checksum_thread, NULL);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (err != 0) {
 		close(cs.done_pipe[0]);
 		close(cs.done_pipe[1]);
+		free(cs.buf);
+		cs.buf = NULL;
 		snprintf(msg, msglen, "checksum thread: %s", strerror(err));
 		return -1;
 	}
@@ -442,14 +453,16 @@ checksum_impl(void)
  * Once the transfers xs are over: if any completed, wait for the digest;
  * if it could not be computed, those transfers fail with the reason (exit
  * 74), since what they sent is not vouched for, and so they do when a stop
- * signal ends the wait (129, 130, 143). If none completed, the
- * hashing goes on (listen mode has clients to come): checksum_cancel
- * stops it. Returns the digest, or NULL.
+ * signal ends the wait (129, 130, 143); with --to each names its
+ * destination ("send to PEER: why"). If none completed, the hashing goes
+ * on (listen mode has clients to come): checksum_cancel stops it.
+ * Returns the digest, or NULL.
  */
 const char *
 checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 {
 	const char	*hex = NULL;
+	struct xfer	*x;
 	char		 msg[256];
 	uint64_t	 sent = 0;
 	size_t		 i;
@@ -464,12 +477,17 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 	if ((status = checksum_result(name, sent, &hex, msg,
 	    sizeof(msg))) == 0)
 		return hex;
+	/* With --to each line names its destination, as a send's failure. */
 	for (i = 0; i < n; i++) {
-		if (xs[i]->prog.phase != XFER_DONE)
+		x = xs[i];
+		if (x->prog.phase != XFER_DONE)
 			continue;
-		xs[i]->prog.phase = XFER_FAILED;
-		xs[i]->out.status = status;
-		snprintf(xs[i]->out.error, sizeof(xs[i]->out.error), "%s", msg);
+		x->prog.phase = XFER_FAILED;
+		x->out.status = status;
+		snprintf(x->out.error, sizeof(x->out.error), "%s%s%s%s",
+		    x->par->name_peer ? "send to " : "",
+		    x->par->name_peer ? x->conn.peer : "",
+		    x->par->name_peer ? ": " : "", msg);
 	}
 	return NULL;
 }

@@ -156,9 +156,11 @@ readme_command() {
 	head -c 10 /dev/urandom >file
 	run -66 --separate-stderr zc file --to-file hosts
 	msg=$stderr
-	[[ $text == *"$msg"* ]] || fail "the page does not quote '$msg'"
+	[[ -n $msg && $text == *"$msg"* ]] ||
+	    fail "the page does not quote '$msg'"
 	printf '%s\n' web{1..6}:9000 web7 >hosts
 	run -64 --separate-stderr zc file --to-file hosts
 	msg=$stderr
-	[[ $text == *"$msg"* ]] || fail "the page does not quote '$msg'"
+	[[ -n $msg && $text == *"$msg"* ]] ||
+	    fail "the page does not quote '$msg'"
 }

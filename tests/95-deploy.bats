@@ -594,6 +594,36 @@ sha_line() {
 	    --arg e "${stderr#zcsend: }"
 }
 
+@test "--checksum with --to: a stop signal while the digest is awaited names each destination" {
+	local big=$BATS_TEST_TMPDIR/r8m nc1 out1 port1 pid p
+
+	need strace pgrep
+	head -c 8388608 /dev/urandom >"$big"
+	start_nc "$BATS_TEST_TMPDIR/received.1"
+	nc1=$RECV_PID
+	out1=$RECV_OUT
+	port1=$RECV_PORT
+	start_nc "$BATS_TEST_TMPDIR/received.2"
+	# As above: every byte is sent long before the digest is ready.
+	bg_start "$ZCOUT" "$ZCERR" env "$NOLEAK" strace -f -o /dev/null \
+	    -e trace=pread64 -e inject=pread64:delay_enter=1000000 \
+	    "$ZCSEND" --checksum sha256 "$big" --to "127.0.0.1:$port1" \
+	    --to "127.0.0.1:$RECV_PORT"
+	bg_wait "$nc1"
+	recv_wait
+	assert_same_bytes "$big" "$out1"
+	assert_same_bytes "$big" "$RECV_OUT"
+	pid=$(pgrep -P "$BG_CMD_PID")
+	kill -INT "$pid"
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 130
+	run -0 cat "$ZCERR"
+	assert_equal "${#lines[@]}" 2
+	for p in "$port1" "$RECV_PORT"; do
+		assert_line --regexp "^zcsend: send to 127\.0\.0\.1 port $p: interrupted by SIGINT: checksum $big: hashed [0-9]+ of 8388608 bytes\$"
+	done
+}
+
 @test "--checksum of a transfer that failed is null in --json and not printed" {
 	dead_port
 	run -69 --separate-stderr zc --checksum sha256 --json \

@@ -85,6 +85,16 @@ tests_unit_splice_test_SOURCES = tests/unit/splice-test.c $(UNIT_SIM) \
 tests_unit_splice_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_splice_test_LDADD = $(UNIT_ENGINE)
 
+# The --checksum hasher, with its allocations behind fake-checksum.h.
+check_PROGRAMS += tests/unit/checksum-test
+TESTS += tests/unit/checksum-test
+tests_unit_checksum_test_SOURCES = tests/unit/checksum-test.c \
+	tests/unit/fake-checksum.h tests/unit/tap.c tests/unit/tap.h \
+	src/checksum.c
+tests_unit_checksum_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(SHA256_CFLAGS) \
+	-include $(top_srcdir)/tests/unit/fake-checksum.h
+tests_unit_checksum_test_LDADD = libzcengine.la $(SHA256_LIBS)
+
 # Test programs have no extension: TAP through the automake driver (the
 # .bats tests have BATS_LOG_DRIVER).
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
