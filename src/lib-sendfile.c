@@ -235,8 +235,11 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 		if (file_sent + c.file_len == nbytes) {
 			part = total > header_len + file_sent ?
 			    total - header_len - file_sent : 0;
-			c.trl = (const unsigned char *)trailer + part;
-			c.trl_len = trailer_len - part;
+			/* No arithmetic on a NULL trailer: it is UB. */
+			if (trailer_len > part) {
+				c.trl = (const unsigned char *)trailer + part;
+				c.trl_len = trailer_len - part;
+			}
 		}
 		if (c.hdr_len == 0 && c.file_len == 0 && c.trl_len == 0)
 			break;
