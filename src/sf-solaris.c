@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zcsend.h"
 
@@ -45,8 +46,9 @@ const struct backend sf_backend = { "sendfile", sf_solaris_send,
 static ssize_t
 sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 {
-	size_t	len, avail;
-	ssize_t	n;
+	unsigned char	probe;
+	size_t		len, avail;
+	ssize_t		n;
 
 	(void)scratch;
 
@@ -67,6 +69,17 @@ sf_solaris_send(const struct sf_chunk *c, struct sf_scratch *scratch)
 	 * short count, and 0 at end of file.
 	 */
 	if ((avail = sf_file_avail(c)) >= len) {
+		errno = EINVAL;
+		return -1;
+	}
+	/*
+	 * sendfilev reads with VOP_READ, whatever the size says, and the
+	 * small-chunk path fails the whole call when a read comes back short
+	 * (sendvec_small_chunk). A file whose size is not its content (procfs
+	 * reports 0) then looks as if it ended here: if a byte can still be
+	 * read, it has not, and the EINVAL is a refusal for read/write.
+	 */
+	if (avail == 0 && pread(c->fd, &probe, 1, c->file_off) == 1) {
 		errno = EINVAL;
 		return -1;
 	}

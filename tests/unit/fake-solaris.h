@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #define sendfilevec	fake_sendfilevec
 struct sendfilevec {
@@ -56,11 +57,13 @@ int	fake_fstatvfs(int, struct statvfs *);
 ssize_t	fake_writev(int, const struct iovec *, int);
 int	fake_fstat(int, struct stat *);
 int	fake_setsockopt(int, int, int, const void *, socklen_t);
+ssize_t	fake_pread(int, void *, size_t, off_t);
 
 #define sendfilev	fake_sendfilev
 #define fstatvfs	fake_fstatvfs
 #define writev		fake_writev
 #define fstat		fake_fstat
 #define setsockopt	fake_setsockopt
+#define pread		fake_pread
 
 #endif /* FAKE_SOLARIS_H */

@@ -19,6 +19,7 @@
 #include "simkern.h"
 #include "tap.h"
 
+static size_t	sol_readable(off_t);
 static ssize_t	sol_small(const struct sendfilevec *, int, size_t,
 		    struct sim_step *, size_t *);
 static int	test_one_call(void);
@@ -31,6 +32,49 @@ static int	test_fallback_header(void);
 static int	test_zcopy_shrink(void);
 static int	test_zcopy_nowait(void);
 static int	test_small_short(void);
+static int	test_pseudo_small(void);
+static int	test_pseudo_copy(void);
+
+/*
+ * A file whose size says nothing of its content (procfs and its kin):
+ * fstat reports sim.size (0), while a read (VOP_READ) still returns the
+ * sim.file_cap bytes of content.
+ */
+static int	sol_pseudo;
+
+/*
+ * How many bytes a read from off returns: sendfilev reads the file with
+ * VOP_READ until a read comes back empty ("cnt == 0"), never checking the
+ * size (sendvec_chunk, sendvec_small_chunk), so a pseudo-file yields its
+ * whole content whatever its size says.
+ */
+static size_t
+sol_readable(off_t off)
+{
+	if (!sol_pseudo)
+		return sim_file_avail(off);
+	if (off < 0 || (size_t)off >= sim.file_cap)
+		return 0;
+	return sim.file_cap - (size_t)off;
+}
+
+/* pread(2) of the simulated file, as sol_readable says. */
+ssize_t
+fake_pread(int fd, void *buf, size_t n, off_t off)
+{
+	size_t	avail;
+
+	if (fd != SIM_FILE) {
+		errno = EBADF;
+		return -1;
+	}
+	avail = sol_readable(off);
+	if (n > avail)
+		n = avail;
+	if (n > 0)
+		memcpy(buf, sim.file + off, n);
+	return (ssize_t)n;
+}
 
 /*
  * sendvec_small_chunk, which sendfilev() takes when "total_size <= (4 *
@@ -51,7 +95,7 @@ sol_small(const struct sendfilevec *vec, int sfvcnt, size_t total,
 			seg[i].p = (const unsigned char *)
 			    (uintptr_t)vec[i].sfv_off;
 		else {
-			if (sim_file_avail(vec[i].sfv_off) < vec[i].sfv_len) {
+			if (sol_readable(vec[i].sfv_off) < vec[i].sfv_len) {
 				errno = EINVAL;
 				return -1;
 			}
@@ -136,7 +180,7 @@ fake_sendfilev(int fildes, const struct sendfilevec *vec, int sfvcnt,
 				sim_violate("file vector without SFV_NOWAIT: "
 				    "snf_segmap waits for the peer's "
 				    "acknowledgement");
-			avail = sim_file_avail(vec[i].sfv_off);
+			avail = sol_readable(vec[i].sfv_off);
 			seg.p = sim.file + (avail > 0 ? vec[i].sfv_off : 0);
 			seg.len = vec[i].sfv_len;
 			if (avail < seg.len) {
@@ -259,6 +303,59 @@ test_small_short(void)
 	return TAP_PASS;
 }
 
+/*
+ * A pseudo-file (size 0, content all the same) sent to end of file in
+ * chunks that take the small-chunk path: sendfilev reads the content up
+ * to its end, finds the chunk short and fails with EINVAL, nothing sent.
+ * The size cannot tell that from the end of the file; the content must
+ * arrive by read/write, not the file be sent as empty.
+ */
+static int
+test_pseudo_small(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(3000);
+	sim.size = 0;
+	sim.fstype = "proc";
+	sim.maxblk = 1460;
+	sol_pseudo = 1;
+	drive_init(&d, NULL, 0, 0, NULL);
+	d.to_eof = 1;
+	d.max_chunk = 4096;
+	rv = drive_fallback_ok(&d, EINVAL);
+	sol_pseudo = 0;
+	return rv;
+}
+
+/*
+ * The same file through the copy path: its content goes out with
+ * sendfilev, which then fails with EINVAL at the end of it; the next call
+ * finds nothing left, and that is the end of file.
+ */
+static int
+test_pseudo_copy(void)
+{
+	struct drive	d;
+	int		rv;
+
+	sim_reset(3000);
+	sim.size = 0;
+	sim.fstype = "proc";
+	sol_pseudo = 1;
+	drive_init(&d, "HEAD\r\n", 0, 0, "TAIL\r\n");
+	d.to_eof = 1;
+	d.max_chunk = 65536;
+	rv = drive_done_ok(&d);
+	sol_pseudo = 0;
+	if (rv != TAP_PASS)
+		return rv;
+	CHECK(d.fallback_errno == 0);
+	CHECK(d.file_done == 3000);
+	return TAP_PASS;
+}
+
 /* EINVAL while the file covers the range is a refusal, kept as such. */
 static int
 test_einval_refusal(void)
@@ -373,6 +470,10 @@ static const struct tap_test tests[] = {
 	    test_einval_refusal },
 	{ "EINVAL from a short file resends the rest, no trailer",
 	    test_einval_short },
+	{ "a pseudo-file on the small-chunk path falls back to read/write",
+	    test_pseudo_small },
+	{ "a pseudo-file on the copy path ends where its content does",
+	    test_pseudo_copy },
 	{ "sf_cork uses TCP_CORK", test_cork },
 	{ "pseudo-filesystems", test_pseudo },
 	{ "--sf-flags refused", test_parse_flags },
