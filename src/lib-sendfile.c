@@ -132,17 +132,22 @@ lib_readable(int fd)
  * says that off lies past what the kernel addresses (Linux: EOVERFLOW past
  * the file system's largest file, EINVAL where off plus the count
  * overflows off_t) while the regular file fd ends before off anyway: that
- * is the end of file. Else 0; errno is left as it was.
+ * is the end of file. A size is not proof of that: a file in /proc
+ * reports 0 and has content, and Linux refuses some of them with EINVAL
+ * (no splice_read), so a byte that can still be read at off makes err
+ * stand. Else 0; errno is left as it was.
  */
 static int
 lib_beyond_eof(int fd, off_t off, int err)
 {
 	struct stat	st;
+	unsigned char	probe;
 	int		rv;
 
 	if (err != EOVERFLOW && err != EINVAL)
 		return 0;
-	rv = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= off;
+	rv = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size <= off && pread(fd, &probe, 1, off) != 1;
 	errno = err;
 	return rv;
 }

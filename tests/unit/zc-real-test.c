@@ -38,6 +38,9 @@ static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
 static int	 zcr_ebadf_header(void);
 static int	 zcr_flags(void);
+#ifdef __linux__
+static int	 zcr_pseudo(void);
+#endif
 
 /* pysendfile's README loop: call until 0, adding what each call sent. */
 static int
@@ -322,6 +325,40 @@ zcr_flags(void)
 	return TAP_PASS;
 }
 
+#ifdef __linux__
+/*
+ * A file whose size (0) is not its content: /proc/self/status, which
+ * Linux's sendfile(2) refuses with EINVAL (no splice_read) and read/write
+ * reads. zc_sendfile must say so, or send it, as os.sendfile and
+ * pysendfile do; a return of 0 would tell the caller's loop that the file
+ * is empty.
+ */
+static int
+zcr_pseudo(void)
+{
+	struct zct_peer	 p;
+	off_t		 off = 0;
+	ssize_t		 n;
+	int		 sock, fd, err;
+
+	CHECK((fd = open("/proc/self/status", O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	errno = 0;
+	n = zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0, 0);
+	err = errno;
+	zct_close(sock, &p);
+	close(fd);
+	free(p.data);
+	if (n == 0)
+		return tap_fail("returned 0: the file taken for empty");
+	if (n == -1)
+		CHECK(err == EINVAL && off == 0);
+	else
+		CHECK(off == n && p.len == (size_t)n);
+	return TAP_PASS;
+}
+#endif
+
 static const struct tap_test tests[] = {
 	{ "whole file by pysendfile's loop", zcr_whole_loop },
 	{ "header, file range and trailer", zcr_hdr_trl },
@@ -335,6 +372,10 @@ static const struct tap_test tests[] = {
 	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
 	{ "bad input with a header: EBADF, nothing sent", zcr_ebadf_header },
 	{ "flags the platform lacks are EINVAL", zcr_flags },
+#ifdef __linux__
+	{ "a /proc file is refused or sent, never taken for empty",
+	    zcr_pseudo },
+#endif
 };
 
 int
