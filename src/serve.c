@@ -257,6 +257,7 @@ serve_main(const struct options *o)
 
 	options_params(o, &par);
 	input_open(o, &in, &par);
+	report_json_count(in.len);	/* for a failure before any client */
 	tls_setup(o, &par);
 	memset(&s, 0, sizeof(s));
 	s.o = o;
