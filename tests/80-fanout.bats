@@ -257,6 +257,33 @@ $(cat "$BATS_TEST_TMPDIR/curl.$i.err")"
 	[[ ! -e $sock ]] || fail "$sock is still there"
 }
 
+# fetch_listening OUT JSON: once zcsend's --json output JSON names the
+# port it listens on, fetch from it with OpenBSD nc into OUT.
+fetch_listening() {
+	wait_for_line "$2" 'listening' 10 || return
+	nc.openbsd -d 127.0.0.1 "$(head -n 1 "$2" | jq -r .listening.port)" \
+	    >"$1"
+}
+
+@test "listen mode on a regular stdin leaves its position just after the bytes sent, as a push does" {
+	local rest=$BATS_TEST_TMPDIR/rest got=$BATS_TEST_TMPDIR/got
+
+	need nc.openbsd jq
+	bg_start /dev/null /dev/null bash -c "$(declare -f wait_for_line \
+	    fetch_listening); fetch_listening '$got' '$ZCOUT'"
+	{
+		dd bs=1000 count=1 of=/dev/null status=none
+		zc -q --json -n 5000 -l 127.0.0.1 0 - >"$ZCOUT" || return
+		cat >"$rest"
+	} <"$R16M"
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 0
+	range_of "$R16M" 1000 5000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$got"
+	range_of "$R16M" 6000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$rest"
+}
+
 @test "a pipe on stdin is moved with splice and arrives identical" {
 	local copy=$BATS_TEST_TMPDIR/copy trace=$BATS_TEST_TMPDIR/trace moved
 
