@@ -284,6 +284,27 @@ fetch_listening() {
 	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$rest"
 }
 
+@test "--to on a regular stdin leaves its position after the bytes sent, also when the first destination failed" {
+	local rest=$BATS_TEST_TMPDIR/rest rc=0
+
+	dead_port
+	start_nc "$BATS_TEST_TMPDIR/got"
+	{
+		dd bs=1000 count=1 of=/dev/null status=none
+		zc -q -n 5000 - --to "127.0.0.1:$DEAD_PORT" \
+		    --to "127.0.0.1:$RECV_PORT" 2>"$ZCERR" || rc=$?
+		cat >"$rest"
+	} <"$R16M"
+	recv_wait
+	assert_equal "$rc" 69
+	assert_equal "$(cat "$ZCERR")" \
+	    "zcsend: connect 127.0.0.1 port $DEAD_PORT: Connection refused"
+	range_of "$R16M" 1000 5000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/got"
+	range_of "$R16M" 6000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$rest"
+}
+
 @test "a pipe on stdin is moved with splice and arrives identical" {
 	local copy=$BATS_TEST_TMPDIR/copy trace=$BATS_TEST_TMPDIR/trace moved
 
