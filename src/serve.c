@@ -85,7 +85,7 @@ serve_listen(const struct options *o, char *host, size_t hostlen, char *port,
 	    &res)) != 0)
 		msg_exit(o, EXIT_NOHOST, "resolve %s: %s",
 		    addr != NULL ? addr : "*", net_gai_error(gerr));
-	sock = net_listen(res);
+	sock = net_listen(res, o->family == AF_INET6);
 	err = errno;
 	freeaddrinfo(res);
 	if (sock == -1)

@@ -426,7 +426,7 @@ int		 net_start(const struct addrinfo *, const struct sockopts *,
 		     int *, char *, size_t);
 int		 net_finish(int);
 int		 net_connect_unix(const char *, int);
-int		 net_listen(const struct addrinfo *);
+int		 net_listen(const struct addrinfo *, int);
 int		 net_listen_unix(const char *);
 int		 net_accept(int, char *, size_t, char *, size_t);
 void		 net_addr_name(const struct addrinfo *, char *, size_t);

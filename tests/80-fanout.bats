@@ -305,6 +305,26 @@ fetch_listening() {
 	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$rest"
 }
 
+@test "-6 -l without an address serves IPv6 clients only: an IPv4 client is refused" {
+	local port
+
+	need nc.openbsd jq
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -q --json -6 -l 0 "$R16M"
+	ZPID=$BG_PID
+	wait_for_line "$ZCOUT" 'listening' 10
+	port=$(head -n 1 "$ZCOUT" | jq -r .listening.port)
+	assert_equal "$(head -n 1 "$ZCOUT")" \
+	    "{\"listening\":{\"host\":\"::\",\"port\":\"$port\"}}"
+	run -1 timeout -k 2 10 nc.openbsd -d 127.0.0.1 "$port"
+	assert_output ''
+	timeout -k 2 10 nc.openbsd -d ::1 "$port" >"$BATS_TEST_TMPDIR/got"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$R16M" "$BATS_TEST_TMPDIR/got"
+	tail -n 1 "$ZCOUT" | jq -e '.host == "::1" and .status == 0' >/dev/null ||
+	    fail "not the IPv6 client's outcome: $(tail -n 1 "$ZCOUT")"
+}
+
 @test "a pipe on stdin is moved with splice and arrives identical" {
 	local copy=$BATS_TEST_TMPDIR/copy trace=$BATS_TEST_TMPDIR/trace moved
 
