@@ -242,10 +242,11 @@ net_listen_unix(const char *path)
 /*
  * Returns a non-blocking socket listening on the first address of res
  * that takes it (see net_resolve with host NULL for every address), or -1
- * with the errno of the last one tried.
+ * with the errno of the last one tried. With v6only an IPv6 socket takes
+ * IPv6 clients only.
  */
 int
-net_listen(const struct addrinfo *res)
+net_listen(const struct addrinfo *res, int v6only)
 {
 	const struct addrinfo	*ai;
 	int			 sock, err = EADDRNOTAVAIL, on = 1;
@@ -258,6 +259,14 @@ net_listen(const struct addrinfo *res)
 		}
 		(void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on,
 		    sizeof(on));
+		/* -6: no IPv4 client through an IPv4-mapped address. */
+		if (v6only && ai->ai_family == AF_INET6 &&
+		    setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+		    sizeof(on)) == -1) {
+			err = errno;
+			close(sock);
+			continue;
+		}
 		if (bind(sock, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(sock, 128) == 0 && net_nonblock(sock) == 0)
 			return sock;

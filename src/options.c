@@ -460,6 +460,10 @@ option_general(struct options *o, int ch, const char **to_arg)
 		o->keep_open = 1;
 		break;
 	case 'U':
+		/* An empty path would bind or connect to no file at all. */
+		if (*optarg == '\0')
+			msg_exit(NULL, EXIT_USAGE, "command line: -U needs a "
+			    "path");
 		o->unix_socket = 1;
 		o->unix_path = optarg;
 		break;

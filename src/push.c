@@ -367,6 +367,7 @@ push_main(const struct options *o)
 	struct progress		 p;
 	struct loop		 l;
 	char			 msg[256];
+	uint64_t		 done = 0;
 	size_t			 i;
 	int			 status, err;
 
@@ -403,9 +404,13 @@ push_main(const struct options *o)
 	progress_clear(&p);
 	if (o->checksum)
 		(void)checksum_settle(xp, o->ndests, in.name);
-	if (in.rewind_stdin)
-		(void)lseek(in.fd, in.start + (off_t)xs[0].prog.file_done,
-		    SEEK_SET);
+	/* A regular stdin: after the most any destination was sent. */
+	if (in.rewind_stdin) {
+		for (i = 0; i < o->ndests; i++)
+			if (xs[i].prog.file_done > done)
+				done = xs[i].prog.file_done;
+		(void)lseek(in.fd, in.start + (off_t)done, SEEK_SET);
+	}
 
 	status = push_report(o, &p, xs, xp);
 	checksum_cancel();

@@ -41,6 +41,7 @@ struct serve {
 	struct xfer		**slots;
 	struct progress		 p;
 	uint64_t		 accepted;
+	uint64_t		 file_done;	/* most file bytes a client got */
 	int			 warned;	/* accept failing was told */
 	int			 status;	/* without -k: the client's */
 };
@@ -84,7 +85,7 @@ serve_listen(const struct options *o, char *host, size_t hostlen, char *port,
 	    &res)) != 0)
 		msg_exit(o, EXIT_NOHOST, "resolve %s: %s",
 		    addr != NULL ? addr : "*", net_gai_error(gerr));
-	sock = net_listen(res);
+	sock = net_listen(res, o->family == AF_INET6);
 	err = errno;
 	freeaddrinfo(res);
 	if (sock == -1)
@@ -196,6 +197,8 @@ serve_finish(void *arg, size_t i)
 	}
 	if (o->json)
 		report_json(stdout, o, &xp, 1, status, NULL);
+	if (xp->prog.file_done > s->file_done)
+		s->file_done = xp->prog.file_done;
 	xfer_close(xp);
 	s->slots[i] = NULL;
 	if (o->keep_open)
@@ -257,6 +260,7 @@ serve_main(const struct options *o)
 
 	options_params(o, &par);
 	input_open(o, &in, &par);
+	report_json_count(in.len);	/* for a failure before any client */
 	tls_setup(o, &par);
 	memset(&s, 0, sizeof(s));
 	s.o = o;
@@ -290,6 +294,9 @@ serve_main(const struct options *o)
 			if (s.slots[i] != NULL)
 				xfer_close(s.slots[i]);
 	}
+	/* A regular file on stdin: its position after the last byte sent. */
+	if (in.rewind_stdin)
+		(void)lseek(in.fd, in.start + (off_t)s.file_done, SEEK_SET);
 	checksum_cancel();
 	close(s.lsock);
 	if (o->unix_socket)

@@ -426,7 +426,7 @@ int		 net_start(const struct addrinfo *, const struct sockopts *,
 		     int *, char *, size_t);
 int		 net_finish(int);
 int		 net_connect_unix(const char *, int);
-int		 net_listen(const struct addrinfo *);
+int		 net_listen(const struct addrinfo *, int);
 int		 net_listen_unix(const char *);
 int		 net_accept(int, char *, size_t, char *, size_t);
 void		 net_addr_name(const struct addrinfo *, char *, size_t);
@@ -599,6 +599,7 @@ void		 progress_summary(const struct progress *, const struct xfer *,
 void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
 void		 report_json_listening(FILE *, const char *, const char *);
+void		 report_json_count(uint64_t);
 void		 json_string(FILE *, const char *);
 void		 format_hms(char *, size_t, double);
 int		 msg_init(void);

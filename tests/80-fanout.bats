@@ -257,6 +257,74 @@ $(cat "$BATS_TEST_TMPDIR/curl.$i.err")"
 	[[ ! -e $sock ]] || fail "$sock is still there"
 }
 
+# fetch_listening OUT JSON: once zcsend's --json output JSON names the
+# port it listens on, fetch from it with OpenBSD nc into OUT.
+fetch_listening() {
+	wait_for_line "$2" 'listening' 10 || return
+	nc.openbsd -d 127.0.0.1 "$(head -n 1 "$2" | jq -r .listening.port)" \
+	    >"$1"
+}
+
+@test "listen mode on a regular stdin leaves its position just after the bytes sent, as a push does" {
+	local rest=$BATS_TEST_TMPDIR/rest got=$BATS_TEST_TMPDIR/got
+
+	need nc.openbsd jq
+	bg_start /dev/null /dev/null bash -c "$(declare -f wait_for_line \
+	    fetch_listening); fetch_listening '$got' '$ZCOUT'"
+	{
+		dd bs=1000 count=1 of=/dev/null status=none
+		zc -q --json -n 5000 -l 127.0.0.1 0 - >"$ZCOUT" || return
+		cat >"$rest"
+	} <"$R16M"
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 0
+	range_of "$R16M" 1000 5000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$got"
+	range_of "$R16M" 6000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$rest"
+}
+
+@test "--to on a regular stdin leaves its position after the bytes sent, also when the first destination failed" {
+	local rest=$BATS_TEST_TMPDIR/rest rc=0
+
+	dead_port
+	start_nc "$BATS_TEST_TMPDIR/got"
+	{
+		dd bs=1000 count=1 of=/dev/null status=none
+		zc -q -n 5000 - --to "127.0.0.1:$DEAD_PORT" \
+		    --to "127.0.0.1:$RECV_PORT" 2>"$ZCERR" || rc=$?
+		cat >"$rest"
+	} <"$R16M"
+	recv_wait
+	assert_equal "$rc" 69
+	assert_equal "$(cat "$ZCERR")" \
+	    "zcsend: connect 127.0.0.1 port $DEAD_PORT: Connection refused"
+	range_of "$R16M" 1000 5000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/got"
+	range_of "$R16M" 6000 >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$rest"
+}
+
+@test "-6 -l without an address serves IPv6 clients only: an IPv4 client is refused" {
+	local port
+
+	need nc.openbsd jq
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -q --json -6 -l 0 "$R16M"
+	ZPID=$BG_PID
+	wait_for_line "$ZCOUT" 'listening' 10
+	port=$(head -n 1 "$ZCOUT" | jq -r .listening.port)
+	assert_equal "$(head -n 1 "$ZCOUT")" \
+	    "{\"listening\":{\"host\":\"::\",\"port\":\"$port\"}}"
+	run -1 timeout -k 2 10 nc.openbsd -d 127.0.0.1 "$port"
+	assert_output ''
+	timeout -k 2 10 nc.openbsd -d ::1 "$port" >"$BATS_TEST_TMPDIR/got"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$R16M" "$BATS_TEST_TMPDIR/got"
+	tail -n 1 "$ZCOUT" | jq -e '.host == "::1" and .status == 0' >/dev/null ||
+	    fail "not the IPv6 client's outcome: $(tail -n 1 "$ZCOUT")"
+}
+
 @test "a pipe on stdin is moved with splice and arrives identical" {
 	local copy=$BATS_TEST_TMPDIR/copy trace=$BATS_TEST_TMPDIR/trace moved
 

@@ -225,3 +225,15 @@ at_fd_limit() {
 	run -64 --separate-stderr zc "$FILE" -U
 	assert_equal "$stderr" "zcsend: command line: option -U needs a value"
 }
+
+@test "-U with an empty path is a usage error, not a connect to nothing" {
+	run -64 --separate-stderr zc --json "$FILE" -U ''
+	assert_equal "$stderr" "zcsend: command line: -U needs a path"
+	assert_output ''
+}
+
+@test "-l -U with an empty path is a usage error, not a socket nobody can name" {
+	run -64 --separate-stderr timeout -k 2 5 "$ZCSEND" --json -l -U '' "$FILE"
+	assert_equal "$stderr" "zcsend: command line: -U needs a path"
+	assert_output ''
+}
