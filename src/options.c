@@ -702,6 +702,9 @@ options_combos(const unsigned char *seen)
 		{ OPT_SNDBUF, "--sndbuf" },
 		{ OPT_TOS, "--tos" },
 		{ OPT_FAIL_FAST, "--fail-fast" },
+		{ OPT_MODE, "--mode" },
+		{ OPT_NO_SENDFILE, "--no-sendfile" },
+		{ OPT_BLOCK_SIZE, "--block-size" },
 		{ 'l', "-l" },
 		{ 'U', "-U" }
 	}, listen_only[] = {
