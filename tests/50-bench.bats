@@ -29,6 +29,18 @@ teardown() {
 	assert_equal "$stderr" ''
 }
 
+@test "bench -6 runs the embedded receiver on ::1, and -4 on 127.0.0.1" {
+	run --separate-stderr zc --bench -6 --size 1M --rounds 1
+	assert_success
+	assert_line --index 0 --regexp 'receiver: embedded splice discard on ::1$'
+	refute_output --partial 'failed'
+	assert_equal "$stderr" ''
+	run --separate-stderr zc --bench -4 --size 1M --rounds 1
+	assert_success
+	assert_line --index 0 --regexp 'receiver: embedded splice discard on 127\.0\.0\.1$'
+	refute_output --partial 'failed'
+}
+
 @test "bench --json is one object with every mode's medians" {
 	run --separate-stderr zc --bench --size 1M --rounds 2 --block-sizes 4K,32K --json
 	assert_success
