@@ -556,15 +556,19 @@ bench_input(const struct options *o, uint64_t *len, int *status)
 
 	*status = EXIT_NOINPUT;
 	if (o->path != NULL) {
-		/* A FIFO blocks here until a writer comes: a signal ends it. */
-		if ((fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 &&
-		    errno == EINTR && loop_signalled()) {
+		/*
+		 * O_NONBLOCK: a FIFO, refused below, must not wait here for a
+		 * writer. A regular file ignores the flag; it is cleared.
+		 */
+		if ((fd = open(o->path, O_RDONLY | O_CLOEXEC |
+		    O_NONBLOCK)) == -1 && errno == EINTR && loop_signalled()) {
 			msg_warnx("interrupted by %s: opening %s",
 			    loop_signal_name(), o->path);
 			*status = loop_signal_status();
 			return -1;
 		}
-		if (fd == -1 || fstat(fd, &st) == -1) {
+		if (fd == -1 || fstat(fd, &st) == -1 ||
+		    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
 			*status = xfer_open_status(errno);
 			msg_warnx("%s: %s", o->path, strerror(errno));
 			if (fd != -1)
