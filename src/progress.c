@@ -83,6 +83,7 @@ static void	msg_atexit(void);
 
 /* The exit status on its way, and standard output's first write error. */
 static int	msg_status;
+static uint64_t	json_count = COUNT_TO_EOF;	/* worked out from the input */
 static int	stdout_errno;
 static int	stdout_checked;
 static void	json_deploy(FILE *, const struct options *,
@@ -747,7 +748,8 @@ void
 report_json(FILE *out, const struct options *o, struct xfer *const *xs,
     size_t n, int status, const char *error)
 {
-	uint64_t	 count = n > 0 ? xs[0]->in.len : o->count;
+	uint64_t	 count = n > 0 ? xs[0]->in.len : json_count !=
+			     COUNT_TO_EOF ? json_count : o->count;
 	const char	*host, *port;
 	size_t		 i;
 
@@ -796,6 +798,16 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 	}
 	fputc(']', out);
 	json_flush(out);
+}
+
+/*
+ * The count of file bytes to send, once the input's range is worked out:
+ * the count of a --json object printed before any transfer exists.
+ */
+void
+report_json_count(uint64_t count)
+{
+	json_count = count;
 }
 
 /*

@@ -599,6 +599,7 @@ void		 progress_summary(const struct progress *, const struct xfer *,
 void		 report_json(FILE *, const struct options *,
 		     struct xfer *const *, size_t, int, const char *);
 void		 report_json_listening(FILE *, const char *, const char *);
+void		 report_json_count(uint64_t);
 void		 json_string(FILE *, const char *);
 void		 format_hms(char *, size_t, double);
 int		 msg_init(void);

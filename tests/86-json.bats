@@ -94,6 +94,21 @@ stderr_msg() {
 	    .error == "interrupted by SIGINT: no client came"'
 }
 
+@test "json: a listening run that fails before any client gives the count it worked out" {
+	start_nc
+	run -69 --separate-stderr zc --json -l -o 1000 127.0.0.1 "$RECV_PORT" \
+	    "$FILE"
+	assert_json_line "$output" "$JSON_TRANSFER" \
+	    '.status == 69 and .offset == 1000 and .count == 99000'
+	start_zc "$ZCOUT" "$ZCERR" --json -l 127.0.0.1 0 "$FILE"
+	wait_for_line "$ZCERR" '^zcsend: listening on '
+	kill -INT "$ZCMD"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 130
+	assert_json_line "$(tail -n 1 "$ZCOUT")" "$JSON_TRANSFER" \
+	    '.status == 130 and .count == 100000'
+}
+
 @test "json: -q --json -l on port 0 reports the chosen port first, then the client's transfer" {
 	start_zc "$ZCOUT" "$ZCERR" -q --json -l 127.0.0.1 0 "$FILE"
 	wait_for_line "$ZCOUT" 'listening'
