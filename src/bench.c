@@ -528,9 +528,10 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 			printf("%zu", modes[i].block_size);
 		else
 			printf("null");
-		printf(",\"runs\":%d,\"failures\":%d,\"gib_per_s\":%.4f,"
-		    "\"gib_per_s_min\":%.4f,\"gib_per_s_max\":%.4f,"
-		    "\"cpu_s_per_gib\":%.5f,\"syscalls_per_gib\":%.1f}",
+		/* Significant digits, not decimals: a tiny file is slow. */
+		printf(",\"runs\":%d,\"failures\":%d,\"gib_per_s\":%.6g,"
+		    "\"gib_per_s_min\":%.6g,\"gib_per_s_max\":%.6g,"
+		    "\"cpu_s_per_gib\":%.6g,\"syscalls_per_gib\":%.1f}",
 		    modes[i].runs, modes[i].failures,
 		    median(modes[i].gibps, modes[i].runs),
 		    spread(modes[i].gibps, modes[i].runs, 0),

@@ -52,6 +52,16 @@ teardown() {
 	assert_success
 }
 
+@test "bench --json keeps the figures of a tiny file: no successful run reads 0 GiB/s" {
+	printf x >"$BATS_TEST_TMPDIR/tiny"
+	run --separate-stderr zc --bench --rounds 1 --json "$BATS_TEST_TMPDIR/tiny"
+	assert_success
+	run jq -e '.file_bytes == 1 and all(.modes[]; .runs == 1 and
+	    .gib_per_s > 0 and .gib_per_s_min > 0 and .gib_per_s_max > 0)' \
+	    <<<"$output"
+	assert_success
+}
+
 @test "bench --rate paces the receiver and says so" {
 	run --separate-stderr zc --bench --size 4M --rounds 1 --rate 64M/s --block-sizes 64K
 	assert_success
