@@ -62,7 +62,7 @@ struct receiver {
 
 static int	bench_make_file(uint64_t, char *, size_t);
 static int	bench_warm(int, uint64_t);
-static int	receiver_start(struct receiver *, uint64_t);
+static int	receiver_start(struct receiver *, uint64_t, int);
 static void	receiver_stop(struct receiver *);
 static __dead void receiver_main(int, int, int, uint64_t);
 static ssize_t	bench_recv(int, const int *, int);
@@ -247,22 +247,35 @@ receiver_main(int lsock, int results, int control, uint64_t rate)
 	}
 }
 
-/* Start the discard receiver on a free loopback port. */
+/*
+ * Start the discard receiver on a free loopback port: ::1 if family is
+ * AF_INET6 (-6), else 127.0.0.1.
+ */
 static int
-receiver_start(struct receiver *r, uint64_t rate)
+receiver_start(struct receiver *r, uint64_t rate, int family)
 {
-	struct sockaddr_in	sin;
-	socklen_t		len = sizeof(sin);
+	struct sockaddr_storage	ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		len;
 	int			lsock, res[2], ctl[2];
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((lsock = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+		len = sizeof(*sin6);
+	} else {
+		family = AF_INET;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		len = sizeof(*sin);
+	}
+	if ((lsock = socket(family, SOCK_STREAM, 0)) == -1)
 		return -1;
-	if (bind(lsock, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	if (bind(lsock, (struct sockaddr *)&ss, len) == -1 ||
 	    listen(lsock, 16) == -1 ||
-	    getsockname(lsock, (struct sockaddr *)&sin, &len) == -1 ||
+	    getsockname(lsock, (struct sockaddr *)&ss, &len) == -1 ||
 	    pipe(res) == -1) {
 		close(lsock);
 		return -1;
@@ -273,7 +286,8 @@ receiver_start(struct receiver *r, uint64_t rate)
 		close(res[1]);
 		return -1;
 	}
-	snprintf(r->port, sizeof(r->port), "%u", ntohs(sin.sin_port));
+	snprintf(r->port, sizeof(r->port), "%u", ntohs(family == AF_INET6 ?
+	    sin6->sin6_port : sin->sin_port));
 	if ((r->pid = fork()) == -1)
 		return -1;
 	if (r->pid == 0) {
@@ -514,9 +528,10 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 			printf("%zu", modes[i].block_size);
 		else
 			printf("null");
-		printf(",\"runs\":%d,\"failures\":%d,\"gib_per_s\":%.4f,"
-		    "\"gib_per_s_min\":%.4f,\"gib_per_s_max\":%.4f,"
-		    "\"cpu_s_per_gib\":%.5f,\"syscalls_per_gib\":%.1f}",
+		/* Significant digits, not decimals: a tiny file is slow. */
+		printf(",\"runs\":%d,\"failures\":%d,\"gib_per_s\":%.6g,"
+		    "\"gib_per_s_min\":%.6g,\"gib_per_s_max\":%.6g,"
+		    "\"cpu_s_per_gib\":%.6g,\"syscalls_per_gib\":%.1f}",
 		    modes[i].runs, modes[i].failures,
 		    median(modes[i].gibps, modes[i].runs),
 		    spread(modes[i].gibps, modes[i].runs, 0),
@@ -542,15 +557,19 @@ bench_input(const struct options *o, uint64_t *len, int *status)
 
 	*status = EXIT_NOINPUT;
 	if (o->path != NULL) {
-		/* A FIFO blocks here until a writer comes: a signal ends it. */
-		if ((fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 &&
-		    errno == EINTR && loop_signalled()) {
+		/*
+		 * O_NONBLOCK: a FIFO, refused below, must not wait here for a
+		 * writer. A regular file ignores the flag; it is cleared.
+		 */
+		if ((fd = open(o->path, O_RDONLY | O_CLOEXEC |
+		    O_NONBLOCK)) == -1 && errno == EINTR && loop_signalled()) {
 			msg_warnx("interrupted by %s: opening %s",
 			    loop_signal_name(), o->path);
 			*status = loop_signal_status();
 			return -1;
 		}
-		if (fd == -1 || fstat(fd, &st) == -1) {
+		if (fd == -1 || fstat(fd, &st) == -1 ||
+		    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1) {
 			*status = xfer_open_status(errno);
 			msg_warnx("%s: %s", o->path, strerror(errno));
 			if (fd != -1)
@@ -669,17 +688,19 @@ bench_main(const struct options *o)
 	nmodes = bench_modes(o, modes);
 	memset(&r, 0, sizeof(r));
 	if (embedded) {
-		if (receiver_start(&r, o->rate) == -1) {
+		if (receiver_start(&r, o->rate, o->family) == -1) {
 			msg_warnx("receiver: %s", strerror(errno));
 			close(fd);
 			return EXIT_OSERR;
 		}
-		snprintf(d.host, sizeof(d.host), "127.0.0.1");
+		/* -6 connects only to IPv6 addresses: the receiver is on ::1. */
+		snprintf(d.host, sizeof(d.host), "%s",
+		    o->family == AF_INET6 ? "::1" : "127.0.0.1");
 		snprintf(d.port, sizeof(d.port), "%s", r.port);
 		snprintf(d.portnum, sizeof(d.portnum), "%s", r.port);
 		snprintf(d.peer, sizeof(d.peer), "%s port %s", d.host, d.port);
 		snprintf(where, sizeof(where), "embedded splice discard on "
-		    "127.0.0.1");
+		    "%s", d.host);
 	} else
 		snprintf(where, sizeof(where), "%s", d.peer);
 

@@ -190,7 +190,8 @@ usage(int status)
 	    "  -l, --listen            wait for a receiver to connect instead\n"
 	    "  -k, --keep-open         with -l, serve every client, not one\n"
 	    "      --max-clients n     with -l -k, exit after n clients\n"
-	    "      --max-conns n       with -l, n clients at a time at most\n"
+	    "      --max-conns n       with -l, clients at a time (default 1; "
+	    "-k: 64)\n"
 	    "\n"
 	    "TLS:\n"
 	    "      --tls               encrypt with TLS: pushes, --to, -U, -l\n"
@@ -204,7 +205,7 @@ usage(int status)
 	    "\n"
 	    "Timeouts in seconds:\n"
 	    "      --connect-timeout s connecting may take s (default 30)\n"
-	    "      --idle-timeout s    fail when nothing moves for s (default: "
+	    "      --idle-timeout s    fail when nothing moves for s (default 0, "
 	    "none)\n"
 	    "      --close-timeout s   wait s for the receiver to close "
 	    "(default 30)\n"
@@ -220,9 +221,11 @@ usage(int status)
 	    "\n"
 	    "Bench:\n"
 	    "      --bench             measure the ways of sending instead\n"
-	    "      --size size         with --bench, the temporary file's size\n"
+	    "      --size size         with --bench, the temporary file's size "
+	    "(default 1G)\n"
 	    "      --rounds n          with --bench, rounds to run (default 5)\n"
-	    "      --block-sizes list  with --bench, read/write buffer sizes\n"
+	    "      --block-sizes list  with --bench, read/write sizes "
+	    "(default 16K,64K,128K)\n"
 	    "\n"
 	    "Sizes take K, M, G or T (powers of 1024). See zcsend(1).\n",
 	    out);
@@ -706,6 +709,9 @@ options_combos(const unsigned char *seen)
 		{ OPT_SNDBUF, "--sndbuf" },
 		{ OPT_TOS, "--tos" },
 		{ OPT_FAIL_FAST, "--fail-fast" },
+		{ OPT_MODE, "--mode" },
+		{ OPT_NO_SENDFILE, "--no-sendfile" },
+		{ OPT_BLOCK_SIZE, "--block-size" },
 		{ 'l', "-l" },
 		{ 'U', "-U" }
 	}, listen_only[] = {

@@ -83,6 +83,7 @@ static void	msg_atexit(void);
 
 /* The exit status on its way, and standard output's first write error. */
 static int	msg_status;
+static uint64_t	json_count = COUNT_TO_EOF;	/* worked out from the input */
 static int	stdout_errno;
 static int	stdout_checked;
 static void	json_deploy(FILE *, const struct options *,
@@ -737,24 +738,6 @@ json_deploy(FILE *out, const struct options *o, const struct xfer *x)
 }
 
 /*
- * The count of a run whose input is open but whose transfers have not
- * begun (listen mode before its first client), for report_json with n 0.
- */
-static uint64_t	report_count = COUNT_TO_EOF;
-static int	report_count_set;
-
-/*
- * From now on, an object of a transfer that never began gives count as
- * worked out from the open input (COUNT_TO_EOF: to an end not known).
- */
-void
-report_json_count(uint64_t count)
-{
-	report_count = count;
-	report_count_set = 1;
-}
-
-/*
  * The whole outcome as one JSON object on one line. With one destination
  * (and no --to) its members stand at the top; with --to they are in a
  * "destinations" array, one entry for each --to. n is 0 when the run
@@ -765,8 +748,8 @@ void
 report_json(FILE *out, const struct options *o, struct xfer *const *xs,
     size_t n, int status, const char *error)
 {
-	uint64_t	 count = n > 0 ? xs[0]->in.len : report_count_set ?
-			    report_count : o->count;
+	uint64_t	 count = n > 0 ? xs[0]->in.len : json_count !=
+			     COUNT_TO_EOF ? json_count : o->count;
 	const char	*host, *port;
 	size_t		 i;
 
@@ -815,6 +798,16 @@ report_json(FILE *out, const struct options *o, struct xfer *const *xs,
 	}
 	fputc(']', out);
 	json_flush(out);
+}
+
+/*
+ * The count of file bytes to send, once the input's range is worked out:
+ * the count of a --json object printed before any transfer exists.
+ */
+void
+report_json_count(uint64_t count)
+{
+	json_count = count;
 }
 
 /*

@@ -151,6 +151,13 @@ serve_accept(void *arg, size_t i)
 	xfer_init(&c->x, s->par, s->in, &d);
 	s->slots[i] = &c->x;
 	s->accepted++;
+	/*
+	 * Without -k the progress line is this client's: its elapsed time,
+	 * rate and stall count from now, not from the listen.
+	 */
+	if (!s->o->keep_open)
+		progress_start(&s->p, s->o->progress, isatty(STDERR_FILENO),
+		    loop_now_ns());
 	if (s->o->verbose)
 		msg_warnx("%s connected", c->peer);
 	/* --sndbuf, --tos */
@@ -260,7 +267,6 @@ serve_main(const struct options *o)
 
 	options_params(o, &par);
 	input_open(o, &in, &par);
-	report_json_count(in.len);	/* for a failure before any client */
 	tls_setup(o, &par);
 	memset(&s, 0, sizeof(s));
 	s.o = o;

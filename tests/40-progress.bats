@@ -220,3 +220,27 @@ stall_push() {
 	    .error == "connect 127.0.0.1 port \($port): Connection refused"' \
 	    --arg port "$DEAD_PORT"
 }
+
+@test "listen mode: progress counts from the client's connect, not from the listen" {
+	local re="^zcsend: [0-9]+ of 2097152 bytes \\([0-9]+%\\), ($HMS), ($RATE|stalled), ETA ($HMS|-:--:--)\$"
+	local line n=0
+
+	head -c 2097152 "$R64M" >"$BATS_TEST_TMPDIR/r2m"
+	start_listener --progress=plain --rate 1M 127.0.0.1 0 \
+	    "$BATS_TEST_TMPDIR/r2m"
+	# The client comes 3 s after the listen, then takes about 2 s.
+	sleep 3
+	timeout 20 nc.openbsd -d 127.0.0.1 "$LPORT" >"$RECEIVED"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$BATS_TEST_TMPDIR/r2m" "$RECEIVED"
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] || continue
+		n=$((n + 1))
+		[[ ${BASH_REMATCH[1]} =~ ^0:00:0[0-2]$ ]] ||
+		    fail "elapsed time counts the wait for the client: $line"
+		[[ ${BASH_REMATCH[3]} != stalled ]] ||
+		    fail "stalled while the client reads: $line"
+	done <"$ZCERR"
+	((n >= 1)) || fail "no progress line: $(cat "$ZCERR")"
+}

@@ -29,6 +29,18 @@ teardown() {
 	assert_equal "$stderr" ''
 }
 
+@test "bench -6 runs the embedded receiver on ::1, and -4 on 127.0.0.1" {
+	run --separate-stderr zc --bench -6 --size 1M --rounds 1
+	assert_success
+	assert_line --index 0 --regexp 'receiver: embedded splice discard on ::1$'
+	refute_output --partial 'failed'
+	assert_equal "$stderr" ''
+	run --separate-stderr zc --bench -4 --size 1M --rounds 1
+	assert_success
+	assert_line --index 0 --regexp 'receiver: embedded splice discard on 127\.0\.0\.1$'
+	refute_output --partial 'failed'
+}
+
 @test "bench --json is one object with every mode's medians" {
 	run --separate-stderr zc --bench --size 1M --rounds 2 --block-sizes 4K,32K --json
 	assert_success
@@ -37,6 +49,16 @@ teardown() {
 	    and all(.modes[]; .runs == 2 and .failures == 0 and .gib_per_s > 0
 	        and .syscalls_per_gib > 0)
 	    and .file_bytes == 1048576 and .rounds == 2 and .embedded == true' <<<"$output"
+	assert_success
+}
+
+@test "bench --json keeps the figures of a tiny file: no successful run reads 0 GiB/s" {
+	printf x >"$BATS_TEST_TMPDIR/tiny"
+	run --separate-stderr zc --bench --rounds 1 --json "$BATS_TEST_TMPDIR/tiny"
+	assert_success
+	run jq -e '.file_bytes == 1 and all(.modes[]; .runs == 1 and
+	    .gib_per_s > 0 and .gib_per_s_min > 0 and .gib_per_s_max > 0)' \
+	    <<<"$output"
 	assert_success
 }
 

@@ -96,6 +96,19 @@ usage_error() {
 	done
 }
 
+@test "--bench refuses --mode, --no-sendfile and --block-size: it measures every path at --block-sizes" {
+	local spec name args
+
+	for spec in "--mode|--mode readwrite" "--no-sendfile|--no-sendfile" \
+	    "--block-size|--block-size 4K"; do
+		name=${spec%%|*}
+		read -ra args <<<"${spec#*|}"
+		BOUND=10 usage_error \
+		    "zcsend: command line: $name does not go with --bench" \
+		    --bench "${args[@]}" "$FILE"
+	done
+}
+
 @test "--retry-delay without --retry is refused" {
 	usage_error "zcsend: command line: --retry-delay goes with --retry" \
 	    --retry-delay 1 127.0.0.1 9 "$FILE"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 #
 # Signals where they used to be mishandled: while a FIFO given as header,
-# trailer, --to-file or --bench file is being opened, SIGHUP in listen mode on a Unix
+# trailer or --to-file is being opened, a --bench FIFO refused at once, SIGHUP in listen mode on a Unix
 # socket, and the lines of --to that must name their destination.
 
 setup() {
@@ -54,16 +54,11 @@ signal_in_fifo_open() {
 	    "$FILE" --to-file "$FIFO"
 }
 
-@test "SIGINT while opening a FIFO given as the --bench file exits 130" {
-	signal_in_fifo_open INT 130 \
-	    "zcsend: interrupted by SIGINT: opening $FIFO" \
-	    --bench --rounds 1 "$FIFO"
-}
-
-@test "SIGTERM while opening a FIFO given as the --bench file exits 143" {
-	signal_in_fifo_open TERM 143 \
-	    "zcsend: interrupted by SIGTERM: opening $FIFO" \
-	    --bench --rounds 1 "$FIFO"
+@test "a FIFO given as the --bench file is refused at once with 66, not waited on" {
+	run -66 --separate-stderr zc --bench --rounds 1 "$FIFO"
+	assert_equal "$stderr" \
+	    "zcsend: $FIFO: nothing to benchmark: not a regular file of 1 byte or more"
+	assert_equal "$output" ""
 }
 
 @test "SIGHUP in listen mode with -U removes the socket file; the next -l -U listens" {

@@ -164,3 +164,35 @@ readme_command() {
 	[[ -n $msg && $text == *"$msg"* ]] ||
 	    fail "the page does not quote '$msg'"
 }
+
+@test "zcsend -h and the man page list the same options, with the same defaults" {
+	local page=$TOP/man/zcsend.1 help opt val line man_opts help_opts
+
+	run -0 --separate-stderr zc -h
+	help=$output
+	# Each option entry's long names, or its short one if it has none.
+	man_opts=$(sed -n 's/\\//g; /^\.It Fl /p' "$page" | awk '{
+		n = 0
+		for (i = 2; i <= NF; i++)
+			if ($(i - 1) == "Fl" && $i ~ /^-/) { print "-" $i; n++ }
+		if (n == 0) print "-" $3
+	    }' | sort -u)
+	help_opts=$(grep -E '^ +-' <<<"$help" | awk '{
+		if ($1 ~ /^-[0-9A-Za-z],$/) print $2; else print $1
+	    }' | sort -u)
+	assert_equal "$help_opts" "$man_opts"
+	# "The default is X" in the man page is "default X" or "X (default)"
+	# on the option's line of -h.
+	while read -r opt val; do
+		line=$(grep -E -- "^ +(-[0-9A-Za-z], )?$opt[ ,]" <<<"$help")
+		[[ $line == *"default $val"* || $line == *"$val (default)"* ]] ||
+		    fail "man: $opt defaults to $val; -h says: $line"
+	done < <(sed 's/\\//g' "$page" | awk '
+	    /^\.It Fl / { cur = "-" $3; next }
+	    want { v = $2; want = 0; sub(/[.,]$/, "", v); print cur, v; next }
+	    /^The default is/ {
+		v = $4
+		if (v == "") { want = 1; next }
+		sub(/[.,]$/, "", v); print cur, v
+	    }')
+}
