@@ -80,6 +80,7 @@ static uint64_t	xfer_rate_allows(struct xfer *);
 static void	xfer_rate_trim(struct sf_chunk *, uint64_t);
 static int	xfer_close_expired(struct xfer *);
 static int	xfer_handed_off(struct xfer *, struct pollfd *);
+static int	xfer_acked(struct xfer *, struct pollfd *);
 static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
@@ -1112,7 +1113,10 @@ xfer_tls_close(struct xfer *x, struct pollfd *pfd)
 	return 1;
 }
 
-/* Fails the transfer if the receiver has not closed in time. */
+/*
+ * Fails the transfer if the receiver has not closed in time, or closed but
+ * its TCP has not acknowledged every byte in that time.
+ */
 static int
 xfer_close_expired(struct xfer *x)
 {
@@ -1121,20 +1125,26 @@ xfer_close_expired(struct xfer *x)
 	if (loop_now_ns() - x->prog.drain_start_ns <
 	    (int64_t)close_ms * 1000000)
 		return 0;
-	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver did not close "
-	    "within %g s after all %ju bytes", x->conn.peer,
-	    close_ms / 1000.0, (uintmax_t)xfer_bytes_done(x));
+	if (x->conn.peer_closed)
+		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver closed, but "
+		    "had not acknowledged %zu of %ju bytes within %g s",
+		    x->conn.peer, x->prog.unsent,
+		    (uintmax_t)xfer_bytes_done(x), close_ms / 1000.0);
+	else
+		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver did not "
+		    "close within %g s after all %ju bytes", x->conn.peer,
+		    close_ms / 1000.0, (uintmax_t)xfer_bytes_done(x));
 	return 1;
 }
 
 /*
  * Read (and drop) whatever the receiver still says until its EOF: then it
- * has read every byte it wanted and closed without a reset, and exit 0
- * means just that. A reset here means it did not, so it fails the
- * transfer. With --close-timeout 0 the EOF is not waited for, but what the
- * receiver said is still read (closing a socket with unread data resets
- * the connection and discards what is still queued) and the transfer ends
- * only once the queue is handed off (xfer_handed_off).
+ * has closed without a reset, and once its TCP has acknowledged every byte
+ * (xfer_acked) exit 0 means just that. A reset here means it did not, so
+ * it fails the transfer. With --close-timeout 0 the EOF is not waited for,
+ * but what the receiver said is still read (closing a socket with unread
+ * data resets the connection and discards what is still queued) and the
+ * transfer ends only once the queue is handed off (xfer_handed_off).
  */
 static int
 xfer_drain(struct xfer *x, struct pollfd *pfd)
@@ -1143,6 +1153,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	ssize_t	n;
 	int	reads;
 
+	if (x->conn.peer_closed)
+		return xfer_acked(x, pfd);
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
 		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
@@ -1151,10 +1163,8 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		    x->par->tls->recv(x->conn.tls, buf, sizeof(buf)) :
 		    recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
-			/* The transfer took until now: the summary says so. */
-			x->prog.end_ns = loop_now_ns();
-			x->prog.phase = XFER_DONE;
-			return 0;
+			x->conn.peer_closed = 1;
+			return xfer_acked(x, pfd);
 		}
 		if (n > 0)
 			continue;
@@ -1208,6 +1218,46 @@ xfer_handed_off(struct xfer *x, struct pollfd *pfd)
 }
 
 /*
+ * The receiver closed its side: the transfer is done once its TCP has
+ * acknowledged every byte (sf_unsent; where the system cannot tell, at
+ * once), since one that shut its side before reading (nc -N with nothing
+ * to say) may still have bytes coming. Its end of file stays readable, so
+ * the wait looks again every XFER_BUSY_WAIT_MS instead of polling; a
+ * reset fails the transfer, and --close-timeout (or with 0 the idle
+ * timeout) bounds the wait.
+ */
+static int
+xfer_acked(struct xfer *x, struct pollfd *pfd)
+{
+	size_t		left;
+	socklen_t	len = sizeof(int);
+	int		err = 0;
+
+	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
+		/* The transfer took until now: the summary says so. */
+		x->prog.end_ns = loop_now_ns();
+		x->prog.phase = XFER_DONE;
+		return 0;
+	}
+	if (getsockopt(x->conn.sock, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+	    err != 0) {
+		xfer_fail_errno(x, err);
+		return 0;
+	}
+	if (left != x->prog.unsent) {
+		x->prog.unsent = left;
+		x->prog.last_move_ns = loop_now_ns();
+	}
+	if (x->par->close_timeout_ms > 0 ? xfer_close_expired(x) :
+	    xfer_idle_expired(x))
+		return 0;
+	pfd->fd = -1;
+	x->prog.busy_until_ns = loop_now_ns() +
+	    (int64_t)XFER_BUSY_WAIT_MS * 1000000;
+	return 1;
+}
+
+/*
  * Milliseconds until this transfer must be stepped again even if its fd
  * stays quiet (a deadline or an EBUSY back-off), or -1 for none.
  */
@@ -1223,7 +1273,8 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 	else if (g->phase == XFER_HANDSHAKE)
 		deadline_ns = x->conn.tls_deadline_ns;
 	else if ((g->phase == XFER_SEND && g->busy_until_ns != 0) ||
-	    (g->phase == XFER_DRAIN && x->par->close_timeout_ms == 0))
+	    (g->phase == XFER_DRAIN && (x->par->close_timeout_ms == 0 ||
+	    x->conn.peer_closed)))
 		deadline_ns = g->busy_until_ns;	/* a back-off, a re-check */
 	else if (g->phase == XFER_SEND && x->par->idle_timeout_ms > 0)
 		deadline_ns = g->last_move_ns +

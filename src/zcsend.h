@@ -315,6 +315,7 @@ struct xfer_conn {
 	int64_t			 tls_deadline_ns;	/* the handshake's */
 	int			 tls_closed;	/* 1: close_notify is out; 2: the
 						   receiver closed first */
+	int			 peer_closed;	/* its end of file was read */
 };
 
 /* How far a transfer got, and when. */

@@ -256,6 +256,41 @@ interrupt() {
 	assert_same_bytes "$big" "$RECEIVED"
 }
 
+# half_closed_push ARG...: a 256 KiB file to a receiver with a 4 KiB
+# buffer that shuts its side at once (as nc -N with no input does), then
+# reads 2 s late; zcsend ARG... must exit 0 no sooner than its TCP has
+# every byte, and the summary's time runs to then.
+half_closed_push() {
+	local file=$BATS_TEST_TMPDIR/file
+
+	head -c 262144 /dev/urandom >"$file"
+	start_zcrecv -h -R 4096 -W 2000 -o "$RECEIVED"
+	run -0 --separate-stderr zc --json "$@" 127.0.0.1 "$RECV_PORT" "$file"
+	recv_wait
+	assert_same_bytes "$file" "$RECEIVED"
+	jq -e '.status == 0 and .seconds >= 1.9' <<<"$output" >/dev/null ||
+	    fail "exit 0 before the receiver's TCP had every byte: $output"
+}
+
+@test "a receiver that shuts its side before reading: exit 0 only once its TCP has every byte" {
+	half_closed_push
+}
+
+@test "--close-timeout 0 and a receiver that shuts its side before reading: exit 0 only once its TCP has every byte" {
+	half_closed_push --close-timeout 0
+}
+
+@test "a receiver that shuts its side and never reads exits 75 after --close-timeout" {
+	local file=$BATS_TEST_TMPDIR/file
+
+	head -c 1048576 /dev/urandom >"$file"
+	start_zcrecv -h -R 4096 -s
+	run -75 --separate-stderr zc --close-timeout 0.5 \
+	    127.0.0.1 "$RECV_PORT" "$file"
+	assert_one_line_stderr \
+	    "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: receiver closed, but had not acknowledged [1-9][0-9]* of 1048576 bytes within 0\\.5 s\$"
+}
+
 @test "SIGINT mid-transfer exits 130 with what was sent" {
 	interrupt INT 130
 }

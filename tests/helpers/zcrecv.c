@@ -5,7 +5,8 @@
  * It listens on a kernel-chosen loopback port, says which on stderr, takes
  * one connection and then misbehaves in the way the test asked for: closes
  * or resets after N bytes, stops reading for good or until SIGUSR1, or
- * reads slowly, or first says a line and reads late. Everything it does is
+ * reads slowly, or first says a line (or shuts its side, as nc -N does with
+ * nothing to say) and reads late. Everything it does is
  * bounded by an alarm so a test that goes wrong cannot hang CI.
  *
  * Lines on stderr, each flushed as soon as it is true:
@@ -75,7 +76,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: zcrecv [-46] [-b bytes] [-d ms] [-L file] "
 	    "[-o file] [-R bytes] [-t sec]\n"
-	    "              [-W ms] [-w line] [-c n | -r n | -S n | -s]\n");
+	    "              [-W ms] [-w line] [-h] [-c n | -r n | -S n | -s]\n");
 	exit(EXIT_USAGE);
 }
 
@@ -251,9 +252,10 @@ main(int argc, char *argv[])
 	FILE			*logf = NULL;
 	struct timespec		 t0;
 	int			 ch, family = AF_INET, rcvbuf = 0, seconds = 60;
+	int			 half_close = 0;
 	int			 lfd, sock, out = -1;
 
-	while ((ch = getopt(argc, argv, "46b:c:d:L:o:R:r:sS:t:W:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "46b:c:d:hL:o:R:r:sS:t:W:w:")) != -1) {
 		switch (ch) {
 		case '4':
 			family = AF_INET;
@@ -276,6 +278,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			delay_ms = number(optarg, 0, 60000, "-d");
+			break;
+		case 'h':
+			half_close = 1;
 			break;
 		case 'L':
 			logpath = optarg;
@@ -360,6 +365,11 @@ main(int argc, char *argv[])
 	if (line != NULL) {
 		write_all(sock, (const unsigned char *)line, strlen(line));
 		write_all(sock, (const unsigned char *)"\n", 1);
+	}
+	/* -h: the sender sees our end of file before we read a byte. */
+	if (half_close && shutdown(sock, SHUT_WR) == -1) {
+		perror("zcrecv: shutdown");
+		exit(EXIT_FAIL);
 	}
 	if (late_ms > 0)
 		nap(late_ms);
