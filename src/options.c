@@ -913,14 +913,15 @@ args_bench(struct options *o, int argc, char **argv)
 	if (argc == 1 || argc == 3)
 		o->path = argv[argc - 1];
 	if (o->path != NULL && o->bench_size_set)
-		msg_exit(NULL, EXIT_USAGE, "size: sets the temporary file only; "
-		    "with FILE the file sets the size");
+		msg_exit(NULL, EXIT_USAGE, "command line: --size sets the "
+		    "temporary file only; with FILE the file sets the size");
 	if (argc < 2)
 		return;		/* the embedded receiver */
 	add_dest(o, argv[0], argv[1], 0);
 	if (o->rate > 0)
-		msg_exit(NULL, EXIT_USAGE, "rate: paces the embedded receiver "
-		    "only; with HOST PORT the receiver sets the pace");
+		msg_exit(NULL, EXIT_USAGE, "command line: --rate with --bench "
+		    "paces the embedded receiver; with HOST PORT the receiver "
+		    "sets the pace");
 }
 
 /* -l [ADDRESS] PORT FILE, or -l -U PATH FILE */

@@ -78,18 +78,18 @@ teardown() {
 @test "bench refuses --rate with a remote receiver" {
 	run --separate-stderr zc --bench --rate 1M 127.0.0.1 9
 	assert_failure 64
-	assert_equal "$stderr" 'zcsend: rate: paces the embedded receiver only; with HOST PORT the receiver sets the pace'
+	assert_equal "$stderr" 'zcsend: command line: --rate with --bench paces the embedded receiver; with HOST PORT the receiver sets the pace'
 }
 
 @test "bench refuses --size with a given file, which sets the size" {
 	head -c 1000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
 	run --separate-stderr zc --bench --rounds 1 --size 5M "$BATS_TEST_TMPDIR/f"
 	assert_failure 64
-	assert_equal "$stderr" 'zcsend: size: sets the temporary file only; with FILE the file sets the size'
+	assert_equal "$stderr" 'zcsend: command line: --size sets the temporary file only; with FILE the file sets the size'
 	assert_equal "$output" ''
 	run --separate-stderr zc --bench --size 5M 127.0.0.1 9 "$BATS_TEST_TMPDIR/f"
 	assert_failure 64
-	assert_equal "$stderr" 'zcsend: size: sets the temporary file only; with FILE the file sets the size'
+	assert_equal "$stderr" 'zcsend: command line: --size sets the temporary file only; with FILE the file sets the size'
 }
 
 @test "bench on a given file sends that file" {
