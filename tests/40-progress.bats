@@ -244,3 +244,23 @@ stall_push() {
 	done <"$ZCERR"
 	((n >= 1)) || fail "no progress line: $(cat "$ZCERR")"
 }
+
+@test "listen mode with -k: no progress line; --progress plain gives each client's summary, the default none" {
+	local file=$BATS_TEST_TMPDIR/r1m
+
+	head -c 1048576 "$R64M" >"$file"
+	start_listener -k --max-clients 1 --progress=plain --rate 512K \
+	    127.0.0.1 0 "$file"
+	timeout 20 nc.openbsd -d 127.0.0.1 "$LPORT" >"$RECEIVED"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$file" "$RECEIVED"
+	assert_equal "$(grep -c ' of 1048576 bytes (' "$ZCERR")" 0
+	grep -Eq "^zcsend: 127\\.0\\.0\\.1 port [0-9]+: sent 1048576 bytes in [0-9.]+ s " "$ZCERR" ||
+	    fail "no summary for the client: $(cat "$ZCERR")"
+	start_listener -k --max-clients 1 127.0.0.1 0 "$file"
+	timeout 20 nc.openbsd -d 127.0.0.1 "$LPORT" >"$RECEIVED"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_equal "$(grep -vc '^zcsend: listening on ' "$ZCERR")" 0
+}
