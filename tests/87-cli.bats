@@ -78,16 +78,12 @@ usage_error() {
 	    --bench -H x "$FILE"
 }
 
-@test "--bench refuses the deployment, socket and listen options" {
+# refused_with_bench "NAME|ARGS"...: each option NAME, given as ARGS,
+# makes --bench exit 64 with the message that names it.
+refused_with_bench() {
 	local spec name args
 
-	printf '127.0.0.1:9\n' >"$BATS_TEST_TMPDIR/hosts"
-	for spec in "--to-file|--to-file $BATS_TEST_TMPDIR/hosts" \
-	    "--checksum|--checksum sha256" "--retry|--retry 1" \
-	    "--retry-delay|--retry-delay 1" "-s|-s 127.0.0.1" \
-	    "-p|-p 4000" "--sndbuf|--sndbuf 64K" "--tos|--tos af41" \
-	    "--fail-fast|--fail-fast" "-l|-l" \
-	    "-U|-U $BATS_TEST_TMPDIR/sock"; do
+	for spec in "$@"; do
 		name=${spec%%|*}
 		read -ra args <<<"${spec#*|}"
 		BOUND=10 usage_error \
@@ -96,17 +92,19 @@ usage_error() {
 	done
 }
 
-@test "--bench refuses --mode, --no-sendfile and --block-size: it measures every path at --block-sizes" {
-	local spec name args
+@test "--bench refuses the deployment, socket and listen options" {
+	printf '127.0.0.1:9\n' >"$BATS_TEST_TMPDIR/hosts"
+	refused_with_bench "--to-file|--to-file $BATS_TEST_TMPDIR/hosts" \
+	    "--checksum|--checksum sha256" "--retry|--retry 1" \
+	    "--retry-delay|--retry-delay 1" "-s|-s 127.0.0.1" \
+	    "-p|-p 4000" "--sndbuf|--sndbuf 64K" "--tos|--tos af41" \
+	    "--fail-fast|--fail-fast" "-l|-l" \
+	    "-U|-U $BATS_TEST_TMPDIR/sock"
+}
 
-	for spec in "--mode|--mode readwrite" "--no-sendfile|--no-sendfile" \
-	    "--block-size|--block-size 4K"; do
-		name=${spec%%|*}
-		read -ra args <<<"${spec#*|}"
-		BOUND=10 usage_error \
-		    "zcsend: command line: $name does not go with --bench" \
-		    --bench "${args[@]}" "$FILE"
-	done
+@test "--bench refuses --mode, --no-sendfile and --block-size: it measures every path at --block-sizes" {
+	refused_with_bench "--mode|--mode readwrite" \
+	    "--no-sendfile|--no-sendfile" "--block-size|--block-size 4K"
 }
 
 @test "--retry-delay without --retry is refused" {
