@@ -1221,10 +1221,11 @@ xfer_handed_off(struct xfer *x, struct pollfd *pfd)
  * The receiver closed its side: the transfer is done once its TCP has
  * acknowledged every byte (sf_unsent; where the system cannot tell, at
  * once), since one that shut its side before reading (nc -N with nothing
- * to say) may still have bytes coming. Its end of file stays readable, so
- * the wait looks again every XFER_BUSY_WAIT_MS instead of polling; a
- * reset fails the transfer, and --close-timeout (or with 0 the idle
- * timeout) bounds the wait.
+ * to say) may still have bytes coming. A Unix socket has put every byte
+ * in the receiver's queue as it was written: done. Its end of file stays
+ * readable, so the wait looks again every XFER_BUSY_WAIT_MS instead of
+ * polling; a reset fails the transfer, and --close-timeout (or with 0 the
+ * idle timeout) bounds the wait.
  */
 static int
 xfer_acked(struct xfer *x, struct pollfd *pfd)
@@ -1233,7 +1234,8 @@ xfer_acked(struct xfer *x, struct pollfd *pfd)
 	socklen_t	len = sizeof(int);
 	int		err = 0;
 
-	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
+	if (sockopt_family(x->conn.sock) == AF_UNIX ||
+	    sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
 		/* The transfer took until now: the summary says so. */
 		x->prog.end_ns = loop_now_ns();
 		x->prog.phase = XFER_DONE;
