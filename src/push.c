@@ -188,21 +188,26 @@ skip_stream(const struct options *o, struct input *in)
 }
 
 /*
- * Wait until fd has something to read (or its end), at most until the
- * monotonic deadline: 1 when it has, 0 at the deadline, -1 with errno.
+ * Wait in loop_wait (so a stop signal is never missed) until fd has
+ * something to read (or its end), at most until the monotonic deadline:
+ * 1 when it has, 0 at the deadline, -1 with errno (EINTR: a stop signal).
  */
 static int
 skip_wait(int fd, int64_t deadline)
 {
 	struct pollfd	pfd;
-	int64_t		left = deadline - loop_now_ns();
+	int64_t		left;
+	int		r;
 
-	if (left <= 0)
-		return 0;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	pfd.revents = 0;
-	return poll(&pfd, 1, (int)((left + 999999) / 1000000));
+	while ((left = deadline - loop_now_ns()) > 0) {
+		pfd.revents = 0;
+		if ((r = loop_wait(&pfd, 1, (int)((left + 999999) / 1000000)))
+		    != 0)
+			return r;
+	}
+	return 0;
 }
 
 /*

@@ -80,7 +80,6 @@ static uint64_t	xfer_rate_allows(struct xfer *);
 static void	xfer_rate_trim(struct sf_chunk *, uint64_t);
 static int	xfer_close_expired(struct xfer *);
 static int	xfer_handed_off(struct xfer *, struct pollfd *);
-static int	xfer_acked(struct xfer *, struct pollfd *);
 static int	xfer_use_readwrite(struct xfer *);
 static void	xfer_fail(struct xfer *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
@@ -1140,11 +1139,11 @@ xfer_close_expired(struct xfer *x)
 /*
  * Read (and drop) whatever the receiver still says until its EOF: then it
  * has closed without a reset, and once its TCP has acknowledged every byte
- * (xfer_acked) exit 0 means just that. A reset here means it did not, so
- * it fails the transfer. With --close-timeout 0 the EOF is not waited for,
- * but what the receiver said is still read (closing a socket with unread
- * data resets the connection and discards what is still queued) and the
- * transfer ends only once the queue is handed off (xfer_handed_off).
+ * (xfer_handed_off) exit 0 means just that. A reset here means it did not,
+ * so it fails the transfer. With --close-timeout 0 the EOF is not waited
+ * for, but what the receiver said is still read (closing a socket with
+ * unread data resets the connection and discards what is still queued)
+ * and the transfer ends only once the queue is handed off, as above.
  */
 static int
 xfer_drain(struct xfer *x, struct pollfd *pfd)
@@ -1154,7 +1153,7 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 	int	reads;
 
 	if (x->conn.peer_closed)
-		return xfer_acked(x, pfd);
+		return xfer_handed_off(x, pfd);
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
 		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
@@ -1164,7 +1163,13 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		    recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0) {
 			x->conn.peer_closed = 1;
-			return xfer_acked(x, pfd);
+			/* A Unix socket's bytes are in the receiver's queue. */
+			if (sockopt_family(x->conn.sock) == AF_UNIX) {
+				x->prog.end_ns = loop_now_ns();
+				x->prog.phase = XFER_DONE;
+				return 0;
+			}
+			return xfer_handed_off(x, pfd);
 		}
 		if (n > 0)
 			continue;
@@ -1188,54 +1193,24 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 }
 
 /*
- * --close-timeout 0: the transfer is done once the kernel holds no byte
- * the receiver's TCP has not acknowledged (sf_unsent; where the system
- * cannot tell, at once, as before). Until then it reads what the receiver
- * says and looks again every XFER_BUSY_WAIT_MS; the idle timeout bounds a
- * queue that stops shrinking, as it bounds sending.
+ * The transfer is done once the kernel holds no byte the receiver's TCP
+ * has not acknowledged (sf_unsent; where the system cannot tell, at once):
+ * with --close-timeout 0, and after the receiver's close, since one that
+ * shut its side before reading (nc -N with nothing to say) may still have
+ * bytes coming. Until then it looks again every XFER_BUSY_WAIT_MS, reading
+ * what the receiver says (once it closed, its end of file stays readable:
+ * no poll then); a reset fails the transfer, and --close-timeout (with 0,
+ * the idle timeout, as it bounds sending) bounds a queue that stops
+ * shrinking.
  */
 static int
 xfer_handed_off(struct xfer *x, struct pollfd *pfd)
-{
-	size_t	left;
-
-	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
-		x->prog.end_ns = loop_now_ns();
-		x->prog.phase = XFER_DONE;
-		return 0;
-	}
-	if (left != x->prog.unsent) {
-		x->prog.unsent = left;
-		x->prog.last_move_ns = loop_now_ns();
-	}
-	if (xfer_idle_expired(x))
-		return 0;
-	pfd->fd = x->conn.sock;
-	pfd->events = POLLIN;
-	x->prog.busy_until_ns = loop_now_ns() +
-	    (int64_t)XFER_BUSY_WAIT_MS * 1000000;
-	return 1;
-}
-
-/*
- * The receiver closed its side: the transfer is done once its TCP has
- * acknowledged every byte (sf_unsent; where the system cannot tell, at
- * once), since one that shut its side before reading (nc -N with nothing
- * to say) may still have bytes coming. A Unix socket has put every byte
- * in the receiver's queue as it was written: done. Its end of file stays
- * readable, so the wait looks again every XFER_BUSY_WAIT_MS instead of
- * polling; a reset fails the transfer, and --close-timeout (or with 0 the
- * idle timeout) bounds the wait.
- */
-static int
-xfer_acked(struct xfer *x, struct pollfd *pfd)
 {
 	size_t		left;
 	socklen_t	len = sizeof(int);
 	int		err = 0;
 
-	if (sockopt_family(x->conn.sock) == AF_UNIX ||
-	    sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
+	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
 		/* The transfer took until now: the summary says so. */
 		x->prog.end_ns = loop_now_ns();
 		x->prog.phase = XFER_DONE;
@@ -1253,7 +1228,8 @@ xfer_acked(struct xfer *x, struct pollfd *pfd)
 	if (x->par->close_timeout_ms > 0 ? xfer_close_expired(x) :
 	    xfer_idle_expired(x))
 		return 0;
-	pfd->fd = -1;
+	pfd->fd = x->conn.peer_closed ? -1 : x->conn.sock;
+	pfd->events = POLLIN;
 	x->prog.busy_until_ns = loop_now_ns() +
 	    (int64_t)XFER_BUSY_WAIT_MS * 1000000;
 	return 1;
