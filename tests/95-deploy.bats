@@ -172,11 +172,17 @@ start_nc_on() {
 	json_is '.status == 69 and
 	    .destinations[0].attempts == 4 and .destinations[0].status == 69 and
 	    .destinations[1].attempts == 1 and .destinations[1].status == 0 and
-	    .destinations[1].bytes == 1048576 and .destinations[1].seconds < 1'
+	    .destinations[1].bytes == 1048576 and
+	    .destinations[1].seconds < .destinations[0].seconds'
+}
+
+# has_files DIR N: DIR holds N files of 65536 bytes.
+has_files() {
+	(($(find "$1" -type f -size 65536c | wc -l) >= $2))
 }
 
 @test "--to-file: 500 destinations with comments, blank lines and IPv6 all get the file" {
-	local port port6 dir=$BATS_TEST_TMPDIR/got list=$BATS_TEST_TMPDIR/hosts i n
+	local port port6 dir=$BATS_TEST_TMPDIR/got list=$BATS_TEST_TMPDIR/hosts i
 
 	need socat
 	mkdir "$dir"
@@ -209,11 +215,9 @@ start_nc_on() {
 	json_is '(.destinations | length) == 500 and .status == 0 and
 	    ([.destinations[] | select(.status == 0 and .bytes == 65536)] |
 	    length) == 500'
-	for ((i = 0; i < 250; i++)); do
-		n=$(find "$dir" -type f -size 65536c | wc -l)
-		((n < 500)) || break
-		sleep 0.02
-	done
+	# socat's forked children write the files; wait for all 500 of them
+	# (an event), not for a time that a busy machine can outlast.
+	wait_until "$BOUND" has_files "$dir" 500
 	assert_equal "$(find "$dir" -type f | wc -l)" 500
 	assert_equal "$(find "$dir" -name '6.*' -type f | wc -l)" 100
 	for f in "$dir"/*; do
@@ -566,7 +570,7 @@ sha_line() {
 }
 
 @test "--checksum: a stop signal while the digest is awaited ends the run at once: 130, no digest" {
-	local big=$BATS_TEST_TMPDIR/r8m pid t0
+	local big=$BATS_TEST_TMPDIR/r8m pid
 
 	need strace pgrep
 	head -c 8388608 /dev/urandom >"$big"
@@ -580,15 +584,15 @@ sha_line() {
 	assert_same_bytes "$big" "$RECV_OUT"
 	# zcsend is strace's child; it still runs (its receiver has closed).
 	pid=$(pgrep -P "$BG_CMD_PID")
-	t0=$EPOCHREALTIME
 	kill -INT "$pid"
 	bg_wait "$BG_PID"
 	assert_equal "$BG_STATUS" 130
-	# One pread at most is let finish: well before the 8 s of hashing.
-	awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 4) }' ||
-	    fail "SIGINT took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }') s to stop zcsend"
+	# One pread at most is let finish: the hashing stopped short of the
+	# 8 MiB, which a count shows whatever the machine's load.
 	stderr=$(<"$ZCERR")
-	assert_one_line_stderr "^zcsend: interrupted by SIGINT: checksum $big: hashed [0-9]+ of 8388608 bytes\$"
+	assert_one_line_stderr "^zcsend: interrupted by SIGINT: checksum $big: hashed ([0-9]+) of 8388608 bytes\$"
+	((BASH_REMATCH[1] < 8388608)) ||
+	    fail "the digest was finished before SIGINT stopped it: $stderr"
 	output=$(<"$ZCOUT")
 	json_is '.status == 130 and .sha256 == null and .error == $e' \
 	    --arg e "${stderr#zcsend: }"

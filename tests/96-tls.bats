@@ -544,8 +544,10 @@ for _ in range(3):
 	bg_wait "$RECV_PID"
 	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
 	assert_equal "$(jq -c '[.destinations[].status]' <<<"$output")" '[75,0]'
-	# The good one finished long before the stalled one timed out.
-	jq -e '.destinations[1].seconds < 2' <<<"$output" >/dev/null ||
+	# The good one finished before the stalled one timed out (an order
+	# of events, not a time: a busy machine slows both).
+	jq -e '.destinations[1].seconds < .destinations[0].seconds' \
+	    <<<"$output" >/dev/null ||
 	    fail "the second destination took too long: $output"
 }
 
