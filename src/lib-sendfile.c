@@ -90,21 +90,25 @@ zc_version(void)
 
 /*
  * How many of want bytes a regular file still holds from off, in *left.
- * Anything else (a device, say) is taken at its word. Returns -1 with
- * errno if fstat fails.
+ * Anything else (a device, say) is taken at its word, and so is a file
+ * whose size is not its content: one that reports its end at or before
+ * off (/proc says 0) but has a byte there. Returns -1 with errno if fstat
+ * fails.
  */
 static int
 lib_file_left(int fd, off_t off, size_t *left)
 {
 	struct stat	st;
+	unsigned char	probe;
 
 	if (fstat(fd, &st) == -1)
 		return -1;
 	if (!S_ISREG(st.st_mode))
 		return 0;
-	if (st.st_size <= off)
-		*left = 0;
-	else if ((uintmax_t)(st.st_size - off) < *left)
+	if (st.st_size <= off) {
+		if (pread(fd, &probe, 1, off) != 1)
+			*left = 0;
+	} else if ((uintmax_t)(st.st_size - off) < *left)
 		*left = (size_t)(st.st_size - off);
 	return 0;
 }
@@ -251,9 +255,14 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 		n = sf_backend.send(&c, &scratch);
 		if (n == -1 && errno == EINTR && total > 0)
 			continue;
-		/* Past the end of file: the file part is complete. */
-		if (n == -1 && c.file_len > 0 &&
-		    lib_beyond_eof(in, c.file_off, errno)) {
+		/*
+		 * Past the end of file, or at it (a file that ends before its
+		 * size, as in sysfs, or one cut short): the file part is
+		 * complete, and the trailer is due.
+		 */
+		if ((n == 0 && c.hdr_len == 0 && c.file_len > 0) ||
+		    (n == -1 && c.file_len > 0 &&
+		    lib_beyond_eof(in, c.file_off, errno))) {
 			nbytes = file_sent;
 			n = 0;
 			continue;

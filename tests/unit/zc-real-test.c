@@ -40,6 +40,8 @@ static int	 zcr_ebadf_header(void);
 static int	 zcr_flags(void);
 #ifdef __linux__
 static int	 zcr_pseudo(void);
+static int	 zcr_pseudo_trailer(void);
+static int	 zcr_short_trailer(void);
 #endif
 
 /* pysendfile's README loop: call until 0, adding what each call sent. */
@@ -357,6 +359,70 @@ zcr_pseudo(void)
 		CHECK(off == n && p.len == (size_t)n);
 	return TAP_PASS;
 }
+
+/*
+ * The same /proc file with a trailer: the same refusal, never the trailer
+ * alone, as if the file were empty.
+ */
+static int
+zcr_pseudo_trailer(void)
+{
+	struct zct_peer	 p;
+	off_t		 off = 0;
+	ssize_t		 n;
+	int		 sock, fd, err;
+
+	CHECK((fd = open("/proc/self/status", O_RDONLY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	errno = 0;
+	n = zc_sendfile(sock, fd, &off, 65536, NULL, 0, "T", 1, 0);
+	err = errno;
+	zct_close(sock, &p);
+	close(fd);
+	if (n == 1 && off == 0)
+		return tap_fail("only the trailer went: the file taken for empty");
+	/* Sent: the file bytes, and the trailer if they reached its end. */
+	if (n == -1)
+		CHECK(err == EINVAL && off == 0 && p.len == 0);
+	else
+		CHECK(n > 1 && p.len == (size_t)n && (off == n ||
+		    (off == n - 1 && p.data[n - 1] == 'T')));
+	free(p.data);
+	return TAP_PASS;
+}
+
+/*
+ * A file that ends before its size: a sysfs file says 4096 and holds a
+ * few bytes. The call that finds the end of the file (sendfile(2) gives 0)
+ * sends the trailer, as it does for a regular file whose end it reached.
+ */
+static int
+zcr_short_trailer(void)
+{
+	static const char	 path[] = "/sys/class/net/lo/mtu";
+	struct zct_peer		 p;
+	char			 content[64];
+	off_t			 off = 0;
+	ssize_t			 len;
+	int			 sock, fd;
+
+	CHECK((fd = open(path, O_RDONLY)) != -1);
+	CHECK((len = pread(fd, content, sizeof(content), 0)) > 0);
+	CHECK(zct_open(&sock, &p) == 0);
+	CHECK(zc_sendfile(sock, fd, &off, 100000, NULL, 0, "<END>", 5,
+	    0) == len);
+	CHECK(off == len);
+	CHECK(zc_sendfile(sock, fd, &off, 100000, NULL, 0, "<END>", 5,
+	    0) == 5);
+	CHECK(off == len);
+	zct_close(sock, &p);
+	close(fd);
+	CHECK(p.len == (size_t)len + 5 &&
+	    memcmp(p.data, content, (size_t)len) == 0 &&
+	    memcmp(p.data + len, "<END>", 5) == 0);
+	free(p.data);
+	return TAP_PASS;
+}
 #endif
 
 static const struct tap_test tests[] = {
@@ -375,6 +441,10 @@ static const struct tap_test tests[] = {
 #ifdef __linux__
 	{ "a /proc file is refused or sent, never taken for empty",
 	    zcr_pseudo },
+	{ "a /proc file with a trailer is refused or sent, never the "
+	    "trailer alone", zcr_pseudo_trailer },
+	{ "a file that ends before its size still gets its trailer",
+	    zcr_short_trailer },
 #endif
 };
 
