@@ -41,7 +41,6 @@ static const struct lib_flag {
 
 static int	lib_file_left(int, off_t, size_t *);
 static int	lib_beyond_eof(int, off_t, int);
-static int	lib_readable(int);
 static int	lib_at_boundary(const struct sf_chunk *, size_t);
 
 /*
@@ -114,18 +113,24 @@ lib_file_left(int fd, off_t off, size_t *left)
 }
 
 /*
- * Returns 0 if fd is open for reading, else -1 with errno EBADF, as
- * sendfile(2) would say.
+ * Returns 0 if fd is open for reading and not a directory, else -1 with
+ * errno EBADF or EISDIR, as reading it would say. Called before a header
+ * goes out, so that a bad input never follows one.
  */
-static int
-lib_readable(int fd)
+int
+lib_input_check(int fd)
 {
-	int	fl;
+	struct stat	st;
+	int		fl;
 
-	if ((fl = fcntl(fd, F_GETFL)) == -1)
+	if (fstat(fd, &st) == -1 || (fl = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	if ((fl & O_ACCMODE) == O_WRONLY) {
 		errno = EBADF;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
 		return -1;
 	}
 	return 0;
@@ -213,7 +218,7 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 	 * Where the header goes in a call of its own, a bad input would fail
 	 * only after it: check first, as one sendfile(2) with sf_hdtr does.
 	 */
-	if (header_len > 0 && nbytes > 0 && lib_readable(in) == -1)
+	if (header_len > 0 && nbytes > 0 && lib_input_check(in) == -1)
 		return -1;
 	/* The trailer waits for the file part: it must know where that ends. */
 	if (trailer_len > 0 && lib_file_left(in, pos, &nbytes) == -1)

@@ -38,6 +38,7 @@ static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
 static int	 zcr_ebadf_header(void);
 static int	 zcr_flags(void);
+static int	 zcr_not_stream(void);
 #ifdef __linux__
 static int	 zcr_pseudo(void);
 static int	 zcr_pseudo_trailer(void);
@@ -278,7 +279,7 @@ zcr_ebadf_header(void)
 {
 	struct zct_peer	p;
 	off_t		off = 0;
-	int		sock, fd, wr;
+	int		sock, fd, wr, dir;
 
 	CHECK((wr = open(zct_path, O_WRONLY)) != -1);
 	CHECK(zct_open(&sock, &p) == 0);
@@ -292,6 +293,11 @@ zcr_ebadf_header(void)
 	CHECK(zc_sendfile(sock, wr, &off, 10, "HEAD", 4, "T", 1, 0) == -1);
 	CHECK(errno == EBADF);
 	CHECK(off == 0);
+	CHECK((dir = open(".", O_RDONLY | O_DIRECTORY)) != -1);
+	errno = 0;
+	CHECK(zc_sendfile(sock, dir, &off, 10, "HEAD", 4, NULL, 0, 0) == -1);
+	CHECK(errno == EISDIR);
+	close(dir);
 	zct_close(sock, &p);
 	close(wr);
 	CHECK(p.len == 0);
@@ -323,6 +329,52 @@ zcr_flags(void)
 	CHECK(errno == EINVAL);
 	close(sv[0]);
 	close(sv[1]);
+	close(fd);
+	return TAP_PASS;
+}
+
+/*
+ * What out may be, as zc_sendfile(3) says: a datagram socket works; a pipe
+ * works without a header where the platform's sendfile(2) writes to any
+ * descriptor (Linux), and a header or trailer, which go with send(2),
+ * needs a socket: ENOTSOCK, nothing sent. The read/write path sends with
+ * send(2) always.
+ */
+static int
+zcr_not_stream(void)
+{
+	unsigned char	buf[200];
+	off_t		off = 0;
+	int		sv[2], pv[2], fd;
+
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	CHECK(zc_sendfile(sv[0], fd, &off, 100, NULL, 0, NULL, 0, 0) == 100);
+	CHECK(off == 100);
+	CHECK(recv(sv[1], buf, sizeof(buf), 0) == 100);
+	CHECK(memcmp(buf, zct_file, 100) == 0);
+	close(sv[0]);
+	close(sv[1]);
+
+	CHECK(pipe(pv) == 0);
+	off = 0;
+	errno = 0;
+	CHECK(zc_sendfile(pv[1], fd, &off, 100, "H", 1, NULL, 0, 0) == -1);
+	CHECK(errno == ENOTSOCK && off == 0);
+#ifdef ZCT_READWRITE
+	errno = 0;
+	CHECK(zc_sendfile(pv[1], fd, &off, 100, NULL, 0, NULL, 0, 0) == -1);
+	CHECK(errno == ENOTSOCK && off == 0);
+	close(pv[1]);
+	CHECK(read(pv[0], buf, sizeof(buf)) == 0);
+#else
+	CHECK(zc_sendfile(pv[1], fd, &off, 100, NULL, 0, NULL, 0, 0) == 100);
+	CHECK(off == 100);
+	close(pv[1]);
+	CHECK(read(pv[0], buf, sizeof(buf)) == 100);
+	CHECK(memcmp(buf, zct_file, 100) == 0);
+#endif
+	close(pv[0]);
 	close(fd);
 	return TAP_PASS;
 }
@@ -436,8 +488,11 @@ static const struct tap_test tests[] = {
 	{ "nbytes past SSIZE_MAX is EINVAL", zcr_nbytes_too_large },
 	{ "full non-blocking socket: EAGAIN, nothing sent", zcr_eagain },
 	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
-	{ "bad input with a header: EBADF, nothing sent", zcr_ebadf_header },
+	{ "bad input with a header: EBADF or EISDIR, nothing sent",
+	    zcr_ebadf_header },
 	{ "flags the platform lacks are EINVAL", zcr_flags },
+	{ "datagram socket, pipe with and without a header as out",
+	    zcr_not_stream },
 #ifdef __linux__
 	{ "a /proc file is refused or sent, never taken for empty",
 	    zcr_pseudo },
