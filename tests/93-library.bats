@@ -159,3 +159,20 @@ teardown() {
 		assert_output --partial '_FILE_OFFSET_BITS'
 	done
 }
+
+@test "man zc_flags_supported and man zc_version open zc_sendfile(3), and every page has a date" {
+	local page
+	for page in zc_flags_supported zc_version; do
+		assert_file_exists "$DEST$ZC_MANDIR/man3/$page.3"
+		# From the manual's root, as man(1) reads a .so link.
+		run -0 bash -c 'cd "$1" && mandoc -T ascii "man3/$2.3" | sed "s/.\x08//g"' _ \
+		    "$DEST$ZC_MANDIR" "$page"
+		assert_output --partial 'zc_sendfile, zc_flags_supported, zc_version'
+		assert_output --partial 'zc_version(void)'
+		refute_output --partial 'Mdocdate' 
+	done
+	for page in zc_sendfile zc_sendfile_all; do
+		run -0 sed -n 1p "$DEST$ZC_MANDIR/man3/$page.3"
+		assert_output --regexp '^\.Dd [A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}$'
+	done
+}
