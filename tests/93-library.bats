@@ -176,3 +176,16 @@ teardown() {
 		assert_output --regexp '^\.Dd [A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}$'
 	done
 }
+
+@test "the build is quiet by default (CC and CCLD lines) and make V=1 prints the commands" {
+	# make -n -W: what make would run were src/lib-all.c changed, and
+	# nothing is run.
+	local mk=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${ZC_MAKE:-make}"
+	    -n -W src/lib-all.c -C "$ZC_BUILDDIR")
+	run -0 "${mk[@]}" libzcsend.la
+	assert_output --regexp 'echo "  CC      " src/lib-all\.lo'
+	assert_output --regexp 'echo "  CCLD    " libzcsend\.la'
+	run -0 "${mk[@]}" V=1 libzcsend.la
+	refute_output --partial 'echo "  CC'
+	assert_output --regexp 'libtool .*--mode=compile .*src/lib-all\.c'
+}
