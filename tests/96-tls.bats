@@ -604,6 +604,10 @@ for _ in range(3):
 	assert_one_line_stderr '^zcsend: command line: --tls-cert and --tls-key go together$'
 	run -64 --separate-stderr zc --tls --tls-verify-client 127.0.0.1 9 "$R4M"
 	assert_one_line_stderr '^zcsend: command line: --tls-verify-client goes with -l$'
+	# A CA a server would not use: no client certificate is asked for.
+	run -64 --separate-stderr zc -l --tls --tls-cert "$D/srv.pem" \
+	    --tls-key "$D/srv.key" --tls-ca "$CA" 127.0.0.1 0 "$R4M"
+	assert_one_line_stderr '^zcsend: command line: -l --tls-ca needs --tls-verify-client$'
 	run -64 --separate-stderr zc --tls -U "$BATS_TEST_TMPDIR/sock" "$R4M"
 	assert_one_line_stderr '^zcsend: command line: -U --tls needs --tls-servername \(the name to verify\) or --tls-insecure$'
 	run -64 --separate-stderr zc --bench --tls
