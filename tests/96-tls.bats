@@ -578,6 +578,11 @@ for _ in range(3):
 	run -66 --separate-stderr zc --tls --tls-cert "$D/client.pem" \
 	    --tls-key "$D/srv.key" 127.0.0.1 9 "$R4M"
 	assert_one_line_stderr "^zcsend: tls-key $D/srv\\.key: cannot load: key values mismatch\$"
+	openssl pkey -in "$D/client.key" -aes256 -passout pass:secret \
+	    -out "$BATS_TEST_TMPDIR/enc.key"
+	run -66 --separate-stderr zc --tls --tls-cert "$D/client.pem" \
+	    --tls-key "$BATS_TEST_TMPDIR/enc.key" 127.0.0.1 9 "$R4M"
+	assert_one_line_stderr "^zcsend: tls-key $BATS_TEST_TMPDIR/enc\\.key: protected by a passphrase, which zcsend does not support\$"
 	run -66 --separate-stderr zc --tls --tls-ca "$D" 127.0.0.1 9 "$R4M"
 	assert_one_line_stderr "^zcsend: tls-ca $D: Is a directory\$"
 	run -66 --separate-stderr zc -l --tls --tls-cert "$D/nocert.pem" \
@@ -633,4 +638,46 @@ for _ in range(3):
 @test "zcsend -V names the TLS library" {
 	run -0 zc -V
 	assert_line --regexp '^tls: OpenSSL 3\.[0-9]+\.[0-9]+.*, kTLS (built in|not built in)$'
+}
+
+@test "listen mode reads --tls-ca, --tls-cert and --tls-key from pipes, each once" {
+	need curl
+	# Process substitution: each pipe can be read once, as secrets kept
+	# off the disk are.
+	start_listener --tls --tls-cert <(cat "$D/srv.pem") \
+	    --tls-key <(cat "$D/srv.key") --tls-ca <(cat "$CA") \
+	    --tls-verify-client 127.0.0.1 0 "$R4M"
+	run -0 timeout 30 curl -sS --http0.9 --cacert "$CA" \
+	    --cert "$D/client.pem" --key "$D/client.key" \
+	    --resolve "localhost:$LPORT:127.0.0.1" \
+	    -o "$BATS_TEST_TMPDIR/got" "https://localhost:$LPORT/"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+}
+
+# tls_fifo_signal OPTION SIGNAL STATUS ARG...: zcsend ARG... OPTION FIFO
+# waits in open(2) for the FIFO's writer; SIGNAL ends it with STATUS and
+# one line naming the file.
+tls_fifo_signal() {
+	local opt=$1 sig=$2 status=$3 fifo=$BATS_TEST_TMPDIR/fifo
+
+	shift 3
+	load test_helper/defects
+	mkfifo "$fifo"
+	start_zc "$ZCOUT" "$ZCERR" "$@" "$opt" "$fifo" 127.0.0.1 9 "$R4M"
+	wait_until 10 blocked_in_fifo_open "$ZCMD"
+	kill -"$sig" "$ZCMD"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" "$status"
+	assert_equal "$(cat "$ZCERR")" \
+	    "zcsend: interrupted by SIG$sig: opening ${opt#--} $fifo"
+}
+
+@test "SIGINT while a --tls-ca FIFO waits for its writer: 130" {
+	tls_fifo_signal --tls-ca INT 130 --tls
+}
+
+@test "SIGTERM while a --tls-cert FIFO waits for its writer: 143" {
+	tls_fifo_signal --tls-cert TERM 143 --tls --tls-key "$D/client.key"
 }
