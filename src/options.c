@@ -117,6 +117,7 @@ static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
 static int		option_deploy(struct options *, int, const char **);
 static void		options_deploy_check(struct options *);
+static void		options_resolve_source(struct options *);
 static void		options_args(struct options *, int, char **,
 			    const char **, const char *, int);
 static void		options_combos(const unsigned char *);
@@ -788,6 +789,9 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		*to_file = optarg;
 		break;
 	case 's':
+		if (*optarg == '\0')
+			msg_exit(NULL, EXIT_USAGE, "command line: -s needs an "
+			    "address, not an empty string");
 		o->sockopts.src_addr = optarg;
 		break;
 	case 'p':
@@ -823,16 +827,10 @@ option_deploy(struct options *o, int ch, const char **to_file)
 	return 1;
 }
 
-/*
- * The deployment options that do not go with the mode chosen, and -s and
- * -p resolved once, for every connect to come.
- */
+/* The deployment options that do not go with the mode chosen. */
 static void
 options_deploy_check(struct options *o)
 {
-	char	msg[512];
-	int	status;
-
 	if (o->listen && (o->retry_set || o->sockopts.src_addr != NULL ||
 	    o->sockopts.src_port != NULL))
 		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s and -p "
@@ -841,9 +839,21 @@ options_deploy_check(struct options *o)
 	    NULL || o->sockopts.src_port != NULL || o->sockopts.tos != -1))
 		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s, -p and "
 		    "--tos go with TCP, not -U");
+}
+
+/*
+ * -s and -p resolved once, for every connect to come; once the command line
+ * is read, so a name that does not resolve exits with --json too.
+ */
+static void
+options_resolve_source(struct options *o)
+{
+	char	msg[512];
+	int	status;
+
 	if (!o->listen && (status = sockopt_resolve(&o->sockopts, o->family,
 	    msg, sizeof(msg))) != 0)
-		msg_exit(NULL, status, "%s", msg);
+		msg_exit(o, status, "%s", msg);
 }
 
 /*
@@ -896,6 +906,7 @@ options_parse(int argc, char **argv, struct options *o)
 		msg_exit(NULL, ch, "%s", msg);
 	options_deploy_check(o);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
+	options_resolve_source(o);
 	if (o->header_file != NULL)
 		read_bytes_file(o, "header file", o->header_file, &o->header);
 	if (o->trailer_file != NULL)
