@@ -29,6 +29,7 @@
 #define DEFAULT_CONNECT_MS	30000
 #define DEFAULT_CLOSE_MS	30000
 #define MAX_HDTR_FILE		((size_t)16 * 1024 * 1024)
+#define MAX_RETRY_DELAY_MS	60000	/* retry.c caps its backoff there */
 #define MAX_DESTS		1000
 #define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -118,6 +119,7 @@ static int		option_bench(struct options *, int);
 static int		option_deploy(struct options *, int, const char **);
 static void		options_deploy_check(struct options *);
 static void		options_resolve_source(struct options *);
+static void		options_source_dups(const struct options *);
 static void		options_args(struct options *, int, char **,
 			    const char **, const char *, int);
 static void		options_combos(const unsigned char *);
@@ -783,6 +785,11 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		break;
 	case OPT_RETRY_DELAY:
 		o->retry_delay_ms = option_seconds("retry delay", optarg);
+		/* The backoff is capped there: a longer first wait is not. */
+		if (o->retry_delay_ms > MAX_RETRY_DELAY_MS)
+			msg_exit(NULL, EXIT_USAGE, "retry delay %s: more than "
+			    "%d s, the longest wait between tries", optarg,
+			    MAX_RETRY_DELAY_MS / 1000);
 		break;
 	case OPT_TO_FILE:
 		o->multi = 1;
@@ -839,6 +846,28 @@ options_deploy_check(struct options *o)
 	    NULL || o->sockopts.src_port != NULL || o->sockopts.tos != -1))
 		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s, -p and "
 		    "--tos go with TCP, not -U");
+}
+
+/*
+ * -p with a destination given twice: one source port makes one connection
+ * to an address and port, so the second connect could only fail.
+ */
+static void
+options_source_dups(const struct options *o)
+{
+	size_t	i, j;
+
+	if (o->sockopts.src_port == NULL)
+		return;
+	for (i = 0; i < o->ndests; i++)
+		for (j = i + 1; j < o->ndests; j++)
+			if (strcmp(o->dests[i].host, o->dests[j].host) == 0 &&
+			    strcmp(o->dests[i].portnum, o->dests[j].portnum) ==
+			    0)
+				msg_exit(NULL, EXIT_USAGE, "command line: -p "
+				    "%s: %s twice: one source port connects "
+				    "to an address and port once",
+				    o->sockopts.src_port, o->dests[i].peer);
 }
 
 /*
@@ -906,6 +935,7 @@ options_parse(int argc, char **argv, struct options *o)
 		msg_exit(NULL, ch, "%s", msg);
 	options_deploy_check(o);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
+	options_source_dups(o);
 	options_resolve_source(o);
 	if (o->header_file != NULL)
 		read_bytes_file(o, "header file", o->header_file, &o->header);

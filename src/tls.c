@@ -513,6 +513,13 @@ tls_set_error(struct tls_conn *c)
 		    "certificate verify failed: %s",
 		    X509_verify_cert_error_string(vr));
 		ERR_clear_error();
+	} else if (ERR_GET_LIB(ERR_peek_error()) == ERR_LIB_SSL &&
+	    (ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST ||
+	    ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTPS_PROXY_REQUEST)) {
+		/* OpenSSL's "http request": a client that skipped TLS. */
+		snprintf(c->error, sizeof(c->error), "the client spoke plain "
+		    "HTTP, not TLS");
+		ERR_clear_error();
 	} else
 		tls_ssl_reason(c->error, sizeof(c->error));
 }

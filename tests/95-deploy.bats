@@ -71,6 +71,18 @@ start_nc_on() {
 	assert_one_line_stderr '^zcsend: tos af99: not a number or a DSCP name'
 	run -64 --separate-stderr "$ZCSEND" --tos 256 127.0.0.1 1 "$R1M"
 	assert_one_line_stderr '^zcsend: tos 256: too large$'
+	# ECN bits would be dropped by the kernel for TCP: refused, not lost.
+	run -64 --separate-stderr "$ZCSEND" --tos 0x8b 127.0.0.1 1 "$R1M"
+	assert_one_line_stderr '^zcsend: tos 0x8b: sets the ECN bits \(the low two\), which TCP sets itself: give a multiple of 4 or a DSCP name$'
+	# The backoff is capped at 60 s: a first wait over it is refused.
+	run -64 --separate-stderr "$ZCSEND" --retry 1 --retry-delay 61 \
+	    127.0.0.1 1 "$R1M"
+	assert_one_line_stderr '^zcsend: retry delay 61: more than 60 s, the longest wait between tries$'
+	# One source port connects to a destination once: refused, not
+	# failed at the second connect with "Cannot assign requested address".
+	run -64 --separate-stderr "$ZCSEND" -p 40000 "$R1M" \
+	    --to 127.0.0.1:1 --to 127.0.0.1:tcpmux
+	assert_one_line_stderr '^zcsend: command line: -p 40000: 127\.0\.0\.1 port 1 twice: one source port connects to an address and port once$'
 	run -64 --separate-stderr "$ZCSEND" --checksum md5 127.0.0.1 1 "$R1M"
 	assert_one_line_stderr '^zcsend: checksum md5: not sha256$'
 	run -64 --separate-stderr "$ZCSEND" -p 70000 127.0.0.1 1 "$R1M"

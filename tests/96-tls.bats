@@ -393,7 +393,7 @@ assert_tls_json() {
 	assert_nothing_received "$BATS_TEST_TMPDIR/got"
 }
 
-@test "--tls-insecure accepts a self-signed certificate and says so on stderr" {
+@test "--tls-insecure accepts a self-signed certificate and says so on stderr, -q or not" {
 	start_socat_ssl "$BATS_TEST_TMPDIR/got" "$D/self.pem" "$D/self.key"
 	run -0 --separate-stderr zc -q --tls --tls-insecure 127.0.0.1 \
 	    "$RECV_PORT" "$R4M"
@@ -681,4 +681,33 @@ tls_fifo_signal() {
 
 @test "SIGTERM while a --tls-cert FIFO waits for its writer: 143" {
 	tls_fifo_signal --tls-cert TERM 143 --tls --tls-key "$D/client.key"
+}
+
+@test "a client that speaks plain HTTP to a TLS listener is named as such: 76" {
+	need curl
+	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
+	    127.0.0.1 0 "$R4M"
+	run ! timeout 30 curl -sS -o /dev/null "http://127.0.0.1:$LPORT/"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 76
+	sed 1d "$ZCERR" | grep -Eqx 'zcsend: TLS handshake with 127\.0\.0\.1 port [0-9]+: the client spoke plain HTTP, not TLS' ||
+	    fail "unexpected: $(cat "$ZCERR")"
+}
+
+@test "-l -k: SIGINT during a client's handshake names the client once: 130" {
+	local cport
+
+	need nc.openbsd
+	start_listener -k -v --tls --tls-cert "$D/srv.pem" \
+	    --tls-key "$D/srv.key" 127.0.0.1 0 "$R4M"
+	# A client that connects and never starts its handshake.
+	bg_start /dev/null /dev/null nc.openbsd 127.0.0.1 "$LPORT"
+	wait_for_line "$ZCERR" '^zcsend: 127\.0\.0\.1 port [0-9]+ connected$' 10
+	cport=$(sed -n 's/^zcsend: 127\.0\.0\.1 port \([0-9]*\) connected$/\1/p' \
+	    "$ZCERR")
+	kill -INT "$ZCMD"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 130
+	assert_equal "$(tail -n 1 "$ZCERR")" \
+	    "zcsend: interrupted by SIGINT: TLS handshake with 127.0.0.1 port $cport"
 }
