@@ -282,6 +282,23 @@ wait_until_listening() {
 	assert_one_line_stderr "^zcsend: to-file $BATS_TEST_TMPDIR/none: No such file or directory\$"
 }
 
+@test "--to-file: long comments and blanks are no limit; an entry over 2048 bytes is \"line too long\"" {
+	local list=$BATS_TEST_TMPDIR/hosts long
+
+	start_nc
+	long=$(printf 'x%.0s' {1..5000})
+	{
+		printf '# %s\n' "$long"
+		printf '%3000s127.0.0.1:%s%3000s # %s\n' '' "$RECV_PORT" '' "$long"
+	} >"$list"
+	run -0 --separate-stderr zc -q "$R1M" --to-file "$list"
+	recv_wait
+	assert_same_bytes "$R1M" "$RECV_OUT"
+	printf '127.0.0.1:9\n%s.example:9\n' "$long" >"$list"
+	run -64 --separate-stderr zc "$R1M" --to-file "$list"
+	assert_one_line_stderr "^zcsend: $list line 2: line too long: an entry of more than 2048 bytes\$"
+}
+
 @test "--to-file: two destinations on one line are a bad line, not an IPv6 address without brackets" {
 	local list=$BATS_TEST_TMPDIR/hosts
 
