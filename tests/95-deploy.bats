@@ -581,6 +581,25 @@ sha_line() {
 	stderr_has 'zcsend: stdin is not a regular file: using readwrite'
 }
 
+@test "--checksum of a pseudo-file is the digest of the bytes sent, read once" {
+	local uuid=/proc/sys/kernel/random/uuid
+
+	[[ -r $uuid ]] || skip "no $uuid (not Linux)"
+	# Every read of it gives a new UUID: a second read for the digest
+	# could never match what the receiver got.
+	start_nc
+	run -0 --separate-stderr zc --json --checksum sha256 127.0.0.1 \
+	    "$RECV_PORT" "$uuid"
+	recv_wait
+	assert_equal "$(size_of "$RECV_OUT")" 37
+	assert_equal "$(sha_line)" "$(sha_of "$RECV_OUT")"
+	json_is '.sha256 == $s' --arg s "$(sha_of "$RECV_OUT")"
+	# Read once means one receiver: each would read other bytes.
+	run -64 --separate-stderr zc --checksum sha256 "$uuid" \
+	    --to 127.0.0.1:9 --to 127.0.0.1:19
+	assert_one_line_stderr "^zcsend: $uuid: --checksum of a pseudo-file goes to one receiver only: each read of it can differ\$"
+}
+
 @test "--checksum on an empty pipe: the empty digest, hashed in no time" {
 	empty_push() {
 		: | timeout -k 5 "$BOUND" "$ZCSEND" -v --checksum sha256 \
