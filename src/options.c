@@ -230,8 +230,8 @@ usage(int status)
 	    "      --size size          with --bench, the temporary file's size "
 	    "(default 1G)\n"
 	    "      --rounds n           with --bench, rounds to run (default 5)\n"
-	    "      --block-sizes list   with --bench, read/write sizes\n"
-	    "                           (default 16K,64K,128K)\n"
+	    "      --block-sizes list   read/write sizes to measure "
+	    "(default 16K,64K,128K)\n"
 	    "\n"
 	    "Sizes take K, M, G or T (powers of 1024). See zcsend(1).\n",
 	    out);
