@@ -169,7 +169,8 @@ tls_no_password(char *buf, int size, int rwflag, void *arg)
 /*
  * The whole of a certificate, key or CA file (what: "tls-ca" ...), read
  * once into memory: a pipe or a FIFO, as process substitution gives, can
- * be read only once. Returns a memory BIO, or NULL with *status and msg:
+ * be read only once. The BIO clears what it held (a key) when freed.
+ * Returns a memory BIO, or NULL with *status and msg:
  * 66 with "tls-key PATH: why", or 129, 130 or 143 when a stop signal
  * ended the wait for a FIFO's writer or a read.
  */
@@ -196,7 +197,7 @@ tls_read_file(const char *what, const char *path, int *status, char *msg,
 		saved = fd != -1 && S_ISDIR(st.st_mode) ? EISDIR : errno;
 		goto fail;
 	}
-	if ((bio = BIO_new(BIO_s_mem())) == NULL) {
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL) {
 		*status = EXIT_OSERR;
 		saved = ENOMEM;
 		goto fail;
