@@ -144,6 +144,18 @@ start_socat_ssl() {
 	    "$RECV_ERR")
 }
 
+# fetch_with_client_cert: curl, with the client certificate, gets the file
+# from the listener on $LPORT, which then exits 0.
+fetch_with_client_cert() {
+	run -0 timeout 30 curl -sS --http0.9 --cacert "$CA" \
+	    --cert "$D/client.pem" --key "$D/client.key" \
+	    --resolve "localhost:$LPORT:127.0.0.1" \
+	    -o "$BATS_TEST_TMPDIR/got" "https://localhost:$LPORT/"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+}
+
 # assert_nothing_received FILE: the receiver wrote no byte (or no file).
 assert_nothing_received() {
 	[[ ! -s $1 ]] || fail "the receiver got $(size_of "$1") bytes"
@@ -308,13 +320,7 @@ assert_tls_json() {
 	need curl
 	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
 	    --tls-ca "$CA" --tls-verify-client 127.0.0.1 0 "$R4M"
-	run -0 timeout 30 curl -sS --http0.9 --cacert "$CA" \
-	    --cert "$D/client.pem" --key "$D/client.key" \
-	    --resolve "localhost:$LPORT:127.0.0.1" \
-	    -o "$BATS_TEST_TMPDIR/got" "https://localhost:$LPORT/"
-	bg_wait "$ZPID"
-	assert_equal "$BG_STATUS" 0
-	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	fetch_with_client_cert
 
 	start_listener --tls --tls-cert "$D/srv.pem" --tls-key "$D/srv.key" \
 	    --tls-ca "$CA" --tls-verify-client 127.0.0.1 0 "$R4M"
@@ -648,13 +654,7 @@ for _ in range(3):
 	start_listener --tls --tls-cert <(cat "$D/srv.pem") \
 	    --tls-key <(cat "$D/srv.key") --tls-ca <(cat "$CA") \
 	    --tls-verify-client 127.0.0.1 0 "$R4M"
-	run -0 timeout 30 curl -sS --http0.9 --cacert "$CA" \
-	    --cert "$D/client.pem" --key "$D/client.key" \
-	    --resolve "localhost:$LPORT:127.0.0.1" \
-	    -o "$BATS_TEST_TMPDIR/got" "https://localhost:$LPORT/"
-	bg_wait "$ZPID"
-	assert_equal "$BG_STATUS" 0
-	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	fetch_with_client_cert
 }
 
 # tls_fifo_signal OPTION SIGNAL STATUS ARG...: zcsend ARG... OPTION FIFO
