@@ -518,3 +518,23 @@ fetch_listening() {
 	    '^zcsend: to ::1:80: an IPv6 address needs brackets: \[ADDRESS\]:PORT$'
 	assert_equal "$output" ""
 }
+
+@test "listen mode with -k: --idle-timeout frees the slot of a client that never reads, and the next is served" {
+	local got=$BATS_TEST_TMPDIR/got
+
+	need nc.openbsd
+	start_listener -k -v --max-conns 1 --max-clients 2 --idle-timeout 1 \
+	    127.0.0.1 0 "$R64M"
+	# The first client reads into a pipe nobody empties: it stalls once
+	# the pipe and the socket buffers are full, holding the only slot.
+	bg_start /dev/null /dev/null sh -c \
+	    'nc.openbsd -d 127.0.0.1 "$0" | sleep "$1"' "$LPORT" "$BOUND"
+	wait_for_line "$ZCERR" '^zcsend: 127\.0\.0\.1 port [0-9]+ connected$' 10
+	timeout -k 5 "$BOUND" nc.openbsd -d 127.0.0.1 "$LPORT" 3>&- >"$got" ||
+	    fail "the second client failed: $?"
+	assert_same_bytes "$R64M" "$got"
+	bg_wait "$ZPID"
+	grep -Eq '^zcsend: send to 127\.0\.0\.1 port [0-9]+: idle timeout \(1 s\) after [0-9]+ of 67108864 bytes$' \
+	    "$ZCERR" || fail "the stalled client is not logged: $(cat "$ZCERR")"
+	assert_equal "$BG_STATUS" 0
+}

@@ -228,3 +228,28 @@ refused_with_bench() {
 		assert_line --regexp "^${group^}[a-z ]*:$"
 	done
 }
+
+@test "-h keeps one description column on every line, within 79 columns" {
+	local line bad=()
+
+	run -0 --separate-stderr zc -h
+	# An option line: the option, two spaces or more, the description
+	# at column 28; a continuation line: blanks up to that column.
+	for line in "${lines[@]}"; do
+		[[ $line =~ ^\ +zcsend\  ]] && continue	# the synopsis
+		if [[ $line =~ ^\ +- ]]; then
+			[[ ${line:0:27} =~ \ \ $ && ${line:27:1} != ' ' ]] ||
+			    bad+=("$line")
+		elif [[ $line == ' '* ]]; then
+			[[ ${line:0:27} =~ ^\ +$ && ${line:27:1} != ' ' ]] ||
+			    bad+=("$line")
+		fi
+		((${#line} <= 79)) || bad+=("$line")
+	done
+	((${#bad[@]} == 0)) || fail "$(printf 'out of column: %s\n' "${bad[@]}")"
+}
+
+@test "-h says that -l -k needs an idle timeout against clients that never read" {
+	run -0 --separate-stderr zc -h
+	assert_line --regexp '^ +set one with -l -k: clients that never read$'
+}

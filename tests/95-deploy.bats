@@ -71,6 +71,18 @@ start_nc_on() {
 	assert_one_line_stderr '^zcsend: tos af99: not a number or a DSCP name'
 	run -64 --separate-stderr "$ZCSEND" --tos 256 127.0.0.1 1 "$R1M"
 	assert_one_line_stderr '^zcsend: tos 256: too large$'
+	# ECN bits would be dropped by the kernel for TCP: refused, not lost.
+	run -64 --separate-stderr "$ZCSEND" --tos 0x8b 127.0.0.1 1 "$R1M"
+	assert_one_line_stderr '^zcsend: tos 0x8b: sets the ECN bits \(the low two\), which TCP sets itself: give a multiple of 4 or a DSCP name$'
+	# The backoff is capped at 60 s: a first wait over it is refused.
+	run -64 --separate-stderr "$ZCSEND" --retry 1 --retry-delay 61 \
+	    127.0.0.1 1 "$R1M"
+	assert_one_line_stderr '^zcsend: retry delay 61: more than 60 s, the longest wait between tries$'
+	# One source port connects to a destination once: refused, not
+	# failed at the second connect with "Cannot assign requested address".
+	run -64 --separate-stderr "$ZCSEND" -p 40000 "$R1M" \
+	    --to 127.0.0.1:1 --to 127.0.0.1:tcpmux
+	assert_one_line_stderr '^zcsend: command line: -p 40000: 127\.0\.0\.1 port 1 twice: one source port connects to an address and port once$'
 	run -64 --separate-stderr "$ZCSEND" --checksum md5 127.0.0.1 1 "$R1M"
 	assert_one_line_stderr '^zcsend: checksum md5: not sha256$'
 	run -64 --separate-stderr "$ZCSEND" -p 70000 127.0.0.1 1 "$R1M"
@@ -272,6 +284,23 @@ wait_until_listening() {
 	assert_one_line_stderr "^zcsend: command line: no destination in $list\$"
 	run -66 --separate-stderr zc "$R1M" --to-file "$BATS_TEST_TMPDIR/none"
 	assert_one_line_stderr "^zcsend: to-file $BATS_TEST_TMPDIR/none: No such file or directory\$"
+}
+
+@test "--to-file: long comments and blanks are no limit; an entry over 2048 bytes is \"line too long\"" {
+	local list=$BATS_TEST_TMPDIR/hosts long
+
+	start_nc
+	long=$(printf 'x%.0s' {1..5000})
+	{
+		printf '# %s\n' "$long"
+		printf '%3000s127.0.0.1:%s%3000s # %s\n' '' "$RECV_PORT" '' "$long"
+	} >"$list"
+	run -0 --separate-stderr zc -q "$R1M" --to-file "$list"
+	recv_wait
+	assert_same_bytes "$R1M" "$RECV_OUT"
+	printf '127.0.0.1:9\n%s.example:9\n' "$long" >"$list"
+	run -64 --separate-stderr zc "$R1M" --to-file "$list"
+	assert_one_line_stderr "^zcsend: $list line 2: line too long: an entry of more than 2048 bytes\$"
 }
 
 @test "--to-file: two destinations on one line are a bad line, not an IPv6 address without brackets" {
@@ -554,6 +583,25 @@ sha_line() {
 	json_is '.sha256 == $s and .backend == "readwrite"' \
 	    --arg s "$(sha_of "$RECV_OUT")"
 	stderr_has 'zcsend: stdin is not a regular file: using readwrite'
+}
+
+@test "--checksum of a pseudo-file is the digest of the bytes sent, read once" {
+	local uuid=/proc/sys/kernel/random/uuid
+
+	[[ -r $uuid ]] || skip "no $uuid (not Linux)"
+	# Every read of it gives a new UUID: a second read for the digest
+	# could never match what the receiver got.
+	start_nc
+	run -0 --separate-stderr zc --json --checksum sha256 127.0.0.1 \
+	    "$RECV_PORT" "$uuid"
+	recv_wait
+	assert_equal "$(size_of "$RECV_OUT")" 37
+	assert_equal "$(sha_line)" "$(sha_of "$RECV_OUT")"
+	json_is '.sha256 == $s' --arg s "$(sha_of "$RECV_OUT")"
+	# Read once means one receiver: each would read other bytes.
+	run -64 --separate-stderr zc --checksum sha256 "$uuid" \
+	    --to 127.0.0.1:9 --to 127.0.0.1:19
+	assert_one_line_stderr "^zcsend: $uuid: --checksum of a pseudo-file goes to one receiver only: each read of it can differ\$"
 }
 
 @test "--checksum on an empty pipe: the empty digest, hashed in no time" {
