@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 #define LOOP_MAX_FDS	1024
 /* How long accepting pauses after accept(2) fails for lack of fds. */

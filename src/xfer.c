@@ -50,7 +50,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 /* Backend calls per step: bounded so progress and signals are seen. */
 #define XFER_STEP_CALLS		8
@@ -220,7 +220,7 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	c->blocking = 0;
 	x->prog.phase = XFER_CONNECT;
 	if (c->retry.notify)
-		msg_warnx("connect %s port %s: %s: retry %d of %d in %.1f s",
+		note_emit(x->par->note, "connect %s port %s: %s: retry %d of %d in %.1f s",
 		    c->host, c->port, err == ETIMEDOUT ? "timed out" :
 		    strerror(err), c->retry.attempts, c->retry.max,
 		    (double)(c->retry.at_ns - now) / 1e9);
@@ -249,9 +249,9 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	if (x->par->verbose) {
 		net_addr_name(x->conn.ai_now, addr, sizeof(addr));
-		msg_warnx("connected to %s port %s", addr, x->conn.port);
+		note_emit(x->par->note, "connected to %s port %s", addr, x->conn.port);
 		sockopt_report(x->conn.sock, x->conn.ai_now->ai_family,
-		    x->par->sockopts, x->conn.peer);
+		    x->par->sockopts, x->conn.peer, x->par->note);
 	}
 	if (pending != 0 && xfer_retry_later(x, pending, pfd))
 		return 1;
@@ -349,7 +349,7 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 		    t->write_backend;
 	if (x->par->verbose) {
 		t->report(c->tls, &r);
-		msg_warnx("%s: %s %s, kTLS %s%s%s", c->peer, r.version,
+		note_emit(x->par->note, "%s: %s %s, kTLS %s%s%s", c->peer, r.version,
 		    r.cipher, r.ktls ? "on" : "off",
 		    r.reason != NULL ? ": " : "",
 		    r.reason != NULL ? r.reason : "");
@@ -433,7 +433,7 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 		}
 		if (x->par->verbose) {
 			net_addr_name(c->ai_now, addr, sizeof(addr));
-			msg_warnx("connect %s port %s: %s", addr, c->port,
+			note_emit(x->par->note, "connect %s port %s: %s", addr, c->port,
 			    strerror(c->err));
 		}
 	}
