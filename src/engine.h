@@ -215,6 +215,7 @@ struct xfer_path {
 	const char		*fallback_from;	/* the backend that refused */
 	struct sf_scratch	 scratch;
 	int			 hash_stream;	/* --checksum: feed what is sent */
+	int			 input_ready;	/* a stream polled readable */
 };
 
 /* The outcome, once the phase is XFER_DONE or XFER_FAILED. */
@@ -232,6 +233,7 @@ struct xfer {
 	struct xfer_path	 be;
 	struct xfer_outcome	 out;
 	struct pollfd		 want;		/* what the last step waits for */
+	short			 revents;	/* what poll said of it, this step */
 };
 
 /*

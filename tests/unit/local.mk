@@ -21,7 +21,7 @@ UNIT_SIM = tests/unit/simkern.c tests/unit/simkern.h \
 check_LTLIBRARIES = tests/unit/libengine.la
 # Own flags give its objects their own names, apart from libzcengine's.
 tests_unit_libengine_la_CFLAGS = $(AM_CFLAGS)
-tests_unit_libengine_la_SOURCES = src/xfer.c src/loop.c src/net.c \
+tests_unit_libengine_la_SOURCES = src/xfer.c src/loop-wait.c src/loop.c src/net.c \
 	src/note.c src/rw.c src/retry.c src/sockopt.c
 if BACKEND_LINUX
 tests_unit_libengine_la_SOURCES += src/splice.c
