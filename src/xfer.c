@@ -205,6 +205,10 @@ xfer_block(struct xfer *x)
  * out) failed with err. Returns 1 with *pfd set to wait for the next
  * attempt if one is allowed, else 0. The next attempt starts over at the
  * first address, with a fresh connect timeout (see xfer_connect).
+ * This is the one place a connection is abandoned: its socket, its TLS
+ * session (the next one needs a handshake of its own) and what the send
+ * path knew of it go; the input's unsent bytes in the scratch buffer stay,
+ * as they are still the next to send.
  */
 static int
 xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
@@ -214,6 +218,13 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 
 	if (xfer_bytes_done(x) != 0 || !retry_schedule(&c->retry, err, now))
 		return 0;
+	if (c->tls != NULL)
+		x->par->tls->conn_free(c->tls);
+	c->tls = NULL;
+	c->tls_closed = 0;
+	c->peer_closed = 0;
+	if (x->par->tls != NULL)
+		x->be.backend = x->par->tls->write_backend;
 	if (c->sock != -1)
 		close(c->sock);
 	c->sock = -1;
@@ -329,11 +340,8 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 		 */
 		err = errno;
 		if ((err == ECONNRESET || err == EPIPE) && c->ai_list != NULL &&
-		    xfer_retry_later(x, ECONNRESET, pfd)) {
-			t->conn_free(c->tls);
-			c->tls = NULL;
+		    xfer_retry_later(x, ECONNRESET, pfd))
 			return 1;
-		}
 		xfer_fail(x, EXIT_PROTOCOL, "TLS handshake with %s: %s",
 		    c->peer, why);
 		return 0;
