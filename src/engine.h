@@ -188,6 +188,14 @@ struct xfer_conn {
 	int			 peer_closed;	/* its end of file was read */
 };
 
+/* --rate's token bucket (rate.c). */
+struct rate_bucket {
+	double			 tokens;	/* bytes that may go */
+	int64_t			 ns;		/* when they were counted; 0: not
+						   yet */
+	int			 draining;	/* released, not yet drained */
+};
+
 /* How far a transfer got, and when. */
 struct xfer_prog {
 	enum xfer_phase		 phase;
@@ -202,9 +210,7 @@ struct xfer_prog {
 	int64_t			 last_move_ns;	/* last byte the socket took */
 	int64_t			 busy_until_ns;	/* step again at the latest */
 	int64_t			 drain_start_ns;
-	double			 rate_tokens;	/* --rate: bytes that may go */
-	int64_t			 rate_ns;	/* when the tokens were counted */
-	int			 rate_draining;	/* released, not yet drained */
+	struct rate_bucket	 rate;		/* --rate */
 	size_t			 unsent;	/* close timeout 0: last queue */
 };
 
@@ -334,6 +340,7 @@ void		 xfer_close(struct xfer *);
 int		 xfer_errno_status(int);
 int		 xfer_open_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);
+int		 exit_severity(int);
 
 /* net.c */
 struct addrinfo;
@@ -355,6 +362,11 @@ int		 net_blocking(int, int, int);
 void		 note_emit(void (*)(const char *), const char *, ...)
 		     __attribute__((__format__(__printf__, 2, 3)));
 void		 format_size(char *, size_t, double);
+
+/* rate.c */
+uint64_t	 rate_allows(struct rate_bucket *, uint64_t, uint64_t, size_t,
+		     int64_t, int64_t *);
+void		 rate_took(struct rate_bucket *, size_t);
 
 /* sockopt.c */
 int		 sockopt_parse_tos(const char *, int *, const char **);

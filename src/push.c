@@ -211,34 +211,6 @@ skip_wait(int fd, int64_t deadline)
 }
 
 /*
- * Exit codes by how serious they are, for a run with several outcomes: an
- * interrupt, then trouble of zcsend's own (resources), then data cut
- * short, then timeouts, then receivers that could not be reached at all.
- */
-int
-exit_severity(int status)
-{
-	switch (status) {
-	case EXIT_OK:
-		return 0;
-	case EXIT_NOHOST:
-		return 1;
-	case EXIT_UNAVAILABLE:
-		return 2;
-	case EXIT_TEMPFAIL:
-		return 3;
-	case EXIT_IOERR:
-		return 4;
-	case EXIT_SIGHUP:
-	case EXIT_SIGINT:
-	case EXIT_SIGTERM:
-		return 6;
-	default:
-		return 5;
-	}
-}
-
-/*
  * Where destination d goes: its addresses (TCP, resolved here; the connect
  * runs in the loop) or its connected Unix socket. Returns 0, or an exit
  * status with dst->error set to msg.
