@@ -231,6 +231,11 @@ struct xfer_outcome {
 	char			 error[256];
 };
 
+/*
+ * One transfer. Its fields are the engine's: the command allocates the
+ * struct but reads it only through the accessors (xfer_phase() and the
+ * rest, xfer.c) and changes it only through the calls below.
+ */
 struct xfer {
 	const struct xfer_params *par;		/* shared, read-only */
 	struct input		 in;		/* what, as asked */
@@ -330,6 +335,22 @@ void		 xfer_init(struct xfer *, const struct xfer_params *,
 int		 xfer_step(struct xfer *, struct pollfd *);
 int		 xfer_timeout_ms(const struct xfer *, int64_t);
 int		 xfer_status(const struct xfer *);
+enum xfer_phase	 xfer_phase(const struct xfer *);
+const char	*xfer_peer(const struct xfer *);
+const char	*xfer_host(const struct xfer *);
+const char	*xfer_port(const struct xfer *);
+const char	*xfer_error(const struct xfer *);
+const char	*xfer_backend_name(const struct xfer *);
+int		 xfer_fallback(const struct xfer *, const char **);
+uint64_t	 xfer_file_done(const struct xfer *);
+uint64_t	 xfer_count(const struct xfer *);
+double		 xfer_elapsed(const struct xfer *, int64_t);
+int		 xfer_sock(const struct xfer *);
+int		 xfer_attempts(const struct xfer *);
+int		 xfer_tls_report(const struct xfer *, struct tls_report *);
+uint64_t	 xfer_syscalls(const struct xfer *);
+void		 xfer_fail_after(struct xfer *, int, const char *, ...)
+		     __attribute__((__format__(__printf__, 3, 4)));
 uint64_t	 xfer_bytes_done(const struct xfer *);
 uint64_t	 xfer_bytes_total(const struct xfer *);
 void		 xfer_interrupt(struct xfer *, int, const char *);

@@ -230,6 +230,153 @@ xfer_bytes_total(const struct xfer *x)
 	return x->par->hdr.len + x->prog.file_len + x->par->trl.len;
 }
 
+/*
+ * What the command reads of a transfer; it never touches the fields.
+ * The strings belong to the transfer, or to whoever set it up.
+ */
+enum xfer_phase
+xfer_phase(const struct xfer *x)
+{
+	return x->prog.phase;
+}
+
+/* "HOST port PORT" or the socket path, for messages. */
+const char *
+xfer_peer(const struct xfer *x)
+{
+	return x->conn.peer;
+}
+
+/* For --json: the host and port given (NULL: none). */
+const char *
+xfer_host(const struct xfer *x)
+{
+	return x->conn.host;
+}
+
+const char *
+xfer_port(const struct xfer *x)
+{
+	return x->conn.port;
+}
+
+/* Why the transfer failed: one line, without the program's name. */
+const char *
+xfer_error(const struct xfer *x)
+{
+	return x->out.error;
+}
+
+/* The backend that carries (or carried) the bytes: "sendfile" and so on. */
+const char *
+xfer_backend_name(const struct xfer *x)
+{
+	return x->be.backend->name;
+}
+
+/*
+ * Returns the errno with which a backend refused the input, the transfer
+ * then going on with read/write, with *from set to that backend's name;
+ * 0 when there was no fallback.
+ */
+int
+xfer_fallback(const struct xfer *x, const char **from)
+{
+	if (from != NULL)
+		*from = x->be.fallback_from;
+	return x->be.fallback_errno;
+}
+
+/* The file bytes the socket accepted so far. */
+uint64_t
+xfer_file_done(const struct xfer *x)
+{
+	return x->prog.file_done;
+}
+
+/* The file bytes asked for, COUNT_TO_EOF: until end of file. */
+uint64_t
+xfer_count(const struct xfer *x)
+{
+	return x->in.len;
+}
+
+/*
+ * Seconds from the start of sending (or of the connect) to the end: the
+ * receiver's close or the failure, or now_ns while under way.
+ */
+double
+xfer_elapsed(const struct xfer *x, int64_t now_ns)
+{
+	return (double)((x->prog.end_ns != 0 ? x->prog.end_ns : now_ns) -
+	    x->prog.start_ns) / 1e9;
+}
+
+/* The socket, or -1 before a connect succeeded. */
+int
+xfer_sock(const struct xfer *x)
+{
+	return x->conn.sock;
+}
+
+/* --retry: the connects begun. */
+int
+xfer_attempts(const struct xfer *x)
+{
+	return x->conn.retry.attempts;
+}
+
+/*
+ * --tls: returns -1 for a run without TLS; 0 when no handshake finished;
+ * 1 with *r filled in (r NULL: only say which).
+ */
+int
+xfer_tls_report(const struct xfer *x, struct tls_report *r)
+{
+	struct tls_report	tmp;
+
+	if (x->par->tls == NULL)
+		return -1;
+	if (x->conn.tls == NULL)
+		return 0;
+	if (r == NULL)
+		r = &tmp;
+	x->par->tls->report(x->conn.tls, r);
+	return r->version != NULL;
+}
+
+/* --bench: the system calls the transfer made: backend calls and waits. */
+uint64_t
+xfer_syscalls(const struct xfer *x)
+{
+	return x->prog.calls + x->be.scratch.extra_syscalls + x->prog.waits;
+}
+
+/*
+ * Fail a transfer that finished (phase XFER_DONE) for a reason found after
+ * the fact, such as a --checksum that does not match: its status becomes
+ * status and its error the message, naming its destination with --to as
+ * a send's failure does. Any other transfer is left as it is.
+ */
+void
+xfer_fail_after(struct xfer *x, int status, const char *fmt, ...)
+{
+	char	why[256];
+	va_list	ap;
+
+	if (x->prog.phase != XFER_DONE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	x->prog.phase = XFER_FAILED;
+	x->out.status = status;
+	snprintf(x->out.error, sizeof(x->out.error), "%s%s%s%s",
+	    x->par->name_peer ? "send to " : "",
+	    x->par->name_peer ? x->conn.peer : "",
+	    x->par->name_peer ? ": " : "", why);
+}
+
 /* "N of M bytes", or "N bytes" while the total is unknown. */
 void
 xfer_counts(const struct xfer *x, char *buf, size_t size)
