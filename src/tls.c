@@ -259,12 +259,11 @@ tls_load_ca(SSL_CTX *sc, BIO *bio, int client_ca)
 		return -1;
 	for (i = 0; i < sk_X509_INFO_num(infos) && n != -1; i++) {
 		xi = sk_X509_INFO_value(infos, i);
-		if (xi->x509 != NULL && (X509_STORE_add_cert(store,
+		if ((xi->x509 != NULL && (X509_STORE_add_cert(store,
 		    xi->x509) != 1 || (client_ca &&
-		    SSL_CTX_add_client_CA(sc, xi->x509) != 1)))
-			n = -1;
-		else if (xi->crl != NULL && X509_STORE_add_crl(store,
-		    xi->crl) != 1)
+		    SSL_CTX_add_client_CA(sc, xi->x509) != 1))) ||
+		    (xi->crl != NULL && X509_STORE_add_crl(store,
+		    xi->crl) != 1))
 			n = -1;
 		else if (xi->x509 != NULL || xi->crl != NULL)
 			n++;
