@@ -319,3 +319,26 @@ push_failed() {
 process_gone() {
 	! kill -0 "$1" 2>/dev/null
 }
+
+@test "a Unix socket counts as listening only once it listens, not once its file exists" {
+	local sock=$BATS_TEST_TMPDIR/u.sock fifo=$BATS_TEST_TMPDIR/go err=$BATS_TEST_TMPDIR/py.err
+
+	[[ -r /proc/net/unix ]] || skip "the kernel lists no Unix sockets in /proc/net/unix"
+	mkfifo "$fifo"
+	# Binds, says so, and listens only when told to through the FIFO.
+	bg_start /dev/null "$err" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+print("bound", file=sys.stderr, flush=True)
+open(sys.argv[2]).read()
+s.listen(1)
+print("listening", file=sys.stderr, flush=True)
+s.accept()' "$sock" "$fifo"
+	wait_for_line "$err" '^bound$'
+	[[ -S $sock ]]
+	run ! unix_listening "$sock"
+	echo go >"$fifo"
+	wait_for_line "$err" '^listening$'
+	run -0 unix_listening "$sock"
+}

@@ -226,7 +226,7 @@ $(cat "$BATS_TEST_TMPDIR/curl.$i.err")"
 
 	need socat
 	bg_start "$out" "$BATS_TEST_TMPDIR/nc.err" nc.openbsd -d -lU "$sock"
-	wait_until 10 test -S "$sock"
+	wait_until 10 unix_listening "$sock"
 	run -0 --separate-stderr zc -U "$sock" "$R16M"
 	assert_stderr_via sendfile
 	bg_wait "$BG_PID"
@@ -236,7 +236,7 @@ $(cat "$BATS_TEST_TMPDIR/curl.$i.err")"
 	out=$BATS_TEST_TMPDIR/received.socat
 	bg_start /dev/null "$BATS_TEST_TMPDIR/socat.err" socat -u \
 	    "UNIX-LISTEN:$sock" "CREATE:$out"
-	wait_until 10 test -S "$sock"
+	wait_until 10 unix_listening "$sock"
 	run -0 --separate-stderr zc -U "$sock" "$R16M"
 	assert_stderr_via sendfile
 	bg_wait "$BG_PID"

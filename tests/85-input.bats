@@ -214,7 +214,7 @@ at_fd_limit() {
 	need nc.openbsd
 	start_zc "$BATS_TEST_TMPDIR/zc.out" "$BATS_TEST_TMPDIR/zc.err" \
 	    -l "$FILE" -U "$sock"
-	wait_until 10 test -S "$sock"
+	wait_until 10 unix_listening "$sock"
 	timeout -k 2 10 nc.openbsd -d -U "$sock" >"$RECEIVED"
 	bg_wait "$ZPID"
 	assert_equal "$BG_STATUS" 0

@@ -177,7 +177,7 @@ stderr_msg() {
 	local sock=$BATS_TEST_TMPDIR/l.sock
 
 	start_zc "$ZCOUT" "$ZCERR" --json -l -U "$sock" "$FILE"
-	wait_until 10 test -S "$sock"
+	wait_until 10 unix_listening "$sock"
 	timeout -k 2 10 nc.openbsd -d -U "$sock" >"$RECEIVED"
 	bg_wait "$ZPID"
 	assert_equal "$BG_STATUS" 0

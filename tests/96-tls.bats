@@ -293,7 +293,7 @@ assert_tls_json() {
 		    'exec openssl s_server "$@" <"$0"' "$fifo" -unix "$sock" \
 		    -naccept 1 -quiet -cert "$D/srv.pem" -key "$D/srv.key"
 		RECV_PID=$BG_PID
-		wait_until 10 test -S "$sock"
+		wait_until 10 unix_listening "$sock"
 		# shellcheck disable=SC2086 # options and their values
 		run -0 --separate-stderr zc -q --tls $opts -U "$sock" "$R4M"
 		recv_wait

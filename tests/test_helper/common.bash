@@ -87,6 +87,17 @@ wait_until() {
 	fail "not true within $secs s: $*"
 }
 
+# unix_listening PATH: a socket bound to PATH listens. Its file appears at
+# bind(2), a moment before listen(2), and a connect in between is refused,
+# so where the kernel lists its Unix sockets (Linux's /proc/net/unix, flag
+# __SO_ACCEPTCON) this waits for the listen itself.
+unix_listening() {
+	[[ -S $1 ]] || return 1
+	[[ -r /proc/net/unix ]] || return 0
+	awk -v path="$1" '$4 == "00010000" && $NF == path { found = 1 }
+	    END { exit !found }' /proc/net/unix
+}
+
 # need CMD...: fails, naming the command, unless every CMD is installed.
 need() {
 	local c

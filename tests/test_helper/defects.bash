@@ -25,7 +25,7 @@ start_unix_nc() {
 	RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
 	bg_start "$RECV_OUT" "$RECV_ERR" nc.openbsd -d -l -U "$1"
 	RECV_PID=$BG_PID
-	wait_until 10 test -S "$1"
+	wait_until 10 unix_listening "$1"
 }
 
 # JSON_TRANSFER: a jq filter true of an object with exactly the members
