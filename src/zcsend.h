@@ -44,11 +44,23 @@ enum exit_code {
 #define SF_MAX_CALL	((size_t)0x7ffff000)
 
 #define BENCH_MAX_BLOCK_SIZES	8
+#define BENCH_MAX_SIZES		8
+
+/* --bench --cache: which page cache states to measure. */
+enum bench_cache {
+	BENCH_WARM = 1,
+	BENCH_COLD = 2,
+	BENCH_BOTH = 3
+};
 
 enum send_mode {
 	MODE_SENDFILE,
 	MODE_READWRITE,
-	MODE_SPLICE
+	MODE_SPLICE,
+	MODE_MMAP,		/* mmap(2), then send from the mapping */
+	MODE_ZEROCOPY,		/* send(2) with MSG_ZEROCOPY */
+	MODE_URING_SPLICE,	/* io_uring: linked splice pairs */
+	MODE_URING_SENDZC	/* io_uring: fixed reads, IORING_OP_SEND_ZC */
 };
 
 enum progress_mode {
@@ -161,6 +173,10 @@ struct options {
 	int		 bench_rounds;
 	size_t		 bench_block_sizes[BENCH_MAX_BLOCK_SIZES];
 	int		 bench_nblock_sizes;
+	uint64_t	 bench_sizes[BENCH_MAX_SIZES];	/* --size list */
+	int		 bench_nsizes;
+	enum bench_cache bench_cache;	/* --cache */
+	int		 bench_csv;	/* --csv */
 
 	struct tls_options tls;		/* --tls and its settings */
 };
@@ -199,6 +215,9 @@ struct sf_scratch {
 	size_t		 piped;		/* bytes waiting in the pipe */
 	int		 input_failed;	/* the last -1 came from the input */
 	uint64_t	 extra_syscalls;	/* beyond one per call */
+	/* A backend's own state (modes.c's backends), and who frees it. */
+	void		*priv;
+	void		(*priv_free)(struct sf_scratch *);
 };
 
 /*
@@ -236,6 +255,11 @@ struct xfer_params {
 	struct bytes	 hdr;		/* sent before the file range */
 	struct bytes	 trl;		/* sent after it */
 	enum send_mode	 mode;
+	/*
+	 * The command's backend for the modes the engine has none of
+	 * (mmap, MSG_ZEROCOPY, io_uring: modes.c); NULL for the others.
+	 */
+	const struct backend *backend;
 	size_t		 block_size;	/* read/write buffer */
 	size_t		 max_chunk;	/* bytes per backend call */
 	int		 sf_flags;	/* platform SF_* flags */
@@ -378,6 +402,24 @@ int		 splice_open(struct sf_scratch *, size_t);
 void		 splice_close(struct sf_scratch *);
 int		 sf_parse_flags(const char *, int *, const char **);
 
+/*
+ * modes.c, the command's: the modes by name; mmapw.c, sendzc.c and uring.c
+ * (or nouring.c, without liburing) give their backends, a NULL send where
+ * this build or platform has none. The engine gets them through
+ * xfer_params.backend, so libzcsend links no liburing.
+ */
+extern const struct backend	mmap_backend;
+extern const struct backend	zerocopy_backend;
+extern const struct backend	uring_splice_backend;
+extern const struct backend	uring_sendzc_backend;
+const struct backend *mode_backend(enum send_mode);
+const char	*mode_name(enum send_mode);
+int		 mode_parse(const char *, enum send_mode *, const char **);
+int		 mode_refused(int);
+int		 mode_available(enum send_mode, int, char *, size_t);
+int		 uring_probe(int, char *, size_t);
+const char	*uring_library(void);
+
 /* rw.c */
 ssize_t		 rw_fill(const struct sf_chunk *, struct sf_scratch *);
 
@@ -406,6 +448,12 @@ int		 serve_main(const struct options *);
 
 /* bench.c */
 int		 bench_main(const struct options *);
+
+/* bench-modes.c: --bench's sizes, page cache and the modes' rows */
+int		 bench_parse_sizes(const char *, uint64_t *, int *,
+		     const char **);
+int		 bench_parse_cache(const char *, enum bench_cache *);
+int		 bench_drop_cache(int, uint64_t, uint64_t *, char *, size_t);
 
 /* parse.c */
 int		 parse_size(const char *, uint64_t *, const char **);

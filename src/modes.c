@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The ways of sending (--mode, and the rows of --bench): each mode's name,
+ * its backend, and whether the running kernel lets it run.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zcsend.h"
+
+static const struct {
+	enum send_mode		 mode;
+	const char		*name;
+	const struct backend	*backend;
+} modes[] = {
+	{ MODE_SENDFILE, "sendfile", &sf_backend },
+	{ MODE_SPLICE, "splice", &splice_backend },
+	{ MODE_READWRITE, "readwrite", &rw_backend },
+	{ MODE_MMAP, "mmap", &mmap_backend },
+	{ MODE_ZEROCOPY, "msg_zerocopy", &zerocopy_backend },
+	{ MODE_URING_SPLICE, "io_uring-splice", &uring_splice_backend },
+	{ MODE_URING_SENDZC, "io_uring-sendzc", &uring_sendzc_backend }
+};
+
+#define NMODES	(sizeof(modes) / sizeof(modes[0]))
+
+const struct backend *
+mode_backend(enum send_mode mode)
+{
+	size_t	i;
+
+	for (i = 0; i < NMODES; i++)
+		if (modes[i].mode == mode)
+			return modes[i].backend;
+	return &sf_backend;
+}
+
+const char *
+mode_name(enum send_mode mode)
+{
+	return mode_backend(mode)->name;
+}
+
+/*
+ * The mode called name, if this build has it. Returns 0, or -1 with *list
+ * set to the names it has, for the message.
+ */
+int
+mode_parse(const char *name, enum send_mode *mode, const char **list)
+{
+	static char	names[256];
+	char		*last;
+	size_t		i;
+
+	names[0] = '\0';
+	for (i = 0; i < NMODES; i++) {
+		if (modes[i].backend->send == NULL)
+			continue;
+		if (strcmp(name, modes[i].name) == 0) {
+			*mode = modes[i].mode;
+			return 0;
+		}
+		if (names[0] != '\0')
+			(void)strlcat(names, ", ", sizeof(names));
+		(void)strlcat(names, modes[i].name, sizeof(names));
+	}
+	/* "a, b, c" reads "a, b or c". */
+	if ((last = strrchr(names, ',')) != NULL) {
+		memmove(last + 3, last + 1, strlen(last + 1) + 1);
+		memcpy(last, " or", 3);
+	}
+	*list = names;
+	return -1;
+}
+
+/*
+ * The refusals of the mmap, MSG_ZEROCOPY and io_uring backends that
+ * read/write can carry, before any byte went: a stream (ESPIPE), a file
+ * that cannot be mapped (ENODEV, EACCES), a kernel or policy without the
+ * feature (ENOSYS, EPERM, ENOPROTOOPT, EOPNOTSUPP, EINVAL).
+ */
+int
+mode_refused(int err)
+{
+	return err == ESPIPE || err == ENODEV || err == EACCES ||
+	    err == ENOSYS || err == EPERM || err == ENOPROTOOPT ||
+	    err == EOPNOTSUPP || err == EINVAL;
+}
+
+/*
+ * Does the running kernel let mode run? Returns 0, or -1 with why set to
+ * what refused it ("io_uring: not built", "io_uring_setup: Operation not
+ * permitted", "SO_ZEROCOPY: Protocol not available"). Nothing is sent.
+ */
+int
+mode_available(enum send_mode mode, int family, char *why, size_t whylen)
+{
+	int	s, one = 1, r;
+
+	switch (mode) {
+	case MODE_URING_SPLICE:
+	case MODE_URING_SENDZC:
+		return uring_probe(mode == MODE_URING_SENDZC, why, whylen);
+	case MODE_ZEROCOPY:
+		if (zerocopy_backend.send == NULL) {
+			snprintf(why, whylen, "MSG_ZEROCOPY: not on %s",
+			    SF_OS);
+			return -1;
+		}
+#ifdef SO_ZEROCOPY
+		if ((s = socket(family == AF_INET6 ? AF_INET6 : AF_INET,
+		    SOCK_STREAM, 0)) == -1) {
+			snprintf(why, whylen, "socket: %s", strerror(errno));
+			return -1;
+		}
+		r = setsockopt(s, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one));
+		if (r == -1)
+			snprintf(why, whylen, "SO_ZEROCOPY: %s",
+			    strerror(errno));
+		close(s);
+		return r;
+#else
+		(void)s;
+		(void)one;
+		(void)r;
+		return -1;
+#endif
+	case MODE_SPLICE:
+		if (splice_backend.send == NULL) {
+			snprintf(why, whylen, "splice: not on %s", SF_OS);
+			return -1;
+		}
+		return 0;
+	default:
+		(void)family;
+		return 0;
+	}
+}
