@@ -85,7 +85,7 @@ chart_bar(FILE *out, double fraction, int width, int utf8)
 void
 bench_chart(FILE *out, const struct bench_mode *modes, int nmodes)
 {
-	const char	*cs, *sep;
+	const char	*cs, *sep, *gl, *cl;
 	double		 g, c, gmax = 0, cmax = 0;
 	int		 i, bar, utf8;
 
@@ -108,9 +108,15 @@ bench_chart(FILE *out, const struct bench_mode *modes, int nmodes)
 	bar = (chart_width() - CHART_NAME - 2 * (CHART_VALUE + 1) - 3 - 1) / 2;
 	if (bar < CHART_MIN_BAR)
 		bar = CHART_MIN_BAR;
+	/* Each label over its bar and figure: the long form where it fits. */
+	gl = "GiB/s (longer: faster)";
+	cl = "CPU s/GiB (shorter: cheaper)";
+	if ((int)strlen(cl) > bar + CHART_VALUE + 1) {
+		gl = "GiB/s";
+		cl = "CPU s/GiB";
+	}
 	fprintf(out, "%-*s %-*s%s%s\n", CHART_NAME, "",
-	    bar + CHART_VALUE + 1, "GiB/s (longer: faster)", sep,
-	    "CPU s/GiB (shorter: cheaper)");
+	    bar + CHART_VALUE + 1, gl, sep, cl);
 	for (i = 0; i < nmodes; i++) {
 		if (modes[i].unavailable[0] != '\0' || modes[i].runs == 0)
 			continue;

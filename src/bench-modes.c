@@ -102,9 +102,10 @@ bench_resident(int fd, uint64_t len, uint64_t *resident, size_t *npages,
 }
 
 /*
- * Drop the first len bytes of fd from the page cache: fsync (dirty pages
- * are not dropped), then POSIX_FADV_DONTNEED, then mincore to count the
- * pages still resident, in *resident. Pages the network stack still holds
+ * Drop fd's pages from the page cache, so that its first len bytes come
+ * from the device: fsync (dirty pages are not dropped), then
+ * POSIX_FADV_DONTNEED, then mincore to count the pages of those len bytes
+ * still resident, in *resident. Pages the network stack still holds
  * from the run before (a socket's unacknowledged data) cannot be dropped
  * until it lets them go: a few tries, 10 ms apart, give it that time.
  * Returns 0 when no page is resident, or -1 with why set (a tmpfs file
@@ -126,7 +127,11 @@ bench_drop_cache(int fd, uint64_t len, uint64_t *resident, char *why,
 	for (tries = 0; tries < 50; tries++) {
 		if (tries > 0)
 			(void)nanosleep(&ts, NULL);
-		if ((err = posix_fadvise(fd, 0, (off_t)len,
+		/*
+		 * The whole file: a large folio that reaches past len is
+		 * dropped only by a range that covers all of it.
+		 */
+		if ((err = posix_fadvise(fd, 0, 0,
 		    POSIX_FADV_DONTNEED)) != 0) {
 			snprintf(why, whylen, "posix_fadvise: %s",
 			    strerror(err));

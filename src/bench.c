@@ -515,7 +515,9 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 			    m->last_error);
 		putchar('\n');
 	}
-	if (modes[0].cold)
+	for (i = 0; i < nmodes && modes[i].runs == 0; i++)
+		;
+	if (modes[0].cold && i < nmodes)
 		printf("cold: mincore found 0 resident pages before every "
 		    "run\n");
 	bench_chart(stdout, modes, nmodes);
