@@ -124,7 +124,7 @@ bench_drop_cache(int fd, uint64_t len, uint64_t *resident, char *why,
 		snprintf(why, whylen, "fsync: %s", strerror(errno));
 		return -1;
 	}
-	for (tries = 0; tries < 50; tries++) {
+	for (tries = 0; tries < 200; tries++) {
 		if (tries > 0)
 			(void)nanosleep(&ts, NULL);
 		/*

@@ -513,13 +513,16 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 		if (m->failures > 0)
 			printf("  (%d failed runs: %s)", m->failures,
 			    m->last_error);
+		if (m->skipped > 0)
+			printf("  (%d run%s skipped: %s)", m->skipped,
+			    m->skipped == 1 ? "" : "s", m->skip_reason);
 		putchar('\n');
 	}
 	for (i = 0; i < nmodes && modes[i].runs == 0; i++)
 		;
 	if (modes[0].cold && i < nmodes)
 		printf("cold: mincore found 0 resident pages before every "
-		    "run\n");
+		    "run counted\n");
 	bench_chart(stdout, modes, nmodes);
 	if (!last) {
 		putchar('\n');
@@ -576,6 +579,8 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 			printf(",\"resident_pages_before\":%ju",
 			    (uintmax_t)m->resident);
 		printf(",\"runs\":%d,\"failures\":%d", m->runs, m->failures);
+		if (m->cold)
+			printf(",\"skipped\":%d", m->skipped);
 		json_figure("gib_per_s", 0,
 		    bench_median(m->gibps, m->runs), m->runs);
 		json_figure("gib_per_s_min", 0,
@@ -733,21 +738,28 @@ bench_groups(const struct options *o, struct bench_mode *rows, int nmodes,
 /*
  * The page cache as row m's run wants it: its bytes dropped (cold), which
  * mincore must confirm, or read in (warm, after a cold run dropped them).
- * Returns 0, or -1 with m->unavailable set.
+ * Returns 0; or -1 when the pages stayed: the row is unavailable if none
+ * of its runs could start cold, else this run is skipped.
  */
 static int
 bench_prepare(struct bench_mode *m, int had_cold, const struct input *in)
 {
 	uint64_t	resident;
-	int		r;
+	char		why[sizeof(m->unavailable)];
 
 	if (!m->cold)
 		return had_cold ? bench_warm(in->fd, in->len) : 0;
-	r = bench_drop_cache(in->fd, in->len, &resident, m->unavailable,
-	    sizeof(m->unavailable));
-	if (resident > m->resident)
+	if (bench_drop_cache(in->fd, in->len, &resident, why,
+	    sizeof(why)) == 0)
+		return 0;
+	if (m->runs == 0) {
+		snprintf(m->unavailable, sizeof(m->unavailable), "%s", why);
 		m->resident = resident;
-	return r;
+	} else {
+		m->skipped++;
+		snprintf(m->skip_reason, sizeof(m->skip_reason), "%s", why);
+	}
+	return -1;
 }
 
 /*
@@ -780,8 +792,8 @@ bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
 				progress_note(&p, "round %d/%d: %s, %s%s",
 				    round + 1, o->bench_rounds, m->name, size,
 				    m->cold ? ", cold" : "");
-				if (bench_prepare(m, o->bench_cache &
-				    BENCH_COLD, &part) == -1)
+				if (bench_prepare(m, (o->bench_cache &
+				    BENCH_COLD) != 0, &part) == -1)
 					continue;
 				status = bench_run(o, m, d, &part, r);
 				if (status == -1) {
@@ -819,7 +831,7 @@ bench_main(const struct options *o)
 	if ((fd = bench_input(o, &in.len, &status)) == -1)
 		return status;
 	nmodes = bench_modes(o, base);
-	if ((modes = calloc((size_t)(2 * BENCH_MAX_SIZES * nmodes),
+	if ((modes = calloc((size_t)2 * BENCH_MAX_SIZES * (size_t)nmodes,
 	    sizeof(*modes))) == NULL) {
 		msg_warnx("bench: %s", strerror(errno));
 		close(fd);
@@ -869,8 +881,8 @@ bench_main(const struct options *o)
 		bench_csv(stdout, modes, ngroups * nmodes);
 	else
 		for (g = 0; g < ngroups; g++)
-			bench_table(o, modes + g * nmodes, nmodes,
-			    g == ngroups - 1, embedded, where);
+			bench_table(o, modes + (size_t)g * (size_t)nmodes,
+			    nmodes, g == ngroups - 1, embedded, where);
 	free(modes);
 	if (failed > 0) {
 		msg_warnx("bench: %d of %d runs failed", failed, runs);

@@ -24,7 +24,7 @@ struct bench_mode {
 	size_t		 block_size;
 	uint64_t	 size;		/* the file bytes each run sends */
 	int		 cold;		/* its pages dropped before each run */
-	uint64_t	 resident;	/* cold: most pages resident at a start */
+	uint64_t	 resident;	/* cold, unavailable: pages that stayed */
 	char		 unavailable[200];	/* why it cannot run, or "" */
 	double		 gibps[BENCH_MAX_ROUNDS];
 	double		 cpu_per_gib[BENCH_MAX_ROUNDS];
@@ -32,6 +32,8 @@ struct bench_mode {
 	int		 runs;
 	int		 failures;
 	char		 last_error[256];
+	int		 skipped;	/* cold runs whose pages stayed */
+	char		 skip_reason[200];
 };
 
 /* bench.c */

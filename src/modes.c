@@ -7,12 +7,10 @@
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "zcsend.h"
 
@@ -103,36 +101,12 @@ mode_refused(int err)
 int
 mode_available(enum send_mode mode, int family, char *why, size_t whylen)
 {
-	int	s, one = 1, r;
-
 	switch (mode) {
 	case MODE_URING_SPLICE:
 	case MODE_URING_SENDZC:
 		return uring_probe(mode == MODE_URING_SENDZC, why, whylen);
 	case MODE_ZEROCOPY:
-		if (zerocopy_backend.send == NULL) {
-			snprintf(why, whylen, "MSG_ZEROCOPY: not on %s",
-			    SF_OS);
-			return -1;
-		}
-#ifdef SO_ZEROCOPY
-		if ((s = socket(family == AF_INET6 ? AF_INET6 : AF_INET,
-		    SOCK_STREAM, 0)) == -1) {
-			snprintf(why, whylen, "socket: %s", strerror(errno));
-			return -1;
-		}
-		r = setsockopt(s, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one));
-		if (r == -1)
-			snprintf(why, whylen, "SO_ZEROCOPY: %s",
-			    strerror(errno));
-		close(s);
-		return r;
-#else
-		(void)s;
-		(void)one;
-		(void)r;
-		return -1;
-#endif
+		return zerocopy_probe(family, why, whylen);
 	case MODE_SPLICE:
 		if (splice_backend.send == NULL) {
 			snprintf(why, whylen, "splice: not on %s", SF_OS);
@@ -140,7 +114,6 @@ mode_available(enum send_mode mode, int family, char *why, size_t whylen)
 		}
 		return 0;
 	default:
-		(void)family;
 		return 0;
 	}
 }

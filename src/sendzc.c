@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -222,7 +223,7 @@ zc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	struct zc_buf	*b;
 	size_t		 len;
 	ssize_t		 n;
-	int		 next, r;
+	int		 next;
 
 	s->input_failed = 0;
 	if (c->hdr_len > 0)
@@ -243,7 +244,7 @@ zc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	if (z->cur == -1 || z->buf[z->cur].pos == z->buf[z->cur].len) {
 		next = (z->cur + 1) % ZC_BUFS;
 		b = &z->buf[next];
-		if ((r = zc_ready(c->sock, z, s, b)) <= 0)
+		if (zc_ready(c->sock, z, s, b) <= 0)
 			return -1;
 		len = c->file_len < z->cap ? c->file_len : z->cap;
 		s->extra_syscalls++;
@@ -273,8 +274,37 @@ zc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	return n;
 }
 
+/*
+ * Does the kernel take SO_ZEROCOPY on a TCP socket of family? Returns 0,
+ * or -1 with why set.
+ */
+int
+zerocopy_probe(int family, char *why, size_t whylen)
+{
+	int	s, one = 1, r;
+
+	if ((s = socket(family == AF_INET6 ? AF_INET6 : AF_INET, SOCK_STREAM,
+	    0)) == -1) {
+		snprintf(why, whylen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	r = setsockopt(s, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one));
+	if (r == -1)
+		snprintf(why, whylen, "SO_ZEROCOPY: %s", strerror(errno));
+	close(s);
+	return r;
+}
+
 #else	/* no MSG_ZEROCOPY */
 
 const struct backend zerocopy_backend = { "msg_zerocopy", NULL, NULL };
+
+int
+zerocopy_probe(int family, char *why, size_t whylen)
+{
+	(void)family;
+	snprintf(why, whylen, "MSG_ZEROCOPY: not on %s", SF_OS);
+	return -1;
+}
 
 #endif

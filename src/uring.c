@@ -274,9 +274,10 @@ uring_splice_send(const struct sf_chunk *c, struct sf_scratch *s)
 	struct io_uring_sqe	*sqe;
 	struct uring_state	*u;
 	uint64_t		 off;
-	size_t			 left, len[URING_PAIRS];
+	size_t			 left, len[URING_PAIRS] = { 0 };
 	ssize_t			 out = 0;
-	int			 res[URING_OPS], n = 0, i, err = 0;
+	int			 res[URING_OPS] = { 0 }, n = 0, err = 0;
+	size_t			 i;
 	unsigned int		 more = SPLICE_F_MOVE;
 
 	s->input_failed = 0;
@@ -326,7 +327,7 @@ uring_splice_send(const struct sf_chunk *c, struct sf_scratch *s)
 	}
 	if (uring_wait(u, s, 2 * n, res, 0) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < (size_t)n; i++) {
 		if (res[2 * i] <= 0) {
 			if (res[2 * i] < 0 && res[2 * i] != -ECANCELED) {
 				err = -res[2 * i];
@@ -361,9 +362,10 @@ uring_sendzc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	struct io_uring_sqe	*sqe;
 	struct uring_state	*u;
 	uint64_t		 off;
-	size_t			 left, len[URING_HALF];
+	size_t			 left, len[URING_HALF] = { 0 };
 	ssize_t			 out = 0;
-	int			 res[2 * URING_HALF], n = 0, i, b, err = 0;
+	int			 res[2 * URING_HALF] = { 0 }, n = 0, b, err = 0;
+	size_t			 i;
 
 	s->input_failed = 0;
 	if (c->hdr_len > 0 || c->file_len == 0)
@@ -401,7 +403,7 @@ uring_sendzc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	u->half = !u->half;
 	if (uring_wait(u, s, 2 * n, res, 0) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < (size_t)n; i++) {
 		if (res[2 * i] <= 0) {
 			if (res[2 * i] < 0 && res[2 * i] != -ECANCELED) {
 				err = -res[2 * i];

@@ -418,6 +418,7 @@ int		 mode_parse(const char *, enum send_mode *, const char **);
 int		 mode_refused(int);
 int		 mode_available(enum send_mode, int, char *, size_t);
 int		 uring_probe(int, char *, size_t);
+int		 zerocopy_probe(int, char *, size_t);
 const char	*uring_library(void);
 
 /* rw.c */

@@ -192,7 +192,8 @@ push_mode() {
 	run jq -e '.file_bytes == 4194304 and (.modes | length) >= 5
 	    and all(.modes[]; .cache == "cold" and .size == 4194304
 	        and .resident_pages_before == 0)
-	    and all(.modes[] | select(.unavailable == null); .runs == 2)
+	    and all(.modes[] | select(.unavailable == null);
+	        .runs + .skipped == 2 and .runs >= 1)
 	    and all(.modes[] | select(.unavailable != null);
 	        .unavailable == "io_uring: not built")' <<<"$output"
 	assert_success
@@ -200,7 +201,7 @@ push_mode() {
 	    --rounds 1 --block-sizes 64K
 	assert_success
 	assert_line --index 0 --regexp '^zcsend --bench: 1\.0 MiB file \(cold: its pages dropped before each run\), 1 round, medians; receiver: '
-	assert_line 'cold: mincore found 0 resident pages before every run'
+	assert_line 'cold: mincore found 0 resident pages before every run counted'
 }
 
 @test "bench --cache cold on tmpfs: the rows say the pages stay resident" {
