@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zcsend.h"
@@ -186,7 +187,9 @@ zc_reap(int sock, struct zc_state *z, struct sf_scratch *s)
 static int
 zc_ready(int sock, struct zc_state *z, struct sf_scratch *s, struct zc_buf *b)
 {
+	struct timespec	t0, t1;
 	struct pollfd	pfd;
+	int		ms;
 
 	if (!b->busy)
 		return 1;
@@ -200,17 +203,26 @@ zc_ready(int sock, struct zc_state *z, struct sf_scratch *s, struct zc_buf *b)
 		errno = EBUSY;
 		return 0;
 	}
-	/* A queued completion wakes poll with POLLERR. */
-	pfd.fd = sock;
-	pfd.events = 0;
-	s->extra_syscalls++;
-	if (poll(&pfd, 1, ZC_WAIT_MS) == -1 && errno != EINTR)
-		return -1;
-	if (zc_reap(sock, z, s) == -1)
-		return -1;
-	if ((int32_t)(z->done - b->last_id) > 0) {
-		b->busy = 0;
-		return 1;
+	/*
+	 * A queued completion wakes poll with POLLERR; completions of other
+	 * buffers may come first, so wait on, for up to ZC_WAIT_MS in all.
+	 */
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (ms = ZC_WAIT_MS; ms > 0;) {
+		pfd.fd = sock;
+		pfd.events = 0;
+		s->extra_syscalls++;
+		if (poll(&pfd, 1, ms) == -1 && errno != EINTR)
+			return -1;
+		if (zc_reap(sock, z, s) == -1)
+			return -1;
+		if ((int32_t)(z->done - b->last_id) > 0) {
+			b->busy = 0;
+			return 1;
+		}
+		(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = ZC_WAIT_MS - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	}
 	errno = EAGAIN;
 	return 0;
