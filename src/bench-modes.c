@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * zcsend --bench: the sizes (--size 64K,1M,...), the page cache state
- * (--cache warm|cold|both) and dropping a file's pages for a cold run.
+ * zcsend --bench: the page cache state (--cache warm|cold|both) and
+ * dropping a file's pages for a cold run.
  */
 
 #include "config.h"
@@ -18,38 +18,6 @@
 #include <unistd.h>
 
 #include "zcsend.h"
-
-/*
- * A comma-separated list of sizes, each 1 byte or more. Returns 0 with
- * sizes[0..*n) set, or -1 with *errstr set.
- */
-int
-bench_parse_sizes(const char *s, uint64_t *sizes, int *n, const char **errstr)
-{
-	char		 buf[256], *item, *rest;
-	uint64_t	 size;
-
-	if (strlen(s) >= sizeof(buf)) {
-		*errstr = "too long";
-		return -1;
-	}
-	snprintf(buf, sizeof(buf), "%s", s);
-	*n = 0;
-	for (rest = buf; (item = strsep(&rest, ",")) != NULL;) {
-		if (*n == BENCH_MAX_SIZES) {
-			*errstr = "too many sizes";
-			return -1;
-		}
-		if (parse_size(item, &size, errstr) == -1)
-			return -1;
-		if (size == 0) {
-			*errstr = "too small";
-			return -1;
-		}
-		sizes[(*n)++] = size;
-	}
-	return 0;
-}
 
 int
 bench_parse_cache(const char *s, enum bench_cache *cache)

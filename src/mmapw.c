@@ -95,21 +95,11 @@ mmap_send(const struct sf_chunk *c, struct sf_scratch *s)
 {
 	struct mmap_state	*m;
 	size_t			 len, avail;
+	ssize_t			 n;
 	int			 r;
 
-	s->input_failed = 0;
-	if (c->hdr_len > 0)
-		return send(c->sock, c->hdr, c->hdr_len,
-		    MSG_NOSIGNAL | MSG_MORE);
-	if (c->file_len == 0) {
-		if (c->trl_len > 0)
-			return send(c->sock, c->trl, c->trl_len, MSG_NOSIGNAL);
-		return 0;
-	}
-	if (c->file_off < 0) {
-		errno = ESPIPE;		/* a stream cannot be mapped */
-		return -1;
-	}
+	if (mode_send_begin(c, s, &n))
+		return n;
 	if ((m = s->priv) == NULL) {
 		if ((m = calloc(1, sizeof(*m))) == NULL)
 			return -1;

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,6 +92,30 @@ mode_refused(int err)
 	return err == ESPIPE || err == ENODEV || err == EACCES ||
 	    err == ENOSYS || err == EPERM || err == ENOPROTOOPT ||
 	    err == EOPNOTSUPP || err == EINVAL;
+}
+
+/*
+ * What the mmap, MSG_ZEROCOPY and io_uring backends do first. The header
+ * goes with a plain send(2) (MSG_MORE: the file follows), and so does the
+ * trailer once no file byte is asked for; a stream is refused (ESPIPE:
+ * read/write carries it). Returns 1 with *n set to what the backend
+ * returns when the call ends here, 0 when the file bytes are the backend's.
+ */
+int
+mode_send_begin(const struct sf_chunk *c, struct sf_scratch *s, ssize_t *n)
+{
+	s->input_failed = 0;
+	if (c->hdr_len > 0)
+		*n = send(c->sock, c->hdr, c->hdr_len, MSG_NOSIGNAL | MSG_MORE);
+	else if (c->file_len == 0)
+		*n = c->trl_len > 0 ? send(c->sock, c->trl, c->trl_len,
+		    MSG_NOSIGNAL) : 0;
+	else if (c->file_off < 0) {
+		errno = ESPIPE;
+		*n = -1;
+	} else
+		return 0;
+	return 1;
 }
 
 /*

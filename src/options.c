@@ -594,8 +594,8 @@ option_bench(struct options *o, int ch)
 		o->bench = 1;
 		break;
 	case OPT_SIZE:
-		if (bench_parse_sizes(optarg, o->bench_sizes,
-		    &o->bench_nsizes, &errstr) == -1)
+		if (parse_sizes(optarg, o->bench_sizes, BENCH_MAX_SIZES,
+		    UINT64_MAX, &o->bench_nsizes, &errstr) == -1)
 			msg_exit(NULL, EXIT_USAGE, "size %s: %s", optarg,
 			    errstr);
 		o->bench_size = o->bench_sizes[0];

@@ -237,19 +237,8 @@ zc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	ssize_t		 n;
 	int		 next;
 
-	s->input_failed = 0;
-	if (c->hdr_len > 0)
-		return send(c->sock, c->hdr, c->hdr_len,
-		    MSG_NOSIGNAL | MSG_MORE);
-	if (c->file_len == 0) {
-		if (c->trl_len > 0)
-			return send(c->sock, c->trl, c->trl_len, MSG_NOSIGNAL);
-		return 0;
-	}
-	if (c->file_off < 0) {
-		errno = ESPIPE;		/* streams: read/write carries them */
-		return -1;
-	}
+	if (mode_send_begin(c, s, &n))
+		return n;
 	if (s->priv == NULL && zc_start(c, s) == -1)
 		return -1;
 	z = s->priv;

@@ -70,7 +70,10 @@ static int	uring_start(const struct sf_chunk *, struct sf_scratch *, int);
 static void	uring_free(struct sf_scratch *);
 static int	uring_wait(struct uring_state *, struct sf_scratch *, int,
 		    int *, int);
-static ssize_t	uring_plain(const struct sf_chunk *);
+static struct uring_state *uring_begin(const struct sf_chunk *,
+		    struct sf_scratch *, int, ssize_t *);
+static ssize_t	uring_tally(struct sf_scratch *, const int *, const size_t *,
+		    int, int);
 
 const struct backend uring_splice_backend = { "io_uring-splice",
     uring_splice_send, mode_refused };
@@ -256,16 +259,70 @@ uring_wait(struct uring_state *u, struct sf_scratch *s, int nres, int *res,
 	}
 }
 
-/* The header or the trailer, which io_uring has no reason to carry. */
-static ssize_t
-uring_plain(const struct sf_chunk *c)
+/*
+ * The header, the trailer and a stream's refusal (mode_send_begin), and
+ * the ring set up on the first call. Returns the state, or NULL with *n
+ * set to what the call returns.
+ */
+static struct uring_state *
+uring_begin(const struct sf_chunk *c, struct sf_scratch *s, int sendzc,
+    ssize_t *n)
 {
-	if (c->hdr_len > 0)
-		return send(c->sock, c->hdr, c->hdr_len,
-		    MSG_NOSIGNAL | MSG_MORE);
-	if (c->trl_len > 0)
-		return send(c->sock, c->trl, c->trl_len, MSG_NOSIGNAL);
-	return 0;
+	if (mode_send_begin(c, s, n))
+		return NULL;
+	*n = -1;
+	if (s->priv == NULL && uring_start(c, s, sendzc) == -1)
+		return NULL;
+	return s->priv;
+}
+
+/*
+ * What a batch of n linked pairs did, as a backend returns it: res[2i] is
+ * pair i's read (or splice into the pipe) of len[i] bytes, res[2i + 1] its
+ * send. The bytes sent count up to the first pair that failed or fell
+ * short, where the kernel cancelled the rest of the link (-ECANCELED).
+ * With piping, bytes spliced into the pipe but not sent stay there, the
+ * next to go (scratch->piped). Returns the bytes sent; 0 at end of file
+ * (a read short of what the file held); -1 with errno.
+ */
+static ssize_t
+uring_tally(struct sf_scratch *s, const int *res, const size_t *len, int n,
+    int piping)
+{
+	ssize_t	out = 0;
+	size_t	i;
+	int	err = 0;
+
+	for (i = 0; i < (size_t)n; i++) {
+		if (res[2 * i] <= 0) {
+			if (res[2 * i] < 0 && res[2 * i] != -ECANCELED) {
+				err = -res[2 * i];
+				s->input_failed = out == 0;
+			}
+			break;
+		}
+		if (piping)
+			s->piped += (size_t)res[2 * i];
+		if (res[2 * i + 1] > 0) {
+			out += res[2 * i + 1];
+			if (piping)
+				s->piped -= (size_t)res[2 * i + 1];
+		} else if (res[2 * i + 1] != -ECANCELED)
+			err = -res[2 * i + 1];
+		if (res[2 * i + 1] != res[2 * i] || res[2 * i] != (int)len[i])
+			break;
+	}
+	if (out > 0)
+		return out;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	/* A read cut short with nothing in the pipe: the file ends there. */
+	if (s->piped == 0 && res[0] >= 0 && res[0] < (int)len[0])
+		return 0;
+	errno = EAGAIN;		/* cancelled, or still in the pipe */
+	return -1;
 }
 
 static ssize_t
@@ -276,20 +333,11 @@ uring_splice_send(const struct sf_chunk *c, struct sf_scratch *s)
 	uint64_t		 off;
 	size_t			 left, len[URING_PAIRS] = { 0 };
 	ssize_t			 out = 0;
-	int			 res[URING_OPS] = { 0 }, n = 0, err = 0;
-	size_t			 i;
+	int			 res[URING_OPS] = { 0 }, n = 0;
 	unsigned int		 more = SPLICE_F_MOVE;
 
-	s->input_failed = 0;
-	if (c->hdr_len > 0 || c->file_len == 0)
-		return uring_plain(c);
-	if (c->file_off < 0) {
-		errno = ESPIPE;		/* streams: read/write carries them */
-		return -1;
-	}
-	if (s->priv == NULL && uring_start(c, s, 0) == -1)
-		return -1;
-	u = s->priv;
+	if ((u = uring_begin(c, s, 0, &out)) == NULL)
+		return out;
 	if (c->trl_len > 0)
 		more |= SPLICE_F_MORE;
 	if (s->piped > 0) {
@@ -327,33 +375,7 @@ uring_splice_send(const struct sf_chunk *c, struct sf_scratch *s)
 	}
 	if (uring_wait(u, s, 2 * n, res, 0) == -1)
 		return -1;
-	for (i = 0; i < (size_t)n; i++) {
-		if (res[2 * i] <= 0) {
-			if (res[2 * i] < 0 && res[2 * i] != -ECANCELED) {
-				err = -res[2 * i];
-				s->input_failed = out == 0;
-			}
-			break;
-		}
-		s->piped += (size_t)res[2 * i];
-		if (res[2 * i + 1] > 0) {
-			s->piped -= (size_t)res[2 * i + 1];
-			out += res[2 * i + 1];
-		} else if (res[2 * i + 1] != -ECANCELED)
-			err = -res[2 * i + 1];
-		if (res[2 * i + 1] != (int)len[i])
-			break;
-	}
-	if (out > 0)
-		return out;
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	if (res[0] == 0)
-		return 0;	/* end of file */
-	errno = EAGAIN;		/* cancelled, or still in the pipe */
-	return -1;
+	return uring_tally(s, res, len, n, 1);
 }
 
 static ssize_t
@@ -364,19 +386,10 @@ uring_sendzc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	uint64_t		 off;
 	size_t			 left, len[URING_HALF] = { 0 };
 	ssize_t			 out = 0;
-	int			 res[2 * URING_HALF] = { 0 }, n = 0, b, err = 0;
-	size_t			 i;
+	int			 res[2 * URING_HALF] = { 0 }, n = 0, b;
 
-	s->input_failed = 0;
-	if (c->hdr_len > 0 || c->file_len == 0)
-		return uring_plain(c);
-	if (c->file_off < 0) {
-		errno = ESPIPE;
-		return -1;
-	}
-	if (s->priv == NULL && uring_start(c, s, 1) == -1)
-		return -1;
-	u = s->priv;
+	if ((u = uring_begin(c, s, 1, &out)) == NULL)
+		return out;
 	/* The half's buffers are the kernel's until it notifies. */
 	if (uring_wait(u, s, 0, res, u->half) == -1)
 		return -1;
@@ -403,30 +416,5 @@ uring_sendzc_send(const struct sf_chunk *c, struct sf_scratch *s)
 	u->half = !u->half;
 	if (uring_wait(u, s, 2 * n, res, 0) == -1)
 		return -1;
-	for (i = 0; i < (size_t)n; i++) {
-		if (res[2 * i] <= 0) {
-			if (res[2 * i] < 0 && res[2 * i] != -ECANCELED) {
-				err = -res[2 * i];
-				s->input_failed = out == 0;
-			}
-			break;
-		}
-		if (res[2 * i + 1] > 0)
-			out += res[2 * i + 1];
-		else if (res[2 * i + 1] != -ECANCELED)
-			err = -res[2 * i + 1];
-		if (res[2 * i + 1] != res[2 * i] || res[2 * i] != (int)len[i])
-			break;
-	}
-	if (out > 0)
-		return out;
-	if (err != 0) {
-		errno = err;
-		return -1;
-	}
-	/* A read cut short before anything went: the file ends there. */
-	if (res[0] >= 0 && res[0] < (int)len[0])
-		return 0;
-	errno = EAGAIN;		/* cancelled: not yet */
-	return -1;
+	return uring_tally(s, res, len, n, 0);
 }

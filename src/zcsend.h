@@ -416,6 +416,8 @@ const struct backend *mode_backend(enum send_mode);
 const char	*mode_name(enum send_mode);
 int		 mode_parse(const char *, enum send_mode *, const char **);
 int		 mode_refused(int);
+int		 mode_send_begin(const struct sf_chunk *, struct sf_scratch *,
+		     ssize_t *);
 int		 mode_available(enum send_mode, int, char *, size_t);
 int		 uring_probe(int, char *, size_t);
 int		 zerocopy_probe(int, char *, size_t);
@@ -450,9 +452,7 @@ int		 serve_main(const struct options *);
 /* bench.c */
 int		 bench_main(const struct options *);
 
-/* bench-modes.c: --bench's sizes, page cache and the modes' rows */
-int		 bench_parse_sizes(const char *, uint64_t *, int *,
-		     const char **);
+/* bench-modes.c: --bench's page cache states */
 int		 bench_parse_cache(const char *, enum bench_cache *);
 int		 bench_drop_cache(int, uint64_t, uint64_t *, char *, size_t);
 
@@ -463,6 +463,8 @@ int		 parse_escapes(const char *, struct bytes *, const char **);
 int		 parse_port(const char *, const char **);
 int		 parse_rate(const char *, uint64_t *, const char **);
 int		 parse_hostport(const char *, char *, size_t, char *, size_t,
+		     const char **);
+int		 parse_sizes(const char *, uint64_t *, int, uint64_t, int *,
 		     const char **);
 int		 parse_size_list(const char *, size_t *, int, int *,
 		     const char **);

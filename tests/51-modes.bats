@@ -244,15 +244,20 @@ push_mode() {
 	refute_output --partial 'failed'
 }
 
-# chart_lines: the lines of $output from the chart's header on, up to the
-# notes at the end.
-chart_lines() {
-	sed -n '/^ *GiB\/s/,/^ratios/p' <<<"$output" | sed '$d'
+# assert_chart_fits COLUMNS: the chart in $output, from its header line to
+# the notes at the end, has a line per mode and none wider than COLUMNS
+# characters.
+assert_chart_fits() {
+	local line n=0
+
+	while IFS= read -r line; do
+		((${#line} <= $1)) || fail "wider than $1 columns: '$line'"
+		n=$((n + 1))
+	done < <(sed -n '/^ *GiB\/s/,/^ratios/p' <<<"$output" | sed '$d')
+	((n >= 6)) || fail "the chart has $n lines"
 }
 
 @test "bench chart: ASCII bars in the C locale, fitted to COLUMNS" {
-	local line n=0
-
 	LC_ALL=C COLUMNS=60 run --separate-stderr zc --bench --size 1M \
 	    --rounds 1 --block-sizes 64K
 	assert_success
@@ -261,26 +266,16 @@ chart_lines() {
 	fi
 	assert_line --regexp '^ +GiB/s +\| CPU s/GiB$'
 	assert_line --regexp '^sendfile +#+ +[0-9]+\.[0-9]{2} \| #* +[0-9]+\.[0-9]{3}$'
-	while IFS= read -r line; do
-		((${#line} <= 60)) || fail "wider than 60 columns: '$line'"
-		n=$((n + 1))
-	done < <(chart_lines)
-	((n >= 6)) || fail "the chart has $n lines"
+	assert_chart_fits 60
 }
 
 @test "bench chart: Unicode block bars in a UTF-8 locale, fitted to COLUMNS" {
-	local line n=0
-
 	export LC_ALL=C.UTF-8
 	COLUMNS=70 run --separate-stderr zc --bench --size 1M --rounds 1 \
 	    --block-sizes 64K
 	assert_success
 	assert_line --regexp '^sendfile +█[█▉▊▋▌▍▎▏ ]* +[0-9]+\.[0-9]{2} │ [█▉▊▋▌▍▎▏ ]* +[0-9]+\.[0-9]{3}$'
-	while IFS= read -r line; do
-		((${#line} <= 70)) || fail "wider than 70 columns: '$line'"
-		n=$((n + 1))
-	done < <(chart_lines)
-	((n >= 6)) || fail "the chart has $n lines"
+	assert_chart_fits 70
 }
 
 @test "bench --csv: a row per run, and one for a mode that cannot run" {
@@ -344,7 +339,7 @@ chart_lines() {
 	run -64 --separate-stderr zc --cache cold 127.0.0.1 9 "$FILE"
 	assert_equal "$stderr" 'zcsend: command line: --cache goes with --bench'
 	run -64 --separate-stderr zc --bench --size 1M,0
-	assert_equal "$stderr" 'zcsend: size 1M,0: too small'
+	assert_equal "$stderr" 'zcsend: size 1M,0: out of range'
 	run -64 --separate-stderr zc --bench --size 1,2,3,4,5,6,7,8,9
 	assert_equal "$stderr" 'zcsend: size 1,2,3,4,5,6,7,8,9: too many sizes'
 	assert_equal "$output" ''
