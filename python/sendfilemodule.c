@@ -29,6 +29,7 @@ PyDoc_STRVAR(sendfile_doc,
 "position of in and the position of in is updated.\n"
 "header and trailer are strings that are written before and\n"
 "after the data from in is written; the return value counts them.\n"
+"None is taken for an empty header or trailer.\n"
 "flags (SF_NODISKIO, SF_MNOWAIT, SF_SYNC) is only supported on FreeBSD.\n");
 
 PyDoc_STRVAR(module_doc,
@@ -53,7 +54,7 @@ sendfile_sendfile(PyObject *self, PyObject *args, PyObject *kwds)
 	int		 out, in, flags = 0, err;
 
 	(void)self;
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiOn|s*s*i:sendfile",
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "iiOn|z*z*i:sendfile",
 	    keywords, &out, &in, &offobj, &nbytes, &hdr, &trl, &flags))
 		return NULL;
 	if (offobj != Py_None) {

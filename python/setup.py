@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: ISC
-"""Build the sendfile module from libzcsend's sources in ../src.
+"""Build the sendfile module from libzcsend's sources.
 
 The module compiles zc_sendfile() and this platform's sendfile backend
-directly, so neither configure nor an installed libzcsend is needed.
+directly, so neither configure nor an installed libzcsend is needed. In
+zcsend's tree the sources are in ../src and the version in ../configure.ac;
+an sdist (python3 -m build --sdist) carries a copy of those sources in
+libzcsend/ and its version in PKG-INFO, so it builds on its own.
 """
 
 import atexit
+import glob
 import os
 import re
 import shutil
@@ -13,39 +17,72 @@ import sys
 import tempfile
 
 from setuptools import Extension, setup
+from setuptools.command.sdist import sdist
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
+# Where an sdist keeps its copy of ../src.
+SDIST_SRC = "libzcsend"
+SRC = (os.path.join(HERE, SDIST_SRC)
+       if os.path.isdir(os.path.join(HERE, SDIST_SRC))
+       else os.path.join(TOP, "src"))
 
 
-def rel(*parts):
-    """A path relative to this directory, as setuptools wants them."""
-    return os.path.relpath(os.path.join(TOP, *parts), HERE)
+def rel(name):
+    """A source file's path relative to this directory, as setuptools
+    wants them."""
+    return os.path.relpath(os.path.join(SRC, name), HERE)
 
 
 def version():
-    """zcsend's version, from AC_INIT in configure.ac."""
-    with open(os.path.join(TOP, "configure.ac"), encoding="utf-8") as f:
-        m = re.search(r"AC_INIT\(\[zcsend\],\s*\[([^]]+)\]", f.read())
+    """zcsend's version: AC_INIT in ../configure.ac, or an sdist's
+    PKG-INFO."""
+    try:
+        with open(os.path.join(TOP, "configure.ac"), encoding="utf-8") as f:
+            m = re.search(r"AC_INIT\(\[zcsend\],\s*\[([^]]+)\]", f.read())
+    except FileNotFoundError:
+        with open(os.path.join(HERE, "PKG-INFO"), encoding="utf-8") as f:
+            m = re.search(r"^Version:\s*(\S+)$", f.read(), re.M)
     if m is None:
-        sys.exit("setup.py: no version in configure.ac")
+        sys.exit("setup.py: no version in configure.ac or PKG-INFO")
     return m.group(1)
 
 
+# Each platform's sendfile adapter, as configure would pick it, with its
+# helpers and libraries; the last entry is every other platform's.
+BACKENDS = [
+    (("linux",), ["sf-linux.c", "platform.c", "noflags.c"], []),
+    (("freebsd", "dragonfly"), ["sf-freebsd.c", "platform.c"], []),
+    (("darwin",), ["sf-darwin.c", "platform.c", "noflags.c"], []),
+    (("sunos",), ["sf-solaris.c", "platform.c", "noflags.c"], ["sendfile"]),
+    (("aix",), ["sf-aix.c", "platform.c", "noflags.c"], []),
+    ((), ["sf-unknown.c", "rw.c", "platform.c", "noflags.c"], []),
+]
+
+
 def backend():
-    """The sendfile adapter configure would pick, its helpers, libraries."""
-    plat = sys.platform
-    if plat.startswith("linux"):
-        return ["sf-linux.c", "platform.c", "noflags.c"], []
-    if plat.startswith(("freebsd", "dragonfly")):
-        return ["sf-freebsd.c", "platform.c"], []
-    if plat == "darwin":
-        return ["sf-darwin.c", "platform.c", "noflags.c"], []
-    if plat.startswith("sunos"):
-        return ["sf-solaris.c", "platform.c", "noflags.c"], ["sendfile"]
-    if plat.startswith("aix"):
-        return ["sf-aix.c", "platform.c", "noflags.c"], []
-    return ["sf-unknown.c", "rw.c", "platform.c", "noflags.c"], []
+    """This platform's entry of BACKENDS: its sources and libraries."""
+    for prefixes, sources, libraries in BACKENDS:
+        if not prefixes or sys.platform.startswith(prefixes):
+            return sources, libraries
+    raise AssertionError("BACKENDS has no default")
+
+
+class SdistWithSources(sdist):
+    """An sdist that builds on its own: every platform's sources and the
+    headers from ../src, in libzcsend/."""
+
+    def make_release_tree(self, base_dir, files):
+        super().make_release_tree(base_dir, files)
+        dest = os.path.join(base_dir, SDIST_SRC)
+        os.makedirs(dest, exist_ok=True)
+        names = {"lib-sendfile.c"}
+        for _, sources, _ in BACKENDS:
+            names.update(sources)
+        paths = [os.path.join(SRC, n) for n in sorted(names)]
+        paths += sorted(glob.glob(os.path.join(SRC, "*.h")))
+        for path in paths:
+            shutil.copy2(path, dest)
 
 
 # What configure would have found, for the sources compiled here without
@@ -87,13 +124,14 @@ BACKEND, LIBRARIES = backend()
 
 setup(
     version=VERSION,
+    cmdclass={"sdist": SdistWithSources},
     py_modules=[],
     ext_modules=[
         Extension(
             "sendfile",
-            sources=["sendfilemodule.c", rel("src", "lib-sendfile.c")]
-            + [rel("src", f) for f in BACKEND],
-            include_dirs=[config_dir(), rel("src")],
+            sources=["sendfilemodule.c", rel("lib-sendfile.c")]
+            + [rel(f) for f in BACKEND],
+            include_dirs=[config_dir(), os.path.relpath(SRC, HERE)],
             define_macros=[
                 ("PACKAGE_VERSION", '"%s"' % VERSION),
                 ("SF_OS", '"%s"' % sys.platform),

@@ -16,8 +16,11 @@
 
 #include "zcsend.h"
 
-/* Longer lines are no host list: a binary file given by mistake. */
-#define DESTLIST_MAX_LINE	2048
+/*
+ * The longest entry, blanks and comment aside: a host name is at most
+ * 1025 bytes. Longer is a binary file given by mistake, or no host.
+ */
+#define DESTLIST_MAX_ENTRY	2048
 
 /*
  * Read path and call add(arg, host, port) for every entry, in order. add
@@ -62,7 +65,7 @@ destlist_load(const char *path, int (*add)(void *, const char *,
 			break;
 		}
 		lineno++;
-		if (n > DESTLIST_MAX_LINE || memchr(line, '\0', (size_t)n)) {
+		if (memchr(line, '\0', (size_t)n) != NULL) {
 			snprintf(msg, msglen, "%s line %zu: not a text line",
 			    path, lineno);
 			status = EXIT_USAGE;
@@ -77,6 +80,13 @@ destlist_load(const char *path, int (*add)(void *, const char *,
 			*--end = '\0';
 		if (*p == '\0')
 			continue;
+		if (end - p > DESTLIST_MAX_ENTRY) {
+			snprintf(msg, msglen, "%s line %zu: line too long: an "
+			    "entry of more than %d bytes", path, lineno,
+			    DESTLIST_MAX_ENTRY);
+			status = EXIT_USAGE;
+			break;
+		}
 		if (parse_hostport(p, host, sizeof(host), port, sizeof(port),
 		    &errstr) == -1 || add(arg, host, port, &errstr) == -1) {
 			snprintf(msg, msglen, "%s line %zu: %.200s: %s", path,

@@ -113,6 +113,9 @@ zc_sendfile_all(int sock, int fd, off_t offset, uint64_t count,
 	}
 	if (lib_flags(flags, &sf_flags) == -1)
 		return -1;
+	/* Before anything goes out, header included, as zc_sendfile(). */
+	if (count > 0 && lib_input_check(fd) == -1)
+		return -1;
 	hdr.data = (unsigned char *)(uintptr_t)header;
 	hdr.len = header_len;
 	trl.data = (unsigned char *)(uintptr_t)trailer;

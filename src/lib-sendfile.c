@@ -41,7 +41,6 @@ static const struct lib_flag {
 
 static int	lib_file_left(int, off_t, size_t *);
 static int	lib_beyond_eof(int, off_t, int);
-static int	lib_readable(int);
 static int	lib_at_boundary(const struct sf_chunk *, size_t);
 
 /*
@@ -90,38 +89,48 @@ zc_version(void)
 
 /*
  * How many of want bytes a regular file still holds from off, in *left.
- * Anything else (a device, say) is taken at its word. Returns -1 with
- * errno if fstat fails.
+ * Anything else (a device, say) is taken at its word, and so is a file
+ * whose size is not its content: one that reports its end at or before
+ * off (/proc says 0) but has a byte there. Returns -1 with errno if fstat
+ * fails.
  */
 static int
 lib_file_left(int fd, off_t off, size_t *left)
 {
 	struct stat	st;
+	unsigned char	probe;
 
 	if (fstat(fd, &st) == -1)
 		return -1;
 	if (!S_ISREG(st.st_mode))
 		return 0;
-	if (st.st_size <= off)
-		*left = 0;
-	else if ((uintmax_t)(st.st_size - off) < *left)
+	if (st.st_size <= off) {
+		if (pread(fd, &probe, 1, off) != 1)
+			*left = 0;
+	} else if ((uintmax_t)(st.st_size - off) < *left)
 		*left = (size_t)(st.st_size - off);
 	return 0;
 }
 
 /*
- * Returns 0 if fd is open for reading, else -1 with errno EBADF, as
- * sendfile(2) would say.
+ * Returns 0 if fd is open for reading and not a directory, else -1 with
+ * errno EBADF or EISDIR, as reading it would say. Called before a header
+ * goes out, so that a bad input never follows one.
  */
-static int
-lib_readable(int fd)
+int
+lib_input_check(int fd)
 {
-	int	fl;
+	struct stat	st;
+	int		fl;
 
-	if ((fl = fcntl(fd, F_GETFL)) == -1)
+	if (fstat(fd, &st) == -1 || (fl = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	if ((fl & O_ACCMODE) == O_WRONLY) {
 		errno = EBADF;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
 		return -1;
 	}
 	return 0;
@@ -209,7 +218,7 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 	 * Where the header goes in a call of its own, a bad input would fail
 	 * only after it: check first, as one sendfile(2) with sf_hdtr does.
 	 */
-	if (header_len > 0 && nbytes > 0 && lib_readable(in) == -1)
+	if (header_len > 0 && nbytes > 0 && lib_input_check(in) == -1)
 		return -1;
 	/* The trailer waits for the file part: it must know where that ends. */
 	if (trailer_len > 0 && lib_file_left(in, pos, &nbytes) == -1)
@@ -251,9 +260,14 @@ zc_sendfile(int out, int in, off_t *offset, size_t nbytes, const void *header,
 		n = sf_backend.send(&c, &scratch);
 		if (n == -1 && errno == EINTR && total > 0)
 			continue;
-		/* Past the end of file: the file part is complete. */
-		if (n == -1 && c.file_len > 0 &&
-		    lib_beyond_eof(in, c.file_off, errno)) {
+		/*
+		 * Past the end of file, or at it (a file that ends before its
+		 * size, as in sysfs, or one cut short): the file part is
+		 * complete, and the trailer is due.
+		 */
+		if ((n == 0 && c.hdr_len == 0 && c.file_len > 0) ||
+		    (n == -1 && c.file_len > 0 &&
+		    lib_beyond_eof(in, c.file_off, errno))) {
 			nbytes = file_sent;
 			n = 0;
 			continue;

@@ -29,6 +29,7 @@
 #define DEFAULT_CONNECT_MS	30000
 #define DEFAULT_CLOSE_MS	30000
 #define MAX_HDTR_FILE		((size_t)16 * 1024 * 1024)
+#define MAX_RETRY_DELAY_MS	60000	/* retry.c caps its backoff there */
 #define MAX_DESTS		1000
 #define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -121,6 +122,8 @@ static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
 static int		option_deploy(struct options *, int, const char **);
 static void		options_deploy_check(struct options *);
+static void		options_resolve_source(struct options *);
+static void		options_source_dups(const struct options *);
 static void		options_args(struct options *, int, char **,
 			    const char **, const char *, int);
 static void		options_combos(const unsigned char *);
@@ -160,81 +163,84 @@ usage(int status)
 	fputs(
 	    "\n"
 	    "Transfer:\n"
-	    "  -o, --offset offset     start at byte offset of file (default 0)\n"
-	    "  -n, --count count       send count bytes (default: to the end)\n"
-	    "  -H, --header header     send header first (C escapes decoded)\n"
-	    "  -T, --trailer trailer   send trailer last (C escapes decoded)\n"
-	    "      --header-file file  send the bytes of file first\n"
-	    "      --trailer-file file send the bytes of file last\n"
-	    "      --mode mode         sendfile (default), splice, readwrite, "
+	    "  -o, --offset offset      start at byte offset of file (default 0)\n"
+	    "  -n, --count count        send count bytes (default: to the end)\n"
+	    "  -H, --header header      send header first (C escapes decoded)\n"
+	    "  -T, --trailer trailer    send trailer last (C escapes decoded)\n"
+	    "      --header-file file   send the bytes of file first\n"
+	    "      --trailer-file file  send the bytes of file last\n"
+	    "      --mode mode          sendfile (default), splice, readwrite, "
 	    "mmap,\n"
-	    "                          msg_zerocopy, io_uring-splice or "
+	    "                           msg_zerocopy, io_uring-splice or "
 	    "io_uring-sendzc\n"
-	    "      --no-sendfile       the same as --mode readwrite\n"
-	    "      --block-size size   read/write buffer size (default 64K)\n"
-	    "      --max-chunk size    most file bytes per call (default 512K)\n"
-	    "      --rate rate         send at most rate bytes a second\n"
-	    "      --sf-flags list     FreeBSD sendfile flags, comma-separated\n"
-	    "      --checksum sha256   print the SHA-256 of the file bytes sent\n"
-	    "  -4                      use IPv4 addresses only\n"
-	    "  -6                      use IPv6 addresses only\n"
+	    "      --no-sendfile        the same as --mode readwrite\n"
+	    "      --block-size size    read/write buffer size (default 64K)\n"
+	    "      --max-chunk size     most file bytes per call (default 512K)\n"
+	    "      --rate rate          send at most rate bytes a second\n"
+	    "      --sf-flags list      FreeBSD sendfile flags, comma-separated\n"
+	    "      --checksum sha256    print the SHA-256 of the file bytes sent\n"
+	    "  -4                       use IPv4 addresses only\n"
+	    "  -6                       use IPv6 addresses only\n"
 	    "\n"
 	    "Destinations:\n"
-	    "      --to host:port      send to host:port; once per receiver\n"
-	    "  -U path                 send to the Unix domain socket path\n"
-	    "      --to-file file      send to each host:port line of file\n"
-	    "      --fail-fast         stop every transfer at the first failure\n"
-	    "      --retry n           retry a refused or timed-out connect n "
+	    "      --to host:port       send to host:port; once per receiver\n"
+	    "  -U path                  send to the Unix domain socket path\n"
+	    "      --to-file file       send to each host:port line of file\n"
+	    "      --fail-fast          stop every transfer at the first failure\n"
+	    "      --retry n            retry a refused or timed-out connect n "
 	    "times\n"
-	    "      --retry-delay s     first wait between tries (default 1)\n"
-	    "  -s, --source addr       connect from local address addr\n"
-	    "  -p, --source-port port  connect from local port port\n"
-	    "      --sndbuf size       socket send buffer size (SO_SNDBUF)\n"
-	    "      --tos value         IP TOS/traffic class: DSCP name or "
+	    "      --retry-delay s      first wait between tries (default 1)\n"
+	    "  -s, --source addr        connect from local address addr\n"
+	    "  -p, --source-port port   connect from local port port\n"
+	    "      --sndbuf size        socket send buffer size (SO_SNDBUF)\n"
+	    "      --tos value          IP TOS/traffic class: DSCP name or "
 	    "number\n"
 	    "\n"
 	    "Listen:\n"
-	    "  -l, --listen            wait for a receiver to connect instead\n"
-	    "  -k, --keep-open         with -l, serve every client, not one\n"
-	    "      --max-clients n     with -l -k, exit after n clients\n"
-	    "      --max-conns n       with -l, clients at a time (default 1; "
+	    "  -l, --listen             wait for a receiver to connect instead\n"
+	    "  -k, --keep-open          with -l, serve every client, not one\n"
+	    "      --max-clients n      with -l -k, exit after n clients\n"
+	    "      --max-conns n        with -l, clients at a time (default 1; "
 	    "-k: 64)\n"
 	    "\n"
 	    "TLS:\n"
-	    "      --tls               encrypt with TLS: pushes, --to, -U, -l\n"
-	    "      --tls-ca file       trust the CAs in file, not the system's\n"
-	    "      --tls-cert file     present this certificate (-l: required)\n"
-	    "      --tls-key file      the key of --tls-cert\n"
-	    "      --tls-servername n  verify n and send it as SNI, not the "
+	    "      --tls                encrypt with TLS: pushes, --to, -U, -l\n"
+	    "      --tls-ca file        trust the CAs in file, not the system's\n"
+	    "      --tls-cert file      present this certificate (-l: required)\n"
+	    "      --tls-key file       the key of --tls-cert\n"
+	    "      --tls-servername n   verify n and send it as SNI, not the "
 	    "host\n"
-	    "      --tls-insecure      do not verify the receiver's certificate\n"
-	    "      --tls-verify-client with -l, require a client certificate\n"
+	    "      --tls-insecure       do not verify the receiver's certificate\n"
+	    "      --tls-verify-client  with -l, require a client certificate\n"
 	    "\n"
 	    "Timeouts in seconds:\n"
-	    "      --connect-timeout s connecting may take s (default 30)\n"
-	    "      --idle-timeout s    fail when nothing moves for s (default 0, "
-	    "none)\n"
-	    "      --close-timeout s   wait s for the receiver to close "
+	    "      --connect-timeout s  connecting may take s (default 30)\n"
+	    "      --idle-timeout s     fail when nothing moves for s (default 0, "
+	    "none);\n"
+	    "                           set one with -l -k: clients that never read\n"
+	    "                           hold their --max-conns slots until they "
+	    "leave\n"
+	    "      --close-timeout s    wait s for the receiver to close "
 	    "(default 30)\n"
 	    "\n"
 	    "Output:\n"
-	    "      --progress mode     auto (default), tty, plain or none\n"
-	    "  -q, --quiet             print only errors: no progress, no "
+	    "      --progress mode      auto (default), tty, plain or none\n"
+	    "  -q, --quiet              print only errors: no progress, no "
 	    "summary\n"
-	    "  -v, --verbose           tell connects, fallbacks and segments\n"
-	    "      --json              print the outcome as JSON on stdout\n"
-	    "  -h, --help              print this help and exit\n"
-	    "  -V, --version           print the version and backends and exit\n"
+	    "  -v, --verbose            tell connects, fallbacks and segments\n"
+	    "      --json               print the outcome as JSON on stdout\n"
+	    "  -h, --help               print this help and exit\n"
+	    "  -V, --version            print the version and backends and exit\n"
 	    "\n"
 	    "Bench:\n"
-	    "      --bench             measure the ways of sending instead\n"
-	    "      --size list         with --bench, the temporary file's sizes "
+	    "      --bench              measure the ways of sending instead\n"
+	    "      --size list          with --bench, the file sizes to make "
 	    "(default 1G)\n"
-	    "      --cache state       with --bench, warm (default), cold or "
+	    "      --cache state        with --bench, warm (default), cold or "
 	    "both\n"
-	    "      --csv               with --bench, one CSV row per run\n"
-	    "      --rounds n          with --bench, rounds to run (default 5)\n"
-	    "      --block-sizes list  with --bench, read/write sizes "
+	    "      --csv                with --bench, one CSV row per run\n"
+	    "      --rounds n           with --bench, rounds to run (default 5)\n"
+	    "      --block-sizes list   read/write sizes to measure "
 	    "(default 16K,64K,128K)\n"
 	    "\n"
 	    "Sizes take K, M, G or T (powers of 1024). See zcsend(1).\n",
@@ -807,12 +813,20 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		break;
 	case OPT_RETRY_DELAY:
 		o->retry_delay_ms = option_seconds("retry delay", optarg);
+		/* The backoff is capped there: a longer first wait is not. */
+		if (o->retry_delay_ms > MAX_RETRY_DELAY_MS)
+			msg_exit(NULL, EXIT_USAGE, "retry delay %s: more than "
+			    "%d s, the longest wait between tries", optarg,
+			    MAX_RETRY_DELAY_MS / 1000);
 		break;
 	case OPT_TO_FILE:
 		o->multi = 1;
 		*to_file = optarg;
 		break;
 	case 's':
+		if (*optarg == '\0')
+			msg_exit(NULL, EXIT_USAGE, "command line: -s needs an "
+			    "address, not an empty string");
 		o->sockopts.src_addr = optarg;
 		break;
 	case 'p':
@@ -848,16 +862,10 @@ option_deploy(struct options *o, int ch, const char **to_file)
 	return 1;
 }
 
-/*
- * The deployment options that do not go with the mode chosen, and -s and
- * -p resolved once, for every connect to come.
- */
+/* The deployment options that do not go with the mode chosen. */
 static void
 options_deploy_check(struct options *o)
 {
-	char	msg[512];
-	int	status;
-
 	if (o->listen && (o->retry_set || o->sockopts.src_addr != NULL ||
 	    o->sockopts.src_port != NULL))
 		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s and -p "
@@ -866,9 +874,43 @@ options_deploy_check(struct options *o)
 	    NULL || o->sockopts.src_port != NULL || o->sockopts.tos != -1))
 		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s, -p and "
 		    "--tos go with TCP, not -U");
+}
+
+/*
+ * -p with a destination given twice: one source port makes one connection
+ * to an address and port, so the second connect could only fail.
+ */
+static void
+options_source_dups(const struct options *o)
+{
+	size_t	i, j;
+
+	if (o->sockopts.src_port == NULL)
+		return;
+	for (i = 0; i < o->ndests; i++)
+		for (j = i + 1; j < o->ndests; j++)
+			if (strcmp(o->dests[i].host, o->dests[j].host) == 0 &&
+			    strcmp(o->dests[i].portnum, o->dests[j].portnum) ==
+			    0)
+				msg_exit(NULL, EXIT_USAGE, "command line: -p "
+				    "%s: %s twice: one source port connects "
+				    "to an address and port once",
+				    o->sockopts.src_port, o->dests[i].peer);
+}
+
+/*
+ * -s and -p resolved once, for every connect to come; once the command line
+ * is read, so a name that does not resolve exits with --json too.
+ */
+static void
+options_resolve_source(struct options *o)
+{
+	char	msg[512];
+	int	status;
+
 	if (!o->listen && (status = sockopt_resolve(&o->sockopts, o->family,
 	    msg, sizeof(msg))) != 0)
-		msg_exit(NULL, status, "%s", msg);
+		msg_exit(o, status, "%s", msg);
 }
 
 /*
@@ -921,6 +963,8 @@ options_parse(int argc, char **argv, struct options *o)
 		msg_exit(NULL, ch, "%s", msg);
 	options_deploy_check(o);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
+	options_source_dups(o);
+	options_resolve_source(o);
 	if (o->header_file != NULL)
 		read_bytes_file(o, "header file", o->header_file, &o->header);
 	if (o->trailer_file != NULL)

@@ -78,6 +78,7 @@ static void	json_unstarted(FILE *, const char *, const char *, int,
 static void	json_flush(FILE *);
 static const char *errno_name(int);
 static void	json_tls(FILE *, const struct xfer *);
+static int	json_tls_done(const struct xfer *);
 static int	msg_stdout_check(int);
 static void	msg_atexit(void);
 
@@ -651,9 +652,12 @@ json_xfer(FILE *out, const struct xfer *x)
 	    "\"rate\":%.1f,\"backend\":", (uintmax_t)bytes,
 	    (uintmax_t)x->prog.file_done, secs,
 	    secs > 0 ? (double)bytes / secs : 0.0);
-	/* A transfer that never had a connection used no backend. */
-	json_string(out, x->prog.phase == XFER_FAILED && x->conn.sock == -1 ?
-	    NULL : x->be.backend->name);
+	/*
+	 * A transfer that never had a connection used no backend, nor one
+	 * whose TLS handshake did not finish.
+	 */
+	json_string(out, x->prog.phase == XFER_FAILED && (x->conn.sock == -1 ||
+	    !json_tls_done(x)) ? NULL : x->be.backend->name);
 	fputs(",\"fallback_errno\":", out);
 	json_string(out, x->be.fallback_errno != 0 ?
 	    errno_name(x->be.fallback_errno) : NULL);
@@ -661,6 +665,20 @@ json_xfer(FILE *out, const struct xfer *x)
 	json_string(out, status != EXIT_OK ? x->out.error : NULL);
 	if (x->par->tls != NULL)
 		json_tls(out, x);
+}
+
+/* Did the transfer's TLS handshake finish? Always yes without --tls. */
+static int
+json_tls_done(const struct xfer *x)
+{
+	struct tls_report	r;
+
+	if (x->par->tls == NULL)
+		return 1;
+	if (x->conn.tls == NULL)
+		return 0;
+	x->par->tls->report(x->conn.tls, &r);
+	return r.version != NULL;
 }
 
 /*
@@ -705,8 +723,8 @@ json_unstarted(FILE *out, const char *host, const char *port, int status,
 	json_string(out, host);
 	fputs(",\"port\":", out);
 	json_string(out, port);
-	fprintf(out, ",\"bytes\":0,\"file_bytes\":0,\"seconds\":0,"
-	    "\"rate\":0,\"backend\":null,\"fallback_errno\":null,"
+	fprintf(out, ",\"bytes\":0,\"file_bytes\":0,\"seconds\":0.000000,"
+	    "\"rate\":0.0,\"backend\":null,\"fallback_errno\":null,"
 	    "\"status\":%d,\"error\":", status);
 	json_string(out, error);
 	if (tls)

@@ -45,6 +45,7 @@ input_open(const struct options *o, struct input *in,
 	struct stat	st;
 	uint64_t	size;
 	off_t		pos = 0;
+	int		pseudo = 0;
 
 	memset(in, 0, sizeof(*in));
 	if (strcmp(o->path, "-") == 0) {
@@ -111,13 +112,26 @@ input_open(const struct options *o, struct input *in,
 			    strerror(errno));
 		st.st_size = end;
 	}
-	if (st.st_size == 0 || sf_pseudo_file(in->fd)) {
+	if (st.st_size == 0 || (pseudo = sf_pseudo_file(in->fd))) {
 		/*
 		 * The size says nothing (or nothing to check a range
 		 * against): send what is there, to EOF.
 		 */
 		in->len = o->count;
 		in->unsized = 1;
+		/*
+		 * --checksum: a second read of a pseudo-file can differ from
+		 * the bytes sent, so it is read once, as a stream is, and
+		 * hashed as its bytes go out.
+		 */
+		if (o->checksum && o->ndests <= 1 && !o->keep_open) {
+			par->mode = MODE_READWRITE;
+			in->start = -1;
+			skip_stream(o, in);
+		} else if (o->checksum && (pseudo || sf_pseudo_file(in->fd)))
+			msg_exit(o, EXIT_USAGE, "%s: --checksum of a pseudo-file "
+			    "goes to one receiver only: each read of it can "
+			    "differ", in->name);
 		return;
 	}
 	size = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;

@@ -190,10 +190,11 @@ serve_finish(void *arg, size_t i)
 		(void)checksum_settle(&xp, 1, s->in->name);
 		status = xfer_status(xp);
 	}
-	if (status == EXIT_SIGHUP || status == EXIT_SIGINT ||
-	    status == EXIT_SIGTERM)
-		msg_warnx("%s%s%s", o->keep_open ? c->peer : "",
-		    o->keep_open ? ": " : "", xp->out.error);
+	/* With -k, name the client, unless the message does already. */
+	if ((status == EXIT_SIGHUP || status == EXIT_SIGINT ||
+	    status == EXIT_SIGTERM) && o->keep_open &&
+	    strstr(xp->out.error, c->peer) == NULL)
+		msg_warnx("%s: %s", c->peer, xp->out.error);
 	else if (status != EXIT_OK)
 		msg_warnx("%s", xp->out.error);
 	else if (!o->quiet && (!o->keep_open || o->verbose ||

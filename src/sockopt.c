@@ -45,7 +45,8 @@ static int	sockopt_bind(int, const struct addrinfo *,
 
 /*
  * A --tos value: a DSCP name (case does not matter), or the whole TOS
- * byte as a number from 0 to 255, decimal or 0x hexadecimal. Sets *tos to
+ * byte as a number from 0 to 255, decimal or 0x hexadecimal, with the two
+ * ECN bits clear. Sets *tos to
  * the TOS byte (a DSCP name's code point shifted past the two ECN bits).
  */
 int
@@ -75,6 +76,12 @@ sockopt_parse_tos(const char *s, int *tos, const char **errstr)
 	}
 	if (v > 255) {
 		*errstr = "too large";
+		return -1;
+	}
+	/* TCP owns the two ECN bits: the kernel would drop them silently. */
+	if ((v & 3) != 0) {
+		*errstr = "sets the ECN bits (the low two), which TCP sets "
+		    "itself: give a multiple of 4 or a DSCP name";
 		return -1;
 	}
 	*tos = (int)v;

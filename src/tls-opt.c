@@ -95,6 +95,12 @@ tls_options_check(const struct tls_options *t, int listen, int unix_socket,
 			    "--tls-verify-client needs --tls-ca");
 			return EXIT_USAGE;
 		}
+		/* A CA alone would verify nothing: no certificate is asked. */
+		if (t->ca != NULL && !t->verify_client) {
+			snprintf(msg, msglen, "command line: -l --tls-ca needs "
+			    "--tls-verify-client");
+			return EXIT_USAGE;
+		}
 		if (t->servername != NULL || t->insecure) {
 			snprintf(msg, msglen, "command line: --tls-servername "
 			    "and --tls-insecure are for pushes, not -l");

@@ -22,6 +22,24 @@ extern "C" {
 #endif
 
 /*
+ * The library passes a 64-bit off_t, by value and through off_t *: a
+ * caller built with a 32-bit one (i386 without -D_FILE_OFFSET_BITS=64)
+ * would pass the wrong size and have its stack overwritten. Refuse it at
+ * compile time; pkg-config --cflags zcsend gives the flag where needed.
+ */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+static_assert(sizeof(off_t) == 8,
+    "libzcsend needs a 64-bit off_t: build with -D_FILE_OFFSET_BITS=64");
+#elif !defined(__cplusplus) && defined(__STDC_VERSION__) && \
+    __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(off_t) == 8,
+    "libzcsend needs a 64-bit off_t: build with -D_FILE_OFFSET_BITS=64");
+#else
+typedef char zc_needs_64_bit_off_t_build_with_D_FILE_OFFSET_BITS_64[
+    sizeof(off_t) == 8 ? 1 : -1];
+#endif
+
+/*
  * Flags, where the platform has them (FreeBSD); elsewhere a call given one
  * fails with EINVAL. The values are FreeBSD's SF_* bits.
  */

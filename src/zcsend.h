@@ -487,6 +487,7 @@ int		 net_blocking(int, int, int);
 
 /* lib-sendfile.c (libzcsend) */
 int		 lib_flags(int, int *);
+int		 lib_input_check(int);
 
 /* loop.c */
 struct progress;

@@ -48,14 +48,16 @@ bg_send() {
 	ZCMD=$BG_CMD_PID
 }
 
-# assert_within T0 SECONDS: less than SECONDS have passed since T0 (an
-# $EPOCHREALTIME). A bound on a hang, not a speed test.
+# assert_within T0 SECONDS: less than SECONDS, plus the LATE a busy
+# machine may add, have passed since T0 (an $EPOCHREALTIME). SECONDS is
+# the timer the test set (0 where none ends the wait). A bound on a hang,
+# not a speed test.
 assert_within() {
 	local dt
 
 	dt=$(awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
-	awk -v d="$dt" -v max="$2" 'BEGIN { exit !(d < max) }' ||
-	    fail "took $dt s, the bound is $2 s"
+	awk -v d="$dt" -v t="$2" -v late="$LATE" 'BEGIN { exit !(d < t + late) }' ||
+	    fail "took $dt s, the bound is $2 s + $LATE s"
 }
 
 # reset_at N TOTAL [OPTION]...: a receiver that reads N bytes and then
@@ -71,7 +73,7 @@ reset_at() {
 	t0=$EPOCHREALTIME
 	run -74 --separate-stderr timeout -k 5 "$BOUND" ${WRAP[@]+"${WRAP[@]}"} \
 	    "$ZCSEND" "$@" 127.0.0.1 "$RECV_PORT" "$R16M"
-	assert_within "$t0" 10
+	assert_within "$t0" 0
 	# ECONNRESET, or EPIPE once the reset is consumed: either word.
 	assert_one_line_stderr \
 	    "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection (closed|reset) by peer after ([0-9]+) of $total bytes\$"
@@ -280,7 +282,11 @@ start_full_listener() {
 		kill -TERM "$RECV_PID" 2>/dev/null || true
 		bg_wait "$RECV_PID"
 	done
-	assert_within "$t0" 20
+	# No bound on the 50 rounds together: each round is bounded by the
+	# exit status (a zcsend the signal did not stop ends 124, not 130 or
+	# 143), and their sum only measured how busy the machine was.
+	echo "# 50 rounds in $(awk -v a="$t0" -v b="$EPOCHREALTIME" \
+	    'BEGIN { print b - a }') s" >&3
 }
 
 @test "a connect whose SYNs are dropped exits 75 within --connect-timeout" {
@@ -289,7 +295,7 @@ start_full_listener() {
 
 	run -75 --separate-stderr ip netns exec "$NETNS" timeout -k 5 "$BOUND" \
 	    "$ZCSEND" --connect-timeout 2 "$BLACKHOLE" 9 "$FILE"
-	assert_within "$t0" 5
+	assert_within "$t0" 2
 	assert_equal "$stderr" \
 	    "zcsend: connect $BLACKHOLE port 9: timed out after 2 s"
 	assert_equal "$output" ""
@@ -304,7 +310,7 @@ start_full_listener() {
 
 	run -75 --separate-stderr ip netns exec "$NETNS" timeout -k 5 "$BOUND" \
 	    "$ZCSEND" --connect-timeout 0.5 "$BLACKHOLE" 9 "$FILE"
-	assert_within "$t0" 3.5
+	assert_within "$t0" 0.5
 	assert_equal "$stderr" \
 	    "zcsend: connect $BLACKHOLE port 9: timed out after 0.5 s"
 }
@@ -331,7 +337,7 @@ start_full_listener() {
 	local t0=$EPOCHREALTIME
 	kill -INT "$BG_CMD_PID"
 	bg_wait "$BG_PID"
-	assert_within "$t0" 3
+	assert_within "$t0" 0
 	assert_equal "$BG_STATUS" 130
 	stderr=$(<"$ZCERR")
 	assert_one_line_stderr \
@@ -344,7 +350,7 @@ start_full_listener() {
 
 	run -75 --separate-stderr zc --connect-timeout 1 \
 	    127.0.0.1 "$FULL_PORT" "$FILE"
-	assert_within "$t0" 4
+	assert_within "$t0" 1
 	assert_equal "$stderr" \
 	    "zcsend: connect 127.0.0.1 port $FULL_PORT: timed out after 1 s"
 	assert_equal "$output" ""

@@ -122,6 +122,18 @@ fd_check() {
 	assert_same_bytes "$SEND_FILE" "$RECEIVED"
 }
 
+# push_failed STATUS WHAT: fails the test for a push that exited STATUS,
+# blaming the receiver when it is the one that went away.
+push_failed() {
+	local status=$1
+
+	if ! kill -0 "$RECV_PID" 2>/dev/null; then
+		bg_wait "$RECV_PID"
+		fail "the receiver (nc -k) exited $BG_STATUS before $2: $(cat "$err")"
+	fi
+	fail "$2 exited $status: $(cat "$ZCERR")"
+}
+
 @test "1000 consecutive small pushes each arrive intact, checked by SHA-256" {
 	local err=$BATS_TEST_TMPDIR/nc.err plan=$BATS_TEST_TMPDIR/plan
 	local push n off mode modes=(sendfile splice readwrite) bad=0 got want
@@ -129,8 +141,13 @@ fd_check() {
 
 	# One nc for all: -k takes each connection in turn, and zcsend ends
 	# only once nc has written its bytes and closed, so the pushes land
-	# in RECEIVED one after another, in order.
-	bg_start "$RECEIVED" "$err" nc.openbsd -d -k -l -n -v 127.0.0.1 0
+	# in RECEIVED one after another, in order. It is tethered to the
+	# test, not bounded by the clock: the 1000 pushes take 20 s on an
+	# idle machine with the plain build and over a minute with the
+	# sanitizers on a busy one, and a 60 s bound on nc once ended it
+	# mid-run, after which every push was "Connection refused". Each push
+	# has its own bound.
+	bg_start_tethered "$RECEIVED" "$err" nc.openbsd -d -k -l -n -v 127.0.0.1 0
 	RECV_PID=$BG_PID
 	wait_for_line "$err" '^Listening on '
 	RECV_PORT=$(sed -n 's/^Listening on .* \([0-9][0-9]*\)$/\1/p' "$err")
@@ -142,7 +159,7 @@ fd_check() {
 		echo "$off $n $mode" >>"$plan"
 		timeout -k 5 "$BOUND" "$ZCSEND" -q --mode "$mode" -o "$off" \
 		    -n "$n" 127.0.0.1 "$RECV_PORT" "$POOL" 2>"$ZCERR" ||
-		    fail "push $push ($mode, $n bytes from $off) exited $?: $(cat "$ZCERR")"
+		    push_failed "$?" "push $push ($mode, $n bytes from $off)"
 		[[ ! -s $ZCERR ]] ||
 		    fail "push $push ($mode) printed: $(cat "$ZCERR")"
 	done
@@ -236,7 +253,8 @@ fd_check() {
 	head -c 3000 /dev/urandom >"$SEND_FILE"
 
 	for mode in sendfile splice readwrite; do
-		bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -l -k --mode "$mode" \
+		# Tethered: 100 clients take as long as the machine makes them.
+		bg_start_tethered "$ZCOUT" "$ZCERR" "$ZCSEND" -l -k --mode "$mode" \
 		    127.0.0.1 0 "$SEND_FILE"
 		wait_for_line "$ZCERR" '^zcsend: listening on '
 		port=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' "$ZCERR")
@@ -260,4 +278,44 @@ fd_check() {
 		bg_wait "$BG_PID"
 		assert_equal "$BG_STATUS" 0
 	done
+}
+
+# The harness itself: what lets the soak outlast BOUND.
+
+@test "a receiver tethered to the test outlives the per-process bound that ends any other" {
+	local BOUND=1 err=$BATS_TEST_TMPDIR/nc.err tethered
+
+	SEND_FILE=$BATS_TEST_TMPDIR/file
+	head -c 4096 /dev/urandom >"$SEND_FILE"
+	bg_start_tethered "$RECEIVED" "$err" nc.openbsd -d -k -l -n -v 127.0.0.1 0
+	tethered=$BG_PID
+	wait_for_line "$err" '^Listening on '
+	RECV_PORT=$(sed -n 's/^Listening on .* \([0-9][0-9]*\)$/\1/p' "$err")
+	# A bounded process of the same test is ended by the bound...
+	bg_start /dev/null /dev/null sleep 30
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 124
+	# ...and the tethered receiver, started before it, still serves.
+	BOUND=60
+	run -0 zc -q 127.0.0.1 "$RECV_PORT" "$SEND_FILE"
+	kill -TERM "$tethered"
+	bg_wait "$tethered"
+	assert_same_bytes "$SEND_FILE" "$RECEIVED"
+}
+
+@test "a tethered process ends with the shell that started it" {
+	local pidfile=$BATS_TEST_TMPDIR/tethered.pid
+
+	# A subshell stands for the test's shell: once it exits, the kernel
+	# sends its tethered child SIGTERM.
+	(
+		bg_start_tethered /dev/null /dev/null sleep 600
+		echo "$BG_CMD_PID" >"$pidfile"
+	)
+	wait_until "$BOUND" process_gone "$(<"$pidfile")"
+}
+
+# process_gone PID: no process PID is left.
+process_gone() {
+	! kill -0 "$1" 2>/dev/null
 }

@@ -61,6 +61,36 @@ stderr_msg() {
 	    --arg e "$(stderr_msg)"
 }
 
+@test "json: -s with a name that does not resolve prints JSON with status 68" {
+	run -68 --separate-stderr zc --json -s nonexistent.invalid 127.0.0.1 9 \
+	    "$FILE"
+	assert_json_line "$output" "$JSON_TRANSFER" \
+	    '.status == 68 and .bytes == 0 and .backend == null and
+	    .error == $e' --arg e "$(stderr_msg)"
+	[[ $stderr == "zcsend: source address nonexistent.invalid: "* ]] ||
+	    fail "unexpected message: $stderr"
+}
+
+@test "json: -s '' is a usage error, 64, without JSON" {
+	run -64 --separate-stderr zc --json -s '' 127.0.0.1 9 "$FILE"
+	assert_equal "$stderr" \
+	    "zcsend: command line: -s needs an address, not an empty string"
+	assert_equal "$output" ""
+}
+
+@test "json: seconds and rate have one form each, on every path" {
+	local ok fail
+
+	start_nc "$RECEIVED"
+	ok=$(zc -q --json 127.0.0.1 "$RECV_PORT" "$FILE")
+	recv_wait
+	fail=$(zc --json 127.0.0.1 9 "$BATS_TEST_TMPDIR/nonexistent" 2>/dev/null) &&
+	    fail "a missing file succeeded"
+	[[ $ok =~ \"seconds\":[0-9]+\.[0-9]{6},\"rate\":[0-9]+\.[0-9], ]] ||
+	    fail "success: $ok"
+	[[ $fail == *'"seconds":0.000000,"rate":0.0,'* ]] || fail "failure: $fail"
+}
+
 @test "json: a listen address in use prints JSON with status 69" {
 	start_nc
 	run -69 --separate-stderr zc --json -l 127.0.0.1 "$RECV_PORT" "$FILE"

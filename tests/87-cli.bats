@@ -198,9 +198,13 @@ refused_with_bench() {
 	run -0 --separate-stderr zc --bench --size 256K --rounds 3 \
 	    --block-sizes 1000,4K --json
 	assert_json_line "$output" 'type == "object"' '
-	    [.modes[] | .mode] == ["sendfile", "splice", "readwrite 1000", "readwrite 4K"] and
-	    [.modes[] | .block_size] == [null, null, 1000, 4096] and
-	    all(.modes[]; (.gib_per_s_min | type) == "number" and
+	    [.modes[] | .mode] == ["sendfile", "splice", "mmap", "msg_zerocopy",
+		"io_uring-splice", "io_uring-sendzc", "readwrite 1000",
+		"readwrite 4K"] and
+	    [.modes[] | .block_size] == [null, null, null, null, null, null,
+		1000, 4096] and
+	    all(.modes[] | select(.unavailable == null);
+		(.gib_per_s_min | type) == "number" and
 		(.gib_per_s_max | type) == "number" and
 		.gib_per_s_min <= .gib_per_s and .gib_per_s <= .gib_per_s_max)'
 }
@@ -227,4 +231,29 @@ refused_with_bench() {
 	for group in transfer destinations listen timeouts output bench; do
 		assert_line --regexp "^${group^}[a-z ]*:$"
 	done
+}
+
+@test "-h keeps one description column on every line, within 79 columns" {
+	local line bad=()
+
+	run -0 --separate-stderr zc -h
+	# An option line: the option, two spaces or more, the description
+	# at column 28; a continuation line: blanks up to that column.
+	for line in "${lines[@]}"; do
+		[[ $line =~ ^\ +zcsend\  ]] && continue	# the synopsis
+		if [[ $line =~ ^\ +- ]]; then
+			[[ ${line:0:27} =~ \ \ $ && ${line:27:1} != ' ' ]] ||
+			    bad+=("$line")
+		elif [[ $line == ' '* ]]; then
+			[[ ${line:0:27} =~ ^\ +$ && ${line:27:1} != ' ' ]] ||
+			    bad+=("$line")
+		fi
+		((${#line} <= 79)) || bad+=("$line")
+	done
+	((${#bad[@]} == 0)) || fail "$(printf 'out of column: %s\n' "${bad[@]}")"
+}
+
+@test "-h says that -l -k needs an idle timeout against clients that never read" {
+	run -0 --separate-stderr zc -h
+	assert_line --regexp '^ +set one with -l -k: clients that never read$'
 }

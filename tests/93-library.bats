@@ -27,11 +27,14 @@ setup() {
 	_common_setup
 	[[ ! -e $BATS_FILE_TMPDIR/install.failed ]] ||
 	    fail "make install failed: $(cat "$BATS_FILE_TMPDIR/install.log")"
-	# pkg-config reads the installed zcsend.pc; the sysroot puts its
-	# -I and -L paths inside DESTDIR.
+	# pkg-config reads the installed zcsend.pc, and the system's for what
+	# it requires (libbsd); the sysroot puts the -I and -L paths inside
+	# DESTDIR.
 	export PKG_CONFIG_SYSROOT_DIR=$DEST
 	export PKG_CONFIG_PATH=$DEST$ZC_LIBDIR/pkgconfig
-	export PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH
+	PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH:$(unset PKG_CONFIG_LIBDIR &&
+	    "$PKG_CONFIG" --variable pc_path pkg-config)
+	export PKG_CONFIG_LIBDIR
 	EXAMPLE=$BATS_FILE_TMPDIR/zc-example.c
 	DATA=$BATS_FILE_TMPDIR/data
 	EXPECTED=$BATS_TEST_TMPDIR/expected
@@ -86,19 +89,37 @@ teardown() {
 	assert_same_bytes "$EXPECTED" "$RECEIVED"
 }
 
-@test "README example linked statically with pkg-config --static sends the same bytes" {
+@test "README example linked with -static and nothing but pkg-config --static sends the same bytes" {
+	# What a user types: every library from pkg-config, libbsd's own
+	# dependencies (libmd) included through Requires.private. A sanitizer
+	# build cannot be linked fully static (ASan needs its shared runtime):
+	# there every library pkg-config names is linked static, libc and the
+	# sanitizer runtime shared.
+	local libs link
+	libs=$("$PKG_CONFIG" --libs --static zcsend)
+	# shellcheck disable=SC2206 # pkg-config's flags are split on purpose
+	if [[ -z ${ZC_CFLAGS-} ]]; then
+		link=(-static $libs)
+	else
+		link=(-Wl,-Bstatic $libs -Wl,-Bdynamic)
+	fi
 	# shellcheck disable=SC2046 # pkg-config's flags are split on purpose
 	run -0 "$ZC_CC" ${ZC_CFLAGS-} -o "$BATS_TEST_TMPDIR/zc-example" \
-	    "$EXAMPLE" $("$PKG_CONFIG" --cflags zcsend) \
-	    "$DEST$ZC_LIBDIR/libzcsend.a" \
-	    $("$PKG_CONFIG" --libs --static zcsend | sed 's/-lzcsend//')
-	run -0 ldd "$BATS_TEST_TMPDIR/zc-example"
-	refute_output --partial libzcsend
+	    "$EXAMPLE" $("$PKG_CONFIG" --cflags zcsend) "${link[@]}"
+	run -0 readelf -d "$BATS_TEST_TMPDIR/zc-example"
+	refute_output --regexp 'NEEDED.*\[lib(zcsend|bsd|md)\.so'
 	start_nc "$RECEIVED"
 	run -0 timeout "$BOUND" "$BATS_TEST_TMPDIR/zc-example" 127.0.0.1 \
 	    "$RECV_PORT" "$DATA"
 	bg_wait "$RECV_PID"
 	assert_same_bytes "$EXPECTED" "$RECEIVED"
+}
+
+@test "zcsend.pc names libbsd in Requires.private, not -lbsd in Libs.private" {
+	run -0 "$PKG_CONFIG" --print-requires-private zcsend
+	assert_output 'libbsd'
+	run -0 grep '^Libs.private:' "$DEST$ZC_LIBDIR/pkgconfig/zcsend.pc"
+	refute_output --regexp '-lbsd( |$)'
 }
 
 @test "the installed library needs neither libcrypto nor libmd and carries no progress, checksum or JSON code" {
@@ -111,6 +132,60 @@ teardown() {
 	    _ "$DEST$ZC_LIBDIR/libzcsend.a"
 	assert_line xfer_step
 	refute_line --regexp '^(progress|checksum|json|report_json)'
+	# libmd comes in only as libbsd's own dependency.
 	run -0 "$PKG_CONFIG" --libs --static zcsend
-	refute_output --regexp '-l(crypto|ssl|md)( |$)'
+	refute_output --regexp '-l(crypto|ssl)( |$)'
+	run -0 grep -E '^(Requires|Libs)' "$DEST$ZC_LIBDIR/pkgconfig/zcsend.pc"
+	refute_output --regexp 'crypto|ssl|md'
+}
+
+@test "the header refuses a 32-bit off_t at compile time and names the flag, in C89, C11 and C++" {
+	# A 32-bit off_t, as on i386 without -D_FILE_OFFSET_BITS=64, is made
+	# here by a macro: the library's off_t and off_t * are 64 bits.
+	local std lang flags=("$PKG_CONFIG" --cflags zcsend)
+	printf '%s\n' '#include <sys/types.h>' '#include <stdint.h>' \
+	    '#ifdef SMALL_OFF_T' '#define off_t int32_t' '#endif' \
+	    '#include <zc_sendfile.h>' 'int main(void) { return 0; }' \
+	    >"$BATS_TEST_TMPDIR/off.c"
+	# shellcheck disable=SC2046 # pkg-config's flags are split on purpose
+	for std in c:c89 c:c11 c++:c++98 c++:c++11; do
+		lang=${std%%:*}
+		run -0 "$ZC_CC" -x "$lang" -std="${std#*:}" -Wall -Wextra \
+		    -pedantic -Werror -fsyntax-only $("${flags[@]}") \
+		    "$BATS_TEST_TMPDIR/off.c"
+		run -1 "$ZC_CC" -x "$lang" -std="${std#*:}" -DSMALL_OFF_T \
+		    -fsyntax-only $("${flags[@]}") "$BATS_TEST_TMPDIR/off.c"
+		assert_output --partial 'off_t'
+		assert_output --partial '_FILE_OFFSET_BITS'
+	done
+}
+
+@test "man zc_flags_supported and man zc_version open zc_sendfile(3), and every page has a date" {
+	local page
+	for page in zc_flags_supported zc_version; do
+		assert_file_exists "$DEST$ZC_MANDIR/man3/$page.3"
+		# From the manual's root, as man(1) reads a .so link.
+		run -0 bash -c 'cd "$1" && mandoc -T ascii "man3/$2.3" | sed "s/.\x08//g"' _ \
+		    "$DEST$ZC_MANDIR" "$page"
+		assert_output --partial 'zc_sendfile, zc_flags_supported, zc_version'
+		assert_output --partial 'zc_version(void)'
+		refute_output --partial 'Mdocdate' 
+	done
+	for page in zc_sendfile zc_sendfile_all; do
+		run -0 sed -n 1p "$DEST$ZC_MANDIR/man3/$page.3"
+		assert_output --regexp '^\.Dd [A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}$'
+	done
+}
+
+@test "the build is quiet by default (CC and CCLD lines) and make V=1 prints the commands" {
+	# make -n -W: what make would run were src/lib-all.c changed, and
+	# nothing is run.
+	local mk=(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${ZC_MAKE:-make}"
+	    -n -W src/lib-all.c -C "$ZC_BUILDDIR")
+	run -0 "${mk[@]}" libzcsend.la
+	assert_output --regexp 'echo "  CC      " src/lib-all\.lo'
+	assert_output --regexp 'echo "  CCLD    " libzcsend\.la'
+	run -0 "${mk[@]}" V=1 libzcsend.la
+	refute_output --partial 'echo "  CC'
+	assert_output --regexp 'libtool .*--mode=compile .*src/lib-all\.c'
 }

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: ISC
 # The sendfile module, as a TAP stream for make check: install it with
 # pip from a copy of the tree (pip builds in the source directory, which
-# may be read-only), then run its unittest suite against that install, one
-# TAP line per test. PYTHON (from configure) is Debian's /usr/bin/python3.
+# may be read-only); make an sdist of it with python3 -m build, install
+# that sdist on its own (no tree around it, offline), and check that the
+# wheel carries the licence; then run the unittest suite against the
+# module built from the sdist, one TAP line per test. PYTHON (from
+# configure) is Debian's /usr/bin/python3.
 set -u
 : "${PYTHON:?PYTHON must name python3}" "${srcdir:?}"
 
@@ -11,22 +14,54 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/zcsend-python.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 mkdir "$tmp/tree" &&
-    cp -R "$srcdir/python" "$srcdir/src" "$srcdir/configure.ac" "$tmp/tree/" &&
-    chmod -R u+w "$tmp/tree" && rm -rf "$tmp/tree/python/build" || exit 99
+    cp -R "$srcdir/python" "$srcdir/src" "$srcdir/configure.ac" \
+    "$srcdir/LICENSE" "$tmp/tree/" &&
+    chmod -R u+w "$tmp/tree" &&
+    rm -rf "$tmp/tree/python/build" "$tmp/tree/python/"*.egg-info || exit 99
 
-if timeout 300 "$PYTHON" -m pip install --no-build-isolation --no-index \
-    --no-deps --target "$tmp/site" "$tmp/tree/python" >"$tmp/pip.log" 2>&1 &&
-    [ -n "$(ls "$tmp/site"/sendfile*.so 2>/dev/null)" ]; then
-	echo "ok 1 - pip install --no-build-isolation ./python"
-else
-	echo "not ok 1 - pip install --no-build-isolation ./python"
-	sed 's/^/# /' "$tmp/pip.log"
-	echo "1..1"
-	exit 1
-fi
+n=0
+# ok DESCRIPTION LOG COMMAND...: one TAP line for COMMAND; on failure,
+# LOG as comments, the plan, and exit 1.
+step() {
+	desc=$1 log=$2
+	shift 2
+	n=$((n + 1))
+	if "$@" >"$log" 2>&1; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		sed 's/^/# /' "$log"
+		echo "1..$n"
+		exit 1
+	fi
+}
+
+pip_install() {
+	timeout 300 "$PYTHON" -m pip install --no-build-isolation --no-index \
+	    --no-deps --target "$@" && [ -n "$(ls "$1"/sendfile*.so)" ]
+}
+
+# The wheel's metadata: the licence file and the licence.
+licensed() {
+	grep -x 'License: ISC' "$1"/zcsend_sendfile-*.dist-info/METADATA &&
+	    cmp "$srcdir/LICENSE" "$1"/zcsend_sendfile-*.dist-info/LICENSE
+}
+
+step "pip install --no-build-isolation ./python" "$tmp/pip.log" \
+    pip_install "$tmp/site-tree" "$tmp/tree/python"
+step "python3 -m build --sdist --no-isolation ./python" "$tmp/sdist.log" \
+    timeout 300 "$PYTHON" -m build --sdist --no-isolation \
+    --outdir "$tmp/dist" "$tmp/tree/python"
+# The sdist alone, away from the tree it came from.
+mkdir "$tmp/away" && cp "$tmp/dist"/zcsend-sendfile-*.tar.gz "$tmp/away/" &&
+    rm -rf "$tmp/tree/src" "$tmp/tree/configure.ac" || exit 99
+step "pip install of the sdist alone, offline" "$tmp/pip-sdist.log" \
+    pip_install "$tmp/site" "$tmp/away"/zcsend-sendfile-*.tar.gz
+step "the installed wheel carries LICENSE and License: ISC" \
+    "$tmp/license.log" licensed "$tmp/site"
 
 cd "$tmp/tree/python/tests" || exit 99
-PYTHONPATH=$tmp/site timeout 600 "$PYTHON" - <<'PY'
+ZC_TAP_DONE=$n PYTHONPATH=$tmp/site timeout 600 "$PYTHON" - <<'PY'
 import os
 import sys
 import unittest
@@ -37,8 +72,9 @@ import test_sendfile
 
 # The module under test is the one pip just installed.
 if not sendfile.__file__.startswith(os.environ["PYTHONPATH"] + "/"):
-    print("not ok 2 - sendfile imported from %s" % sendfile.__file__)
-    print("1..2")
+    n = int(os.environ["ZC_TAP_DONE"]) + 1
+    print("not ok %d - sendfile imported from %s" % (n, sendfile.__file__))
+    print("1..%d" % n)
     sys.exit(1)
 
 
@@ -46,7 +82,7 @@ if not sendfile.__file__.startswith(os.environ["PYTHONPATH"] + "/"):
 class Tap(unittest.TextTestResult):
     """One TAP line per test, numbered after pip's line."""
 
-    n = 1
+    n = int(os.environ["ZC_TAP_DONE"])
 
     def _line(self, test, ok, why=""):
         Tap.n += 1

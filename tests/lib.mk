@@ -17,6 +17,6 @@ BATS_TESTS += tests/93-library.bats
 TESTS += tests/94-python.sh
 
 EXTRA_DIST += tests/94-python.sh python/README python/pyproject.toml \
-	python/setup.py python/sendfilemodule.c \
+	python/setup.py python/sendfilemodule.c python/LICENSE \
 	python/tests/test_sendfile.py python/tests/test_pysendfile.py \
 	zcsend.pc.in scripts/bench-python

@@ -224,6 +224,47 @@ class TestHeaderTrailer(Base):
         with self.assertRaises(TypeError):
             sendfile.sendfile(self.out, self.fd, 0, 10, header=12)
 
+    def test_none_is_no_header_or_trailer(self):
+        # As pysendfile on Linux took them, and as a wrapper written
+        # def f(..., header=None, trailer=None) passes them on.
+        def wrapper(out, fd, offset, nbytes, header=None, trailer=None):
+            return sendfile.sendfile(out, fd, offset, nbytes, header=header,
+                                     trailer=trailer)
+        self.assertEqual(wrapper(self.out, self.fd, 0, 10), 10)
+        self.assertEqual(wrapper(self.out, self.fd, 10, 10, header=b"H"), 11)
+        self.assertEqual(sendfile.sendfile(self.out, self.fd, 20, 10, None,
+                                           None), 10)
+        self.assertEqual(self.received(), DATA[:10] + b"H" + DATA[10:30])
+
+    @unittest.skipUnless(os.path.exists("/sys/class/net/lo/mtu"),
+                         "no sysfs")
+    def test_file_shorter_than_its_size_gets_its_trailer(self):
+        # sysfs says 4096 bytes and holds a few: the call that finds the
+        # end sends the trailer.
+        fd = os.open("/sys/class/net/lo/mtu", os.O_RDONLY)
+        try:
+            content = os.pread(fd, 4096, 0)
+            sent = sendfile.sendfile(self.out, fd, 0, 65536, trailer=b"<END>")
+            self.assertEqual(sent, len(content))
+            self.assertEqual(sendfile.sendfile(self.out, fd, sent, 65536,
+                                               trailer=b"<END>"), 5)
+        finally:
+            os.close(fd)
+        self.assertEqual(self.received(), content + b"<END>")
+
+    @unittest.skipUnless(os.path.exists("/proc/self/status"), "no /proc")
+    def test_proc_file_with_a_trailer_is_not_taken_for_empty(self):
+        fd = os.open("/proc/self/status", os.O_RDONLY)
+        try:
+            sent = sendfile.sendfile(self.out, fd, 0, 65536, trailer=b"T")
+        except OSError as e:
+            self.assertEqual(e.errno, errno.EINVAL)
+            sent = 0
+        finally:
+            os.close(fd)
+        self.assertNotEqual(sent, 1, "the trailer alone went")
+        self.assertEqual(len(self.received()), sent)
+
 
 class TestCornerCases(Base):
 
@@ -310,6 +351,26 @@ class TestCornerCases(Base):
         with self.assertRaises(OSError) as cm:
             sendfile.sendfile(self.out, self.fd, 0, 4096, flags=0x4000)
         self.assertEqual(cm.exception.errno, errno.EINVAL)
+
+    def test_what_pysendfile_on_linux_ignored(self):
+        # The README's list: pysendfile 2.0.1 on Linux ignored every
+        # keyword and sent the file bytes; here each is checked.
+        for kw, exc in ((dict(header=5), TypeError),
+                        (dict(trailer=5), TypeError),
+                        (dict(flags="x"), TypeError),
+                        (dict(bogus=1), TypeError),
+                        (dict(header=memoryview(b"abcd")[::2]), BufferError),
+                        (dict(trailer=memoryview(b"abcd")[::2]),
+                         BufferError)):
+            with self.assertRaises(exc, msg=repr(kw)):
+                sendfile.sendfile(self.out, self.fd, 0, 4096, **kw)
+        out = os.path.join(self.tmp.name, "out")
+        with open(out, "wb") as f:
+            with self.assertRaises(OSError) as cm:
+                sendfile.sendfile(f.fileno(), self.fd, 0, 4096, header=b"H")
+        self.assertEqual(cm.exception.errno, errno.ENOTSOCK)
+        self.assertEqual(os.path.getsize(out), 0)
+        self.assertEqual(self.received(), b"")
 
     def test_constants_where_pysendfile_has_them(self):
         names = {"SF_NODISKIO", "SF_MNOWAIT", "SF_SYNC"}

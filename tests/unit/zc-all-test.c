@@ -43,6 +43,7 @@ static int	 zca_peer_gone(void);
 static int	 zca_peer_reset(void);
 static void	*zca_resetter(void *);
 static int	 zca_einval(void);
+static int	 zca_bad_input(void);
 
 /* A blocking socket works, and is blocking again afterwards. */
 static int
@@ -376,6 +377,48 @@ zca_einval(void)
 	return TAP_PASS;
 }
 
+/*
+ * An input that cannot be read fails before anything goes out, header
+ * included, as zc_sendfile() does: EBADF for a closed descriptor or one
+ * open for writing only, EISDIR for a directory.
+ */
+static int
+zca_bad_input(void)
+{
+	struct zct_peer	p;
+	uint64_t	sent = 7;
+	int		sock, fd, wr, dir;
+
+	CHECK((wr = open(zct_path, O_WRONLY)) != -1);
+	CHECK((dir = open(".", O_RDONLY | O_DIRECTORY)) != -1);
+	CHECK(zct_open(&sock, &p) == 0);
+	/* Closed last, so that nothing here takes its number again. */
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(close(fd) == 0);
+	errno = 0;
+	CHECK(zc_sendfile_all(sock, fd, 0, 10, "HEAD", 4, NULL, 0, 0, 0,
+	    &sent) == -1);
+	CHECK(errno == EBADF && sent == 0);
+	errno = 0;
+	CHECK(zc_sendfile_all(sock, wr, 0, 10, "HEAD", 4, "T", 1, 0, 0,
+	    &sent) == -1);
+	CHECK(errno == EBADF && sent == 0);
+	errno = 0;
+	CHECK(zc_sendfile_all(sock, dir, 0, ZC_TO_EOF, NULL, 0, NULL, 0, 0, 0,
+	    &sent) == -1);
+	CHECK(errno == EISDIR && sent == 0);
+	errno = 0;
+	CHECK(zc_sendfile_all(sock, dir, 0, ZC_TO_EOF, "HEAD", 4, NULL, 0, 0,
+	    0, &sent) == -1);
+	CHECK(errno == EISDIR && sent == 0);
+	zct_close(sock, &p);
+	close(wr);
+	close(dir);
+	CHECK(p.len == 0);
+	free(p.data);
+	return TAP_PASS;
+}
+
 static const struct tap_test tests[] = {
 	{ "blocking socket: all bytes, still blocking after", zca_blocking },
 	{ "non-blocking socket: all bytes, still non-blocking after",
@@ -393,6 +436,8 @@ static const struct tap_test tests[] = {
 	{ "closed peer: EPIPE, no SIGPIPE", zca_peer_gone },
 	{ "TCP peer resets part-way: ECONNRESET", zca_peer_reset },
 	{ "bad offset, timeout or flags: EINVAL", zca_einval },
+	{ "unreadable input or directory: EBADF or EISDIR, nothing sent",
+	    zca_bad_input },
 };
 
 int

@@ -38,8 +38,10 @@ static int	 zcr_eagain(void);
 static int	 zcr_ebadf(void);
 static int	 zcr_ebadf_header(void);
 static int	 zcr_flags(void);
+static int	 zcr_not_stream(void);
 #ifdef __linux__
 static int	 zcr_pseudo(void);
+static int	 zcr_short_trailer(void);
 #endif
 
 /* pysendfile's README loop: call until 0, adding what each call sent. */
@@ -276,7 +278,7 @@ zcr_ebadf_header(void)
 {
 	struct zct_peer	p;
 	off_t		off = 0;
-	int		sock, fd, wr;
+	int		sock, fd, wr, dir;
 
 	CHECK((wr = open(zct_path, O_WRONLY)) != -1);
 	CHECK(zct_open(&sock, &p) == 0);
@@ -290,6 +292,11 @@ zcr_ebadf_header(void)
 	CHECK(zc_sendfile(sock, wr, &off, 10, "HEAD", 4, "T", 1, 0) == -1);
 	CHECK(errno == EBADF);
 	CHECK(off == 0);
+	CHECK((dir = open(".", O_RDONLY | O_DIRECTORY)) != -1);
+	errno = 0;
+	CHECK(zc_sendfile(sock, dir, &off, 10, "HEAD", 4, NULL, 0, 0) == -1);
+	CHECK(errno == EISDIR);
+	close(dir);
 	zct_close(sock, &p);
 	close(wr);
 	CHECK(p.len == 0);
@@ -325,36 +332,126 @@ zcr_flags(void)
 	return TAP_PASS;
 }
 
+/*
+ * What out may be, as zc_sendfile(3) says: a datagram socket works; a pipe
+ * works without a header where the platform's sendfile(2) writes to any
+ * descriptor (Linux), and a header or trailer, which go with send(2),
+ * needs a socket: ENOTSOCK, nothing sent. The read/write path sends with
+ * send(2) always.
+ */
+static int
+zcr_not_stream(void)
+{
+	unsigned char	buf[200];
+	off_t		off = 0;
+	int		sv[2], pv[2], fd;
+
+	CHECK((fd = open(zct_path, O_RDONLY)) != -1);
+	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0);
+	CHECK(zc_sendfile(sv[0], fd, &off, 100, NULL, 0, NULL, 0, 0) == 100);
+	CHECK(off == 100);
+	CHECK(recv(sv[1], buf, sizeof(buf), 0) == 100);
+	CHECK(memcmp(buf, zct_file, 100) == 0);
+	close(sv[0]);
+	close(sv[1]);
+
+	CHECK(pipe(pv) == 0);
+	off = 0;
+	errno = 0;
+	CHECK(zc_sendfile(pv[1], fd, &off, 100, "H", 1, NULL, 0, 0) == -1);
+	CHECK(errno == ENOTSOCK && off == 0);
+#ifdef ZCT_READWRITE
+	errno = 0;
+	CHECK(zc_sendfile(pv[1], fd, &off, 100, NULL, 0, NULL, 0, 0) == -1);
+	CHECK(errno == ENOTSOCK && off == 0);
+	close(pv[1]);
+	CHECK(read(pv[0], buf, sizeof(buf)) == 0);
+#else
+	CHECK(zc_sendfile(pv[1], fd, &off, 100, NULL, 0, NULL, 0, 0) == 100);
+	CHECK(off == 100);
+	close(pv[1]);
+	CHECK(read(pv[0], buf, sizeof(buf)) == 100);
+	CHECK(memcmp(buf, zct_file, 100) == 0);
+#endif
+	close(pv[0]);
+	close(fd);
+	return TAP_PASS;
+}
+
 #ifdef __linux__
 /*
  * A file whose size (0) is not its content: /proc/self/status, which
  * Linux's sendfile(2) refuses with EINVAL (no splice_read) and read/write
  * reads. zc_sendfile must say so, or send it, as os.sendfile and
- * pysendfile do; a return of 0 would tell the caller's loop that the file
- * is empty.
+ * pysendfile do, with a trailer or without; a return of 0, or of the
+ * trailer alone, would tell the caller's loop that the file is empty.
  */
 static int
 zcr_pseudo(void)
 {
-	struct zct_peer	 p;
-	off_t		 off = 0;
-	ssize_t		 n;
-	int		 sock, fd, err;
+	static const char	*trls[] = { "", "T" };
+	struct zct_peer		 p;
+	off_t			 off;
+	ssize_t			 n;
+	size_t			 i, tl;
+	int			 sock, fd, err;
 
-	CHECK((fd = open("/proc/self/status", O_RDONLY)) != -1);
+	for (i = 0; i < sizeof(trls) / sizeof(trls[0]); i++) {
+		tl = strlen(trls[i]);
+		off = 0;
+		CHECK((fd = open("/proc/self/status", O_RDONLY)) != -1);
+		CHECK(zct_open(&sock, &p) == 0);
+		errno = 0;
+		n = zc_sendfile(sock, fd, &off, 65536, NULL, 0, trls[i], tl, 0);
+		err = errno;
+		zct_close(sock, &p);
+		close(fd);
+		if (n == (ssize_t)tl && off == 0)
+			return tap_fail("trailer \"%s\": returned %zd, the file "
+			    "taken for empty", trls[i], n);
+		/* Sent: the file bytes, and the trailer if they reached
+		 * its end. */
+		if (n == -1)
+			CHECK(err == EINVAL && off == 0 && p.len == 0);
+		else
+			CHECK(n > 0 && p.len == (size_t)n && (off == n ||
+			    (off == n - (off_t)tl && memcmp(p.data + off,
+			    trls[i], tl) == 0)));
+		free(p.data);
+	}
+	return TAP_PASS;
+}
+
+/*
+ * A file that ends before its size: a sysfs file says 4096 and holds a
+ * few bytes. The call that finds the end of the file (sendfile(2) gives 0)
+ * sends the trailer, as it does for a regular file whose end it reached.
+ */
+static int
+zcr_short_trailer(void)
+{
+	static const char	 path[] = "/sys/class/net/lo/mtu";
+	struct zct_peer		 p;
+	char			 content[64];
+	off_t			 off = 0;
+	ssize_t			 len;
+	int			 sock, fd;
+
+	CHECK((fd = open(path, O_RDONLY)) != -1);
+	CHECK((len = pread(fd, content, sizeof(content), 0)) > 0);
 	CHECK(zct_open(&sock, &p) == 0);
-	errno = 0;
-	n = zc_sendfile(sock, fd, &off, 4096, NULL, 0, NULL, 0, 0);
-	err = errno;
+	CHECK(zc_sendfile(sock, fd, &off, 100000, NULL, 0, "<END>", 5,
+	    0) == len);
+	CHECK(off == len);
+	CHECK(zc_sendfile(sock, fd, &off, 100000, NULL, 0, "<END>", 5,
+	    0) == 5);
+	CHECK(off == len);
 	zct_close(sock, &p);
 	close(fd);
+	CHECK(p.len == (size_t)len + 5 &&
+	    memcmp(p.data, content, (size_t)len) == 0 &&
+	    memcmp(p.data + len, "<END>", 5) == 0);
 	free(p.data);
-	if (n == 0)
-		return tap_fail("returned 0: the file taken for empty");
-	if (n == -1)
-		CHECK(err == EINVAL && off == 0);
-	else
-		CHECK(off == n && p.len == (size_t)n);
 	return TAP_PASS;
 }
 #endif
@@ -370,11 +467,16 @@ static const struct tap_test tests[] = {
 	{ "nbytes past SSIZE_MAX is EINVAL", zcr_nbytes_too_large },
 	{ "full non-blocking socket: EAGAIN, nothing sent", zcr_eagain },
 	{ "unreadable input, unwritable output: EBADF", zcr_ebadf },
-	{ "bad input with a header: EBADF, nothing sent", zcr_ebadf_header },
+	{ "bad input with a header: EBADF or EISDIR, nothing sent",
+	    zcr_ebadf_header },
 	{ "flags the platform lacks are EINVAL", zcr_flags },
+	{ "datagram socket, pipe with and without a header as out",
+	    zcr_not_stream },
 #ifdef __linux__
-	{ "a /proc file is refused or sent, never taken for empty",
-	    zcr_pseudo },
+	{ "a /proc file, with a trailer or without, is refused or sent, "
+	    "never taken for empty", zcr_pseudo },
+	{ "a file that ends before its size still gets its trailer",
+	    zcr_short_trailer },
 #endif
 };
 

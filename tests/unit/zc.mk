@@ -74,5 +74,5 @@ tests_unit_zc_all_test_LDADD = libzcsend.la
 tests_unit_zc_none_test_SOURCES = tests/unit/zc-real-test.c \
 	$(ZC_REAL_SOURCES) src/lib-sendfile.c src/sf-unknown.c \
 	src/platform.c src/noflags.c
-tests_unit_zc_none_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_zc_none_test_CPPFLAGS = $(UNIT_CPPFLAGS) -DZCT_READWRITE
 tests_unit_zc_none_test_LDADD = $(UNIT_ENGINE)
