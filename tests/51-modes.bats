@@ -278,6 +278,17 @@ assert_chart_fits() {
 	assert_chart_fits 70
 }
 
+@test "bench chart on a terminal: fitted to the terminal's width, not COLUMNS" {
+	local out=$BATS_TEST_TMPDIR/pty.out
+
+	LC_ALL=C COLUMNS=200 run -0 timeout -k 5 "$BOUND" \
+	    "${PYTHON:-/usr/bin/python3}" "$BATS_TEST_DIRNAME/helpers/ptyrun.py" \
+	    run 64 "$out" "$ZCSEND" --bench --size 1M --rounds 1 \
+	    --block-sizes 64K --progress none
+	output=$(tr -d '\r' <"$out")
+	assert_chart_fits 64
+}
+
 @test "bench --csv: a row per run, and one for a mode that cannot run" {
 	run --separate-stderr deny -z "$ZCSEND" --bench --csv --size 1M \
 	    --rounds 2 --block-sizes 64K
