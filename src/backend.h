@@ -57,6 +57,9 @@ struct sf_scratch {
 	size_t		 piped;		/* bytes waiting in the pipe */
 	int		 input_failed;	/* the last -1 came from the input */
 	uint64_t	 extra_syscalls;	/* beyond one per call */
+	/* A backend's own state (modes.c's backends), and who frees it. */
+	void		*priv;
+	void		(*priv_free)(struct sf_scratch *);
 };
 
 /*

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * zcsend --bench: the same file, sent over and over through each path
- * (sendfile, splice, read/write at several block sizes) to a discard
- * receiver, in interleaved rounds with the order rotated each round; medians
- * of throughput, sender CPU per GiB and syscalls per GiB. Every run checks
- * that the receiver got exactly the bytes sent, or it is not a figure.
+ * (sendfile, splice, mmap, MSG_ZEROCOPY, io_uring, read/write at several
+ * block sizes) to a discard receiver, in interleaved rounds with the order
+ * rotated each round; medians of throughput, sender CPU per GiB and syscalls
+ * per GiB, per file size (--size list) and page cache state (--cache). Every
+ * run checks that the receiver got exactly the bytes sent, or it is not a
+ * figure. A path the kernel refuses is a row that says why, not a failure.
  *
  * By default everything is embedded: a temporary file of random bytes and a
  * child process that drains connections with splice to /dev/null, so the
@@ -32,25 +34,11 @@
 #include <unistd.h>
 
 #include "zcsend.h"
+#include "bench.h"
 
-#define BENCH_MAX_MODES		(2 + BENCH_MAX_BLOCK_SIZES)
-#define BENCH_MAX_ROUNDS	100
 #define RECV_CHUNK		((size_t)256 * 1024)
 #define RESULT_TIMEOUT_MS	30000
 #define GIB			1073741824.0
-
-/* One path under test. */
-struct bench_mode {
-	char		 name[32];
-	enum send_mode	 mode;
-	size_t		 block_size;
-	double		 gibps[BENCH_MAX_ROUNDS];
-	double		 cpu_per_gib[BENCH_MAX_ROUNDS];
-	double		 calls_per_gib[BENCH_MAX_ROUNDS];
-	int		 runs;
-	int		 failures;
-	char		 last_error[256];
-};
 
 /* The embedded discard receiver, a child process. */
 struct receiver {
@@ -74,12 +62,13 @@ static int	bench_run(const struct options *, struct bench_mode *,
 static int	bench_input(const struct options *, uint64_t *, int *);
 static int	bench_modes(const struct options *, struct bench_mode *);
 static int	bench_rounds(const struct options *, struct bench_mode *, int,
-		    const struct dest *, const struct input *,
+		    int, const struct dest *, const struct input *,
 		    struct receiver *, int *);
-static double	median(const double *, int);
-static double	spread(const double *, int, int);
+static int	bench_prepare(struct bench_mode *, int, const struct input *);
+static void	bench_groups(const struct options *, struct bench_mode *, int,
+		    int *);
 static void	bench_table(const struct options *, struct bench_mode *, int,
-		    uint64_t, int, const char *);
+		    int, int, const char *);
 static void	bench_json(const struct options *, struct bench_mode *, int,
 		    uint64_t, int, const char *);
 
@@ -352,11 +341,14 @@ bench_run(const struct options *o, struct bench_mode *m,
 	uint64_t		 got = 0, len = in->len;
 	int64_t			 t0, t1;
 	double			 secs, cpu, gib = (double)len / GIB;
-	int			 status, gerr;
+	const char		*from;
+	int			 status, gerr, fallback;
 
 	/* The receiver sets the pace: the sender runs unpaced. */
 	options_params(o, &par);
 	par.mode = m->mode;
+	par.backend = m->mode == MODE_SENDFILE || m->mode == MODE_SPLICE ||
+	    m->mode == MODE_READWRITE ? NULL : mode_backend(m->mode);
 	par.block_size = m->block_size;
 	par.hdr.len = par.trl.len = 0;
 	par.rate = 0;
@@ -410,6 +402,13 @@ bench_run(const struct options *o, struct bench_mode *m,
 		xfer_close(&x);
 		return -1;
 	}
+	if ((fallback = xfer_fallback(&x, &from)) != 0) {
+		/* Read/write carried it: not a figure of this mode. */
+		snprintf(m->unavailable, sizeof(m->unavailable), "%s: %s",
+		    from, strerror(fallback));
+		xfer_close(&x);
+		return 0;
+	}
 	secs = (double)(t1 - t0) / 1e9;
 	cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
 	    (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
@@ -432,8 +431,8 @@ compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double
-median(const double *values, int n)
+double
+bench_median(const double *values, int n)
 {
 	double	sorted[BENCH_MAX_ROUNDS];
 
@@ -445,8 +444,8 @@ median(const double *values, int n)
 }
 
 /* The smallest (or with max, the largest) of n values; 0 for none. */
-static double
-spread(const double *values, int n, int max)
+double
+bench_spread(const double *values, int n, int max)
 {
 	double	v;
 	int	i;
@@ -459,20 +458,29 @@ spread(const double *values, int n, int max)
 	return v;
 }
 
+/*
+ * The table of one group of rows (one size, warm or cold), its bar chart,
+ * and after the last group the notes that hold for all. Ratios are to the
+ * group's sendfile row.
+ */
 static void
 bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
-    uint64_t len, int embedded, const char *where)
+    int last, int embedded, const char *where)
 {
-	double	base_gibps = median(modes[0].gibps, modes[0].runs);
-	double	base_cpu = median(modes[0].cpu_per_gib, modes[0].runs);
-	double	base_calls = median(modes[0].calls_per_gib, modes[0].runs);
+	const struct bench_mode	*m;
+	double	base_gibps = bench_median(modes[0].gibps, modes[0].runs);
+	double	base_cpu = bench_median(modes[0].cpu_per_gib, modes[0].runs);
+	double	base_calls = bench_median(modes[0].calls_per_gib,
+		    modes[0].runs);
 	double	g, c, s;
 	char	size[32], rate[32];
 	int	i;
 
-	format_size(size, sizeof(size), (double)len);
-	printf("zcsend --bench: %s file, %d round%s, medians; receiver: %s\n",
-	    size, o->bench_rounds, o->bench_rounds == 1 ? "" : "s", where);
+	format_size(size, sizeof(size), (double)modes[0].size);
+	printf("zcsend --bench: %s file%s, %d round%s, medians; receiver: "
+	    "%s\n", size, o->bench_cache == BENCH_WARM ? "" : modes[0].cold ?
+	    " (cold: its pages dropped before each run)" : " (warm)",
+	    o->bench_rounds, o->bench_rounds == 1 ? "" : "s", where);
 	if (o->rate > 0) {
 		format_size(rate, sizeof(rate), (double)o->rate);
 		printf("paced at %s/s: every mode moves bytes at the same "
@@ -486,22 +494,40 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 	printf("%-16s %8s %7s %10s %7s %13s %7s\n", "mode", "GiB/s", "x",
 	    "CPU s/GiB", "x", "syscalls/GiB", "x");
 	for (i = 0; i < nmodes; i++) {
-		if (modes[i].runs == 0) {
-			printf("%-16s failed: %s\n", modes[i].name,
-			    modes[i].last_error);
+		m = &modes[i];
+		if (m->unavailable[0] != '\0') {
+			printf("%-16s unavailable: %s\n", m->name,
+			    m->unavailable);
 			continue;
 		}
-		g = median(modes[i].gibps, modes[i].runs);
-		c = median(modes[i].cpu_per_gib, modes[i].runs);
-		s = median(modes[i].calls_per_gib, modes[i].runs);
+		if (m->runs == 0) {
+			printf("%-16s failed: %s\n", m->name, m->last_error);
+			continue;
+		}
+		g = bench_median(m->gibps, m->runs);
+		c = bench_median(m->cpu_per_gib, m->runs);
+		s = bench_median(m->calls_per_gib, m->runs);
 		printf("%-16s %8.2f %7.2f %10.3f %7.2f %13.0f %7.2f",
-		    modes[i].name, g, base_gibps > 0 ? g / base_gibps : 0.0,
+		    m->name, g, base_gibps > 0 ? g / base_gibps : 0.0,
 		    c, base_cpu > 0 ? c / base_cpu : 0.0, s,
 		    base_calls > 0 ? s / base_calls : 0.0);
-		if (modes[i].failures > 0)
-			printf("  (%d failed runs: %s)", modes[i].failures,
-			    modes[i].last_error);
+		if (m->failures > 0)
+			printf("  (%d failed runs: %s)", m->failures,
+			    m->last_error);
+		if (m->skipped > 0)
+			printf("  (%d run%s skipped: %s)", m->skipped,
+			    m->skipped == 1 ? "" : "s", m->skip_reason);
 		putchar('\n');
+	}
+	for (i = 0; i < nmodes && modes[i].runs == 0; i++)
+		;
+	if (modes[0].cold && i < nmodes)
+		printf("cold: mincore found 0 resident pages before every "
+		    "run counted\n");
+	bench_chart(stdout, modes, nmodes);
+	if (!last) {
+		putchar('\n');
+		return;
 	}
 	printf("ratios (x) are to sendfile; every run's byte count was "
 	    "checked at the receiver%s\n", embedded ? "" :
@@ -510,11 +536,28 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 	    "measured sendfile 848.56 MB/s vs send() 362.13 MB/s (2.34x)\n");
 }
 
+/*
+ * A figure in significant digits (a tiny file is slow), or with decimals
+ * set in one decimal; null for a row without runs.
+ */
+static void
+json_figure(const char *key, int decimals, double v, int runs)
+{
+	printf(",\"%s\":", key);
+	if (runs == 0)
+		printf("null");
+	else if (decimals)
+		printf("%.1f", v);
+	else
+		printf("%.6g", v);
+}
+
 static void
 bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
     uint64_t len, int embedded, const char *where)
 {
-	int	i;
+	const struct bench_mode	*m;
+	int			 i;
 
 	printf("{\"file_bytes\":%ju,\"rounds\":%d,\"rate\":%ju,"
 	    "\"receiver\":", (uintmax_t)len, o->bench_rounds,
@@ -522,22 +565,38 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 	json_string(stdout, where);	/* a host as given: any bytes */
 	printf(",\"embedded\":%s,\"modes\":[", embedded ? "true" : "false");
 	for (i = 0; i < nmodes; i++) {
+		m = &modes[i];
 		printf("%s{\"mode\":\"%s\",\"block_size\":", i > 0 ? "," : "",
-		    modes[i].name);
-		if (modes[i].mode == MODE_READWRITE)
-			printf("%zu", modes[i].block_size);
+		    m->name);
+		if (m->mode == MODE_READWRITE)
+			printf("%zu", m->block_size);
 		else
 			printf("null");
-		/* Significant digits, not decimals: a tiny file is slow. */
-		printf(",\"runs\":%d,\"failures\":%d,\"gib_per_s\":%.6g,"
-		    "\"gib_per_s_min\":%.6g,\"gib_per_s_max\":%.6g,"
-		    "\"cpu_s_per_gib\":%.6g,\"syscalls_per_gib\":%.1f}",
-		    modes[i].runs, modes[i].failures,
-		    median(modes[i].gibps, modes[i].runs),
-		    spread(modes[i].gibps, modes[i].runs, 0),
-		    spread(modes[i].gibps, modes[i].runs, 1),
-		    median(modes[i].cpu_per_gib, modes[i].runs),
-		    median(modes[i].calls_per_gib, modes[i].runs));
+		printf(",\"size\":%ju,\"cache\":\"%s\",\"unavailable\":",
+		    (uintmax_t)m->size, m->cold ? "cold" : "warm");
+		json_string(stdout, m->unavailable[0] != '\0' ?
+		    m->unavailable : NULL);
+		if (m->cold)
+			printf(",\"resident_pages_before\":%ju",
+			    (uintmax_t)m->resident);
+		printf(",\"runs\":%d,\"failures\":%d", m->runs, m->failures);
+		if (m->cold)
+			printf(",\"skipped\":%d", m->skipped);
+		json_figure("gib_per_s", 0,
+		    bench_median(m->gibps, m->runs), m->runs);
+		json_figure("gib_per_s_min", 0,
+		    bench_spread(m->gibps, m->runs, 0), m->runs);
+		json_figure("gib_per_s_max", 0,
+		    bench_spread(m->gibps, m->runs, 1), m->runs);
+		json_figure("cpu_s_per_gib", 0,
+		    bench_median(m->cpu_per_gib, m->runs), m->runs);
+		json_figure("cpu_s_per_gib_min", 0,
+		    bench_spread(m->cpu_per_gib, m->runs, 0), m->runs);
+		json_figure("cpu_s_per_gib_max", 0,
+		    bench_spread(m->cpu_per_gib, m->runs, 1), m->runs);
+		json_figure("syscalls_per_gib", 1,
+		    bench_median(m->calls_per_gib, m->runs), m->runs);
+		putchar('}');
 	}
 	printf("],\"historical\":{\"source\":\"pysendfile 2.0.1, Linux "
 	    "2.6.38\",\"sendfile_mb_s\":848.56,\"send_mb_s\":362.13}}\n");
@@ -553,7 +612,7 @@ bench_input(const struct options *o, uint64_t *len, int *status)
 {
 	struct stat	 st;
 	char		 msg[512];
-	int		 fd;
+	int		 fd, i;
 
 	*status = EXIT_NOINPUT;
 	if (o->path != NULL) {
@@ -586,7 +645,9 @@ bench_input(const struct options *o, uint64_t *len, int *status)
 		}
 		*len = (uint64_t)st.st_size;
 	} else {
-		*len = o->bench_size;
+		for (*len = 0, i = 0; i < o->bench_nsizes; i++)
+			if (o->bench_sizes[i] > *len)
+				*len = o->bench_sizes[i];
 		if ((fd = bench_make_file(*len, msg, sizeof(msg))) == -1) {
 			msg_warnx("%s", msg);
 			*status = EXIT_OSERR;
@@ -606,7 +667,9 @@ bench_input(const struct options *o, uint64_t *len, int *status)
 static int
 bench_modes(const struct options *o, struct bench_mode *modes)
 {
-	int	nmodes = 0, i;
+	static const enum send_mode	 more[] = { MODE_MMAP, MODE_ZEROCOPY,
+	    MODE_URING_SPLICE, MODE_URING_SENDZC };
+	int				 nmodes = 0, i;
 
 	memset(modes, 0, BENCH_MAX_MODES * sizeof(*modes));
 	snprintf(modes[nmodes].name, sizeof(modes[0].name), "sendfile");
@@ -614,6 +677,19 @@ bench_modes(const struct options *o, struct bench_mode *modes)
 	if (splice_backend.send != NULL) {
 		snprintf(modes[nmodes].name, sizeof(modes[0].name), "splice");
 		modes[nmodes++].mode = MODE_SPLICE;
+	}
+	/* Rows even where not built: they say why they cannot run. */
+	for (i = 0; i < (int)(sizeof(more) / sizeof(more[0])); i++) {
+		snprintf(modes[nmodes].name, sizeof(modes[0].name), "%s",
+		    mode_name(more[i]));
+		modes[nmodes].mode = more[i];
+		/* Buffers that stay the kernel's a while: fewer, larger. */
+		if (more[i] == MODE_ZEROCOPY || more[i] == MODE_URING_SENDZC)
+			modes[nmodes].block_size = (size_t)256 * 1024;
+		(void)mode_available(more[i], o->family,
+		    modes[nmodes].unavailable,
+		    sizeof(modes[nmodes].unavailable));
+		nmodes++;
 	}
 	for (i = 0; i < o->bench_nblock_sizes; i++) {
 		modes[nmodes].mode = MODE_READWRITE;
@@ -633,31 +709,101 @@ bench_modes(const struct options *o, struct bench_mode *modes)
 }
 
 /*
- * Every mode, every round, the order rotated each round. Returns 0, or a
- * signal's exit status; *failed counts the runs that failed.
+ * Every size, warm then cold as asked: a group of nmodes rows each, into
+ * rows, with their count in *ngroups.
+ */
+static void
+bench_groups(const struct options *o, struct bench_mode *rows, int nmodes,
+    int *ngroups)
+{
+	struct bench_mode	base[BENCH_MAX_MODES];
+	int			i, k, cold, g = 0;
+
+	(void)bench_modes(o, base);
+	for (i = 0; i < o->bench_nsizes; i++)
+		for (cold = 0; cold <= 1; cold++) {
+			if (!(o->bench_cache & (cold ? BENCH_COLD :
+			    BENCH_WARM)))
+				continue;
+			for (k = 0; k < nmodes; k++) {
+				rows[g * nmodes + k] = base[k];
+				rows[g * nmodes + k].size = o->path != NULL ?
+				    0 : o->bench_sizes[i];
+				rows[g * nmodes + k].cold = cold;
+			}
+			g++;
+		}
+	*ngroups = g;
+}
+
+/*
+ * The page cache as row m's run wants it: its bytes dropped (cold), which
+ * mincore must confirm, or read in (warm, after a cold run dropped them).
+ * Returns 0; or -1 when the pages stayed: the row is unavailable if none
+ * of its runs could start cold, else this run is skipped.
+ */
+static int
+bench_prepare(struct bench_mode *m, int had_cold, const struct input *in)
+{
+	uint64_t	resident;
+	char		why[sizeof(m->unavailable)];
+
+	if (!m->cold)
+		return had_cold ? bench_warm(in->fd, in->len) : 0;
+	if (bench_drop_cache(in->fd, in->len, &resident, why,
+	    sizeof(why)) == 0)
+		return 0;
+	if (m->runs == 0) {
+		snprintf(m->unavailable, sizeof(m->unavailable), "%s", why);
+		m->resident = resident;
+	} else {
+		m->skipped++;
+		snprintf(m->skip_reason, sizeof(m->skip_reason), "%s", why);
+	}
+	return -1;
+}
+
+/*
+ * Every mode, every round, the order rotated each round, group by group.
+ * Returns 0, or a signal's exit status; *failed counts the runs that
+ * failed.
  */
 static int
 bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
-    const struct dest *d, const struct input *in, struct receiver *r,
-    int *failed)
+    int ngroups, const struct dest *d, const struct input *in,
+    struct receiver *r, int *failed)
 {
-	struct progress	p;
-	int		round, k, i, status = EXIT_OK;
+	struct bench_mode	*m;
+	struct progress		 p;
+	struct input		 part = *in;
+	char			 size[32];
+	int			 round, k, g, status = EXIT_OK;
 
 	progress_start(&p, o->progress, isatty(STDERR_FILENO), loop_now_ns());
 	for (round = 0; round < o->bench_rounds && status == EXIT_OK;
 	    round++) {
-		for (k = 0; k < nmodes; k++) {
-			i = (k + round) % nmodes;
-			progress_note(&p, "round %d/%d: %s", round + 1,
-			    o->bench_rounds, modes[i].name);
-			status = bench_run(o, &modes[i], d, in, r);
-			if (status == -1) {
-				(*failed)++;
-				status = EXIT_OK;
+		for (g = 0; g < ngroups && status == EXIT_OK; g++) {
+			for (k = 0; k < nmodes; k++) {
+				m = &modes[g * nmodes + (k + round) % nmodes];
+				if (m->unavailable[0] != '\0')
+					continue;
+				part.len = m->size != 0 ? m->size : in->len;
+				format_size(size, sizeof(size),
+				    (double)part.len);
+				progress_note(&p, "round %d/%d: %s, %s%s",
+				    round + 1, o->bench_rounds, m->name, size,
+				    m->cold ? ", cold" : "");
+				if (bench_prepare(m, (o->bench_cache &
+				    BENCH_COLD) != 0, &part) == -1)
+					continue;
+				status = bench_run(o, m, d, &part, r);
+				if (status == -1) {
+					(*failed)++;
+					status = EXIT_OK;
+				}
+				if (status != EXIT_OK)
+					break;
 			}
-			if (status != EXIT_OK)
-				break;
 		}
 	}
 	progress_clear(&p);
@@ -671,13 +817,13 @@ bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
 int
 bench_main(const struct options *o)
 {
-	struct bench_mode	 modes[BENCH_MAX_MODES];
+	struct bench_mode	*modes, base[BENCH_MAX_MODES];
 	struct receiver		 r;
 	struct input		 in;
 	struct dest		 d;
 	char			 where[1200];
-	int			 nmodes, embedded = o->ndests == 0, fd, status;
-	int			 failed = 0;
+	int			 nmodes, ngroups, g, i, embedded = o->ndests == 0;
+	int			 fd, status, failed = 0, runs = 0;
 
 	memset(&d, 0, sizeof(d));
 	memset(&in, 0, sizeof(in));
@@ -685,11 +831,19 @@ bench_main(const struct options *o)
 		d = o->dests[0];
 	if ((fd = bench_input(o, &in.len, &status)) == -1)
 		return status;
-	nmodes = bench_modes(o, modes);
+	nmodes = bench_modes(o, base);
+	if ((modes = calloc((size_t)2 * BENCH_MAX_SIZES * (size_t)nmodes,
+	    sizeof(*modes))) == NULL) {
+		msg_warnx("bench: %s", strerror(errno));
+		close(fd);
+		return EXIT_OSERR;
+	}
+	bench_groups(o, modes, nmodes, &ngroups);
 	memset(&r, 0, sizeof(r));
 	if (embedded) {
 		if (receiver_start(&r, o->rate, o->family) == -1) {
 			msg_warnx("receiver: %s", strerror(errno));
+			free(modes);
 			close(fd);
 			return EXIT_OSERR;
 		}
@@ -706,22 +860,33 @@ bench_main(const struct options *o)
 
 	in.fd = fd;
 	in.name = o->path != NULL ? o->path : "bench file";
-	status = bench_rounds(o, modes, nmodes, &d, &in, embedded ? &r : NULL,
-	    &failed);
+	status = bench_rounds(o, modes, nmodes, ngroups, &d, &in,
+	    embedded ? &r : NULL, &failed);
 	receiver_stop(&r);
 	close(fd);
 	if (status != EXIT_OK) {
 		msg_warnx("interrupted by %s: benchmark stopped",
 		    loop_signal_name());
+		free(modes);
 		return status;
 	}
+	for (i = 0; i < ngroups * nmodes; i++) {
+		if (modes[i].size == 0)
+			modes[i].size = in.len;
+		if (modes[i].unavailable[0] == '\0')
+			runs += o->bench_rounds;
+	}
 	if (o->json)
-		bench_json(o, modes, nmodes, in.len, embedded, where);
+		bench_json(o, modes, ngroups * nmodes, in.len, embedded, where);
+	else if (o->bench_csv)
+		bench_csv(stdout, modes, ngroups * nmodes);
 	else
-		bench_table(o, modes, nmodes, in.len, embedded, where);
+		for (g = 0; g < ngroups; g++)
+			bench_table(o, modes + (size_t)g * (size_t)nmodes,
+			    nmodes, g == ngroups - 1, embedded, where);
+	free(modes);
 	if (failed > 0) {
-		msg_warnx("bench: %d of %d runs failed", failed,
-		    nmodes * o->bench_rounds);
+		msg_warnx("bench: %d of %d runs failed", failed, runs);
 		return EXIT_IOERR;
 	}
 	return EXIT_OK;

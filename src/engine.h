@@ -50,7 +50,11 @@ enum exit_code {
 enum send_mode {
 	MODE_SENDFILE,
 	MODE_READWRITE,
-	MODE_SPLICE
+	MODE_SPLICE,
+	MODE_MMAP,		/* mmap(2), then send from the mapping */
+	MODE_ZEROCOPY,		/* send(2) with MSG_ZEROCOPY */
+	MODE_URING_SPLICE,	/* io_uring: linked splice pairs */
+	MODE_URING_SENDZC	/* io_uring: fixed reads, IORING_OP_SEND_ZC */
 };
 
 /* A run of bytes owned by whoever filled it. */
@@ -100,6 +104,11 @@ struct xfer_params {
 	struct bytes	 hdr;		/* sent before the file range */
 	struct bytes	 trl;		/* sent after it */
 	enum send_mode	 mode;
+	/*
+	 * The command's backend for the modes the engine has none of
+	 * (mmap, MSG_ZEROCOPY, io_uring: modes.c); NULL for the others.
+	 */
+	const struct backend *backend;
 	size_t		 block_size;	/* read/write buffer */
 	size_t		 max_chunk;	/* bytes per backend call */
 	int		 sf_flags;	/* platform SF_* flags */

@@ -62,6 +62,8 @@ enum {
 	OPT_SNDBUF,
 	OPT_TOS,
 	OPT_CHECKSUM,
+	OPT_CACHE,
+	OPT_CSV,
 	OPT_LAST
 };
 
@@ -88,6 +90,8 @@ static const struct option long_options[] = {
 	{ "size",		required_argument,	NULL, OPT_SIZE },
 	{ "rounds",		required_argument,	NULL, OPT_ROUNDS },
 	{ "block-sizes",	required_argument,	NULL, OPT_BLOCK_SIZES },
+	{ "cache",		required_argument,	NULL, OPT_CACHE },
+	{ "csv",		no_argument,		NULL, OPT_CSV },
 	{ "to",			required_argument,	NULL, OPT_TO },
 	{ "fail-fast",		no_argument,		NULL, OPT_FAIL_FAST },
 	{ "listen",		no_argument,		NULL, 'l' },
@@ -165,7 +169,10 @@ usage(int status)
 	    "  -T, --trailer trailer    send trailer last (C escapes decoded)\n"
 	    "      --header-file file   send the bytes of file first\n"
 	    "      --trailer-file file  send the bytes of file last\n"
-	    "      --mode mode          sendfile (default), splice or readwrite\n"
+	    "      --mode mode          sendfile (default), splice, readwrite, "
+	    "mmap,\n"
+	    "                           msg_zerocopy, io_uring-splice or "
+	    "io_uring-sendzc\n"
 	    "      --no-sendfile        the same as --mode readwrite\n"
 	    "      --block-size size    read/write buffer size (default 64K)\n"
 	    "      --max-chunk size     most file bytes per call (default 512K)\n"
@@ -227,8 +234,11 @@ usage(int status)
 	    "\n"
 	    "Bench:\n"
 	    "      --bench              measure the ways of sending instead\n"
-	    "      --size size          with --bench, the temporary file's size "
+	    "      --size list          with --bench, the file sizes to make "
 	    "(default 1G)\n"
+	    "      --cache state        with --bench, warm (default), cold or "
+	    "both\n"
+	    "      --csv                with --bench, one CSV row per run\n"
 	    "      --rounds n           with --bench, rounds to run (default 5)\n"
 	    "      --block-sizes list   read/write sizes to measure "
 	    "(default 16K,64K,128K)\n"
@@ -250,6 +260,13 @@ version(void)
 	printf(" %s\n", rw_backend.name);
 	printf("tls: %s\n", tls_library() != NULL ? tls_library() :
 	    "none (built without OpenSSL)");
+	printf("more modes: %s%s\n", mmap_backend.name,
+	    zerocopy_backend.send != NULL ? ", msg_zerocopy" : "");
+	if (uring_library() != NULL)
+		printf("io_uring: %s (io_uring-splice, io_uring-sendzc)\n",
+		    uring_library());
+	else
+		printf("io_uring: not built\n");
 	exit(EXIT_OK);
 }
 
@@ -403,6 +420,9 @@ options_defaults(struct options *o)
 	o->close_timeout_ms = DEFAULT_CLOSE_MS;
 	o->progress = PROGRESS_AUTO;
 	o->bench_size = (uint64_t)1024 * 1024 * 1024;
+	o->bench_sizes[0] = o->bench_size;
+	o->bench_nsizes = 1;
+	o->bench_cache = BENCH_WARM;
 	o->bench_rounds = 5;
 	o->bench_block_sizes[0] = (size_t)16 * 1024;
 	o->bench_block_sizes[1] = (size_t)64 * 1024;
@@ -524,18 +544,9 @@ option_transfer(struct options *o, int ch)
 		o->offset_set = 1;
 		break;
 	case OPT_MODE:
-		if (strcmp(optarg, "sendfile") == 0)
-			o->mode = MODE_SENDFILE;
-		else if (strcmp(optarg, "readwrite") == 0)
-			o->mode = MODE_READWRITE;
-		else if (strcmp(optarg, "splice") == 0 &&
-		    splice_backend.send != NULL)
-			o->mode = MODE_SPLICE;
-		else
+		if (mode_parse(optarg, &o->mode, &errstr) == -1)
 			msg_exit(NULL, EXIT_USAGE, "mode %s: not %s", optarg,
-			    splice_backend.send != NULL ?
-			    "sendfile, splice or readwrite" :
-			    "sendfile or readwrite");
+			    errstr);
 		break;
 	case OPT_NO_SENDFILE:
 		o->mode = MODE_READWRITE;
@@ -589,11 +600,20 @@ option_bench(struct options *o, int ch)
 		o->bench = 1;
 		break;
 	case OPT_SIZE:
-		o->bench_size = option_size("size", optarg);
+		if (parse_sizes(optarg, o->bench_sizes, BENCH_MAX_SIZES,
+		    UINT64_MAX, &o->bench_nsizes, &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "size %s: %s", optarg,
+			    errstr);
+		o->bench_size = o->bench_sizes[0];
 		o->bench_size_set = 1;
-		if (o->bench_size == 0)
-			msg_exit(NULL, EXIT_USAGE, "size %s: too small",
-			    optarg);
+		break;
+	case OPT_CACHE:
+		if (bench_parse_cache(optarg, &o->bench_cache) == -1)
+			msg_exit(NULL, EXIT_USAGE, "cache %s: not warm, cold "
+			    "or both", optarg);
+		break;
+	case OPT_CSV:
+		o->bench_csv = 1;
 		break;
 	case OPT_ROUNDS:
 		o->bench_rounds = (int)strtonum(optarg, 1, 100, &errstr);
@@ -697,7 +717,9 @@ options_combos(const unsigned char *seen)
 	} bench_only[] = {
 		{ OPT_ROUNDS, "--rounds" },
 		{ OPT_SIZE, "--size" },
-		{ OPT_BLOCK_SIZES, "--block-sizes" }
+		{ OPT_BLOCK_SIZES, "--block-sizes" },
+		{ OPT_CACHE, "--cache" },
+		{ OPT_CSV, "--csv" }
 	}, not_bench[] = {
 		{ OPT_TO, "--to" },
 		{ 'o', "-o" },
@@ -761,6 +783,9 @@ options_combos(const unsigned char *seen)
 		if (seen[not_unix[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
 			    "go with -U", not_unix[i].name);
+	if (seen[OPT_CSV] && seen[OPT_JSON])
+		msg_exit(NULL, EXIT_USAGE, "command line: --csv and --json do "
+		    "not go together");
 	if (seen['q'] && seen['v'])
 		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v do not go "
 		    "together");
@@ -1073,6 +1098,8 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->hdr = o->header;
 	par->trl = o->trailer;
 	par->mode = o->mode;
+	par->backend = o->mode == MODE_SENDFILE || o->mode == MODE_SPLICE ||
+	    o->mode == MODE_READWRITE ? NULL : mode_backend(o->mode);
 	par->block_size = o->block_size;
 	par->max_chunk = o->max_chunk;
 	par->sf_flags = o->sf_flags;

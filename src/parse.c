@@ -211,11 +211,11 @@ parse_rate(const char *s, uint64_t *rate, const char **errstr)
 }
 
 /*
- * A comma-separated list of at most max sizes, each 1 byte to 1 GiB, into
- * sizes; *n gets the count.
+ * A comma-separated list of at most max sizes, each 1 byte to limit, into
+ * sizes; *n gets the count. Returns 0, or -1 with *errstr set.
  */
 int
-parse_size_list(const char *s, size_t *sizes, int max, int *n,
+parse_sizes(const char *s, uint64_t *sizes, int max, uint64_t limit, int *n,
     const char **errstr)
 {
 	char		 buf[256], *item, *rest;
@@ -234,12 +234,28 @@ parse_size_list(const char *s, size_t *sizes, int max, int *n,
 		}
 		if (parse_size(item, &size, errstr) == -1)
 			return -1;
-		if (size == 0 || size > 1073741824) {
+		if (size == 0 || size > limit) {
 			*errstr = "out of range";
 			return -1;
 		}
-		sizes[(*n)++] = (size_t)size;
+		sizes[(*n)++] = size;
 	}
+	return 0;
+}
+
+/* parse_sizes of buffer sizes, each 1 byte to 1 GiB. */
+int
+parse_size_list(const char *s, size_t *sizes, int max, int *n,
+    const char **errstr)
+{
+	uint64_t	v[128];		/* more than 256 characters hold */
+	int		i;
+
+	if (parse_sizes(s, v, max < 128 ? max : 128, 1073741824, n,
+	    errstr) == -1)
+		return -1;
+	for (i = 0; i < *n; i++)
+		sizes[i] = (size_t)v[i];
 	return 0;
 }
 

@@ -624,6 +624,10 @@ errno_name(int err)
 		return "EPERM";
 	case ENOTSOCK:
 		return "ENOTSOCK";
+	case ENOPROTOOPT:		/* MSG_ZEROCOPY: not this kernel */
+		return "ENOPROTOOPT";
+	case ESPIPE:			/* mmap, MSG_ZEROCOPY, io_uring: a stream */
+		return "ESPIPE";
 	default:
 		return "other";
 	}

@@ -87,7 +87,8 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 	/* --checksum on a stream: hash the bytes sent from the buffer. */
 	x->be.hash_stream = par->hash_sent != NULL && in->start < 0;
 	retry_init(&x->conn.retry, 0, 0);
-	x->be.backend = par->mode == MODE_READWRITE ? &rw_backend :
+	x->be.backend = par->backend != NULL ? par->backend :
+	    par->mode == MODE_READWRITE ? &rw_backend :
 	    par->mode == MODE_SPLICE ? &splice_backend : &sf_backend;
 	if (d->sock == -1 && d->ai == NULL) {
 		x->prog.phase = XFER_FAILED;
@@ -145,6 +146,10 @@ xfer_start_backend(struct xfer *x)
 			return -1;
 		}
 		break;
+	default:
+		/* mmap, MSG_ZEROCOPY, io_uring: set up at their first call. */
+		x->be.scratch.cap = x->par->block_size;
+		break;
 	}
 	return 0;
 }
@@ -176,6 +181,8 @@ xfer_free(struct xfer *x)
 	if (x->conn.tls != NULL)
 		x->par->tls->conn_free(x->conn.tls);
 	x->conn.tls = NULL;
+	if (x->be.scratch.priv_free != NULL)
+		x->be.scratch.priv_free(&x->be.scratch);
 	splice_close(&x->be.scratch);
 	if (x->conn.ai_list != NULL)
 		net_free_ai(x->conn.ai_list);

@@ -20,6 +20,14 @@
 #include "engine.h"
 
 #define BENCH_MAX_BLOCK_SIZES	8
+#define BENCH_MAX_SIZES		8
+
+/* --bench --cache: which page cache states to measure. */
+enum bench_cache {
+	BENCH_WARM = 1,
+	BENCH_COLD = 2,
+	BENCH_BOTH = 3
+};
 
 enum progress_mode {
 	PROGRESS_AUTO,		/* a redrawn line when stderr is a terminal */
@@ -105,9 +113,34 @@ struct options {
 	int		 bench_rounds;
 	size_t		 bench_block_sizes[BENCH_MAX_BLOCK_SIZES];
 	int		 bench_nblock_sizes;
+	uint64_t	 bench_sizes[BENCH_MAX_SIZES];	/* --size list */
+	int		 bench_nsizes;
+	enum bench_cache bench_cache;	/* --cache */
+	int		 bench_csv;	/* --csv */
 
 	struct tls_options tls;		/* --tls and its settings */
 };
+
+/*
+ * modes.c, the command's: the modes by name; mmapw.c, sendzc.c and uring.c
+ * (or nouring.c, without liburing) give their backends, a NULL send where
+ * this build or platform has none. The engine gets them through
+ * xfer_params.backend, so libzcsend links no liburing.
+ */
+extern const struct backend	mmap_backend;
+extern const struct backend	zerocopy_backend;
+extern const struct backend	uring_splice_backend;
+extern const struct backend	uring_sendzc_backend;
+const struct backend *mode_backend(enum send_mode);
+const char	*mode_name(enum send_mode);
+int		 mode_parse(const char *, enum send_mode *, const char **);
+int		 mode_refused(int);
+int		 mode_send_begin(const struct sf_chunk *, struct sf_scratch *,
+		     ssize_t *);
+int		 mode_available(enum send_mode, int, char *, size_t);
+int		 uring_probe(int, char *, size_t);
+int		 zerocopy_probe(int, char *, size_t);
+const char	*uring_library(void);
 
 /* options.c */
 void		 options_parse(int, char **, struct options *);
@@ -125,6 +158,10 @@ int		 serve_main(const struct options *);
 /* bench.c */
 int		 bench_main(const struct options *);
 
+/* bench-modes.c: --bench's page cache states */
+int		 bench_parse_cache(const char *, enum bench_cache *);
+int		 bench_drop_cache(int, uint64_t, uint64_t *, char *, size_t);
+
 /* parse.c */
 int		 parse_size(const char *, uint64_t *, const char **);
 int		 parse_seconds(const char *, int *, const char **);
@@ -132,6 +169,8 @@ int		 parse_escapes(const char *, struct bytes *, const char **);
 int		 parse_port(const char *, const char **);
 int		 parse_rate(const char *, uint64_t *, const char **);
 int		 parse_hostport(const char *, char *, size_t, char *, size_t,
+		     const char **);
+int		 parse_sizes(const char *, uint64_t *, int, uint64_t, int *,
 		     const char **);
 int		 parse_size_list(const char *, size_t *, int, int *,
 		     const char **);

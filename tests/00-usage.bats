@@ -44,10 +44,15 @@ usage_error() {
 
 @test "-V prints the version and the backends compiled in" {
 	run -0 --separate-stderr zc -V
-	# The third line names the TLS library, or says there is none.
-	assert_equal "${#lines[@]}" 3
+	# The third line names the TLS library, or says there is none; the
+	# fourth the modes beyond these, the fifth liburing or its absence.
+	assert_equal "${#lines[@]}" 5
 	[[ ${lines[2]} =~ ^tls:\ (OpenSSL\ .+|none\ \(built\ without\ OpenSSL\))$ ]] ||
 	    fail "unexpected tls line: ${lines[2]}"
+	[[ ${lines[3]} =~ ^more\ modes:\ mmap(,\ msg_zerocopy)?$ ]] ||
+	    fail "unexpected modes line: ${lines[3]}"
+	[[ ${lines[4]} =~ ^io_uring:\ (liburing\ [0-9.]+\ \(io_uring-splice,\ io_uring-sendzc\)|not\ built)$ ]] ||
+	    fail "unexpected io_uring line: ${lines[4]}"
 	assert_equal "${lines[0]}" "zcsend 0.1.0"
 	if [[ $(uname -s) == Linux ]]; then
 		# splice(2) for pipes joins the list once it is built in.

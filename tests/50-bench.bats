@@ -20,6 +20,11 @@ teardown() {
 	assert_line --regexp '^mode +GiB/s +x +CPU s/GiB +x +syscalls/GiB +x$'
 	assert_line --regexp '^sendfile +[0-9.]+ +1\.00 '
 	assert_line --regexp '^splice +[0-9.]+ '
+	assert_line --regexp '^mmap +[0-9.]+ '
+	assert_line --regexp '^msg_zerocopy +[0-9.]+ '
+	# io_uring: measured, or not built (tests/51-modes.bats tells which)
+	assert_line --regexp '^io_uring-splice +([0-9.]+ |unavailable: io_uring: not built$)'
+	assert_line --regexp '^io_uring-sendzc +([0-9.]+ |unavailable: io_uring: not built$)'
 	assert_line --regexp '^readwrite 16K +[0-9.]+ '
 	assert_line --regexp '^readwrite 64K +[0-9.]+ '
 	assert_line --regexp '^readwrite 128K +[0-9.]+ '
@@ -44,10 +49,14 @@ teardown() {
 @test "bench --json is one object with every mode's medians" {
 	run --separate-stderr zc --bench --size 1M --rounds 2 --block-sizes 4K,32K --json
 	assert_success
-	run jq -e '(.modes | length == 4)
-	    and ([.modes[].mode] == ["sendfile", "splice", "readwrite 4K", "readwrite 32K"])
-	    and all(.modes[]; .runs == 2 and .failures == 0 and .gib_per_s > 0
-	        and .syscalls_per_gib > 0)
+	run jq -e '(.modes | length == 8)
+	    and ([.modes[].mode] == ["sendfile", "splice", "mmap", "msg_zerocopy",
+	        "io_uring-splice", "io_uring-sendzc", "readwrite 4K", "readwrite 32K"])
+	    and all(.modes[]; .size == 1048576 and .cache == "warm")
+	    and all(.modes[] | select(.unavailable == null); .runs == 2
+	        and .failures == 0 and .gib_per_s > 0 and .syscalls_per_gib > 0)
+	    and all(.modes[] | select(.unavailable != null);
+	        .unavailable == "io_uring: not built")
 	    and .file_bytes == 1048576 and .rounds == 2 and .embedded == true' <<<"$output"
 	assert_success
 }
@@ -56,7 +65,7 @@ teardown() {
 	printf x >"$BATS_TEST_TMPDIR/tiny"
 	run --separate-stderr zc --bench --rounds 1 --json "$BATS_TEST_TMPDIR/tiny"
 	assert_success
-	run jq -e '.file_bytes == 1 and all(.modes[]; .runs == 1 and
+	run jq -e '.file_bytes == 1 and all(.modes[] | select(.unavailable == null); .runs == 1 and
 	    .gib_per_s > 0 and .gib_per_s_min > 0 and .gib_per_s_max > 0)' \
 	    <<<"$output"
 	assert_success
@@ -70,7 +79,7 @@ teardown() {
 	assert_success
 	# A paced receiver bounds every mode: none may beat 64 MiB/s by more
 	# than the one chunk the receiver reads before it first sleeps.
-	run jq -e '.rate == 67108864 and all(.modes[]; .runs == 1
+	run jq -e '.rate == 67108864 and all(.modes[] | select(.unavailable == null); .runs == 1
 	    and .gib_per_s <= 0.0625 * 1.2)' <<<"$output"
 	assert_success
 }
@@ -96,7 +105,7 @@ teardown() {
 	head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
 	run --separate-stderr zc --bench --rounds 1 --block-sizes 64K --json "$BATS_TEST_TMPDIR/f"
 	assert_success
-	run jq -e '.file_bytes == 300000 and all(.modes[]; .failures == 0)' <<<"$output"
+	run jq -e '.file_bytes == 300000 and all(.modes[]; .failures == 0 and .size == 300000)' <<<"$output"
 	assert_success
 }
 
