@@ -108,6 +108,19 @@ tests_unit_exit_test_SOURCES = tests/unit/exit-test.c tests/unit/tap.c \
 	tests/unit/tap.h src/xfer-exit.c
 tests_unit_exit_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
+# --retry's schedule with its jitter from a seeded generator, and the
+# progress line (sizes, durations, what a narrow terminal drops) drawn
+# from real transfers at chosen counts and times.
+check_PROGRAMS += tests/unit/retry-test tests/unit/progress-test
+TESTS += tests/unit/retry-test tests/unit/progress-test
+tests_unit_retry_test_SOURCES = tests/unit/retry-test.c \
+	tests/unit/fake-random.h tests/unit/tap.c tests/unit/tap.h src/retry.c
+tests_unit_retry_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
+	-include $(top_srcdir)/tests/unit/fake-random.h
+tests_unit_progress_test_SOURCES = tests/unit/progress-test.c \
+	tests/unit/tap.c tests/unit/tap.h src/progress.c src/msg.c
+tests_unit_progress_test_LDADD = libzcengine.la
+
 # Test programs have no extension: TAP through the automake driver (the
 # .bats tests have BATS_LOG_DRIVER).
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
