@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Helpers for the benchmarks (scripts/bench-*), one program with three jobs:
+ * Helpers for the benchmarks (scripts/bench/bench-*), one program with three jobs:
  *   anchor discard PORTFILE [RATE]   accept connections on a free loopback
  *       port (written to PORTFILE), drain each with splice to /dev/null at
  *       most RATE bytes a second, and print each connection's byte count
