@@ -2,13 +2,16 @@
 """Build the sendfile module from libzcsend's sources.
 
 The module compiles zc_sendfile() and this platform's sendfile backend
-directly, so neither configure nor an installed libzcsend is needed. In
-zcsend's tree the sources are in ../src and the version in ../configure.ac;
-an sdist (python3 -m build --sdist) carries a copy of those sources in
-libzcsend/ and its version in PKG-INFO, so it builds on its own.
+directly, so neither configure nor an installed libzcsend is needed; which
+backend goes with which system it reads from configure.ac's table, as
+configure does. In zcsend's tree the sources are in ../src and the version
+in ../configure.ac; an sdist (python3 -m build --sdist) carries a copy of
+those sources and of configure.ac in libzcsend/ and its version in
+PKG-INFO, so it builds on its own.
 """
 
 import atexit
+import fnmatch
 import glob
 import os
 import re
@@ -48,39 +51,59 @@ def version():
     return m.group(1)
 
 
-# Each platform's sendfile adapter, as configure would pick it, with its
-# helpers and libraries; the last entry is every other platform's.
-BACKENDS = [
-    (("linux",), ["sf-linux.c", "platform.c", "noflags.c"], []),
-    (("freebsd", "dragonfly"), ["sf-freebsd.c", "platform.c"], []),
-    (("darwin",), ["sf-darwin.c", "platform.c", "noflags.c"], []),
-    (("sunos",), ["sf-solaris.c", "platform.c", "noflags.c"], ["sendfile"]),
-    (("aix",), ["sf-aix.c", "platform.c", "noflags.c"], []),
-    ((), ["sf-unknown.c", "rw.c", "platform.c", "noflags.c"], []),
-]
+def configure_ac():
+    """zcsend's configure.ac: ../configure.ac, or an sdist's copy."""
+    path = os.path.join(TOP, "configure.ac")
+    if os.path.isfile(path):
+        return path
+    return os.path.join(HERE, SDIST_SRC, "configure.ac")
+
+
+def backends():
+    """configure.ac's table of which sf-*.c goes with which OS
+    (zc_backends): (name, host_os patterns, sources, libraries) a row."""
+    with open(configure_ac(), encoding="utf-8") as f:
+        m = re.search(r'^zc_backends="\n(.*?)^"$', f.read(), re.M | re.S)
+    if m is None:
+        sys.exit("setup.py: no zc_backends table in configure.ac")
+    rows = []
+    for line in m.group(1).splitlines():
+        fields = [f.split() for f in line.split("=")] + [[]]
+        rows.append((fields[0][0], fields[1], fields[2], fields[3]))
+    return rows
+
+
+BACKENDS = backends()
 
 
 def backend():
-    """This platform's entry of BACKENDS: its sources and libraries."""
-    for prefixes, sources, libraries in BACKENDS:
-        if not prefixes or sys.platform.startswith(prefixes):
-            return sources, libraries
-    raise AssertionError("BACKENDS has no default")
+    """The sources and libraries of this platform's row of BACKENDS, as
+    configure picks it: the first whose pattern matches the system's name
+    (sys.platform, which says "sunos" where configure says "solaris"),
+    with platform.c and rw.c, which go with every backend."""
+    host = re.sub(r"^sunos", "solaris", sys.platform)
+    for _, patterns, sources, libraries in BACKENDS:
+        if any(fnmatch.fnmatchcase(host, p) for p in patterns):
+            return sources + ["platform.c", "rw.c"], libraries
+    sys.exit("setup.py: no row of configure.ac's zc_backends for "
+             + sys.platform)
 
 
 class SdistWithSources(sdist):
     """An sdist that builds on its own: every platform's sources and the
-    headers from ../src, in libzcsend/."""
+    headers from ../src, and configure.ac for its table of them, in
+    libzcsend/."""
 
     def make_release_tree(self, base_dir, files):
         super().make_release_tree(base_dir, files)
         dest = os.path.join(base_dir, SDIST_SRC)
         os.makedirs(dest, exist_ok=True)
-        names = {"lib-sendfile.c"}
-        for _, sources, _ in BACKENDS:
+        names = {"lib-sendfile.c", "platform.c", "rw.c"}
+        for _, _, sources, _ in BACKENDS:
             names.update(sources)
         paths = [os.path.join(SRC, n) for n in sorted(names)]
         paths += sorted(glob.glob(os.path.join(SRC, "*.h")))
+        paths.append(configure_ac())
         for path in paths:
             shutil.copy2(path, dest)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
-# zcsend --bench, scripts/bench-anchors and scripts/bench-python, on tiny
+# zcsend --bench, scripts/bench/bench-anchors and scripts/bench/bench-python, on tiny
 # sizes: the tables appear, every run's bytes were checked at the receiver,
 # --json parses. Speed itself is never asserted here: it is measured by the
 # scripts.
@@ -121,7 +121,7 @@ teardown() {
 }
 
 @test "bench-anchors measures every sender and checks every byte count" {
-	run --separate-stderr bash "$BATS_TEST_DIRNAME/../scripts/bench-anchors" \
+	run --separate-stderr bash "$BATS_TEST_DIRNAME/../scripts/bench/bench-anchors" \
 	    --size 4 --rounds 1 --paced-rounds 1 --rate 256 --zcsend "$ZCSEND"
 	assert_success
 	assert_line --partial 'Unpaced, 1 rounds'
@@ -136,7 +136,7 @@ teardown() {
 # got a wrong byte count).
 bench_python() {
 	run --separate-stderr "${PYTHON:-/usr/bin/python3}" \
-	    "$BATS_TEST_DIRNAME/../scripts/bench-python" --size 4 --rounds 2 "$@"
+	    "$BATS_TEST_DIRNAME/../scripts/bench/bench-python" --size 4 --rounds 2 "$@"
 	assert_success
 	for s in sendall os.sendfile sock.sendfile module; do
 		assert_line --regexp "^$s +[0-9.]+ +[0-9.]+( +[0-9.]+ \([0-9.]+-[0-9.]+\)){3}$"

@@ -5,7 +5,7 @@
 # with them: rows per size and page cache state, "unavailable" rows for what
 # the kernel refuses (forced with tests/deny, a seccomp filter that refuses
 # io_uring or MSG_ZEROCOPY to the command it runs, and nothing else), the
-# bar chart, --csv and scripts/bench-plot. Speed is never asserted.
+# bar chart, --csv and scripts/bench/bench-plot. Speed is never asserted.
 
 setup_file() {
 	head -c 1000003 /dev/urandom >"$BATS_FILE_TMPDIR/f"
@@ -302,21 +302,21 @@ assert_chart_fits() {
 	assert_equal "$(grep -c ',warm,mmap,,[12],' <<<"$output")" 2
 }
 
-@test "scripts/bench-plot turns --csv into gnuplot's input, and into a PNG where gnuplot is" {
+@test "scripts/bench/bench-plot turns --csv into gnuplot's input, and into a PNG where gnuplot is" {
 	local csv=$BATS_TEST_TMPDIR/b.csv png=$BATS_TEST_TMPDIR/b.png
 
 	zc --bench --csv --size 64K,1M --rounds 3 --block-sizes 64K >"$csv"
-	run -0 sh "$BATS_TEST_DIRNAME/../scripts/bench-plot" --script "$csv"
+	run -0 sh "$BATS_TEST_DIRNAME/../scripts/bench/bench-plot" --script "$csv"
 	assert_line 'mode "64K warm" min max "1M warm" min max'
 	assert_line --regexp '^"sendfile"( [0-9]+\.[0-9]{4}){6}$'
 	assert_line --regexp '^"readwrite 64K"( [0-9]+\.[0-9]{4}){6}$'
 	assert_line --regexp '^plot for \[g=0:1\] '
 	if command -v gnuplot >/dev/null; then
-		run -0 sh "$BATS_TEST_DIRNAME/../scripts/bench-plot" "$csv" "$png"
+		run -0 sh "$BATS_TEST_DIRNAME/../scripts/bench/bench-plot" "$csv" "$png"
 		[[ $(head -c 4 "$png" | od -An -c | tr -d ' ') == '211PNG' ]] ||
 		    fail "not a PNG: $png"
 	else
-		run -69 sh "$BATS_TEST_DIRNAME/../scripts/bench-plot" "$csv" "$png"
+		run -69 sh "$BATS_TEST_DIRNAME/../scripts/bench/bench-plot" "$csv" "$png"
 		assert_output --partial 'bench-plot: gnuplot not found'
 	fi
 }

@@ -107,8 +107,9 @@ readme_command() {
 	for f in "$TOP"/src/*.[ch] "$TOP"/compat/*.c "$TOP"/tests/*.bats \
 	    "$TOP"/tests/test_helper/*.bash "$TOP"/tests/helpers/*.c \
 	    "$TOP"/tests/unit/*.[ch] "$TOP"/tests/unit/*.mk "$TOP"/tests/*.mk \
-	    "$TOP"/tests/*.sh "$TOP"/tests/fuzz/*.c "$TOP"/scripts/* \
-	    "$TOP"/scripts/anchors/*.c "$TOP"/python/*.py "$TOP"/python/*.c \
+	    "$TOP"/tests/*.sh "$TOP"/tests/unit/*.sh "$TOP"/tests/fuzz/*.c \
+	    "$TOP"/scripts/* "$TOP"/scripts/bench/* "$TOP"/scripts/ci/* \
+	    "$TOP"/scripts/bench/anchors/*.c "$TOP"/python/*.py "$TOP"/python/*.c \
 	    "$TOP"/python/tests/*.py "$TOP"/autogen.sh \
 	    "$TOP"/Makefile.am "$TOP"/configure.ac; do
 		[[ -f $f ]] || continue

@@ -19,4 +19,4 @@ TESTS += tests/94-python.sh
 EXTRA_DIST += tests/94-python.sh python/README python/pyproject.toml \
 	python/setup.py python/sendfilemodule.c python/LICENSE \
 	python/tests/test_sendfile.py python/tests/test_pysendfile.py \
-	zcsend.pc.in scripts/bench-python
+	zcsend.pc.in scripts/bench/bench-python

@@ -35,7 +35,7 @@ UNIT_ENGINE = tests/unit/libengine.la
 check_PROGRAMS += tests/unit/sf-unknown-test
 TESTS += tests/unit/sf-unknown-test
 tests_unit_sf_unknown_test_SOURCES = tests/unit/sf-unknown-test.c \
-	$(UNIT_SIM) src/sf-unknown.c src/platform.c src/noflags.c
+	$(UNIT_SIM) $(SF_RW) src/platform.c
 tests_unit_sf_unknown_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_sf_unknown_test_LDADD = $(UNIT_ENGINE)
 
@@ -49,7 +49,7 @@ TESTS += tests/unit/sf-freebsd-test tests/unit/sf-dragonfly-test \
 endif
 
 tests_unit_sf_freebsd_test_SOURCES = tests/unit/sf-freebsd-test.c \
-	tests/unit/fake-freebsd.h $(UNIT_SIM) src/sf-freebsd.c src/platform.c
+	tests/unit/fake-freebsd.h $(UNIT_SIM) $(SF_FREEBSD) src/platform.c
 tests_unit_sf_freebsd_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-freebsd.h
 tests_unit_sf_freebsd_test_LDADD = $(UNIT_ENGINE)
@@ -61,29 +61,26 @@ tests_unit_sf_dragonfly_test_CPPFLAGS = $(UNIT_CPPFLAGS) -D__DragonFly__ \
 tests_unit_sf_dragonfly_test_LDADD = $(UNIT_ENGINE)
 
 tests_unit_sf_darwin_test_SOURCES = tests/unit/sf-darwin-test.c \
-	tests/unit/fake-darwin.h $(UNIT_SIM) src/sf-darwin.c src/platform.c \
-	src/noflags.c
+	tests/unit/fake-darwin.h $(UNIT_SIM) $(SF_DARWIN) src/platform.c
 tests_unit_sf_darwin_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-darwin.h
 tests_unit_sf_darwin_test_LDADD = $(UNIT_ENGINE)
 
 tests_unit_sf_solaris_test_SOURCES = tests/unit/sf-solaris-test.c \
-	tests/unit/fake-solaris.h $(UNIT_SIM) src/sf-solaris.c \
-	src/platform.c src/noflags.c
+	tests/unit/fake-solaris.h $(UNIT_SIM) $(SF_SOLARIS) src/platform.c
 tests_unit_sf_solaris_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-solaris.h
 tests_unit_sf_solaris_test_LDADD = $(UNIT_ENGINE)
 
 tests_unit_sf_aix_test_SOURCES = tests/unit/sf-aix-test.c \
-	tests/unit/fake-aix.h $(UNIT_SIM) src/sf-aix.c src/platform.c \
-	src/noflags.c
+	tests/unit/fake-aix.h $(UNIT_SIM) $(SF_AIX) src/platform.c
 tests_unit_sf_aix_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-aix.h
 tests_unit_sf_aix_test_LDADD = $(UNIT_ENGINE)
 
 # The splice path, with real descriptors (Linux).
 tests_unit_splice_test_SOURCES = tests/unit/splice-test.c $(UNIT_SIM) \
-	src/sf-linux.c src/platform.c src/noflags.c
+	$(SF_LINUX) src/platform.c
 tests_unit_splice_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_splice_test_LDADD = $(UNIT_ENGINE)
 
@@ -107,6 +104,23 @@ tests_unit_rate_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_exit_test_SOURCES = tests/unit/exit-test.c tests/unit/tap.c \
 	tests/unit/tap.h src/xfer-exit.c
 tests_unit_exit_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+
+# --retry's schedule with its jitter from a seeded generator, and the
+# progress line (sizes, durations, what a narrow terminal drops) drawn
+# from real transfers at chosen counts and times.
+check_PROGRAMS += tests/unit/retry-test tests/unit/progress-test
+TESTS += tests/unit/retry-test tests/unit/progress-test
+tests_unit_retry_test_SOURCES = tests/unit/retry-test.c \
+	tests/unit/fake-random.h tests/unit/tap.c tests/unit/tap.h src/retry.c
+tests_unit_retry_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
+	-include $(top_srcdir)/tests/unit/fake-random.h
+tests_unit_progress_test_SOURCES = tests/unit/progress-test.c \
+	tests/unit/tap.c tests/unit/tap.h src/progress.c src/msg.c
+tests_unit_progress_test_LDADD = libzcengine.la
+
+# configure.ac's backend table against Makefile.am's SF_* groups.
+TESTS += tests/unit/backends.sh
+EXTRA_DIST += tests/unit/backends.sh
 
 # Test programs have no extension: TAP through the automake driver (the
 # .bats tests have BATS_LOG_DRIVER).

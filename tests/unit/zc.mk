@@ -26,31 +26,31 @@ TESTS += tests/unit/zc-sim-freebsd-test \
 	tests/unit/zc-sim-solaris-test tests/unit/zc-sim-aix-test
 endif
 
-tests_unit_zc_sim_freebsd_test_SOURCES = $(ZC_SIM_SOURCES) src/sf-freebsd.c src/platform.c
+tests_unit_zc_sim_freebsd_test_SOURCES = $(ZC_SIM_SOURCES) $(SF_FREEBSD) src/platform.c
 tests_unit_zc_sim_freebsd_test_CPPFLAGS = \
 	-include $(top_srcdir)/tests/unit/fake-freebsd.h $(ZC_SIM_CPPFLAGS) \
 	-DZC_KERNEL='"sf-freebsd-test.c"'
 tests_unit_zc_sim_freebsd_test_LDADD = $(UNIT_ENGINE)
 
-tests_unit_zc_sim_dragonfly_test_SOURCES = $(ZC_SIM_SOURCES) src/sf-freebsd.c src/platform.c
+tests_unit_zc_sim_dragonfly_test_SOURCES = $(ZC_SIM_SOURCES) $(SF_FREEBSD) src/platform.c
 tests_unit_zc_sim_dragonfly_test_CPPFLAGS = -D__DragonFly__ \
 	-include $(top_srcdir)/tests/unit/fake-freebsd.h $(ZC_SIM_CPPFLAGS) \
 	-DZC_KERNEL='"sf-freebsd-test.c"'
 tests_unit_zc_sim_dragonfly_test_LDADD = $(UNIT_ENGINE)
 
-tests_unit_zc_sim_darwin_test_SOURCES = $(ZC_SIM_SOURCES) src/sf-darwin.c src/platform.c src/noflags.c
+tests_unit_zc_sim_darwin_test_SOURCES = $(ZC_SIM_SOURCES) $(SF_DARWIN) src/platform.c
 tests_unit_zc_sim_darwin_test_CPPFLAGS = \
 	-include $(top_srcdir)/tests/unit/fake-darwin.h $(ZC_SIM_CPPFLAGS) \
 	-DZC_KERNEL='"sf-darwin-test.c"'
 tests_unit_zc_sim_darwin_test_LDADD = $(UNIT_ENGINE)
 
-tests_unit_zc_sim_solaris_test_SOURCES = $(ZC_SIM_SOURCES) src/sf-solaris.c src/platform.c src/noflags.c
+tests_unit_zc_sim_solaris_test_SOURCES = $(ZC_SIM_SOURCES) $(SF_SOLARIS) src/platform.c
 tests_unit_zc_sim_solaris_test_CPPFLAGS = \
 	-include $(top_srcdir)/tests/unit/fake-solaris.h $(ZC_SIM_CPPFLAGS) \
 	-DZC_KERNEL='"sf-solaris-test.c"'
 tests_unit_zc_sim_solaris_test_LDADD = $(UNIT_ENGINE)
 
-tests_unit_zc_sim_aix_test_SOURCES = $(ZC_SIM_SOURCES) src/sf-aix.c src/platform.c src/noflags.c
+tests_unit_zc_sim_aix_test_SOURCES = $(ZC_SIM_SOURCES) $(SF_AIX) src/platform.c
 tests_unit_zc_sim_aix_test_CPPFLAGS = \
 	-include $(top_srcdir)/tests/unit/fake-aix.h $(ZC_SIM_CPPFLAGS) \
 	-DZC_KERNEL='"sf-aix-test.c"'
@@ -72,7 +72,6 @@ tests_unit_zc_all_test_LDADD = libzcsend.la
 
 # zc_sendfile() where sf_backend is the read/write path.
 tests_unit_zc_none_test_SOURCES = tests/unit/zc-real-test.c \
-	$(ZC_REAL_SOURCES) src/lib-sendfile.c src/sf-unknown.c \
-	src/platform.c src/noflags.c
+	$(ZC_REAL_SOURCES) src/lib-sendfile.c $(SF_RW) src/platform.c
 tests_unit_zc_none_test_CPPFLAGS = $(UNIT_CPPFLAGS) -DZCT_READWRITE
 tests_unit_zc_none_test_LDADD = $(UNIT_ENGINE)

@@ -5,7 +5,7 @@
  * on one thread and with nothing else to do: with OpenSSL's EVP SHA-256
  * when built with -DWITH_LIBCRYPTO (and -lcrypto), else libmd's
  * SHA256Update (-lmd). Prints the digest and the seconds it took. For
- * scripts/bench-checksum: the throughput of hashing alone.
+ * scripts/bench/bench-checksum: the throughput of hashing alone.
  */
 
 #include <sys/types.h>

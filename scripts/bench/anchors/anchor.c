@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Helpers for scripts/bench-anchors, one program with three jobs:
+ * Helpers for the benchmarks (scripts/bench/bench-*), one program with three jobs:
  *   anchor discard PORTFILE [RATE]   accept connections on a free loopback
  *       port (written to PORTFILE), drain each with splice to /dev/null at
  *       most RATE bytes a second, and print each connection's byte count
+ *   anchor discard -U PATH [RATE]    the same on a Unix socket at PATH
+ *       (which must not exist yet)
+ *   This is the one discard receiver of the benchmarks: every bench-*
+ *   script sends to it.
  *   anchor sendfile HOST PORT FILE   the minimal sendfile(2) loop: blocking
  *       socket, whole file, no progress: the physical limit of the path
  *   anchor measure COMMAND           run COMMAND with sh -c and print
@@ -16,6 +20,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -39,35 +44,69 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * A listening socket: on a free loopback port, written to portfile, or
+ * (path not NULL) on a Unix socket at path. -1 if it fails.
+ */
 static int
-discard(const char *portfile, double rate)
+listener(const char *portfile, const char *path)
 {
 	struct sockaddr_in	sin;
+	struct sockaddr_un	sun;
 	socklen_t		len = sizeof(sin);
-	struct timespec		ts;
 	FILE			*f;
-	uint64_t		got;
-	double			start, due, t;
-	ssize_t			n, m;
-	int			lsock, conn, devnull, p[2];
+	int			lsock;
 
+	if (path != NULL) {
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		if (strlen(path) >= sizeof(sun.sun_path)) {
+			fprintf(stderr, "anchor discard: %s: too long\n", path);
+			return -1;
+		}
+		strcpy(sun.sun_path, path);
+		if ((lsock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+		    bind(lsock, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+		    listen(lsock, 16) == -1) {
+			perror(path);
+			return -1;
+		}
+		return lsock;
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((lsock = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
 	    bind(lsock, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
 	    listen(lsock, 16) == -1 ||
-	    getsockname(lsock, (struct sockaddr *)&sin, &len) == -1 ||
-	    (devnull = open("/dev/null", O_WRONLY)) == -1 || pipe(p) == -1) {
+	    getsockname(lsock, (struct sockaddr *)&sin, &len) == -1) {
 		perror("anchor discard");
-		return 1;
+		return -1;
 	}
 	if ((f = fopen(portfile, "w")) == NULL) {
 		perror(portfile);
-		return 1;
+		return -1;
 	}
 	fprintf(f, "%u\n", ntohs(sin.sin_port));
 	fclose(f);
+	return lsock;
+}
+
+static int
+discard(const char *portfile, const char *path, double rate)
+{
+	struct timespec		ts;
+	uint64_t		got;
+	double			start, due, t;
+	ssize_t			n, m;
+	int			lsock, conn, devnull, p[2];
+
+	if ((devnull = open("/dev/null", O_WRONLY)) == -1 || pipe(p) == -1) {
+		perror("anchor discard");
+		return 1;
+	}
+	if ((lsock = listener(portfile, path)) == -1)
+		return 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (;;) {
 		if ((conn = accept(lsock, NULL, NULL)) == -1)
@@ -150,13 +189,17 @@ measure(const char *command)
 int
 main(int argc, char **argv)
 {
+	if (argc >= 4 && strcmp(argv[1], "discard") == 0 &&
+	    strcmp(argv[2], "-U") == 0)
+		return discard(NULL, argv[3], argc > 4 ? atof(argv[4]) : 0.0);
 	if (argc >= 3 && strcmp(argv[1], "discard") == 0)
-		return discard(argv[2], argc > 3 ? atof(argv[3]) : 0.0);
+		return discard(argv[2], NULL, argc > 3 ? atof(argv[3]) : 0.0);
 	if (argc == 5 && strcmp(argv[1], "sendfile") == 0)
 		return send_loop(argv[2], argv[3], argv[4]);
 	if (argc == 3 && strcmp(argv[1], "measure") == 0)
 		return measure(argv[2]);
 	fprintf(stderr, "usage: anchor discard PORTFILE [RATE] | "
-	    "sendfile HOST PORT FILE | measure COMMAND\n");
+	    "discard -U PATH [RATE] | sendfile HOST PORT FILE | "
+	    "measure COMMAND\n");
 	return 64;
 }
