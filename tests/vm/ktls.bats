@@ -102,9 +102,9 @@ assert_ktls_json() {
 	local version=TLSv1.3
 
 	[[ $2 != 12-* ]] || version=TLSv1.2
-	assert_equal "$(jq -c '[.status, .bytes, .tls.version, .tls.cipher,
-	    .tls.ktls, .tls.ktls_reason, .backend]' <<<"$1")" \
-	    "[0,$(size_of "$WANT"),\"$version\",\"$(variant_cipher "$2")\",true,null,\"ktls-sendfile\"]"
+	assert_equal "$2: $(jq -c '[.status, .bytes, .tls.version,
+	    .tls.cipher, .tls.ktls, .tls.ktls_reason, .backend]' <<<"$1")" \
+	    "$2: [0,$(size_of "$WANT"),\"$version\",\"$(variant_cipher "$2")\",true,null,\"ktls-sendfile\"]"
 }
 
 # push_ktls PEER VARIANT: pushes the range to PEER (s_server or socat)
@@ -118,9 +118,10 @@ push_ktls() {
 	run -0 --separate-stderr zc --json --tls --tls-ca "$CA" \
 	    "${SEND_ARGS[@]}" 127.0.0.1 "$RECV_PORT" "$D/sparse"
 	recv_wait
-	assert_same_bytes "$WANT" "$GOT"
+	assert_same_bytes "$WANT" "$GOT" || fail "$2: bytes differ"
 	assert_ktls_json "$output" "$2"
-	assert_equal "$(($(tls_tx_sw) - before))" 1
+	assert_equal "$2: TlsTxSw +$(($(tls_tx_sw) - before))" "$2: TlsTxSw +1"
+	rm -f "$GOT"
 }
 
 # serve_ktls CLIENT VARIANT: zcsend -l --tls serves the range to CLIENT
@@ -135,9 +136,10 @@ serve_ktls() {
 	bg_wait "$ZPID"
 	[[ $BG_STATUS -eq 0 ]] ||
 	    fail "zcsend -l exited $BG_STATUS: $(cat "$ZCERR")"
-	assert_same_bytes "$WANT" "$GOT"
+	assert_same_bytes "$WANT" "$GOT" || fail "$2: bytes differ"
 	assert_ktls_json "$(tail -n 1 "$ZCOUT")" "$2"
-	assert_equal "$(($(tls_tx_sw) - before))" 1
+	assert_equal "$2: TlsTxSw +$(($(tls_tx_sw) - before))" "$2: TlsTxSw +1"
+	rm -f "$GOT"
 }
 
 # fetch_curl VARIANT: curl --cacert from the listener, only VARIANT
@@ -158,68 +160,30 @@ fetch_socat() {
 	    "OPENSSL:127.0.0.1:$LPORT,cafile=$CA" "CREATE:$GOT"
 }
 
-@test "push to openssl s_server, TLS 1.3 AES-128-GCM: kTLS, past 4 GiB" {
-	push_ktls s_server 13-aes128
+# every_variant CMD ARG...: CMD ARG... VARIANT for each variant in turn;
+# a failure names the variant.
+every_variant() {
+	local v
+
+	for v in 13-aes128 13-aes256 13-chacha 12-aes256; do
+		"$@" "$v"
+	done
 }
 
-@test "push to openssl s_server, TLS 1.3 AES-256-GCM: kTLS, past 4 GiB" {
-	push_ktls s_server 13-aes256
+@test "push to openssl s_server: kTLS with TLS 1.3 AES-128-GCM, AES-256-GCM, CHACHA20-POLY1305 and TLS 1.2, past 4 GiB" {
+	every_variant push_ktls s_server
 }
 
-@test "push to openssl s_server, TLS 1.3 CHACHA20-POLY1305: kTLS, past 4 GiB" {
-	push_ktls s_server 13-chacha
+@test "push to socat: kTLS with TLS 1.3 AES-128-GCM, AES-256-GCM, CHACHA20-POLY1305 and TLS 1.2, past 4 GiB" {
+	every_variant push_ktls socat
 }
 
-@test "push to openssl s_server, TLS 1.2 AES-256-GCM: kTLS, past 4 GiB" {
-	push_ktls s_server 12-aes256
+@test "-l serves curl --cacert: kTLS with TLS 1.3 AES-128-GCM, AES-256-GCM, CHACHA20-POLY1305 and TLS 1.2, past 4 GiB" {
+	every_variant serve_ktls curl
 }
 
-@test "push to socat, TLS 1.3 AES-128-GCM: kTLS, past 4 GiB" {
-	push_ktls socat 13-aes128
-}
-
-@test "push to socat, TLS 1.3 AES-256-GCM: kTLS, past 4 GiB" {
-	push_ktls socat 13-aes256
-}
-
-@test "push to socat, TLS 1.3 CHACHA20-POLY1305: kTLS, past 4 GiB" {
-	push_ktls socat 13-chacha
-}
-
-@test "push to socat, TLS 1.2 AES-256-GCM: kTLS, past 4 GiB" {
-	push_ktls socat 12-aes256
-}
-
-@test "-l serves curl --cacert, TLS 1.3 AES-128-GCM: kTLS, past 4 GiB" {
-	serve_ktls curl 13-aes128
-}
-
-@test "-l serves curl --cacert, TLS 1.3 AES-256-GCM: kTLS, past 4 GiB" {
-	serve_ktls curl 13-aes256
-}
-
-@test "-l serves curl --cacert, TLS 1.3 CHACHA20-POLY1305: kTLS, past 4 GiB" {
-	serve_ktls curl 13-chacha
-}
-
-@test "-l serves curl --cacert, TLS 1.2 AES-256-GCM: kTLS, past 4 GiB" {
-	serve_ktls curl 12-aes256
-}
-
-@test "-l serves socat, TLS 1.3 AES-128-GCM: kTLS, past 4 GiB" {
-	serve_ktls socat 13-aes128
-}
-
-@test "-l serves socat, TLS 1.3 AES-256-GCM: kTLS, past 4 GiB" {
-	serve_ktls socat 13-aes256
-}
-
-@test "-l serves socat, TLS 1.3 CHACHA20-POLY1305: kTLS, past 4 GiB" {
-	serve_ktls socat 13-chacha
-}
-
-@test "-l serves socat, TLS 1.2 AES-256-GCM: kTLS, past 4 GiB" {
-	serve_ktls socat 12-aes256
+@test "-l serves socat: kTLS with TLS 1.3 AES-128-GCM, AES-256-GCM, CHACHA20-POLY1305 and TLS 1.2, past 4 GiB" {
+	every_variant serve_ktls socat
 }
 
 @test "with the tls module unloaded: ktls false and why, in a push and in -l, and exact bytes" {
