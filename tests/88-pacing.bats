@@ -121,7 +121,7 @@ paced_push() {
 	local file=$BATS_TEST_TMPDIR/file log=$BATS_TEST_TMPDIR/arrivals
 
 	head -c "$3" /dev/urandom >"$file"
-	start_zcrecv -L "$log" -o "$RECEIVED"
+	start_peer -L "$log" -o "$RECEIVED"
 	run -0 --separate-stderr zc -q --rate "$1" "${@:4}" 127.0.0.1 "$RECV_PORT" \
 	    "$file"
 	recv_wait

@@ -119,7 +119,7 @@ start_nc_on() {
 }
 
 @test "--retry: a reset before the first byte went out is retried" {
-	start_zcrecv -r 0
+	start_peer -r 0
 	local port=$RECV_PORT zcrecv=$RECV_PID
 	# strace holds zcsend's first poll back, so the reset lands before
 	# zcsend sends a byte.
@@ -141,7 +141,7 @@ start_nc_on() {
 }
 
 @test "--retry never retries once bytes went out, and says so" {
-	start_zcrecv -R 65536 -r 1000
+	start_peer -R 65536 -r 1000
 	run -74 --separate-stderr zc --retry 5 --retry-delay 0.1 \
 	    127.0.0.1 "$RECV_PORT" "$R1M"
 	assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection (closed|reset) by peer after [0-9]+ of 1048576 bytes \\(not retried: bytes already went out\\)\$"

@@ -443,7 +443,7 @@ assert_tls_json() {
 }
 
 @test "a receiver that resets mid-handshake: 76, connection reset by peer" {
-	start_zcrecv -r 1
+	start_peer -r 1
 	run -76 --separate-stderr zc --tls --tls-ca "$CA" 127.0.0.1 \
 	    "$RECV_PORT" "$R4M"
 	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer\$"
@@ -454,7 +454,7 @@ assert_tls_json() {
 	local port zcrecv zpid
 
 	need socat jq
-	start_zcrecv -r 1
+	start_peer -r 1
 	port=$RECV_PORT
 	zcrecv=$RECV_PID
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --json --retry 6 --retry-delay 1 \
@@ -513,14 +513,14 @@ for _ in range(3):
 }
 
 @test "a handshake that never finishes is bounded by --connect-timeout: 75" {
-	start_zcrecv -s
+	start_peer -s
 	run -75 --separate-stderr zc --tls --tls-ca "$CA" --connect-timeout 1 \
 	    127.0.0.1 "$RECV_PORT" "$R4M"
 	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: timed out after 1 s\$"
 }
 
 @test "SIGINT during the handshake: 130, naming the handshake" {
-	start_zcrecv -s
+	start_peer -s
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -v --tls --tls-ca "$CA" \
 	    127.0.0.1 "$RECV_PORT" "$R4M"
 	wait_for_line "$ZCERR" '^zcsend: connected to 127\.0\.0\.1 port ' 10
@@ -535,7 +535,7 @@ for _ in range(3):
 	local stall
 
 	need jq
-	start_zcrecv -s
+	start_peer -s
 	stall=$RECV_PORT
 	start_socat_ssl "$BATS_TEST_TMPDIR/got"
 	run -75 --separate-stderr zc --json --tls --tls-ca "$CA" \
