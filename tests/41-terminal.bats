@@ -32,7 +32,7 @@ teardown() {
 	_common_teardown
 }
 
-# stalled_receivers N: N zcrecv receivers that stop reading after 1 MiB
+# stalled_receivers N: N peer receivers that stop reading after 1 MiB
 # until SIGUSR1, with a small receive buffer. Sets PORTS and SIG_PIDS.
 stalled_receivers() {
 	local i

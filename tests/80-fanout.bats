@@ -4,7 +4,7 @@
 # One file to many receivers: several --to destinations in one poll loop,
 # listen mode (TCP and Unix) served to real clients, Unix socket pushes,
 # splice for a pipe on stdin and zero-copy --rate pacing. Receivers are
-# the everyday tools: OpenBSD nc, ncat, socat and curl, plus zcrecv for a
+# the everyday tools: OpenBSD nc, ncat, socat and curl, plus tests/peer for a
 # receiver that never reads.
 
 # shellcheck disable=SC2154 # run --separate-stderr sets $stderr

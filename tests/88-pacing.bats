@@ -114,7 +114,7 @@ assert_idle_fired() {
 }
 
 # paced_push RATE BURST SIZE [ARG...]: pushes SIZE random bytes with --rate
-# RATE (and ARG...) to zcrecv logging every read, checks the bytes, and
+# RATE (and ARG...) to tests/peer logging every read, checks the bytes, and
 # checks that no interval of a second or more got more than RATE a second
 # plus BURST.
 paced_push() {

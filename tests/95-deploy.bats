@@ -120,7 +120,7 @@ start_nc_on() {
 
 @test "--retry: a reset before the first byte went out is retried" {
 	start_peer -r 0
-	local port=$RECV_PORT zcrecv=$RECV_PID
+	local port=$RECV_PORT peer=$RECV_PID
 	# strace holds zcsend's first poll back, so the reset lands before
 	# zcsend sends a byte.
 	need strace
@@ -129,8 +129,8 @@ start_nc_on() {
 	    -e trace=poll,ppoll -e inject=poll,ppoll:delay_enter=300000:when=1 \
 	    "$ZCSEND" --retry 6 --retry-delay 1 127.0.0.1 "$port" "$R1M"
 	local zpid=$BG_PID
-	bg_wait "$zcrecv"
-	grep -qx 'reset after 0' "$RECV_ERR" || fail "zcrecv: $(cat "$RECV_ERR")"
+	bg_wait "$peer"
+	grep -qx 'reset after 0' "$RECV_ERR" || fail "peer: $(cat "$RECV_ERR")"
 	start_nc_on "$port"
 	bg_wait "$zpid"
 	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"

@@ -451,17 +451,17 @@ assert_tls_json() {
 }
 
 @test "--retry: a reset during the handshake is retried, and the file arrives" {
-	local port zcrecv zpid
+	local port peer zpid
 
 	need socat jq
 	start_peer -r 1
 	port=$RECV_PORT
-	zcrecv=$RECV_PID
+	peer=$RECV_PID
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --json --retry 6 --retry-delay 1 \
 	    --tls --tls-ca "$CA" 127.0.0.1 "$port" "$R4M"
 	zpid=$BG_PID
-	bg_wait "$zcrecv"
-	grep -qx 'reset after 1' "$RECV_ERR" || fail "zcrecv: $(cat "$RECV_ERR")"
+	bg_wait "$peer"
+	grep -qx 'reset after 1' "$RECV_ERR" || fail "peer: $(cat "$RECV_ERR")"
 	# The next attempt finds a TLS receiver on the same port.
 	RECV_ERR=$BATS_TEST_TMPDIR/socat.err
 	bg_start /dev/null "$RECV_ERR" socat -u \

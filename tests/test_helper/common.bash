@@ -191,11 +191,11 @@ start_nc() {
 }
 
 # start_peer [ZCPEER-ARG]...: the test receiver (see tests/helpers/
-# zcrecv.c) on a free loopback port. Sets RECV_PID (for wait), RECV_SIG_PID
+# peer.c) on a free loopback port. Sets RECV_PID (for wait), RECV_SIG_PID
 # (for kill -USR1), RECV_PORT and RECV_ERR (its status lines).
 start_peer() {
 	[[ -n ${ZCPEER-} && -x ${ZCPEER-} ]] ||
-	    fail "ZCPEER must name the zcrecv test receiver (it is '${ZCPEER-}')"
+	    fail "ZCPEER must name the test receiver tests/peer (it is '${ZCPEER-}')"
 	RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
 	bg_start /dev/null "$RECV_ERR" "$ZCPEER" -t "$BOUND" "$@"
 	RECV_PID=$BG_PID
