@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 static int	net_nonblock(int);
 static int	net_unix_addr(const char *, struct sockaddr_un *);

@@ -166,7 +166,7 @@ serve_accept(void *arg, size_t i)
 		xfer_stop(&c->x, EXIT_UNAVAILABLE, msg);
 	else if (s->o->verbose)
 		sockopt_report(d.sock, sockopt_family(d.sock),
-		    &s->o->sockopts, c->peer);
+		    &s->o->sockopts, c->peer, msg_note);
 	return 1;
 }
 

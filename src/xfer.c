@@ -50,7 +50,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 /* Backend calls per step: bounded so progress and signals are seen. */
 #define XFER_STEP_CALLS		8
@@ -73,7 +73,7 @@ static int	xfer_send(struct xfer *, struct pollfd *);
 static int	xfer_drain(struct xfer *, struct pollfd *);
 static void	xfer_advance(struct xfer *, size_t);
 static int	xfer_finish_send(struct xfer *, struct pollfd *);
-static int	xfer_input_ready(struct xfer *);
+static int	xfer_input_ready(const struct xfer *);
 static int	xfer_input_end(struct xfer *);
 static int	xfer_idle_expired(struct xfer *);
 static uint64_t	xfer_rate_allows(struct xfer *);
@@ -107,6 +107,7 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
     const struct input *in, const struct xfer_dest *d)
 {
 	memset(x, 0, sizeof(*x));
+	x->want.fd = -1;
 	x->par = par;
 	x->in = *in;
 	x->conn.sock = d->sock;
@@ -204,6 +205,10 @@ xfer_block(struct xfer *x)
  * out) failed with err. Returns 1 with *pfd set to wait for the next
  * attempt if one is allowed, else 0. The next attempt starts over at the
  * first address, with a fresh connect timeout (see xfer_connect).
+ * This is the one place a connection is abandoned: its socket, its TLS
+ * session (the next one needs a handshake of its own) and what the send
+ * path knew of it go; the input's unsent bytes in the scratch buffer stay,
+ * as they are still the next to send.
  */
 static int
 xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
@@ -213,6 +218,13 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 
 	if (xfer_bytes_done(x) != 0 || !retry_schedule(&c->retry, err, now))
 		return 0;
+	if (c->tls != NULL)
+		x->par->tls->conn_free(c->tls);
+	c->tls = NULL;
+	c->tls_closed = 0;
+	c->peer_closed = 0;
+	if (x->par->tls != NULL)
+		x->be.backend = x->par->tls->write_backend;
 	if (c->sock != -1)
 		close(c->sock);
 	c->sock = -1;
@@ -220,7 +232,7 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	c->blocking = 0;
 	x->prog.phase = XFER_CONNECT;
 	if (c->retry.notify)
-		msg_warnx("connect %s port %s: %s: retry %d of %d in %.1f s",
+		note_emit(x->par->note, "connect %s port %s: %s: retry %d of %d in %.1f s",
 		    c->host, c->port, err == ETIMEDOUT ? "timed out" :
 		    strerror(err), c->retry.attempts, c->retry.max,
 		    (double)(c->retry.at_ns - now) / 1e9);
@@ -249,9 +261,9 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	if (x->par->verbose) {
 		net_addr_name(x->conn.ai_now, addr, sizeof(addr));
-		msg_warnx("connected to %s port %s", addr, x->conn.port);
+		note_emit(x->par->note, "connected to %s port %s", addr, x->conn.port);
 		sockopt_report(x->conn.sock, x->conn.ai_now->ai_family,
-		    x->par->sockopts, x->conn.peer);
+		    x->par->sockopts, x->conn.peer, x->par->note);
 	}
 	if (pending != 0 && xfer_retry_later(x, pending, pfd))
 		return 1;
@@ -328,11 +340,8 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 		 */
 		err = errno;
 		if ((err == ECONNRESET || err == EPIPE) && c->ai_list != NULL &&
-		    xfer_retry_later(x, ECONNRESET, pfd)) {
-			t->conn_free(c->tls);
-			c->tls = NULL;
+		    xfer_retry_later(x, ECONNRESET, pfd))
 			return 1;
-		}
 		xfer_fail(x, EXIT_PROTOCOL, "TLS handshake with %s: %s",
 		    c->peer, why);
 		return 0;
@@ -349,7 +358,7 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 		    t->write_backend;
 	if (x->par->verbose) {
 		t->report(c->tls, &r);
-		msg_warnx("%s: %s %s, kTLS %s%s%s", c->peer, r.version,
+		note_emit(x->par->note, "%s: %s %s, kTLS %s%s%s", c->peer, r.version,
 		    r.cipher, r.ktls ? "on" : "off",
 		    r.reason != NULL ? ": " : "",
 		    r.reason != NULL ? r.reason : "");
@@ -372,10 +381,10 @@ static int
 xfer_connect(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_conn	*c = &x->conn;
-	struct pollfd		 probe;
 	char			 addr[1025], what[1100], why[256];
 	size_t			 len;
 	int			 waiting, r;
+	short			 revents;
 
 	if (c->retry.at_ns != 0) {
 		/* --retry: waiting for the next attempt. */
@@ -391,15 +400,15 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 	}
 	for (;;) {
 		if (c->connecting) {
-			probe.fd = c->sock;
-			probe.events = POLLOUT;
-			probe.revents = 0;
-			if (poll(&probe, 1, 0) <= 0 &&
-			    loop_now_ns() < c->deadline_ns) {
-				*pfd = probe;
+			/* What poll said of the socket, once only. */
+			revents = x->revents;
+			x->revents = 0;
+			if (revents == 0 && loop_now_ns() < c->deadline_ns) {
+				pfd->fd = c->sock;
+				pfd->events = POLLOUT;
 				return 1;
 			}
-			if (probe.revents == 0)
+			if (revents == 0)
 				errno = ETIMEDOUT;
 			else if ((r = net_finish(c->sock)) != -1)
 				return xfer_connected(x, r ? ECONNRESET : 0,
@@ -421,7 +430,9 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 				return xfer_connected(x, 0, pfd);
 			if (c->sock != -1) {
 				c->connecting = 1;
-				continue;
+				pfd->fd = c->sock;
+				pfd->events = POLLOUT;
+				return 1;
 			}
 			c->err = errno;
 			/* -s, -p or an option failed: not retried. */
@@ -433,7 +444,7 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 		}
 		if (x->par->verbose) {
 			net_addr_name(c->ai_now, addr, sizeof(addr));
-			msg_warnx("connect %s port %s: %s", addr, c->port,
+			note_emit(x->par->note, "connect %s port %s: %s", addr, c->port,
 			    strerror(c->err));
 		}
 	}
@@ -704,16 +715,10 @@ xfer_advance(struct xfer *x, size_t n)
  * so a slow writer never blocks the loop. Regular files are always ready.
  */
 static int
-xfer_input_ready(struct xfer *x)
+xfer_input_ready(const struct xfer *x)
 {
-	struct pollfd	pfd;
-
-	if (x->in.start >= 0 || x->be.scratch.pos < x->be.scratch.len ||
-	    x->be.scratch.piped > 0)
-		return 1;
-	pfd.fd = x->in.fd;
-	pfd.events = POLLIN;
-	return poll(&pfd, 1, 0) > 0;
+	return x->in.start >= 0 || x->be.scratch.pos < x->be.scratch.len ||
+	    x->be.scratch.piped > 0 || x->be.input_ready;
 }
 
 /*
@@ -817,27 +822,45 @@ xfer_idle_expired(struct xfer *x)
 }
 
 /*
- * Does what the socket takes. Returns 1 with *pfd set to what to wait for
- * (fd -1: only the time, see xfer_timeout_ms), or 0 once the transfer is
- * finished (phase XFER_DONE or XFER_FAILED).
+ * Does what the socket takes. pfd comes back as this step left it, with
+ * what poll(2) reported for it in revents (0: the time fell due, or no
+ * poll). Returns 1 with *pfd set to what to wait for (fd -1: only the
+ * time, see xfer_timeout_ms), or 0 once the transfer is finished (phase
+ * XFER_DONE or XFER_FAILED).
  */
 int
 xfer_step(struct xfer *x, struct pollfd *pfd)
 {
+	int	r = 0;
+
+	/*
+	 * pfd is what the last step asked to wait for, with what poll
+	 * reported in revents; the step never polls again itself.
+	 */
+	x->revents = x->want.fd != -1 && pfd->fd == x->want.fd ?
+	    pfd->revents : 0;
+	if (x->revents != 0 && x->want.fd == x->in.fd)
+		x->be.input_ready = 1;
 	switch (x->prog.phase) {
 	case XFER_CONNECT:
-		return xfer_connect(x, pfd);
+		r = xfer_connect(x, pfd);
+		break;
 	case XFER_HANDSHAKE:
-		return xfer_handshake(x, pfd);
+		r = xfer_handshake(x, pfd);
+		break;
 	case XFER_SEND:
-		return xfer_send(x, pfd);
+		r = xfer_send(x, pfd);
+		break;
 	case XFER_DRAIN:
-		return xfer_drain(x, pfd);
+		r = xfer_drain(x, pfd);
+		break;
 	case XFER_DONE:
 	case XFER_FAILED:
 		break;
 	}
-	return 0;
+	pfd->revents = 0;
+	x->want = *pfd;
+	return r;
 }
 
 /*
@@ -917,6 +940,9 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 
 		n = x->be.backend->send(&c, &x->be.scratch);
 		g->calls++;
+		/* A stream read once may have nothing more: ask poll again. */
+		if (c.file_len > 0)
+			x->be.input_ready = 0;
 		if (n > 0) {
 			before = g->file_done;
 			xfer_advance(x, (size_t)n);

@@ -114,3 +114,50 @@ teardown() {
 	run -0 "$PKG_CONFIG" --libs --static zcsend
 	refute_output --regexp '-l(crypto|ssl|md)( |$)'
 }
+
+@test "the static library defines only zc_ names: a program linked with it may have its own loop_init and format_size" {
+	# shellcheck disable=SC2016 # awk's $2 and $3, not the shell's
+	run -0 bash -c 'nm --defined-only "$1" |
+	    awk "NF == 3 && \$2 ~ /^[A-Z]\$/ && \$3 !~ /^zc_/"' \
+	    _ "$DEST$ZC_LIBDIR/libzcsend.a"
+	assert_output ''
+	cat >"$BATS_TEST_TMPDIR/own.c" <<'CODE'
+#include <stdio.h>
+#include <zc_sendfile.h>
+
+int loop_init(void);
+void format_size(char *, size_t, double);
+
+int
+loop_init(void)
+{
+	return 42;
+}
+
+void
+format_size(char *buf, size_t size, double value)
+{
+	snprintf(buf, size, "%.1f units", value);
+}
+
+int
+main(void)
+{
+	char		buf[32];
+	uint64_t	sent = 0;
+
+	format_size(buf, sizeof(buf), 1.5);
+	printf("%d %s %d %ju\n", loop_init(), buf,
+	    zc_sendfile_all(-1, -1, 0, 1, NULL, 0, NULL, 0, 0, 0, &sent),
+	    (uintmax_t)sent);
+	return 0;
+}
+CODE
+	# shellcheck disable=SC2046 # pkg-config's flags are split on purpose
+	run -0 "$ZC_CC" ${ZC_CFLAGS-} -o "$BATS_TEST_TMPDIR/own" \
+	    "$BATS_TEST_TMPDIR/own.c" $("$PKG_CONFIG" --cflags zcsend) \
+	    "$DEST$ZC_LIBDIR/libzcsend.a" \
+	    $("$PKG_CONFIG" --libs --static zcsend | sed 's/-lzcsend//')
+	run -0 "$BATS_TEST_TMPDIR/own"
+	assert_output '42 1.5 units -1 0'
+}

@@ -21,8 +21,8 @@ UNIT_SIM = tests/unit/simkern.c tests/unit/simkern.h \
 check_LTLIBRARIES = tests/unit/libengine.la
 # Own flags give its objects their own names, apart from libzcengine's.
 tests_unit_libengine_la_CFLAGS = $(AM_CFLAGS)
-tests_unit_libengine_la_SOURCES = src/xfer.c src/loop.c src/net.c \
-	src/msg.c src/rw.c src/retry.c src/sockopt.c
+tests_unit_libengine_la_SOURCES = src/xfer.c src/loop-wait.c src/loop.c src/net.c \
+	src/note.c src/rw.c src/retry.c src/sockopt.c
 if BACKEND_LINUX
 tests_unit_libengine_la_SOURCES += src/splice.c
 else
@@ -90,7 +90,7 @@ check_PROGRAMS += tests/unit/checksum-test
 TESTS += tests/unit/checksum-test
 tests_unit_checksum_test_SOURCES = tests/unit/checksum-test.c \
 	tests/unit/fake-checksum.h tests/unit/tap.c tests/unit/tap.h \
-	src/checksum.c
+	src/checksum.c src/msg.c
 tests_unit_checksum_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(SHA256_CFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-checksum.h
 tests_unit_checksum_test_LDADD = libzcengine.la $(SHA256_LIBS)
