@@ -246,6 +246,8 @@ struct tls_report {
 	const char	*cipher;	/* "TLS_AES_256_GCM_SHA384" */
 	int		 ktls;		/* the kernel encrypts what is sent */
 	const char	*reason;	/* why not, when ktls is 0 */
+	int		 ktls_rx;	/* the kernel decrypts what arrives */
+	const char	*rx_reason;	/* why not, when ktls_rx is 0 */
 };
 
 /*
@@ -263,6 +265,7 @@ struct tls_ops {
 	int		 (*handshake)(struct tls_conn *, char *, size_t);
 	short		 (*events)(const struct tls_conn *);
 	int		 (*ktls_send)(const struct tls_conn *);
+	int		 (*ktls_recv)(const struct tls_conn *);
 	int		 (*close)(struct tls_conn *);
 	ssize_t		 (*recv)(struct tls_conn *, void *, size_t);
 	const char	*(*error)(const struct tls_conn *);
@@ -372,6 +375,14 @@ int		 retry_retryable(int);
 void		 retry_init(struct retry *, int, int);
 int		 retry_schedule(struct retry *, int, int64_t);
 void		 retry_begin(struct retry *);
+
+/*
+ * ack.c: the opt-in line protocol of zcsend --ack/--resume and zcrecv.
+ * Each line is ASCII, at most ACK_LINE_MAX bytes before its newline:
+ * "resume OFFSET" (the receiver, before any data), "ok BYTES[ sha256:HEX]"
+ * or "error MESSAGE" (the receiver, after the sender's end of stream).
+ */
+#define ACK_LINE_MAX	256
 
 /* lib-sendfile.c (libzcsend) */
 int		 lib_flags(int, int *);
