@@ -475,8 +475,13 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 	if (!done)
 		return checksum_hex();
 	if ((status = checksum_result(name, sent, &hex, msg,
-	    sizeof(msg))) == 0)
+	    sizeof(msg))) == 0) {
+		/* --ack: the receiver's digest must be this one. */
+		for (i = 0; i < n; i++)
+			if (xs[i]->par->ack)
+				ack_check_digest(xs[i], hex);
 		return hex;
+	}
 	/* With --to each line names its destination, as a send's failure. */
 	for (i = 0; i < n; i++) {
 		x = xs[i];

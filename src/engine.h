@@ -115,6 +115,8 @@ struct xfer_params {
 	int		 retry_max;	/* --retry: connects after the first */
 	int		 retry_delay_ms;
 	int		 retry_notify;	/* tell each retry */
+	int		 ack;		/* --ack: wait for the receiver's ok */
+	int		 resume;	/* --resume: start where it stands */
 	/*
 	 * Where -v and --retry notes go, one line each, without the
 	 * program's name (msg_note in the command; NULL: nowhere, as in
@@ -225,6 +227,20 @@ struct xfer_outcome {
 	char			 error[256];
 };
 
+/* --ack and --resume (ack.c): the receiver's lines and what they said. */
+#define ACK_LINE_MAX	256
+struct xfer_ack {
+	char			 line[ACK_LINE_MAX + 1];
+	size_t			 len;		/* bytes of line read so far */
+	int			 resume_wait;	/* no data before its line */
+	int64_t			 resume_deadline_ns;
+	uint64_t		 resume_off;	/* the receiver held this much */
+	off_t			 orig_start;	/* the range as asked */
+	uint64_t		 orig_len;
+	int			 acked;		/* ok, with the count expected */
+	char			 digest[65];	/* its sha256, or empty */
+};
+
 struct xfer {
 	const struct xfer_params *par;		/* shared, read-only */
 	struct input		 in;		/* what, as asked */
@@ -232,6 +248,7 @@ struct xfer {
 	struct xfer_prog	 prog;
 	struct xfer_path	 be;
 	struct xfer_outcome	 out;
+	struct xfer_ack		 ack;
 	struct pollfd		 want;		/* what the last step waits for */
 	short			 revents;	/* what poll said of it, this step */
 };
@@ -331,6 +348,8 @@ uint64_t	 xfer_bytes_done(const struct xfer *);
 uint64_t	 xfer_bytes_total(const struct xfer *);
 void		 xfer_interrupt(struct xfer *, int, const char *);
 void		 xfer_fail_errno(struct xfer *, int);
+void		 xfer_fail(struct xfer *, int, const char *, ...)
+		     __attribute__((__format__(__printf__, 3, 4)));
 void		 xfer_stop(struct xfer *, int, const char *);
 void		 xfer_free(struct xfer *);
 void		 xfer_close(struct xfer *);
@@ -382,7 +401,12 @@ void		 retry_begin(struct retry *);
  * "resume OFFSET" (the receiver, before any data), "ok BYTES[ sha256:HEX]"
  * or "error MESSAGE" (the receiver, after the sender's end of stream).
  */
-#define ACK_LINE_MAX	256
+void		 ack_init(struct xfer *);
+int		 ack_resume_step(struct xfer *, struct pollfd *);
+int		 ack_feed(struct xfer *, const char *, size_t);
+void		 ack_eof(struct xfer *);
+int		 ack_rewind(struct xfer *);
+void		 ack_check_digest(struct xfer *, const char *);
 
 /* lib-sendfile.c (libzcsend) */
 int		 lib_flags(int, int *);

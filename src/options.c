@@ -61,6 +61,8 @@ enum {
 	OPT_SNDBUF,
 	OPT_TOS,
 	OPT_CHECKSUM,
+	OPT_ACK,
+	OPT_RESUME,
 	OPT_LAST
 };
 
@@ -101,6 +103,8 @@ static const struct option long_options[] = {
 	{ "sndbuf",		required_argument,	NULL, OPT_SNDBUF },
 	{ "tos",		required_argument,	NULL, OPT_TOS },
 	{ "checksum",		required_argument,	NULL, OPT_CHECKSUM },
+	{ "ack",		no_argument,		NULL, OPT_ACK },
+	{ "resume",		no_argument,		NULL, OPT_RESUME },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -169,6 +173,10 @@ usage(int status)
 	    "      --rate rate         send at most rate bytes a second\n"
 	    "      --sf-flags list     FreeBSD sendfile flags, comma-separated\n"
 	    "      --checksum sha256   print the SHA-256 of the file bytes sent\n"
+	    "      --ack               exit 0 only on the receiver's ok "
+	    "(zcrecv --ack)\n"
+	    "      --resume            send from where the receiver stands "
+	    "(zcrecv --resume)\n"
 	    "  -4                      use IPv4 addresses only\n"
 	    "  -6                      use IPv6 addresses only\n"
 	    "\n"
@@ -702,6 +710,8 @@ options_combos(const unsigned char *seen)
 		{ OPT_TRAILER_FILE, "--trailer-file" },
 		{ OPT_TO_FILE, "--to-file" },
 		{ OPT_CHECKSUM, "--checksum" },
+		{ OPT_ACK, "--ack" },
+		{ OPT_RESUME, "--resume" },
 		{ OPT_RETRY, "--retry" },
 		{ OPT_RETRY_DELAY, "--retry-delay" },
 		{ 's', "-s" },
@@ -817,6 +827,12 @@ option_deploy(struct options *o, int ch, const char **to_file)
 			    optarg);
 		o->checksum = 1;
 		break;
+	case OPT_ACK:
+		o->ack = 1;
+		break;
+	case OPT_RESUME:
+		o->resume = 1;
+		break;
 	default:
 		return 0;
 	}
@@ -841,6 +857,15 @@ options_deploy_check(struct options *o)
 	    NULL || o->sockopts.src_port != NULL || o->sockopts.tos != -1))
 		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s, -p and "
 		    "--tos go with TCP, not -U");
+	/* The acknowledgement is waited for within the close timeout. */
+	if (o->ack && o->close_timeout_ms == 0)
+		msg_exit(NULL, EXIT_USAGE, "command line: --ack waits for the "
+		    "receiver within --close-timeout, which cannot be 0");
+	/* The receiver's offset counts file bytes only. */
+	if (o->resume && (o->header.len > 0 || o->trailer.len > 0 ||
+	    o->header_file != NULL || o->trailer_file != NULL))
+		msg_exit(NULL, EXIT_USAGE, "command line: --resume does not "
+		    "go with a header or trailer");
 	if (!o->listen && (status = sockopt_resolve(&o->sockopts, o->family,
 	    msg, sizeof(msg))) != 0)
 		msg_exit(NULL, status, "%s", msg);
@@ -896,6 +921,9 @@ options_parse(int argc, char **argv, struct options *o)
 		msg_exit(NULL, ch, "%s", msg);
 	options_deploy_check(o);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
+	if (o->resume && o->path != NULL && strcmp(o->path, "-") == 0)
+		msg_exit(NULL, EXIT_USAGE, "command line: --resume needs a "
+		    "file to seek in, not -");
 	if (o->header_file != NULL)
 		read_bytes_file(o, "header file", o->header_file, &o->header);
 	if (o->trailer_file != NULL)
@@ -1044,6 +1072,8 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->retry_notify = !o->quiet;
 	par->note = msg_note;
 	par->hash_sent = o->checksum ? checksum_feed : NULL;
+	par->ack = o->ack;
+	par->resume = o->resume;
 	/*
 	 * One receiver, unpaced: a send may block (see xfer_init). Not with
 	 * --tls: OpenSSL's state machine is driven by the loop's waits.

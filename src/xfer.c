@@ -81,8 +81,6 @@ static void	xfer_rate_trim(struct sf_chunk *, uint64_t);
 static int	xfer_close_expired(struct xfer *);
 static int	xfer_handed_off(struct xfer *, struct pollfd *);
 static int	xfer_use_readwrite(struct xfer *);
-static void	xfer_fail(struct xfer *, int, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
 static void	xfer_counts(const struct xfer *, char *, size_t);
 static int	xfer_retry_later(struct xfer *, int, struct pollfd *);
 static const char *xfer_retry_note(const struct xfer *);
@@ -130,6 +128,7 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 		return;
 	}
 	x->prog.phase = d->sock != -1 ? XFER_SEND : XFER_CONNECT;
+	ack_init(x);
 	if (xfer_start_backend(x) == -1) {
 		if (d->ai != NULL)
 			freeaddrinfo(d->ai);
@@ -216,7 +215,10 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	struct xfer_conn	*c = &x->conn;
 	int64_t			 now = loop_now_ns();
 
-	if (xfer_bytes_done(x) != 0 || !retry_schedule(&c->retry, err, now))
+	/* --resume: the next receiver says where to go on from. */
+	if ((xfer_bytes_done(x) != 0 && !x->par->resume) ||
+	    !retry_schedule(&c->retry, err, now) ||
+	    (xfer_bytes_done(x) != 0 && !ack_rewind(x)))
 		return 0;
 	if (c->tls != NULL)
 		x->par->tls->conn_free(c->tls);
@@ -601,7 +603,7 @@ xfer_counts(const struct xfer *x, char *buf, size_t size)
 		    (uintmax_t)xfer_bytes_total(x));
 }
 
-static void
+void
 xfer_fail(struct xfer *x, int status, const char *fmt, ...)
 {
 	va_list	ap;
@@ -908,6 +910,9 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	ssize_t			 n;
 	int			 calls;
 
+	/* --resume: not a byte before the receiver says where it stands. */
+	if (x->ack.resume_wait && (calls = ack_resume_step(x, pfd)) != -1)
+		return calls;
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
 	g->busy_until_ns = 0;
@@ -1157,8 +1162,9 @@ xfer_close_expired(struct xfer *x)
 		    (uintmax_t)xfer_bytes_done(x), close_ms / 1000.0);
 	else
 		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver did not "
-		    "close within %g s after all %ju bytes", x->conn.peer,
-		    close_ms / 1000.0, (uintmax_t)xfer_bytes_done(x));
+		    "%s within %g s after all %ju bytes", x->conn.peer,
+		    x->par->ack ? "acknowledge" : "close", close_ms / 1000.0,
+		    (uintmax_t)xfer_bytes_done(x));
 	return 1;
 }
 
@@ -1187,6 +1193,10 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		n = x->conn.tls_closed == 1 ?
 		    x->par->tls->recv(x->conn.tls, buf, sizeof(buf)) :
 		    recv(x->conn.sock, buf, sizeof(buf), 0);
+		if (n == 0 && x->par->ack) {
+			ack_eof(x);
+			return 0;
+		}
 		if (n == 0) {
 			x->conn.peer_closed = 1;
 			/* A Unix socket's bytes are in the receiver's queue. */
@@ -1197,6 +1207,9 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			}
 			return xfer_handed_off(x, pfd);
 		}
+		/* --ack: the receiver's line ends it, ok or not. */
+		if (n > 0 && x->par->ack && ack_feed(x, buf, (size_t)n))
+			return 0;
 		if (n > 0)
 			continue;
 		if (errno == EINTR)

@@ -97,6 +97,8 @@ struct options {
 	int		 retry_delay_ms;
 	struct sockopts	 sockopts;
 	int		 checksum;	/* --checksum sha256 */
+	int		 ack;		/* --ack: the receiver's ok line */
+	int		 resume;	/* --resume: its resume line first */
 
 	/* --bench */
 	int		 bench;
