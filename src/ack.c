@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 
 static int	ack_take(struct xfer *, const char *, size_t, const char *);
 static int	ack_number(const char *, uint64_t *, const char **);
@@ -329,13 +330,12 @@ ack_rewind(struct xfer *x)
 void
 ack_check_digest(struct xfer *x, const char *hex)
 {
-	if (!x->ack.acked || x->prog.phase != XFER_DONE)
+	if (!x->ack.acked)
 		return;
 	if (x->ack.digest[0] == '\0')
-		xfer_fail(x, EXIT_IOERR, "send to %s: the receiver's "
-		    "acknowledgement has no sha256 digest (zcrecv --checksum "
-		    "sha256)", x->conn.peer);
+		xfer_fail_after(x, EXIT_IOERR, "the receiver's acknowledgement "
+		    "has no sha256 digest (zcrecv --checksum sha256)");
 	else if (strcmp(x->ack.digest, hex) != 0)
-		xfer_fail(x, EXIT_IOERR, "send to %s: the receiver stored "
-		    "sha256 %s, not %s", x->conn.peer, x->ack.digest, hex);
+		xfer_fail_after(x, EXIT_IOERR, "the receiver stored sha256 %s, "
+		    "not %s", x->ack.digest, hex);
 }

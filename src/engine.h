@@ -190,6 +190,14 @@ struct xfer_conn {
 	int			 peer_closed;	/* its end of file was read */
 };
 
+/* --rate's token bucket (rate.c). */
+struct rate_bucket {
+	double			 tokens;	/* bytes that may go */
+	int64_t			 ns;		/* when they were counted; 0: not
+						   yet */
+	int			 draining;	/* released, not yet drained */
+};
+
 /* How far a transfer got, and when. */
 struct xfer_prog {
 	enum xfer_phase		 phase;
@@ -204,9 +212,7 @@ struct xfer_prog {
 	int64_t			 last_move_ns;	/* last byte the socket took */
 	int64_t			 busy_until_ns;	/* step again at the latest */
 	int64_t			 drain_start_ns;
-	double			 rate_tokens;	/* --rate: bytes that may go */
-	int64_t			 rate_ns;	/* when the tokens were counted */
-	int			 rate_draining;	/* released, not yet drained */
+	struct rate_bucket	 rate;		/* --rate */
 	size_t			 unsent;	/* close timeout 0: last queue */
 };
 
@@ -227,6 +233,11 @@ struct xfer_outcome {
 	char			 error[256];
 };
 
+/*
+ * One transfer. Its fields are the engine's: the command allocates the
+ * struct but reads it only through the accessors (xfer_phase() and the
+ * rest, xfer.c) and changes it only through the calls below.
+ */
 /* --ack and --resume (ack.c): the receiver's lines and what they said. */
 #define ACK_LINE_MAX	256
 struct xfer_ack {
@@ -344,18 +355,33 @@ void		 xfer_init(struct xfer *, const struct xfer_params *,
 int		 xfer_step(struct xfer *, struct pollfd *);
 int		 xfer_timeout_ms(const struct xfer *, int64_t);
 int		 xfer_status(const struct xfer *);
+enum xfer_phase	 xfer_phase(const struct xfer *);
+const char	*xfer_peer(const struct xfer *);
+const char	*xfer_host(const struct xfer *);
+const char	*xfer_port(const struct xfer *);
+const char	*xfer_error(const struct xfer *);
+const char	*xfer_backend_name(const struct xfer *);
+int		 xfer_fallback(const struct xfer *, const char **);
+uint64_t	 xfer_file_done(const struct xfer *);
+uint64_t	 xfer_count(const struct xfer *);
+double		 xfer_elapsed(const struct xfer *, int64_t);
+int		 xfer_sock(const struct xfer *);
+int		 xfer_attempts(const struct xfer *);
+int		 xfer_tls_report(const struct xfer *, struct tls_report *);
+uint64_t	 xfer_syscalls(const struct xfer *);
+void		 xfer_fail_after(struct xfer *, int, const char *, ...)
+		     __attribute__((__format__(__printf__, 3, 4)));
 uint64_t	 xfer_bytes_done(const struct xfer *);
 uint64_t	 xfer_bytes_total(const struct xfer *);
 void		 xfer_interrupt(struct xfer *, int, const char *);
 void		 xfer_fail_errno(struct xfer *, int);
-void		 xfer_fail(struct xfer *, int, const char *, ...)
-		     __attribute__((__format__(__printf__, 3, 4)));
 void		 xfer_stop(struct xfer *, int, const char *);
 void		 xfer_free(struct xfer *);
 void		 xfer_close(struct xfer *);
 int		 xfer_errno_status(int);
 int		 xfer_open_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);
+int		 exit_severity(int);
 
 /* net.c */
 struct addrinfo;
@@ -378,6 +404,11 @@ void		 note_emit(void (*)(const char *), const char *, ...)
 		     __attribute__((__format__(__printf__, 2, 3)));
 void		 format_size(char *, size_t, double);
 
+/* rate.c */
+uint64_t	 rate_allows(struct rate_bucket *, uint64_t, uint64_t, size_t,
+		     int64_t, int64_t *);
+void		 rate_took(struct rate_bucket *, size_t);
+
 /* sockopt.c */
 int		 sockopt_parse_tos(const char *, int *, const char **);
 const char	*sockopt_tos_name(int);
@@ -396,16 +427,12 @@ int		 retry_schedule(struct retry *, int, int64_t);
 void		 retry_begin(struct retry *);
 
 /*
- * ack.c: the opt-in line protocol of zcsend --ack/--resume and zcrecv.
- * Each line is ASCII, at most ACK_LINE_MAX bytes before its newline:
- * "resume OFFSET" (the receiver, before any data), "ok BYTES[ sha256:HEX]"
- * or "error MESSAGE" (the receiver, after the sender's end of stream).
+ * ack.c: zcsend's side of the opt-in line protocol it shares with zcrecv
+ * (--ack, --resume). Each line is ASCII, at most ACK_LINE_MAX bytes before
+ * its newline: "resume OFFSET" (the receiver, before any data),
+ * "ok BYTES[ sha256:HEX]" or "error MESSAGE" (the receiver, after the
+ * sender's end of stream). The command checks the digest.
  */
-void		 ack_init(struct xfer *);
-int		 ack_resume_step(struct xfer *, struct pollfd *);
-int		 ack_feed(struct xfer *, const char *, size_t);
-void		 ack_eof(struct xfer *);
-int		 ack_rewind(struct xfer *);
 void		 ack_check_digest(struct xfer *, const char *);
 
 /* lib-sendfile.c (libzcsend) */

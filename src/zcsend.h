@@ -120,7 +120,6 @@ void		 options_params(const struct options *, struct xfer_params *);
 int		 push_main(const struct options *);
 void		 input_open(const struct options *, struct input *,
 		     struct xfer_params *);
-int		 exit_severity(int);
 
 /* serve.c */
 int		 serve_main(const struct options *);

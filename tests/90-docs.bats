@@ -212,3 +212,14 @@ readme_command() {
 	done
 	((${#bad[@]} == 0)) || fail "includes a header above its layer: ${bad[*]}"
 }
+
+@test "layers: the command reads a transfer through its accessors, never its fields" {
+	local f bad=()
+
+	for f in $(sed -n '/^zcsend_SOURCES/,/^endif$/p' "$TOP/Makefile.am" |
+	    grep -o 'src/[a-z-]*\.c' | sort -u); do
+		grep -Eq '(->|\.)(conn|prog|be|out|want)\.|->par->' "$TOP/$f" &&
+		    bad+=("$f")
+	done
+	((${#bad[@]} == 0)) || fail "struct xfer fields used in: ${bad[*]}"
+}
