@@ -41,6 +41,7 @@ static int	recv_splice(struct recv *);
 static int	recv_copy(struct recv *);
 static int	recv_write(struct recv *, const unsigned char *, size_t);
 static int	recv_use_readwrite(struct recv *, int, const char *);
+static int	recv_unpipe(struct recv *, int, size_t);
 static int	recv_end(struct recv *);
 static void	recv_sync(struct recv *);
 static void	recv_discard(struct recv *);
@@ -300,6 +301,9 @@ recv_splice(struct recv *r)
 					return recv_interrupted(r);
 				if (errno == EINTR)
 					continue;
+				if (recv_splice_refused(errno) &&
+				    r->out.written == 0)
+					return recv_unpipe(r, errno, (size_t)n);
 				return recv_failed(r, EXIT_IOERR, "write %s: %s",
 				    r->out.name, strerror(errno));
 			}
@@ -358,6 +362,36 @@ recv_copy(struct recv *r)
 			return status;
 		recv_progress(r, 0);
 	}
+}
+
+/*
+ * The output refused splice (with err) while n bytes wait in the pipe:
+ * read them out, write them, and go on by read/write. Returns as
+ * recv_copy.
+ */
+static int
+recv_unpipe(struct recv *r, int err, size_t n)
+{
+	ssize_t	m;
+	int	status;
+
+	if ((r->buf = malloc(RECV_BUFSIZE)) == NULL)
+		return recv_failed(r, EXIT_OSERR, "buffer: %s",
+		    strerror(errno));
+	recv_use_readwrite(r, err, NULL);
+	while (n > 0) {
+		if ((m = read(r->pipe_rd, r->buf, n < RECV_BUFSIZE ? n :
+		    RECV_BUFSIZE)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return recv_failed(r, EXIT_OSERR, "pipe: %s",
+			    strerror(errno));
+		}
+		if ((status = recv_write(r, r->buf, (size_t)m)) != 0)
+			return status;
+		n -= (size_t)m;
+	}
+	return recv_copy(r);
 }
 
 /*
