@@ -598,7 +598,7 @@ main(int argc, char **argv)
 	struct recv_options	o;
 	struct recv		r;
 	char			msg[512], line[64];
-	int			status;
+	int			status, tls_status;
 
 	recv_options_parse(argc, argv, &o);
 	memset(&r, 0, sizeof(r));
@@ -608,9 +608,10 @@ main(int argc, char **argv)
 	if (loop_init() == -1)
 		msg_exit(NULL, EXIT_OSERR, "signals: %s", strerror(errno));
 	status = recv_open_output(&r);
+	/* tls_ctx_new sets its status only for a failure. */
 	if (status == 0 && o.tls.enabled && (r.tls_ctx = tls_ctx_new(&o.tls,
-	    o.listen, &status, msg, sizeof(msg))) == NULL)
-		status = recv_fail(&r, status, "%s", msg);
+	    o.listen, &tls_status, msg, sizeof(msg))) == NULL)
+		status = recv_fail(&r, tls_status, "%s", msg);
 	if (status == 0 && o.tls.insecure)
 		msg_warnx("warning: --tls-insecure: the sender's certificate "
 		    "is not verified");

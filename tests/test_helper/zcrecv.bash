@@ -91,6 +91,11 @@ s.close()
 ' "$1" "$BATS_TEST_TMPDIR/sent"
 }
 
+# size_at_least FILE N: FILE exists and holds N bytes or more.
+size_at_least() {
+	[[ -f $1 && $(size_of "$1") -ge $2 ]]
+}
+
 # small_tmpfs SIZE: mounts a tmpfs of SIZE at $BATS_TEST_TMPDIR/small
 # (teardown unmounts it: zcrecv_teardown); sets SMALL.
 small_tmpfs() {
