@@ -247,6 +247,7 @@ recv_write(struct recv *r, const unsigned char *buf, size_t n)
 		buf += w;
 		n -= (size_t)w;
 	}
+	checksum_grow(r->out.offset + r->out.written, 0);
 	return 0;
 }
 
@@ -310,6 +311,7 @@ recv_splice(struct recv *r)
 			r->out.written += (uint64_t)m;
 			n -= m;
 		}
+		checksum_grow(r->out.offset + r->out.written, 0);
 		recv_progress(r, 0);
 	}
 }
@@ -442,9 +444,8 @@ recv_end(struct recv *r)
 			    "vanished", r->out.name);
 	}
 	if (r->o->checksum) {
-		if (!r->hash_stream && checksum_start(r->out.fd,
-		    (off_t)r->out.base, size, msg, sizeof(msg)) == -1)
-			return recv_failed(r, EXIT_OSERR, "%s", msg);
+		/* The hashing thread reads the rest, up to the size synced. */
+		checksum_grow(size, 1);
 		if ((status = checksum_result(r->out.name, r->out.written,
 		    &hex, msg, sizeof(msg))) != 0)
 			return recv_failed(r, status, "%s", msg);
@@ -606,13 +607,16 @@ recv_run(struct recv *r)
 		    -1)
 			return recv_failed(r, EXIT_OSERR, "%s", msg);
 		recv_use_readwrite(r, 0, "--checksum of a stream");
-	} else if (r->o->mode == RECV_READWRITE)
+	} else if (r->o->checksum && checksum_start_follow(r->out.fd,
+	    (off_t)r->out.base, r->out.offset, msg, sizeof(msg)) == -1)
+		return recv_failed(r, EXIT_OSERR, "%s", msg);
+	if (!r->hash_stream && (r->o->mode == RECV_READWRITE ||
+	    (r->tls != NULL && !r->ktls_rx)))
 		recv_use_readwrite(r, 0, NULL);
-	else if (r->tls != NULL && !r->ktls_rx)
-		recv_use_readwrite(r, 0, NULL);
-	else if (recv_splice_open(&r->pipe_rd, &r->pipe_wr, RECV_CHUNK) == -1)
+	else if (!r->hash_stream && recv_splice_open(&r->pipe_rd, &r->pipe_wr,
+	    RECV_CHUNK) == -1)
 		return recv_failed(r, EXIT_OSERR, "pipe: %s", strerror(errno));
-	else if (r->pipe_rd == -1)
+	else if (!r->hash_stream && r->pipe_rd == -1)
 		recv_use_readwrite(r, ENOSYS, NULL);
 	status = strcmp(r->backend, "splice") == 0 ||
 	    strcmp(r->backend, "ktls-splice") == 0 ? recv_splice(r) :

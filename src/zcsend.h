@@ -221,6 +221,8 @@ int		 destlist_load(const char *, int (*)(void *, const char *,
 
 /* checksum.c */
 int		 checksum_start(int, off_t, uint64_t, char *, size_t);
+int		 checksum_start_follow(int, off_t, uint64_t, char *, size_t);
+void		 checksum_grow(uint64_t, int);
 void		 checksum_feed(const void *, size_t);
 int		 checksum_result(const char *, uint64_t, const char **, char *,
 		     size_t);

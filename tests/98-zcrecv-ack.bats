@@ -197,3 +197,28 @@ teardown() {
 	run -76 --separate-stderr zr --tls --tls-ca "$d/ca.pem" 127.0.0.1 "$LPORT" "$OUT"
 	assert_one_line_stderr "^zcrecv: TLS handshake with 127\.0\.0\.1 port $LPORT: certificate verify failed: .*\$"
 }
+
+@test "--checksum of standard output hashes the bytes as they pass" {
+	bg_start "$OUT" "$RERR" "$ZCRECV" -v --json --checksum sha256 -l \
+	    127.0.0.1 0 -
+	RPID=$BG_PID
+	wait_for_line "$RERR" '^zcrecv: listening on .* port [0-9]+$' 10
+	RPORT=$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' "$RERR")
+	run -0 zc 127.0.0.1 "$RPORT" "$R4M"
+	zcrecv_wait 0
+	assert_same_bytes "$R4M" "$OUT"
+	grep -qx "zcrecv: sha256 $(sha_of "$R4M")" "$RERR" ||
+	    fail "no digest: $(cat "$RERR")"
+	need jq
+	run sh -c "grep '^{' '$RERR' | jq -e -c 'select(.bytes) | [.backend, .fallback_reason]'"
+	assert_output '["readwrite","--checksum of a stream"]'
+}
+
+@test "--append --checksum --ack: the count and digest are of what this sender added" {
+	cp "$R64K" "$OUT"
+	start_zcrecv --append --ack --checksum sha256 127.0.0.1 0 "$OUT"
+	run -0 zc --ack --checksum sha256 127.0.0.1 "$RPORT" "$R4M"
+	zcrecv_wait 0
+	cat "$R64K" "$R4M" >"$BATS_TEST_TMPDIR/want"
+	assert_same_bytes "$BATS_TEST_TMPDIR/want" "$OUT"
+}
