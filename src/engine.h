@@ -391,7 +391,8 @@ const char	*net_gai_error(int);
 int		 net_start(const struct addrinfo *, const struct sockopts *,
 		     int *, char *, size_t);
 int		 net_finish(int);
-int		 net_connect_unix(const char *, int);
+int		 net_unix_ai(const char *, struct addrinfo **);
+void		 net_free_ai(struct addrinfo *);
 int		 net_listen(const struct addrinfo *, int);
 int		 net_listen_unix(const char *);
 int		 net_accept(int, char *, size_t, char *, size_t);

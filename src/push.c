@@ -211,15 +211,15 @@ skip_wait(int fd, int64_t deadline)
 }
 
 /*
- * Where destination d goes: its addresses (TCP, resolved here; the connect
- * runs in the loop) or its connected Unix socket. Returns 0, or an exit
+ * Where destination d goes: its addresses (TCP, resolved here) or its
+ * Unix socket's; the connect runs in the loop. Returns 0, or an exit
  * status with dst->error set to msg.
  */
 static int
 push_dest(const struct options *o, const struct dest *d,
     struct xfer_dest *dst, char *msg, size_t msglen)
 {
-	int	gerr, err;
+	int	gerr;
 
 	if (!o->unix_socket) {
 		if ((gerr = net_resolve(d->host, d->portnum, o->family,
@@ -230,25 +230,11 @@ push_dest(const struct options *o, const struct dest *d,
 		dst->error = msg;
 		return EXIT_NOHOST;
 	}
-	if ((dst->sock = net_connect_unix(d->host,
-	    o->connect_timeout_ms)) != -1) {
-		/* --sndbuf on a Unix socket. */
-		if (sockopt_apply(dst->sock, AF_UNIX, NULL, &o->sockopts, msg,
-		    msglen) == 0)
-			return 0;
-		close(dst->sock);
-		dst->sock = -1;
-		dst->error = msg;
-		return EXIT_UNAVAILABLE;
-	}
-	err = errno;
+	/* A Unix socket is connected in the loop too, as TCP is. */
+	if (net_unix_ai(d->host, &dst->ai) == 0)
+		return 0;
 	dst->error = msg;
-	if (err == EINTR && loop_signalled()) {
-		snprintf(msg, msglen, "interrupted by %s: connecting to %s",
-		    loop_signal_name(), d->host);
-		return loop_signal_status();
-	}
-	return xfer_connect_error(err, d->host, o->connect_timeout_ms, msg,
+	return xfer_connect_error(errno, d->host, o->connect_timeout_ms, msg,
 	    msglen);
 }
 

@@ -96,9 +96,11 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 	x->conn.connecting = 0;
 	x->prog.phase = XFER_SEND;
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
-	if (x->par->verbose) {
+	/* A Unix socket's connect tells nothing new. */
+	if (x->par->verbose && x->conn.ai_now->ai_family != AF_UNIX) {
 		net_addr_name(x->conn.ai_now, addr, sizeof(addr));
-		note_emit(x->par->note, "connected to %s port %s", addr, x->conn.port);
+		note_emit(x->par->note, "connected to %s port %s", addr,
+		    x->conn.port);
 		sockopt_report(x->conn.sock, x->conn.ai_now->ai_family,
 		    x->par->sockopts, x->conn.peer, x->par->note);
 	}
@@ -220,9 +222,11 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 	struct xfer_conn	*c = &x->conn;
 	char			 addr[1025], what[1100], why[256];
 	size_t			 len;
+	int64_t			 now;
 	int			 waiting, r;
 	short			 revents;
 
+	x->prog.busy_until_ns = 0;
 	if (c->retry.at_ns != 0) {
 		/* --retry: waiting for the next attempt. */
 		if (loop_now_ns() < c->retry.at_ns) {
@@ -272,17 +276,43 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 				return 1;
 			}
 			c->err = errno;
+			/*
+			 * A Unix listener whose backlog is full fails the
+			 * connect with EAGAIN instead of queueing it: try
+			 * again every XFER_UNIX_AGAIN_MS until the deadline.
+			 */
+			if (c->err == EAGAIN &&
+			    c->ai_now->ai_family == AF_UNIX) {
+				if ((now = loop_now_ns()) < c->deadline_ns) {
+					/* Its list is its one address. */
+					c->ai_next = c->ai_list;
+					x->prog.busy_until_ns = now +
+					    (int64_t)XFER_UNIX_AGAIN_MS *
+					    1000000;
+					if (x->prog.busy_until_ns >
+					    c->deadline_ns)
+						x->prog.busy_until_ns =
+						    c->deadline_ns;
+					pfd->fd = -1;
+					pfd->events = 0;
+					return 1;
+				}
+				c->err = ETIMEDOUT;
+			}
 			/* -s, -p or an option failed: not retried. */
 			c->setup_failed = *why != '\0';
-			if (c->setup_failed)
+			if (c->setup_failed && c->ai_now->ai_family == AF_UNIX)
+				snprintf(x->out.error, sizeof(x->out.error),
+				    "%s", why);
+			else if (c->setup_failed)
 				snprintf(x->out.error, sizeof(x->out.error),
 				    "connect %.80s port %.16s: %.140s", c->host,
 				    c->port, why);
 		}
-		if (x->par->verbose) {
+		if (x->par->verbose && c->ai_now->ai_family != AF_UNIX) {
 			net_addr_name(c->ai_now, addr, sizeof(addr));
-			note_emit(x->par->note, "connect %s port %s: %s", addr, c->port,
-			    strerror(c->err));
+			note_emit(x->par->note, "connect %s port %s: %s", addr,
+			    c->port, strerror(c->err));
 		}
 	}
 	if (c->setup_failed) {
@@ -293,7 +323,10 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 	}
 	if (xfer_retry_later(x, c->err, pfd))
 		return 1;
-	snprintf(what, sizeof(what), "%s port %s", c->host, c->port);
+	if (c->ai_now->ai_family == AF_UNIX)
+		snprintf(what, sizeof(what), "%s", c->host);
+	else
+		snprintf(what, sizeof(what), "%s port %s", c->host, c->port);
 	x->out.status = xfer_connect_error(c->err, what,
 	    x->par->connect_timeout_ms, x->out.error, sizeof(x->out.error));
 	if (c->retry.attempts > 1 && (len = strlen(x->out.error)) <

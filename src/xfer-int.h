@@ -17,6 +17,8 @@
  * loop still redraws progress and checks the idle timeout.
  */
 #define XFER_BLOCK_MS		100
+/* How often a connect to a Unix listener with a full backlog is tried. */
+#define XFER_UNIX_AGAIN_MS	20
 
 /* xfer.c */
 void		 xfer_block(struct xfer *);

@@ -100,12 +100,12 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 	ack_init(x);
 	if (xfer_start_backend(x) == -1) {
 		if (d->ai != NULL)
-			freeaddrinfo(d->ai);
+			net_free_ai(d->ai);
 		return;
 	}
 	/* A client verifies the host it connects to, unless told a name. */
-	x->conn.tls_name = par->tls_name != NULL || d->ai == NULL ?
-	    par->tls_name : d->host;
+	x->conn.tls_name = par->tls_name != NULL || d->ai == NULL ||
+	    d->ai->ai_family == AF_UNIX ? par->tls_name : d->host;
 	if (d->ai != NULL) {
 		x->conn.ai_list = x->conn.ai_next = d->ai;
 		x->conn.deadline_ns = x->prog.start_ns +
@@ -179,7 +179,7 @@ xfer_free(struct xfer *x)
 	x->conn.tls = NULL;
 	splice_close(&x->be.scratch);
 	if (x->conn.ai_list != NULL)
-		freeaddrinfo(x->conn.ai_list);
+		net_free_ai(x->conn.ai_list);
 	x->conn.ai_list = x->conn.ai_next = NULL;
 }
 
@@ -547,7 +547,8 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 
 	if (g->phase == XFER_CONNECT)
 		deadline_ns = x->conn.retry.at_ns != 0 ?
-		    x->conn.retry.at_ns : x->conn.deadline_ns;
+		    x->conn.retry.at_ns : g->busy_until_ns != 0 ?
+		    g->busy_until_ns : x->conn.deadline_ns;
 	else if (g->phase == XFER_HANDSHAKE)
 		deadline_ns = x->conn.tls_deadline_ns;
 	else if ((g->phase == XFER_SEND && g->busy_until_ns != 0) ||

@@ -161,3 +161,36 @@ CODE
 	run -0 "$BATS_TEST_TMPDIR/own"
 	assert_output '42 1.5 units -1 0'
 }
+
+@test "the engine's files call each other in no circle (the xfer*.c files as one)" {
+	need python3
+	# shellcheck disable=SC2016 # awk's and python's, not the shell's
+	run -0 bash -c 'nm -A "$1" | awk "{ split(\$1, a, \":\"); f = a[2]
+	    if (NF == 3 && \$2 ~ /^[TDBR]\$/) print \"D\", f, \$3
+	    else if (\$(NF - 1) == \"U\") print \"U\", f, \$NF }" |
+	    python3 -c "
+import collections, sys
+defs, uses = {}, collections.defaultdict(set)
+for line in sys.stdin:
+    kind, f, sym = line.split()
+    f = \"xfer*\" if f.startswith(\"xfer\") else f[:-2]
+    (defs.__setitem__(sym, f) if kind == \"D\" else uses[f].add(sym))
+calls = {f: {defs[s] for s in ss if s in defs} - {f}
+    for f, ss in uses.items()}
+seen = {}
+def walk(f, path):
+    seen[f] = 1
+    for g in sorted(calls.get(f, ())):
+        if seen.get(g) == 1:
+            print(\"circle:\", \" -> \".join(path[path.index(g):] + [g]))
+        elif g not in seen:
+            walk(g, path + [g])
+    seen[f] = 2
+for f in sorted(calls):
+    if f not in seen:
+        walk(f, [f])
+print(\"loop calls\", \" \".join(sorted(calls[\"loop\"])))
+"' _ "$ZC_BUILDDIR/.libs/libzcengine.a"
+	refute_output --partial 'circle:'
+	assert_output 'loop calls loop-wait xfer*'
+}
