@@ -495,35 +495,40 @@ recv_connect(struct recv *r)
 	if (o->unix_socket) {
 		snprintf(r->peer, sizeof(r->peer), "%s", o->port);
 		snprintf(r->host, sizeof(r->host), "%s", o->port);
-		if ((r->sock = net_connect_unix(o->port,
-		    o->connect_timeout_ms)) != -1)
-			return 0;
-		if (loop_signalled())
-			return recv_fail(r, loop_signal_status(),
-			    "interrupted by %s: connecting to %s",
-			    loop_signal_name(), r->peer);
-		status = xfer_connect_error(errno, o->port,
-		    o->connect_timeout_ms, msg, sizeof(msg));
-		return recv_fail(r, status, "%s", msg);
+		if (net_unix_ai(o->port, &res) == -1)
+			return recv_fail(r, xfer_errno_status(errno), "%s: %s",
+			    o->port, strerror(errno));
+	} else {
+		snprintf(r->peer, sizeof(r->peer), "%s port %s", o->host,
+		    o->port);
+		snprintf(r->host, sizeof(r->host), "%s", o->host);
+		snprintf(r->port, sizeof(r->port), "%s", o->port);
+		if ((gerr = net_resolve(o->host, o->port, o->family,
+		    &res)) != 0)
+			return recv_fail(r, EXIT_NOHOST, "resolve %s: %s",
+			    o->host, net_gai_error(gerr));
 	}
-	snprintf(r->peer, sizeof(r->peer), "%s port %s", o->host, o->port);
-	snprintf(r->host, sizeof(r->host), "%s", o->host);
-	snprintf(r->port, sizeof(r->port), "%s", o->port);
-	if ((gerr = net_resolve(o->host, o->port, o->family, &res)) != 0)
-		return recv_fail(r, EXIT_NOHOST, "resolve %s: %s", o->host,
-		    net_gai_error(gerr));
 	deadline = loop_now_ns() + (int64_t)o->connect_timeout_ms * 1000000;
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	for (ai = res; ai != NULL;) {
 		if ((r->sock = net_start(ai, NULL, &waiting, why,
 		    sizeof(why))) == -1) {
 			err = errno;
+			/*
+			 * A Unix listener whose backlog is full refuses
+			 * with EAGAIN: the same address again, every 20 ms.
+			 */
+			if (err == EAGAIN && loop_now_ns() >= deadline)
+				err = ETIMEDOUT;
+			else if (err == EAGAIN && loop_wait(NULL, 0, 20) != -1)
+				continue;
+			ai = ai->ai_next;
 			continue;
 		}
 		if (waiting && (status = recv_wait_fd(r, r->sock, POLLOUT,
 		    deadline, "connect")) != 0) {
 			close(r->sock);
 			r->sock = -1;
-			freeaddrinfo(res);
+			net_free_ai(res);
 			if (status != EXIT_TEMPFAIL)
 				return status;
 			status = xfer_connect_error(ETIMEDOUT, r->peer,
@@ -535,12 +540,18 @@ recv_connect(struct recv *r)
 		err = errno;
 		close(r->sock);
 		r->sock = -1;
+		ai = ai->ai_next;
 	}
-	if (r->sock != -1 && o->verbose) {
+	if (r->sock == -1 && loop_signalled()) {
+		net_free_ai(res);
+		return recv_fail(r, loop_signal_status(), "interrupted by %s: "
+		    "connecting to %s", loop_signal_name(), r->peer);
+	}
+	if (r->sock != -1 && o->verbose && !o->unix_socket) {
 		net_addr_name(ai, addr, sizeof(addr));
 		msg_warnx("connected to %s port %s", addr, o->port);
 	}
-	freeaddrinfo(res);
+	net_free_ai(res);
 	if (r->sock != -1)
 		return 0;
 	status = xfer_connect_error(err, r->peer, o->connect_timeout_ms, msg,

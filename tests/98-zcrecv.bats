@@ -91,6 +91,18 @@ teardown() {
 	assert_same_bytes "$R5M" "$OUT"
 }
 
+@test "zcrecv -U PATH FILE stores what a zcsend -l -U serves" {
+	local sock=$BATS_TEST_TMPDIR/s
+
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -l -U "$sock" "$R5M"
+	ZPID=$BG_PID
+	wait_for_line "$ZCERR" "^zcsend: listening on $sock\$" 10
+	run -0 zr -U "$sock" "$OUT"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	assert_same_bytes "$R5M" "$OUT"
+}
+
 @test "file - writes what arrives to standard output" {
 	bg_start "$OUT" "$RERR" "$ZCRECV" -l 127.0.0.1 0 -
 	RPID=$BG_PID
