@@ -222,3 +222,19 @@ teardown() {
 	cat "$R64K" "$R4M" >"$BATS_TEST_TMPDIR/want"
 	assert_same_bytes "$BATS_TEST_TMPDIR/want" "$OUT"
 }
+
+@test "--tls --resume --ack: the protocol lines travel inside the TLS session" {
+	local d=$BATS_TEST_TMPDIR
+
+	need openssl
+	zr_tls_certs "$d"
+	head -c 1000000 "$R4M" >"$OUT"
+	start_zcrecv --resume --ack --checksum sha256 --tls \
+	    --tls-cert "$d/srv.pem" --tls-key "$d/srv.key" 127.0.0.1 0 "$OUT"
+	run -0 --separate-stderr zc -v --tls --tls-ca "$d/ca.pem" --resume \
+	    --ack --checksum sha256 127.0.0.1 "$RPORT" "$R4M"
+	[[ $stderr == *"resuming at byte 1000000 of 4194304"* ]] ||
+	    fail "stderr: $stderr"
+	zcrecv_wait 0
+	assert_same_bytes "$R4M" "$OUT"
+}

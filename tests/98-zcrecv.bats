@@ -227,3 +227,11 @@ teardown() {
 	[[ $stderr == "zcrecv: resolve no-such-host.invalid: "* ]] ||
 	    fail "stderr: $stderr"
 }
+
+@test "--progress plain prints the bytes received and the rate, the last line exact" {
+	start_zcrecv --progress plain 127.0.0.1 0 "$OUT"
+	run -0 zc 127.0.0.1 "$RPORT" "$R5M"
+	zcrecv_wait 0
+	run tail -n 1 "$RERR"
+	assert_output --regexp '^zcrecv: received 4\.8 MiB \(5000000 bytes\), [0-9.]+ [KMG]?i?B/s$'
+}
