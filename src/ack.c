@@ -202,8 +202,9 @@ ack_resume_step(struct xfer *x, struct pollfd *pfd)
 		return 0;
 	}
 	pfd->fd = x->conn.sock;
-	pfd->events = x->conn.tls != NULL ?
-	    x->par->tls->events(x->conn.tls) : POLLIN;
+	pfd->events = POLLIN;
+	if (x->conn.tls != NULL)
+		pfd->events = x->par->tls->events(x->conn.tls);
 	x->prog.busy_until_ns = a->resume_deadline_ns;
 	return 1;
 }

@@ -47,6 +47,16 @@ static void	recv_sync(struct recv *);
 static void	recv_discard(struct recv *);
 static void	recv_holds(const struct recv *, char *, size_t);
 static void	recv_progress(struct recv *, int);
+static short	recv_events(const struct recv *, short);
+
+/* What to poll for: what OpenSSL waits for under TLS, else plain. */
+static short
+recv_events(const struct recv *r, short plain)
+{
+	if (r->tls != NULL)
+		return tls_ops.events(r->tls);
+	return plain;
+}
 
 /* Record a failure: its status and message. Returns the status. */
 int
@@ -206,6 +216,7 @@ recv_peek(struct recv *r)
 {
 	char	c;
 	ssize_t	n;
+	short	events;
 	int	status;
 
 	for (;;) {
@@ -222,8 +233,11 @@ recv_peek(struct recv *r)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return recv_sock_error(r, errno);
-		if ((status = recv_wait(r, r->tls != NULL && !r->ktls_rx ?
-		    tls_ops.events(r->tls) : POLLIN)) != 0)
+		/* kTLS: the kernel's records, read as a plain socket's. */
+		events = POLLIN;
+		if (!r->ktls_rx)
+			events = recv_events(r, POLLIN);
+		if ((status = recv_wait(r, events)) != 0)
 			return status;
 	}
 }
@@ -351,8 +365,8 @@ recv_copy(struct recv *r)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				return recv_sock_error(r, errno);
-			if ((status = recv_wait(r, r->tls != NULL ?
-			    tls_ops.events(r->tls) : POLLIN)) != 0)
+			if ((status = recv_wait(r, recv_events(r,
+			    POLLIN))) != 0)
 				return status;
 			continue;
 		}
@@ -511,7 +525,7 @@ recv_send_line(struct recv *r, const char *line)
 			    "%s: timed out", (int)strcspn(line, "\n"), line,
 			    r->peer);
 		pfd.fd = r->sock;
-		pfd.events = r->tls != NULL ? tls_ops.events(r->tls) : POLLOUT;
+		pfd.events = recv_events(r, POLLOUT);
 		pfd.revents = 0;
 		(void)loop_wait(&pfd, 1, 100);
 	}
@@ -555,7 +569,7 @@ recv_discard(struct recv *r)
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return;
 		pfd.fd = r->sock;
-		pfd.events = r->tls != NULL ? tls_ops.events(r->tls) : POLLIN;
+		pfd.events = recv_events(r, POLLIN);
 		pfd.revents = 0;
 		if (loop_wait(&pfd, 1, 100) == -1)
 			return;
