@@ -37,6 +37,7 @@ static int	recv_sock_error(struct recv *, int);
 static int	recv_exceeded(struct recv *);
 static uint64_t	recv_room(const struct recv *);
 static int	recv_peek(struct recv *);
+static int	recv_next(struct recv *, size_t, size_t *);
 static int	recv_splice(struct recv *);
 static int	recv_copy(struct recv *);
 static int	recv_write(struct recv *, const unsigned char *, size_t);
@@ -242,6 +243,26 @@ recv_peek(struct recv *r)
 	}
 }
 
+/*
+ * Before each read: a stop signal ends the transfer, and a file full up
+ * to --max-size ends it at the sender's end of stream or fails it.
+ * Returns 0 with *want set to how many bytes (at most cap) to read next,
+ * or the status, with *want 0 (0 and r->eof set: the stream ended).
+ */
+static int
+recv_next(struct recv *r, size_t cap, size_t *want)
+{
+	uint64_t	room;
+
+	*want = 0;
+	if (loop_signalled())
+		return recv_interrupted(r);
+	if ((room = recv_room(r)) == 0)
+		return recv_peek(r);
+	*want = room < cap ? (size_t)room : cap;
+	return 0;
+}
+
 /* Write n bytes of buf to the output, all of them. */
 static int
 recv_write(struct recv *r, const unsigned char *buf, size_t n)
@@ -273,19 +294,14 @@ recv_write(struct recv *r, const unsigned char *buf, size_t n)
 static int
 recv_splice(struct recv *r)
 {
-	uint64_t	room;
 	size_t		want;
 	ssize_t		n, m;
 	int		status;
 
 	for (;;) {
-		if (loop_signalled())
-			return recv_interrupted(r);
-		if ((room = recv_room(r)) == 0) {
-			if ((status = recv_peek(r)) != 0 || r->eof)
-				return status;
-		}
-		want = room < RECV_CHUNK ? (size_t)room : RECV_CHUNK;
+		if ((status = recv_next(r, RECV_CHUNK, &want)) != 0 ||
+		    want == 0)
+			return status;
 		n = recv_splice_in(r->sock, r->pipe_wr, want);
 		if (n == 0) {
 			r->eof = 1;
@@ -337,7 +353,6 @@ recv_splice(struct recv *r)
 static int
 recv_copy(struct recv *r)
 {
-	uint64_t	room;
 	size_t		want;
 	ssize_t		n;
 	int		status;
@@ -347,13 +362,9 @@ recv_copy(struct recv *r)
 		    strerror(errno));
 	r->bufsize = RECV_BUFSIZE;
 	for (;;) {
-		if (loop_signalled())
-			return recv_interrupted(r);
-		if ((room = recv_room(r)) == 0) {
-			if ((status = recv_peek(r)) != 0 || r->eof)
-				return status;
-		}
-		want = room < r->bufsize ? (size_t)room : r->bufsize;
+		if ((status = recv_next(r, r->bufsize, &want)) != 0 ||
+		    want == 0)
+			return status;
 		n = r->tls != NULL ? tls_ops.recv(r->tls, r->buf, want) :
 		    recv(r->sock, r->buf, want, 0);
 		if (n == 0) {

@@ -148,15 +148,7 @@ recv_option(struct recv_options *o, int ch)
 			    optarg, errstr);
 		break;
 	case OPT_PROGRESS:
-		if (strcmp(optarg, "auto") == 0)
-			o->progress = PROGRESS_AUTO;
-		else if (strcmp(optarg, "tty") == 0)
-			o->progress = PROGRESS_TTY;
-		else if (strcmp(optarg, "plain") == 0)
-			o->progress = PROGRESS_PLAIN;
-		else if (strcmp(optarg, "none") == 0)
-			o->progress = PROGRESS_NONE;
-		else
+		if (parse_progress(optarg, &o->progress) == -1)
 			msg_exit(NULL, EXIT_USAGE, "progress %s: not auto, "
 			    "tty, plain or none", optarg);
 		break;

@@ -133,6 +133,7 @@ int		 parse_seconds(const char *, int *, const char **);
 int		 parse_escapes(const char *, struct bytes *, const char **);
 int		 parse_port(const char *, const char **);
 int		 parse_rate(const char *, uint64_t *, const char **);
+int		 parse_progress(const char *, enum progress_mode *);
 int		 parse_hostport(const char *, char *, size_t, char *, size_t,
 		     const char **);
 int		 parse_size_list(const char *, size_t *, int, int *,

@@ -201,9 +201,7 @@ teardown() {
 @test "--checksum of standard output hashes the bytes as they pass" {
 	bg_start "$OUT" "$RERR" "$ZCRECV" -v --json --checksum sha256 -l \
 	    127.0.0.1 0 -
-	RPID=$BG_PID
-	wait_for_line "$RERR" '^zcrecv: listening on .* port [0-9]+$' 10
-	RPORT=$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' "$RERR")
+	zcrecv_listening
 	run -0 zc 127.0.0.1 "$RPORT" "$R4M"
 	zcrecv_wait 0
 	assert_same_bytes "$R4M" "$OUT"

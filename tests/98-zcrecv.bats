@@ -105,9 +105,7 @@ teardown() {
 
 @test "file - writes what arrives to standard output" {
 	bg_start "$OUT" "$RERR" "$ZCRECV" -l 127.0.0.1 0 -
-	RPID=$BG_PID
-	wait_for_line "$RERR" '^zcrecv: listening on .* port [0-9]+$' 10
-	RPORT=$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' "$RERR")
+	zcrecv_listening
 	run -0 zc 127.0.0.1 "$RPORT" "$R5M"
 	zcrecv_wait 0
 	assert_same_bytes "$R5M" "$OUT"
@@ -151,9 +149,7 @@ teardown() {
 	bg_start "$ROUT" "$RERR" env "$NOLEAK" strace -f -o "$log" \
 	    -e trace=accept,accept4,splice,read,recvfrom,recvmsg,readv \
 	    "$ZCRECV" -l 127.0.0.1 0 "$OUT"
-	RPID=$BG_PID
-	wait_for_line "$RERR" '^zcrecv: listening on .* port [0-9]+$' 10
-	RPORT=$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' "$RERR")
+	zcrecv_listening
 	run -0 zc 127.0.0.1 "$RPORT" "$R5M"
 	zcrecv_wait 0
 	assert_same_bytes "$R5M" "$OUT"
@@ -168,9 +164,7 @@ teardown() {
 @test "an output splice refuses (O_APPEND) goes by read/write, and -v and --json say why" {
 	bg_start /dev/null "$RERR" sh -c 'exec "$0" -v --json -l 127.0.0.1 0 - >>"$1"' \
 	    "$ZCRECV" "$OUT"
-	RPID=$BG_PID
-	wait_for_line "$RERR" '^zcrecv: listening on .* port [0-9]+$' 10
-	RPORT=$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' "$RERR")
+	zcrecv_listening
 	run -0 zc 127.0.0.1 "$RPORT" "$R5M"
 	zcrecv_wait 0
 	assert_same_bytes "$R5M" "$OUT"

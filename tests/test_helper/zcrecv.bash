@@ -28,6 +28,13 @@ zr() {
 # (to wait for), RCMD (to signal) and RPORT, the port it reports.
 start_zcrecv() {
 	bg_start "$ROUT" "$RERR" "$ZCRECV" -l "$@"
+	zcrecv_listening
+}
+
+# zcrecv_listening: for the zcrecv -l that bg_start started last, its
+# stderr in $RERR: waits for its listening line and sets RPID, RCMD and
+# RPORT as start_zcrecv does.
+zcrecv_listening() {
 	RPID=$BG_PID
 	RCMD=$BG_CMD_PID
 	wait_for_line "$RERR" '^zcrecv: listening on .* port [0-9]+$' 10
