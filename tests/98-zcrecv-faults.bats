@@ -211,3 +211,23 @@ has_size() {
 	run -64 --separate-stderr zc --resume -H x 127.0.0.1 9 "$R64K"
 	assert_one_line_stderr '^zcsend: command line: --resume does not go with a header or trailer$'
 }
+
+@test "an output removed during the transfer: the --ack sender is told it vanished" {
+	local fifo=$BATS_TEST_TMPDIR/in zpid
+
+	mkfifo "$fifo"
+	start_zcrecv --ack 127.0.0.1 0 "$OUT"
+	bg_start "$ZCOUT" "$ZCERR" sh -c 'exec "$0" --ack 127.0.0.1 "$1" - <"$2"' \
+	    "$ZCSEND" "$RPORT" "$fifo"
+	zpid=$BG_PID
+	exec 4>"$fifo"
+	cat "$R64K" >&4
+	wait_until 20 has_size "$OUT" 65536
+	rm "$OUT"
+	exec 4>&-
+	bg_wait "$zpid"
+	assert_equal "$BG_STATUS" 74
+	run cat "$ZCERR"
+	assert_line "zcsend: send to 127.0.0.1 port $RPORT: the receiver failed: $OUT: the file vanished"
+	zcrecv_wait 74
+}
