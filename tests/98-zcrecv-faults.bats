@@ -231,3 +231,22 @@ has_size() {
 	assert_line "zcsend: send to 127.0.0.1 port $RPORT: the receiver failed: $OUT: the file vanished"
 	zcrecv_wait 74
 }
+
+@test "SIGTERM syncs the file before zcrecv exits (strace sees the fdatasync)" {
+	local log=$BATS_TEST_TMPDIR/strace spid
+
+	need strace
+	start_zcrecv 127.0.0.1 0 "$OUT"
+	stalled_sender "$RPORT"
+	wait_until 20 has_size "$OUT" 65536
+	bg_start /dev/null "$BATS_TEST_TMPDIR/strace.err" strace -o "$log" \
+	    -e trace=fdatasync -p "$RCMD"
+	spid=$BG_PID
+	wait_for_line "$BATS_TEST_TMPDIR/strace.err" 'attached' 10
+	kill -TERM "$RCMD"
+	zcrecv_wait 143
+	bg_wait "$spid"
+	grep -Eq '^fdatasync\([0-9]+\) += 0$' "$log" ||
+	    fail "no fdatasync: $(cat "$log")"
+	assert_same_bytes "$R64K" "$OUT"
+}
