@@ -572,7 +572,7 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 	    sizeof(msg))) == 0) {
 		/* --ack: the receiver's digest must be this one. */
 		for (i = 0; i < n; i++)
-			ack_check_digest(xs[i], hex);
+			xfer_ack_digest(xs[i], hex);
 		return hex;
 	}
 	/* With --to each line names its destination, as a send's failure. */

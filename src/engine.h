@@ -238,7 +238,7 @@ struct xfer_outcome {
  * struct but reads it only through the accessors (xfer_phase() and the
  * rest, xfer.c) and changes it only through the calls below.
  */
-/* --ack and --resume (ack.c): the receiver's lines and what they said. */
+/* --ack and --resume (xfer-ack.c): the receiver's lines and what they said. */
 #define ACK_LINE_MAX	256
 struct xfer_ack {
 	char			 line[ACK_LINE_MAX + 1];
@@ -432,13 +432,13 @@ int		 retry_schedule(struct retry *, int, int64_t);
 void		 retry_begin(struct retry *);
 
 /*
- * ack.c: zcsend's side of the opt-in line protocol it shares with zcrecv
+ * xfer-ack.c: zcsend's side of the opt-in line protocol it shares with zcrecv
  * (--ack, --resume). Each line is ASCII, at most ACK_LINE_MAX bytes before
  * its newline: "resume OFFSET" (the receiver, before any data),
  * "ok BYTES[ sha256:HEX]" or "error MESSAGE" (the receiver, after the
  * sender's end of stream). The command checks the digest.
  */
-void		 ack_check_digest(struct xfer *, const char *);
+void		 xfer_ack_digest(struct xfer *, const char *);
 
 /* lib-sendfile.c (libzcsend) */
 int		 lib_flags(int, int *);

@@ -148,7 +148,7 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		    x->par->tls->recv(x->conn.tls, buf, sizeof(buf)) :
 		    recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0 && x->par->ack) {
-			ack_eof(x);
+			xfer_ack_eof(x);
 			return 0;
 		}
 		if (n == 0) {
@@ -162,7 +162,7 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			return xfer_handed_off(x, pfd);
 		}
 		/* --ack: the receiver's line ends it, ok or not. */
-		if (n > 0 && x->par->ack && ack_feed(x, buf, (size_t)n))
+		if (n > 0 && x->par->ack && xfer_ack_feed(x, buf, (size_t)n))
 			return 0;
 		if (n > 0)
 			continue;

@@ -52,7 +52,7 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 		err = ECONNRESET;
 	if ((xfer_bytes_done(x) != 0 && !x->par->resume) ||
 	    !retry_schedule(&c->retry, err, now) ||
-	    (xfer_bytes_done(x) != 0 && !ack_rewind(x)))
+	    (xfer_bytes_done(x) != 0 && !xfer_ack_rewind(x)))
 		return 0;
 	if (c->tls != NULL)
 		x->par->tls->conn_free(c->tls);

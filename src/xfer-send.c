@@ -160,7 +160,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	int			 calls;
 
 	/* --resume: not a byte before the receiver says where it stands. */
-	if (x->ack.resume_wait && (calls = ack_resume_step(x, pfd)) != -1)
+	if (x->ack.resume_wait && (calls = xfer_ack_resume(x, pfd)) != -1)
 		return calls;
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;

@@ -11,7 +11,7 @@
  * longer line or an unknown word is a protocol error (76), never data.
  * The transfer calls in at three points: before its first byte (the
  * resume line), in the drain after its half-close (the acknowledgement),
- * and when --retry starts over after bytes went out (ack_rewind).
+ * and when --retry starts over after bytes went out (xfer_ack_rewind).
  */
 
 #include "config.h"
@@ -38,7 +38,7 @@ static void	ack_judge(struct xfer *);
 
 /* At xfer_init: remember the range as asked; --resume waits for a line. */
 void
-ack_init(struct xfer *x)
+xfer_ack_init(struct xfer *x)
 {
 	x->ack.orig_start = x->in.start;
 	x->ack.orig_len = x->prog.file_len;
@@ -156,7 +156,7 @@ ack_resume_line(struct xfer *x)
  * transfer failed, or -1 when the line is in and sending may start.
  */
 int
-ack_resume_step(struct xfer *x, struct pollfd *pfd)
+xfer_ack_resume(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_ack	*a = &x->ack;
 	char		 buf[ACK_LINE_MAX + 1];
@@ -271,7 +271,7 @@ garbage:
  * transfer is over (acknowledged, or failed), 0 to read on.
  */
 int
-ack_feed(struct xfer *x, const char *buf, size_t n)
+xfer_ack_feed(struct xfer *x, const char *buf, size_t n)
 {
 	int	r;
 
@@ -285,7 +285,7 @@ ack_feed(struct xfer *x, const char *buf, size_t n)
 
 /* --ack: the receiver closed without a whole acknowledgement. */
 void
-ack_eof(struct xfer *x)
+xfer_ack_eof(struct xfer *x)
 {
 	xfer_fail(x, EXIT_IOERR, "send to %s: the receiver closed without "
 	    "acknowledging %ju bytes%s", x->conn.peer,
@@ -300,7 +300,7 @@ ack_eof(struct xfer *x)
  * 0 without --resume: then nothing may be retried.
  */
 int
-ack_rewind(struct xfer *x)
+xfer_ack_rewind(struct xfer *x)
 {
 	struct sf_scratch	*s = &x->be.scratch;
 
@@ -329,7 +329,7 @@ ack_rewind(struct xfer *x)
  * with another, fails (74).
  */
 void
-ack_check_digest(struct xfer *x, const char *hex)
+xfer_ack_digest(struct xfer *x, const char *hex)
 {
 	if (!x->ack.acked)
 		return;
