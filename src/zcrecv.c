@@ -632,6 +632,10 @@ main(int argc, char **argv)
 	}
 	if (status == 0)
 		status = recv_run(&r);
+	/* A file whose close fails (NFS, a quota) was not stored. */
+	if (r.out.fd > STDOUT_FILENO && close(r.out.fd) == -1 && status == 0)
+		status = recv_fail(&r, EXIT_IOERR, "close %s: %s", r.out.name,
+		    strerror(errno));
 	if (status != 0)
 		msg_warnx("%s", r.error);
 	recv_report(&r);
@@ -642,8 +646,5 @@ main(int argc, char **argv)
 	tls_ctx_free(r.tls_ctx);
 	if (r.sock != -1)
 		close(r.sock);
-	if (r.out.fd > STDOUT_FILENO && close(r.out.fd) == -1 && status == 0)
-		status = recv_fail(&r, EXIT_IOERR, "close %s: %s", r.out.name,
-		    strerror(errno));
 	return status;
 }
