@@ -229,3 +229,14 @@ teardown() {
 	run tail -n 1 "$RERR"
 	assert_output --regexp '^zcrecv: received 4\.8 MiB \(5000000 bytes\), [0-9.]+ [KMG]?i?B/s$'
 }
+
+@test "zcrecv -V names the version, the receive paths and the TLS library" {
+	run -0 zr -V
+	assert_line --regexp '^zcrecv [0-9]+\.[0-9]+\.[0-9]+$'
+	if [[ $(uname -s) == Linux ]]; then
+		assert_line 'paths: splice, readwrite'
+	else
+		assert_line 'paths: readwrite'
+	fi
+	assert_line --regexp '^tls: '
+}
