@@ -12,6 +12,8 @@
 
 #include "zcrecv.h"
 
+const int recv_has_splice = 0;
+
 int
 recv_splice_open(int *rd, int *wr, size_t size)
 {

@@ -16,6 +16,9 @@
 
 #include "zcrecv.h"
 
+/* This build receives with splice (zcrecv -V). */
+const int recv_has_splice = 1;
+
 /*
  * Open the pipe between socket and file, sized to size bytes where the
  * kernel allows. Returns 0, or -1 with errno.

@@ -121,8 +121,7 @@ static __dead void
 version(void)
 {
 	printf("%s %s\n", getprogname(), PACKAGE_VERSION);
-	printf("paths: %sreadwrite\n", recv_splice_refused(ENOSYS) ? "" :
-	    "splice, ");
+	printf("paths: %sreadwrite\n", recv_has_splice ? "splice, " : "");
 	printf("tls: %s\n", tls_library() != NULL ? tls_library() :
 	    "none (built without OpenSSL)");
 	exit(EXIT_OK);

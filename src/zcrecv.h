@@ -121,6 +121,7 @@ void		 recv_json(struct recv *);
 int		 recv_send_line(struct recv *, const char *);
 
 /* recv-splice.c or recv-nosplice.c */
+extern const int recv_has_splice;
 int		 recv_splice_open(int *, int *, size_t);
 ssize_t		 recv_splice_in(int, int, size_t);
 ssize_t		 recv_splice_out(int, int, size_t);
