@@ -250,3 +250,16 @@ teardown() {
 	zcrecv_wait 0
 	assert_same_bytes "$R4M" "$OUT"
 }
+
+@test "--resume with -o and -n: from -o plus the offset, -n reduced to match" {
+	range_of "$R4M" 1000 50000 >"$BATS_TEST_TMPDIR/want"
+	head -c 20000 "$BATS_TEST_TMPDIR/want" >"$OUT"
+	start_zcrecv --resume --ack 127.0.0.1 0 "$OUT"
+	run -0 --separate-stderr zc -v --resume --ack -o 1000 -n 50000 \
+	    127.0.0.1 "$RPORT" "$R4M"
+	[[ $stderr == *"resuming at byte 20000 of 50000"* ]] ||
+	    fail "stderr: $stderr"
+	[[ $stderr == *"acknowledged: ok 50000"* ]] || fail "stderr: $stderr"
+	zcrecv_wait 0
+	assert_same_bytes "$BATS_TEST_TMPDIR/want" "$OUT"
+}
