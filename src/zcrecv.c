@@ -385,11 +385,19 @@ recv_wait_fd(struct recv *r, int fd, short events, int64_t deadline_ns,
 		pfd.fd = fd;
 		pfd.events = events;
 		pfd.revents = 0;
-		if (loop_wait(&pfd, 1, ms) > 0)
+		switch (loop_wait(&pfd, 1, ms)) {
+		case 0:
+			continue;
+		case -1:
+			if (loop_signalled())
+				return recv_fail(r, loop_signal_status(),
+				    "interrupted by %s: %s",
+				    loop_signal_name(), what);
+			return recv_fail(r, EXIT_OSERR, "poll: %s",
+			    strerror(errno));
+		default:
 			return 0;
-		if (loop_signalled())
-			return recv_fail(r, loop_signal_status(),
-			    "interrupted by %s: %s", loop_signal_name(), what);
+		}
 	}
 }
 
