@@ -250,3 +250,9 @@ has_size() {
 	    fail "no fdatasync: $(cat "$log")"
 	assert_same_bytes "$R64K" "$OUT"
 }
+
+@test "--ack: a receiver that resets instead of answering exits 74" {
+	fake_receiver RESET
+	run -74 --separate-stderr zc --ack 127.0.0.1 "$FPORT" "$R64K"
+	assert_one_line_stderr "^zcsend: send to 127\.0\.0\.1 port $FPORT: connection reset by peer after 65536 of 65536 bytes\$"
+}

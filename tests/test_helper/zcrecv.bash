@@ -54,13 +54,13 @@ zcrecv_wait() {
 # purpose, on a free loopback port: it sends FIRST (if given) at once,
 # reads until the sender's end of stream, counting bytes into
 # $BATS_TEST_TMPDIR/fake.count, then sends REPLY (printf escapes) and
-# closes. Sets FPID and FPORT.
+# closes; REPLY RESET resets the connection instead. Sets FPID and FPORT.
 fake_receiver() {
 	local err=$BATS_TEST_TMPDIR/fake.err
 
 	need python3
 	bg_start /dev/null "$err" python3 -c '
-import socket, sys
+import socket, struct, sys
 reply, first, count = sys.argv[1], sys.argv[2], sys.argv[3]
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -76,7 +76,10 @@ while True:
         break
     n += len(b)
 open(count, "w").write("%d\n" % n)
-c.sendall(reply.encode().decode("unicode_escape").encode("latin-1"))
+if reply == "RESET":
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+else:
+    c.sendall(reply.encode().decode("unicode_escape").encode("latin-1"))
 c.close()
 ' "$1" "${2-}" "$BATS_TEST_TMPDIR/fake.count"
 	FPID=$BG_PID
