@@ -54,6 +54,17 @@ static int	 checksum_init(void);
 static void	 checksum_update(const void *, size_t);
 static void	 checksum_final(void);
 static void	 checksum_free(void);
+static int	 checksum_begin(int, off_t, uint64_t, uint64_t, char *,
+		     size_t);
+static uint64_t	 checksum_avail(void);
+static void	 checksum_stop(void);
+
+/*
+ * A follower (zcrecv, hashing what it stores) waits here for the writer
+ * to report more bytes: cs.avail and cs.last are under the mutex.
+ */
+static pthread_mutex_t	checksum_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	checksum_cv = PTHREAD_COND_INITIALIZER;
 
 static struct {
 	int		 started;
@@ -75,6 +86,9 @@ static struct {
 #else
 	SHA2_CTX	 ctx;
 #endif
+	int		 follow;	/* hash up to avail as it grows */
+	uint64_t	 avail;		/* bytes of the range written so far */
+	int		 last;		/* avail is final */
 	int		 ended;		/* hex holds the digest */
 	char		 hex[CHECKSUM_HEX_LEN];
 } cs;
@@ -173,8 +187,11 @@ checksum_thread(void *arg)
 
 	(void)arg;
 	while (!atomic_load(&cs.stop)) {
-		left = cs.len == COUNT_TO_EOF ? CHECKSUM_BLOCK :
-		    cs.len - cs.done;
+		if (cs.follow)
+			left = checksum_avail();
+		else
+			left = cs.len == COUNT_TO_EOF ? CHECKSUM_BLOCK :
+			    cs.len - cs.done;
 		if (left == 0)
 			break;
 		want = left < CHECKSUM_BLOCK ? (size_t)left : CHECKSUM_BLOCK;
@@ -186,7 +203,7 @@ checksum_thread(void *arg)
 			break;
 		}
 		if (n == 0) {
-			if (cs.len != COUNT_TO_EOF)
+			if (cs.len != COUNT_TO_EOF || cs.follow)
 				cs.err = -1;
 			break;
 		}
@@ -217,7 +234,7 @@ checksum_wait(void)
 			continue;	/* it ended, or another signal: look */
 		if (!loop_signalled())
 			break;		/* poll failed: join, which waits */
-		atomic_store(&cs.stop, 1);
+		checksum_stop();
 		checksum_join();
 		return loop_signal_status();
 	}
@@ -240,6 +257,34 @@ checksum_join(void)
 }
 
 /*
+ * A follower's next run of bytes: wait until the writer reported more
+ * than was hashed, or that it is done. Returns how many bytes may be
+ * read now, 0 once there are no more (or the hash was stopped).
+ */
+static uint64_t
+checksum_avail(void)
+{
+	uint64_t	left;
+
+	pthread_mutex_lock(&checksum_mu);
+	while (!atomic_load(&cs.stop) && cs.avail == cs.done && !cs.last)
+		pthread_cond_wait(&checksum_cv, &checksum_mu);
+	left = atomic_load(&cs.stop) ? 0 : cs.avail - cs.done;
+	pthread_mutex_unlock(&checksum_mu);
+	return left;
+}
+
+/* Ask the thread to stop after its current read, and wake a follower. */
+static void
+checksum_stop(void)
+{
+	atomic_store(&cs.stop, 1);
+	pthread_mutex_lock(&checksum_mu);
+	pthread_cond_broadcast(&checksum_cv);
+	pthread_mutex_unlock(&checksum_mu);
+}
+
+/*
  * Start hashing: len bytes of fd from start (COUNT_TO_EOF: to its end) on
  * a thread of their own, or with start -1, a stream whose bytes come
  * through checksum_feed. Returns 0, or -1 with msg set.
@@ -247,12 +292,48 @@ checksum_join(void)
 int
 checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
 {
+	return checksum_begin(fd, start, len, UINT64_MAX, msg, msglen);
+}
+
+/*
+ * Start hashing fd from start while it is written (zcrecv): the thread
+ * reads, from the page cache, the have bytes there already and then what
+ * checksum_grow reports, until it reports the last. Returns as
+ * checksum_start.
+ */
+int
+checksum_start_follow(int fd, off_t start, uint64_t have, char *msg,
+    size_t msglen)
+{
+	return checksum_begin(fd, start, COUNT_TO_EOF, have, msg, msglen);
+}
+
+/* The writer's report: avail bytes of the range are written; last: all. */
+void
+checksum_grow(uint64_t avail, int last)
+{
+	if (!cs.follow)
+		return;
+	pthread_mutex_lock(&checksum_mu);
+	cs.avail = avail;
+	cs.last = last;
+	pthread_cond_broadcast(&checksum_cv);
+	pthread_mutex_unlock(&checksum_mu);
+}
+
+/* checksum_start, or with have not UINT64_MAX, checksum_start_follow. */
+static int
+checksum_begin(int fd, off_t start, uint64_t len, uint64_t have, char *msg,
+    size_t msglen)
+{
 	sigset_t	all, old;
 	int		err;
 
 	checksum_free();
 	memset(&cs, 0, sizeof(cs));
 	atomic_init(&cs.stop, 0);
+	cs.follow = have != UINT64_MAX;
+	cs.avail = cs.follow ? have : 0;
 	if (checksum_init() == -1) {
 		snprintf(msg, msglen, "checksum: %s", strerror(ENOMEM));
 		return -1;
@@ -378,7 +459,7 @@ void
 checksum_cancel(void)
 {
 	if (cs.threaded && !cs.joined) {
-		atomic_store(&cs.stop, 1);
+		checksum_stop();
 		checksum_join();
 	}
 	checksum_free();
@@ -398,6 +479,20 @@ checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
 	(void)len;
 	snprintf(msg, msglen, "checksum: built without libcrypto or libmd");
 	return -1;
+}
+
+int
+checksum_start_follow(int fd, off_t start, uint64_t have, char *msg,
+    size_t msglen)
+{
+	return checksum_start(fd, start, have, msg, msglen);
+}
+
+void
+checksum_grow(uint64_t avail, int last)
+{
+	(void)avail;
+	(void)last;
 }
 
 void
@@ -474,8 +569,12 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 	if (!done)
 		return checksum_hex();
 	if ((status = checksum_result(name, sent, &hex, msg,
-	    sizeof(msg))) == 0)
+	    sizeof(msg))) == 0) {
+		/* --ack: the receiver's digest must be this one. */
+		for (i = 0; i < n; i++)
+			xfer_ack_digest(xs[i], hex);
 		return hex;
+	}
 	/* With --to each line names its destination, as a send's failure. */
 	for (i = 0; i < n; i++)
 		xfer_fail_after(xs[i], status, "%s", msg);

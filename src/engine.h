@@ -124,6 +124,8 @@ struct xfer_params {
 	int		 retry_max;	/* --retry: connects after the first */
 	int		 retry_delay_ms;
 	int		 retry_notify;	/* tell each retry */
+	int		 ack;		/* --ack: wait for the receiver's ok */
+	int		 resume;	/* --resume: start where it stands */
 	/*
 	 * Where -v and --retry notes go, one line each, without the
 	 * program's name (msg_note in the command; NULL: nowhere, as in
@@ -245,6 +247,20 @@ struct xfer_outcome {
  * struct but reads it only through the accessors (xfer_phase() and the
  * rest, xfer.c) and changes it only through the calls below.
  */
+/* --ack and --resume (xfer-ack.c): the receiver's lines and what they said. */
+#define ACK_LINE_MAX	256
+struct xfer_ack {
+	char			 line[ACK_LINE_MAX + 1];
+	size_t			 len;		/* bytes of line read so far */
+	int			 resume_wait;	/* no data before its line */
+	int64_t			 resume_deadline_ns;
+	uint64_t		 resume_off;	/* the receiver held this much */
+	off_t			 orig_start;	/* the range as asked */
+	uint64_t		 orig_len;
+	int			 acked;		/* ok, with the count expected */
+	char			 digest[65];	/* its sha256, or empty */
+};
+
 struct xfer {
 	const struct xfer_params *par;		/* shared, read-only */
 	struct input		 in;		/* what, as asked */
@@ -252,6 +268,7 @@ struct xfer {
 	struct xfer_prog	 prog;
 	struct xfer_path	 be;
 	struct xfer_outcome	 out;
+	struct xfer_ack		 ack;
 	struct pollfd		 want;		/* what the last step waits for */
 	short			 revents;	/* what poll said of it, this step */
 };
@@ -266,6 +283,8 @@ struct tls_report {
 	const char	*cipher;	/* "TLS_AES_256_GCM_SHA384" */
 	int		 ktls;		/* the kernel encrypts what is sent */
 	const char	*reason;	/* why not, when ktls is 0 */
+	int		 ktls_rx;	/* the kernel decrypts what arrives */
+	const char	*rx_reason;	/* why not, when ktls_rx is 0 */
 };
 
 /*
@@ -283,6 +302,7 @@ struct tls_ops {
 	int		 (*handshake)(struct tls_conn *, char *, size_t);
 	short		 (*events)(const struct tls_conn *);
 	int		 (*ktls_send)(const struct tls_conn *);
+	int		 (*ktls_recv)(const struct tls_conn *);
 	int		 (*close)(struct tls_conn *);
 	ssize_t		 (*recv)(struct tls_conn *, void *, size_t);
 	const char	*(*error)(const struct tls_conn *);
@@ -419,6 +439,15 @@ int		 retry_retryable(int);
 void		 retry_init(struct retry *, int, int);
 int		 retry_schedule(struct retry *, int, int64_t);
 void		 retry_begin(struct retry *);
+
+/*
+ * xfer-ack.c: zcsend's side of the opt-in line protocol it shares with zcrecv
+ * (--ack, --resume). Each line is ASCII, at most ACK_LINE_MAX bytes before
+ * its newline: "resume OFFSET" (the receiver, before any data),
+ * "ok BYTES[ sha256:HEX]" or "error MESSAGE" (the receiver, after the
+ * sender's end of stream). The command checks the digest.
+ */
+void		 xfer_ack_digest(struct xfer *, const char *);
 
 /* lib-sendfile.c (libzcsend) */
 int		 lib_flags(int, int *);

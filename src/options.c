@@ -64,6 +64,8 @@ enum {
 	OPT_CHECKSUM,
 	OPT_CACHE,
 	OPT_CSV,
+	OPT_ACK,
+	OPT_RESUME,
 	OPT_LAST
 };
 
@@ -106,6 +108,8 @@ static const struct option long_options[] = {
 	{ "sndbuf",		required_argument,	NULL, OPT_SNDBUF },
 	{ "tos",		required_argument,	NULL, OPT_TOS },
 	{ "checksum",		required_argument,	NULL, OPT_CHECKSUM },
+	{ "ack",		no_argument,		NULL, OPT_ACK },
+	{ "resume",		no_argument,		NULL, OPT_RESUME },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -179,6 +183,10 @@ usage(int status)
 	    "      --rate rate          send at most rate bytes a second\n"
 	    "      --sf-flags list      FreeBSD sendfile flags, comma-separated\n"
 	    "      --checksum sha256    print the SHA-256 of the file bytes sent\n"
+	    "      --ack                exit 0 only on the receiver's ok "
+	    "(zcrecv --ack)\n"
+	    "      --resume             send from where the receiver stands "
+	    "(zcrecv --resume)\n"
 	    "  -4                       use IPv4 addresses only\n"
 	    "  -6                       use IPv6 addresses only\n"
 	    "\n"
@@ -460,15 +468,7 @@ option_general(struct options *o, int ch, const char **to_arg)
 	case 'V':
 		version();
 	case OPT_PROGRESS:
-		if (strcmp(optarg, "auto") == 0)
-			o->progress = PROGRESS_AUTO;
-		else if (strcmp(optarg, "tty") == 0)
-			o->progress = PROGRESS_TTY;
-		else if (strcmp(optarg, "plain") == 0)
-			o->progress = PROGRESS_PLAIN;
-		else if (strcmp(optarg, "none") == 0)
-			o->progress = PROGRESS_NONE;
-		else
+		if (parse_progress(optarg, &o->progress) == -1)
 			msg_exit(NULL, EXIT_USAGE, "progress %s: not auto, "
 			    "tty, plain or none", optarg);
 		break;
@@ -730,6 +730,8 @@ options_combos(const unsigned char *seen)
 		{ OPT_TRAILER_FILE, "--trailer-file" },
 		{ OPT_TO_FILE, "--to-file" },
 		{ OPT_CHECKSUM, "--checksum" },
+		{ OPT_ACK, "--ack" },
+		{ OPT_RESUME, "--resume" },
 		{ OPT_RETRY, "--retry" },
 		{ OPT_RETRY_DELAY, "--retry-delay" },
 		{ 's', "-s" },
@@ -856,6 +858,12 @@ option_deploy(struct options *o, int ch, const char **to_file)
 			    optarg);
 		o->checksum = 1;
 		break;
+	case OPT_ACK:
+		o->ack = 1;
+		break;
+	case OPT_RESUME:
+		o->resume = 1;
+		break;
 	default:
 		return 0;
 	}
@@ -874,6 +882,15 @@ options_deploy_check(struct options *o)
 	    NULL || o->sockopts.src_port != NULL || o->sockopts.tos != -1))
 		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s, -p and "
 		    "--tos go with TCP, not -U");
+	/* The acknowledgement is waited for within the close timeout. */
+	if (o->ack && o->close_timeout_ms == 0)
+		msg_exit(NULL, EXIT_USAGE, "command line: --ack waits for the "
+		    "receiver within --close-timeout, which cannot be 0");
+	/* The receiver's offset counts file bytes only. */
+	if (o->resume && (o->header.len > 0 || o->trailer.len > 0 ||
+	    o->header_file != NULL || o->trailer_file != NULL))
+		msg_exit(NULL, EXIT_USAGE, "command line: --resume does not "
+		    "go with a header or trailer");
 }
 
 /*
@@ -963,6 +980,9 @@ options_parse(int argc, char **argv, struct options *o)
 		msg_exit(NULL, ch, "%s", msg);
 	options_deploy_check(o);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
+	if (o->resume && o->path != NULL && strcmp(o->path, "-") == 0)
+		msg_exit(NULL, EXIT_USAGE, "command line: --resume needs a "
+		    "file to seek in, not -");
 	options_source_dups(o);
 	options_resolve_source(o);
 	if (o->header_file != NULL)
@@ -1115,6 +1135,8 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->retry_notify = !o->quiet;
 	par->note = msg_note;
 	par->hash_sent = o->checksum ? checksum_feed : NULL;
+	par->ack = o->ack;
+	par->resume = o->resume;
 	/*
 	 * One receiver, unpaced: a send may block (see xfer_init). Not with
 	 * --tls: OpenSSL's state machine is driven by the loop's waits.

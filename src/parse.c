@@ -186,6 +186,23 @@ parse_port(const char *s, const char **errstr)
 	return ntohs((uint16_t)se->s_port);
 }
 
+/* A --progress mode: auto, tty, plain or none. Returns 0, or -1. */
+int
+parse_progress(const char *s, enum progress_mode *mode)
+{
+	static const char *const names[] = { "auto", "tty", "plain", "none" };
+	static const enum progress_mode modes[] = { PROGRESS_AUTO,
+	    PROGRESS_TTY, PROGRESS_PLAIN, PROGRESS_NONE };
+	size_t	i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*mode = modes[i];
+			return 0;
+		}
+	return -1;
+}
+
 /* A rate in bytes a second: a size, optionally followed by "/s". */
 int
 parse_rate(const char *s, uint64_t *rate, const char **errstr)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "zcsend.h"
 
@@ -32,8 +33,9 @@ tls_ctx_new(const struct tls_options *t, int server, int *status, char *msg,
 	(void)t;
 	(void)server;
 	*status = EXIT_USAGE;
-	snprintf(msg, msglen, "command line: --tls: this zcsend was built "
-	    "without TLS (see zcsend -V)");
+	/* zcsend's or zcrecv's: the program that was run. */
+	snprintf(msg, msglen, "command line: --tls: this %s was built "
+	    "without TLS (see %s -V)", getprogname(), getprogname());
 	return NULL;
 }
 

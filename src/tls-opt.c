@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zcsend.h"
@@ -68,8 +69,9 @@ tls_options_check(const struct tls_options *t, int listen, int unix_socket,
 		return EXIT_USAGE;
 	}
 	if (tls_library() == NULL) {
-		snprintf(msg, msglen, "command line: --tls: this zcsend was "
-		    "built without TLS (see zcsend -V)");
+		/* zcsend's or zcrecv's: the program that was run. */
+		snprintf(msg, msglen, "command line: --tls: this %s was built "
+		    "without TLS (see %s -V)", getprogname(), getprogname());
 		return EXIT_USAGE;
 	}
 	/* SNI carries 1 to 255 bytes (RFC 6066): refuse before connecting. */

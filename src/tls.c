@@ -59,6 +59,7 @@ struct tls_conn {
 	int		 done;		/* the handshake finished */
 	short		 events;	/* what the last call waits for */
 	int		 ktls_send;	/* the kernel encrypts what is sent */
+	int		 ktls_recv;	/* the kernel decrypts what arrives */
 	size_t		 wpending;	/* a write to retry: its length */
 	char		 reason[200];	/* why no kTLS */
 	char		 error[256];	/* the last failure, as OpenSSL says */
@@ -71,6 +72,7 @@ static void	tls_conn_free(struct tls_conn *);
 static int	tls_handshake(struct tls_conn *, char *, size_t);
 static short	tls_events(const struct tls_conn *);
 static int	tls_ktls_send(const struct tls_conn *);
+static int	tls_ktls_recv(const struct tls_conn *);
 static int	tls_close(struct tls_conn *);
 static ssize_t	tls_recv(struct tls_conn *, void *, size_t);
 static const char *tls_error(const struct tls_conn *);
@@ -107,6 +109,7 @@ const struct tls_ops tls_ops = {
 	.handshake = tls_handshake,
 	.events = tls_events,
 	.ktls_send = tls_ktls_send,
+	.ktls_recv = tls_ktls_recv,
 	.close = tls_close,
 	.recv = tls_recv,
 	.error = tls_error,
@@ -587,7 +590,8 @@ tls_handshake(struct tls_conn *c, char *msg, size_t msglen)
 	if ((r = SSL_do_handshake(c->ssl)) == 1) {
 		c->done = 1;
 		c->ktls_send = BIO_get_ktls_send(SSL_get_wbio(c->ssl)) != 0;
-		if (!c->ktls_send)
+		c->ktls_recv = BIO_get_ktls_recv(SSL_get_rbio(c->ssl)) != 0;
+		if (!c->ktls_send || !c->ktls_recv)
 			tls_ktls_reason(c);
 		return 1;
 	}
@@ -617,8 +621,15 @@ tls_ktls_send(const struct tls_conn *c)
 	return c->ktls_send;
 }
 
+/* Does the kernel decrypt what this connection receives (zcrecv)? */
+static int
+tls_ktls_recv(const struct tls_conn *c)
+{
+	return c->ktls_recv;
+}
+
 /*
- * Why OpenSSL left the send side in user space: a library without kTLS, a
+ * Why OpenSSL left the send (or receive) side in user space: a library without kTLS, a
  * kernel without the tls module, a cipher the kernel cannot offload, or
  * the kernel refusing it for a reason of its own.
  */
@@ -666,6 +677,8 @@ tls_get_report(const struct tls_conn *c, struct tls_report *r)
 	r->cipher = c->done ? SSL_get_cipher_name(c->ssl) : NULL;
 	r->ktls = c->ktls_send;
 	r->reason = c->done && !c->ktls_send ? c->reason : NULL;
+	r->ktls_rx = c->ktls_recv;
+	r->rx_reason = c->done && !c->ktls_recv ? c->reason : NULL;
 }
 
 /*

@@ -116,8 +116,9 @@ xfer_close_expired(struct xfer *x)
 		    (uintmax_t)xfer_bytes_done(x), close_ms / 1000.0);
 	else
 		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver did not "
-		    "close within %g s after all %ju bytes", x->conn.peer,
-		    close_ms / 1000.0, (uintmax_t)xfer_bytes_done(x));
+		    "%s within %g s after all %ju bytes", x->conn.peer,
+		    x->par->ack ? "acknowledge" : "close", close_ms / 1000.0,
+		    (uintmax_t)xfer_bytes_done(x));
 	return 1;
 }
 
@@ -146,6 +147,10 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		n = x->conn.tls_closed == 1 ?
 		    x->par->tls->recv(x->conn.tls, buf, sizeof(buf)) :
 		    recv(x->conn.sock, buf, sizeof(buf), 0);
+		if (n == 0 && x->par->ack) {
+			xfer_ack_eof(x);
+			return 0;
+		}
 		if (n == 0) {
 			x->conn.peer_closed = 1;
 			/* A Unix socket's bytes are in the receiver's queue. */
@@ -156,6 +161,9 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 			}
 			return xfer_handed_off(x, pfd);
 		}
+		/* --ack: the receiver's line ends it, ok or not. */
+		if (n > 0 && x->par->ack && xfer_ack_feed(x, buf, (size_t)n))
+			return 0;
 		if (n > 0)
 			continue;
 		if (errno == EINTR)

@@ -43,7 +43,16 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	struct xfer_conn	*c = &x->conn;
 	int64_t			 now = loop_now_ns();
 
-	if (xfer_bytes_done(x) != 0 || !retry_schedule(&c->retry, err, now))
+	/*
+	 * --resume: the next receiver says where to go on from, so a
+	 * connection lost after bytes went out (reset, or closed: EPIPE) is
+	 * worth another as a reset connect is.
+	 */
+	if (xfer_bytes_done(x) != 0 && x->par->resume && err == EPIPE)
+		err = ECONNRESET;
+	if ((xfer_bytes_done(x) != 0 && !x->par->resume) ||
+	    !retry_schedule(&c->retry, err, now) ||
+	    (xfer_bytes_done(x) != 0 && !xfer_ack_rewind(x)))
 		return 0;
 	if (c->tls != NULL)
 		x->par->tls->conn_free(c->tls);
@@ -72,7 +81,8 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 const char *
 xfer_retry_note(const struct xfer *x)
 {
-	if (x->conn.retry.max > 0 && xfer_bytes_done(x) > 0)
+	if (x->conn.retry.max > 0 && xfer_bytes_done(x) > 0 &&
+	    !x->par->resume)
 		return " (not retried: bytes already went out)";
 	return "";
 }

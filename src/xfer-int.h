@@ -42,4 +42,11 @@ int		 xfer_send(struct xfer *, struct pollfd *);
 int		 xfer_finish_send(struct xfer *, struct pollfd *);
 int		 xfer_drain(struct xfer *, struct pollfd *);
 
+/* xfer-ack.c: --ack and --resume, as the transfer's phases call them. */
+void		 xfer_ack_init(struct xfer *);
+int		 xfer_ack_resume(struct xfer *, struct pollfd *);
+int		 xfer_ack_feed(struct xfer *, const char *, size_t);
+void		 xfer_ack_eof(struct xfer *);
+int		 xfer_ack_rewind(struct xfer *);
+
 #endif /* ZC_XFER_INT_H */

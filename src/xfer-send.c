@@ -159,6 +159,9 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	ssize_t			 n;
 	int			 calls;
 
+	/* --resume: not a byte before the receiver says where it stands. */
+	if (x->ack.resume_wait && (calls = xfer_ack_resume(x, pfd)) != -1)
+		return calls;
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
 	g->busy_until_ns = 0;

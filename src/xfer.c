@@ -98,6 +98,7 @@ xfer_init(struct xfer *x, const struct xfer_params *par,
 		return;
 	}
 	x->prog.phase = d->sock != -1 ? XFER_SEND : XFER_CONNECT;
+	xfer_ack_init(x);
 	if (xfer_start_backend(x) == -1) {
 		if (d->ai != NULL)
 			net_free_ai(d->ai);

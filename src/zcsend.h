@@ -105,6 +105,8 @@ struct options {
 	int		 retry_delay_ms;
 	struct sockopts	 sockopts;
 	int		 checksum;	/* --checksum sha256 */
+	int		 ack;		/* --ack: the receiver's ok line */
+	int		 resume;	/* --resume: its resume line first */
 
 	/* --bench */
 	int		 bench;
@@ -168,6 +170,7 @@ int		 parse_seconds(const char *, int *, const char **);
 int		 parse_escapes(const char *, struct bytes *, const char **);
 int		 parse_port(const char *, const char **);
 int		 parse_rate(const char *, uint64_t *, const char **);
+int		 parse_progress(const char *, enum progress_mode *);
 int		 parse_hostport(const char *, char *, size_t, char *, size_t,
 		     const char **);
 int		 parse_sizes(const char *, uint64_t *, int, uint64_t, int *,
@@ -258,6 +261,8 @@ int		 destlist_load(const char *, int (*)(void *, const char *,
 
 /* checksum.c */
 int		 checksum_start(int, off_t, uint64_t, char *, size_t);
+int		 checksum_start_follow(int, off_t, uint64_t, char *, size_t);
+void		 checksum_grow(uint64_t, int);
 void		 checksum_feed(const void *, size_t);
 int		 checksum_result(const char *, uint64_t, const char **, char *,
 		     size_t);

@@ -34,7 +34,7 @@ slow_push() {
 	local expected=$1 file=$2 TIMEFORMAT='%R %U %S' real user sys
 
 	shift 2
-	start_zcrecv -R 65536 -b 16384 -d 2 -o "$RECEIVED"
+	start_peer -R 65536 -b 16384 -d 2 -o "$RECEIVED"
 	BG_STATUS=0
 	{ time zc "$@" 127.0.0.1 "$RECV_PORT" "$file" \
 	    >"$ZCOUT" 2>"$ZCERR"; } 2>"$BATS_TEST_TMPDIR/time" ||
@@ -72,7 +72,7 @@ slow_push() {
 }
 
 @test "a receiver that stalls and then resumes gets every byte" {
-	start_zcrecv -R 65536 -S 1048576 -o "$RECEIVED"
+	start_peer -R 65536 -S 1048576 -o "$RECEIVED"
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" 127.0.0.1 "$RECV_PORT" "$R64M"
 	local zpid=$BG_PID
 	wait_for_line "$RECV_ERR" '^got 1048576$'
@@ -85,7 +85,7 @@ slow_push() {
 }
 
 @test "--idle-timeout 1 with a receiver that never reads exits 75 within seconds" {
-	start_zcrecv -R 65536 -s
+	start_peer -R 65536 -s
 	local t0=$EPOCHREALTIME
 	run -75 --separate-stderr zc --idle-timeout 1 \
 	    127.0.0.1 "$RECV_PORT" "$R64M"
@@ -101,7 +101,7 @@ slow_push() {
 }
 
 @test "a fractional --idle-timeout 0.5 fires after half a second" {
-	start_zcrecv -R 65536 -s
+	start_peer -R 65536 -s
 	local t0=$EPOCHREALTIME
 	run -75 --separate-stderr zc --idle-timeout 0.5 \
 	    127.0.0.1 "$RECV_PORT" "$R64M"
@@ -114,7 +114,7 @@ slow_push() {
 }
 
 @test "--idle-timeout does not fire while a slow reader keeps taking bytes" {
-	start_zcrecv -R 65536 -b 65536 -d 10 -o "$RECEIVED"
+	start_peer -R 65536 -b 65536 -d 10 -o "$RECEIVED"
 	run -0 --separate-stderr zc --idle-timeout 1 \
 	    127.0.0.1 "$RECV_PORT" "$R16M"
 	recv_wait

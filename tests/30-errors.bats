@@ -33,7 +33,7 @@ peer_gone() {
 	local word=$1 how=$2 n=$3 total=$4
 
 	shift 4
-	start_zcrecv -R 65536 "$how" "$n"
+	start_peer -R 65536 "$how" "$n"
 	run -74 --separate-stderr zc "$@" 127.0.0.1 "$RECV_PORT" "$R64M"
 	assert_one_line_stderr \
 	    "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection $word by peer after ([0-9]+) of $total bytes\$"
@@ -58,7 +58,7 @@ bg_send() {
 # interrupt SIGNAL STATUS: SIGNAL halfway through a transfer the receiver
 # holds up makes zcsend exit STATUS with the interrupted line.
 interrupt() {
-	start_zcrecv -R 65536 -S 1048576
+	start_peer -R 65536 -S 1048576
 	SEND_FILE=$R64M bg_send
 	wait_for_line "$RECV_ERR" '^got 1048576$'
 	kill -"$1" "$ZCMD"
@@ -215,7 +215,7 @@ interrupt() {
 }
 
 @test "a reset while zcsend waits for the receiver to close exits 74" {
-	start_zcrecv -r 1000
+	start_peer -r 1000
 	run -74 --separate-stderr zc 127.0.0.1 "$RECV_PORT" "$FILE"
 	assert_one_line_stderr \
 	    "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer after 1000 of 1000 bytes\$"
@@ -223,7 +223,7 @@ interrupt() {
 }
 
 @test "a receiver that reads everything but never closes exits 75 after --close-timeout" {
-	start_zcrecv -S 1000
+	start_peer -S 1000
 	local t0=$EPOCHREALTIME
 	run -75 --separate-stderr zc --close-timeout 0.5 \
 	    127.0.0.1 "$RECV_PORT" "$FILE"
@@ -236,7 +236,7 @@ interrupt() {
 }
 
 @test "--close-timeout 0 does not wait for the receiver to close" {
-	start_zcrecv -S 1000
+	start_peer -S 1000
 	run -0 --separate-stderr zc --close-timeout 0 \
 	    127.0.0.1 "$RECV_PORT" "$FILE"
 	assert_one_line_stderr '^zcsend: sent 1000 bytes in '
@@ -249,7 +249,7 @@ interrupt() {
 	# the line and wait for the queue to drain before it exits 0.
 	local big=$BATS_TEST_TMPDIR/big
 	head -c 33554432 /dev/urandom >"$big"
-	start_zcrecv -w hello -W 1000 -o "$RECEIVED"
+	start_peer -w hello -W 1000 -o "$RECEIVED"
 	run -0 --separate-stderr zc --close-timeout 0 \
 	    127.0.0.1 "$RECV_PORT" "$big"
 	assert_one_line_stderr '^zcsend: sent 33554432 bytes in '
@@ -265,7 +265,7 @@ half_closed_push() {
 	local file=$BATS_TEST_TMPDIR/file
 
 	head -c 262144 /dev/urandom >"$file"
-	start_zcrecv -h -R 4096 -W 2000 -o "$RECEIVED"
+	start_peer -h -R 4096 -W 2000 -o "$RECEIVED"
 	run -0 --separate-stderr zc --json "$@" 127.0.0.1 "$RECV_PORT" "$file"
 	recv_wait
 	assert_same_bytes "$file" "$RECEIVED"
@@ -285,7 +285,7 @@ half_closed_push() {
 	local file=$BATS_TEST_TMPDIR/file
 
 	head -c 1048576 /dev/urandom >"$file"
-	start_zcrecv -h -R 4096 -s
+	start_peer -h -R 4096 -s
 	run -75 --separate-stderr zc --close-timeout 0.5 \
 	    127.0.0.1 "$RECV_PORT" "$file"
 	assert_one_line_stderr \
@@ -303,7 +303,7 @@ half_closed_push() {
 @test "a file truncated during the transfer exits 74: file shrank" {
 	SEND_FILE=$BATS_TEST_TMPDIR/shrinks
 	cp "$R64M" "$SEND_FILE"
-	start_zcrecv -R 65536 -S 1048576
+	start_peer -R 65536 -S 1048576
 	bg_send
 	wait_for_line "$RECV_ERR" '^got 1048576$'
 	# At most the socket buffers, a few MiB, are past 1 MiB by now.
@@ -319,7 +319,7 @@ half_closed_push() {
 @test "a file truncated during a readwrite transfer exits 74: file shrank" {
 	SEND_FILE=$BATS_TEST_TMPDIR/shrinks
 	cp "$R64M" "$SEND_FILE"
-	start_zcrecv -R 65536 -S 1048576
+	start_peer -R 65536 -S 1048576
 	bg_send --mode readwrite
 	wait_for_line "$RECV_ERR" '^got 1048576$'
 	truncate -s 32M "$SEND_FILE"
@@ -334,7 +334,7 @@ half_closed_push() {
 @test "a file that grows during the transfer sends only its size at start" {
 	SEND_FILE=$BATS_TEST_TMPDIR/grows
 	cp "$R64M" "$SEND_FILE"
-	start_zcrecv -R 65536 -S 1048576 -o "$RECEIVED"
+	start_peer -R 65536 -S 1048576 -o "$RECEIVED"
 	bg_send
 	wait_for_line "$RECV_ERR" '^got 1048576$'
 	head -c 1048576 /dev/urandom >>"$SEND_FILE"

@@ -68,7 +68,7 @@ stall_push() {
 	local re=$1
 
 	shift
-	start_zcrecv -R 65536 -S 1048576 -o "$RECEIVED"
+	start_peer -R 65536 -S 1048576 -o "$RECEIVED"
 	local args=() a
 	for a in "$@"; do
 		args+=("${a/#@PORT@/$RECV_PORT}")

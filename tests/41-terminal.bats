@@ -32,7 +32,7 @@ teardown() {
 	_common_teardown
 }
 
-# stalled_receivers N: N zcrecv receivers that stop reading after 1 MiB
+# stalled_receivers N: N peer receivers that stop reading after 1 MiB
 # until SIGUSR1, with a small receive buffer. Sets PORTS and SIG_PIDS.
 stalled_receivers() {
 	local i
@@ -41,7 +41,7 @@ stalled_receivers() {
 	SIG_PIDS=()
 	RECV_PIDS=()
 	for ((i = 0; i < $1; i++)); do
-		start_zcrecv -R 65536 -S 1048576
+		start_peer -R 65536 -S 1048576
 		PORTS+=("$RECV_PORT")
 		SIG_PIDS+=("$RECV_SIG_PID")
 		RECV_PIDS+=("$RECV_PID")
@@ -252,7 +252,7 @@ assert_screen_summaries() {
 	local file=$BATS_TEST_TMPDIR/file
 
 	head -c 65536 /dev/urandom >"$file"
-	start_zcrecv -W 2000 -o "$BATS_TEST_TMPDIR/received"
+	start_peer -W 2000 -o "$BATS_TEST_TMPDIR/received"
 	run -0 --separate-stderr zc --json 127.0.0.1 "$RECV_PORT" "$file"
 	recv_wait
 	assert_same_bytes "$file" "$BATS_TEST_TMPDIR/received"

@@ -69,7 +69,7 @@ reset_at() {
 	local n=$1 total=$2 t0 sent
 
 	shift 2
-	start_zcrecv -R 65536 -r "$n"
+	start_peer -R 65536 -r "$n"
 	t0=$EPOCHREALTIME
 	run -74 --separate-stderr timeout -k 5 "$BOUND" ${WRAP[@]+"${WRAP[@]}"} \
 	    "$ZCSEND" "$@" 127.0.0.1 "$RECV_PORT" "$R16M"
@@ -122,7 +122,7 @@ unreadable_mid_transfer() {
 	dd if="$mem" of=/dev/null bs=4096 skip=$((MEM_START / 4096)) \
 	    count=1 2>/dev/null ||
 	    skip "cannot read $mem (ptrace restrictions)"
-	start_zcrecv -o "$RECEIVED"
+	start_peer -o "$RECEIVED"
 	run -74 --separate-stderr zc "$@" -o "$MEM_START" \
 	    127.0.0.1 "$RECV_PORT" "$mem"
 	# A size-0 /proc file has no known total: no "of M".
@@ -225,7 +225,7 @@ start_full_listener() {
 
 	head -c 200000 /dev/urandom >"$data"
 	mkfifo "$fifo"
-	start_zcrecv -o "$RECEIVED"
+	start_peer -o "$RECEIVED"
 	SEND_FILE=$fifo bg_send
 	# The writer holds the FIFO open after its data, until killed.
 	bg_start "$fifo" "$BATS_TEST_TMPDIR/writer.err" sh -c \
@@ -243,7 +243,7 @@ start_full_listener() {
 @test "a file unlinked mid-transfer still arrives whole" {
 	SEND_FILE=$BATS_TEST_TMPDIR/doomed
 	cp "$R16M" "$SEND_FILE"
-	start_zcrecv -R 65536 -S 1048576 -o "$RECEIVED"
+	start_peer -R 65536 -S 1048576 -o "$RECEIVED"
 	bg_send
 	wait_for_line "$RECV_ERR" '^got 1048576$'
 	rm -- "$SEND_FILE"
@@ -267,7 +267,7 @@ start_full_listener() {
 		delay=0.0$RANDOM
 		ZCERR=$BATS_TEST_TMPDIR/zcsend.$round.err
 		# 5 ms a 64 KiB read: 16 MiB take over a second.
-		start_zcrecv -R 65536 -d 5
+		start_peer -R 65536 -d 5
 		bg_send --mode "$mode"
 		wait_for_line "$RECV_ERR" '^accepted$'
 		sleep "$delay"

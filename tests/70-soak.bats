@@ -111,7 +111,7 @@ assert_fds() {
 fd_check() {
 	SEND_FILE=$BATS_TEST_TMPDIR/file
 	head -c 16777216 /dev/urandom >"$SEND_FILE"
-	start_zcrecv -R 65536 -S 1048576 -o "$RECEIVED"
+	start_peer -R 65536 -S 1048576 -o "$RECEIVED"
 	bg_send_clean --mode "$1"
 	wait_for_line "$RECV_ERR" '^got 1048576$'
 	assert_fds "$ZCMD" "$2"
@@ -223,7 +223,7 @@ push_failed() {
 	SEND_FILE=$BATS_TEST_TMPDIR/file
 	head -c 100000 /dev/urandom >"$SEND_FILE"
 	# The receiver reads every byte, then neither reads the EOF nor closes.
-	start_zcrecv -S 100000 -o "$RECEIVED"
+	start_peer -S 100000 -o "$RECEIVED"
 	bg_send_clean
 	wait_for_line "$RECV_ERR" '^got 100000$'
 	local f fd target extra=

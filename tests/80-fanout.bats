@@ -4,7 +4,7 @@
 # One file to many receivers: several --to destinations in one poll loop,
 # listen mode (TCP and Unix) served to real clients, Unix socket pushes,
 # splice for a pipe on stdin and zero-copy --rate pacing. Receivers are
-# the everyday tools: OpenBSD nc, ncat, socat and curl, plus zcrecv for a
+# the everyday tools: OpenBSD nc, ncat, socat and curl, plus tests/peer for a
 # receiver that never reads.
 
 # shellcheck disable=SC2154 # run --separate-stderr sets $stderr
@@ -103,7 +103,7 @@ http_header() {
 	local stall nc_pid timing elapsed user sys
 
 	need /usr/bin/time jq
-	start_zcrecv -s -R 65536
+	start_peer -s -R 65536
 	stall=$RECV_PORT
 	start_nc
 	nc_pid=$RECV_PID
@@ -444,7 +444,7 @@ fetch_listening() {
 	local stall
 
 	dead_port
-	start_zcrecv -s -R 65536
+	start_peer -s -R 65536
 	stall=$RECV_PORT
 	run -75 --separate-stderr zc --idle-timeout 1 "$R16M" \
 	    --to "127.0.0.1:$DEAD_PORT" --to "127.0.0.1:$stall"
@@ -459,9 +459,9 @@ fetch_listening() {
 	local stall reset
 
 	dead_port
-	start_zcrecv -s -R 65536
+	start_peer -s -R 65536
 	stall=$RECV_PORT
-	start_zcrecv -R 65536 -r 1048576
+	start_peer -R 65536 -r 1048576
 	reset=$RECV_PORT
 	run -74 --separate-stderr zc --idle-timeout 1 "$R16M" \
 	    --to "127.0.0.1:$stall" --to "127.0.0.1:$reset" \

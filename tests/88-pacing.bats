@@ -114,14 +114,14 @@ assert_idle_fired() {
 }
 
 # paced_push RATE BURST SIZE [ARG...]: pushes SIZE random bytes with --rate
-# RATE (and ARG...) to zcrecv logging every read, checks the bytes, and
+# RATE (and ARG...) to tests/peer logging every read, checks the bytes, and
 # checks that no interval of a second or more got more than RATE a second
 # plus BURST.
 paced_push() {
 	local file=$BATS_TEST_TMPDIR/file log=$BATS_TEST_TMPDIR/arrivals
 
 	head -c "$3" /dev/urandom >"$file"
-	start_zcrecv -L "$log" -o "$RECEIVED"
+	start_peer -L "$log" -o "$RECEIVED"
 	run -0 --separate-stderr zc -q --rate "$1" "${@:4}" 127.0.0.1 "$RECV_PORT" \
 	    "$file"
 	recv_wait

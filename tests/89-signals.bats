@@ -84,10 +84,10 @@ signal_in_fifo_open() {
 	local big=$BATS_TEST_TMPDIR/big p1 p2
 
 	head -c 67108864 /dev/zero >"$big"
-	start_zcrecv -R 65536 -S 1048576
+	start_peer -R 65536 -S 1048576
 	p1=$RECV_PORT
 	r1=$RECV_ERR
-	start_zcrecv -R 65536 -S 1048576
+	start_peer -R 65536 -S 1048576
 	p2=$RECV_PORT
 	start_zc "$ZCOUT" "$ZCERR" "$big" --to "127.0.0.1:$p1" --to "127.0.0.1:$p2"
 	wait_for_line "$r1" '^got 1048576$'
@@ -107,7 +107,7 @@ signal_in_fifo_open() {
 	local big=$BATS_TEST_TMPDIR/big
 
 	head -c 16777216 /dev/urandom >"$big"
-	start_zcrecv -R 65536 -S 1048576
+	start_peer -R 65536 -S 1048576
 	start_zc "$ZCOUT" "$ZCERR" "$big" --to "127.0.0.1:$RECV_PORT"
 	wait_for_line "$RECV_ERR" '^got 1048576$'
 	truncate -s 2097152 "$big"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 #
 # What the README and the man page promise, run as written: the resume
-# recipe (with the size fetched from the receiving host), the loopback demo
+# recipe (zcrecv --resume and zcsend --resume --retry), the loopback demo
 # of scripts/bootstrap, the license, and the man page's form.
 
 setup() {
@@ -32,37 +32,35 @@ readme_command() {
 	    }' "$TOP/README"
 }
 
-@test "the README's resume recipe works, the size fetched from the receiving host" {
+@test "the README's resume recipe works: zcrecv --resume, zcsend --resume --retry" {
 	local recvdir=$BATS_TEST_TMPDIR/receiving sentdir=$BATS_TEST_TMPDIR/sending
-	local cmd port
+	local rcmd scmd port args err=$BATS_TEST_TMPDIR/zcrecv.err
 
+	[[ -x ${ZCRECV-} ]] || fail "ZCRECV must name the zcrecv binary"
 	mkdir "$recvdir" "$sentdir"
 	head -c 1000000 /dev/urandom >"$sentdir/file"
 	head -c 300000 "$sentdir/file" >"$recvdir/partial"
-	cmd=$(readme_command 'zcsend -o $(ssh')
-	[[ -n $cmd ]] || fail "the README has no resume command starting 'zcsend -o \$(ssh'"
-	grep -q '^    nc -l 9000 >> partial' "$TOP/README" ||
-	    fail "the README's resume receiver is not 'nc -l 9000 >> partial'"
-	# The receiving host: nc appending to partial.
-	RECV_ERR=$BATS_TEST_TMPDIR/recv.err
-	bg_start /dev/null "$RECV_ERR" sh -c \
-	    'exec nc.openbsd -d -l -n -v 127.0.0.1 0 >>"$0"' "$recvdir/partial"
+	rcmd=$(readme_command 'zcrecv --resume')
+	scmd=$(readme_command 'zcsend --resume')
+	[[ $rcmd == 'zcrecv --resume --ack -l 9000 partial' ]] ||
+	    fail "the README's resume receiver is '$rcmd'"
+	[[ -n $scmd ]] || fail "the README has no 'zcsend --resume' command"
+	# The receiving host, on a port the system picks.
+	read -ra args <<<"${rcmd//9000/0}"
+	args[0]=$ZCRECV
+	bg_start /dev/null "$err" sh -c 'cd "$1" && shift && exec "$@"' sh \
+	    "$recvdir" "${args[@]}"
 	RECV_PID=$BG_PID
-	wait_for_line "$RECV_ERR" '^Listening on '
-	port=$(sed -n 's/^Listening on .* \([0-9][0-9]*\)$/\1/p' "$RECV_ERR")
-	# ssh runs its command in the receiving host's directory; the
-	# command itself runs in the sending host's, where partial is not.
-	cmd=${cmd//receiver.example.org/127.0.0.1}
-	cmd=${cmd//9000/$port}
-	ssh() {
-		shift
-		(cd "$recvdir" && sh -c "$*")
-	}
+	wait_for_line "$err" '^zcrecv: listening on .* port [0-9]+$'
+	port=$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' "$err")
+	scmd=${scmd//receiver.example.org/127.0.0.1}
+	scmd=${scmd//9000/$port}
 	zcsend() {
 		zc -q "$@"
 	}
-	run -0 --separate-stderr eval "cd '$sentdir' && $cmd"
+	run -0 --separate-stderr eval "cd '$sentdir' && $scmd"
 	bg_wait "$RECV_PID"
+	assert_equal "$BG_STATUS" 0
 	assert_same_bytes "$sentdir/file" "$recvdir/partial"
 }
 
@@ -166,10 +164,13 @@ readme_command() {
 	    fail "the page does not quote '$msg'"
 }
 
-@test "zcsend -h and the man page list the same options, with the same defaults" {
-	local page=$TOP/man/zcsend.1 help opt val line man_opts help_opts
+# assert_help_is_page PAGE CMD...: CMD -h and the man page PAGE list the
+# same options, with the same defaults.
+assert_help_is_page() {
+	local page=$1 help opt val line man_opts help_opts
 
-	run -0 --separate-stderr zc -h
+	shift
+	run -0 --separate-stderr "$@" -h
 	help=$output
 	# Each option entry's long names, or its short one if it has none.
 	man_opts=$(sed -n 's/\\//g; /^\.It Fl /p' "$page" | awk '{
@@ -196,6 +197,28 @@ readme_command() {
 		if (v == "") { want = 1; next }
 		sub(/[.,]$/, "", v); print cur, v
 	    }')
+}
+
+@test "zcsend -h and the man page list the same options, with the same defaults" {
+	assert_help_is_page "$TOP/man/zcsend.1" zc
+}
+
+@test "zcrecv -h and the man page list the same options, with the same defaults" {
+	[[ -x ${ZCRECV-} ]] || fail "ZCRECV must name the zcrecv binary"
+	assert_help_is_page "$TOP/man/zcrecv.1" "$ZCRECV"
+}
+
+@test "the zcrecv man page lints clean and has PROTOCOL and SECURITY" {
+	local page=$TOP/man/zcrecv.1
+
+	need mandoc
+	run mandoc -Tlint -W warning "$page"
+	assert_success
+	assert_output ""
+	run grep -c '^\.Sh \(PROTOCOL\|SECURITY\)$' "$page"
+	assert_output 2
+	run grep -c '^\.Sh PROTOCOL$' "$TOP/man/zcsend.1"
+	assert_output 1
 }
 
 @test "layers: no engine or backend file includes the command's header, no backend the engine's" {

@@ -131,8 +131,8 @@ start_nc_on() {
 }
 
 @test "--retry: a reset before the first byte went out is retried" {
-	start_zcrecv -r 0
-	local port=$RECV_PORT zcrecv=$RECV_PID
+	start_peer -r 0
+	local port=$RECV_PORT peer=$RECV_PID
 	# strace holds zcsend's first poll back, so the reset lands before
 	# zcsend sends a byte.
 	need strace
@@ -141,8 +141,8 @@ start_nc_on() {
 	    -e trace=poll,ppoll -e inject=poll,ppoll:delay_enter=300000:when=1 \
 	    "$ZCSEND" --retry 6 --retry-delay 1 127.0.0.1 "$port" "$R1M"
 	local zpid=$BG_PID
-	bg_wait "$zcrecv"
-	grep -qx 'reset after 0' "$RECV_ERR" || fail "zcrecv: $(cat "$RECV_ERR")"
+	bg_wait "$peer"
+	grep -qx 'reset after 0' "$RECV_ERR" || fail "peer: $(cat "$RECV_ERR")"
 	start_nc_on "$port"
 	bg_wait "$zpid"
 	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
@@ -153,7 +153,7 @@ start_nc_on() {
 }
 
 @test "--retry never retries once bytes went out, and says so" {
-	start_zcrecv -R 65536 -r 1000
+	start_peer -R 65536 -r 1000
 	run -74 --separate-stderr zc --retry 5 --retry-delay 0.1 \
 	    127.0.0.1 "$RECV_PORT" "$R1M"
 	assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection (closed|reset) by peer after [0-9]+ of 1048576 bytes \\(not retried: bytes already went out\\)\$"

@@ -359,7 +359,7 @@ assert_tls_json() {
 }
 
 @test "a receiver that resets mid-handshake: 76, connection reset by peer" {
-	start_zcrecv -r 1
+	start_peer -r 1
 	run -76 --separate-stderr zc --tls --tls-ca "$CA" 127.0.0.1 \
 	    "$RECV_PORT" "$R4M"
 	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer\$"
@@ -367,17 +367,17 @@ assert_tls_json() {
 }
 
 @test "--retry: a reset during the handshake is retried, and the file arrives" {
-	local port zcrecv zpid
+	local port peer zpid
 
 	need socat jq
-	start_zcrecv -r 1
+	start_peer -r 1
 	port=$RECV_PORT
-	zcrecv=$RECV_PID
+	peer=$RECV_PID
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --json --retry 6 --retry-delay 1 \
 	    --tls --tls-ca "$CA" 127.0.0.1 "$port" "$R4M"
 	zpid=$BG_PID
-	bg_wait "$zcrecv"
-	grep -qx 'reset after 1' "$RECV_ERR" || fail "zcrecv: $(cat "$RECV_ERR")"
+	bg_wait "$peer"
+	grep -qx 'reset after 1' "$RECV_ERR" || fail "peer: $(cat "$RECV_ERR")"
 	# The next attempt finds a TLS receiver on the same port.
 	RECV_ERR=$BATS_TEST_TMPDIR/socat.err
 	bg_start /dev/null "$RECV_ERR" socat -u \
@@ -482,14 +482,14 @@ print("served", file=sys.stderr, flush=True)
 }
 
 @test "a handshake that never finishes is bounded by --connect-timeout: 75" {
-	start_zcrecv -s
+	start_peer -s
 	run -75 --separate-stderr zc --tls --tls-ca "$CA" --connect-timeout 1 \
 	    127.0.0.1 "$RECV_PORT" "$R4M"
 	assert_one_line_stderr "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $RECV_PORT: timed out after 1 s\$"
 }
 
 @test "SIGINT during the handshake: 130, naming the handshake" {
-	start_zcrecv -s
+	start_peer -s
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -v --tls --tls-ca "$CA" \
 	    127.0.0.1 "$RECV_PORT" "$R4M"
 	wait_for_line "$ZCERR" '^zcsend: connected to 127\.0\.0\.1 port ' 10
@@ -504,7 +504,7 @@ print("served", file=sys.stderr, flush=True)
 	local stall
 
 	need jq
-	start_zcrecv -s
+	start_peer -s
 	stall=$RECV_PORT
 	start_socat_ssl "$BATS_TEST_TMPDIR/got"
 	run -75 --separate-stderr zc --json --tls --tls-ca "$CA" \

@@ -9,7 +9,7 @@
 # everything started in the background is bounded by timeout(1) and killed
 # in teardown; tests wait for lines, never for time to pass.
 #
-# Environment: ZCSEND (the binary under test), ZCRECV (tests/zcrecv),
+# Environment: ZCSEND (the binary under test), ZCPEER (tests/peer),
 # BATS_LIB_PATH (where bats-support, bats-assert and bats-file live).
 
 # Upper bound, in seconds, for any one process a test starts.
@@ -201,14 +201,14 @@ start_nc() {
 	    fail "nc printed no port: $(cat "$RECV_ERR")"
 }
 
-# start_zcrecv [ZCRECV-ARG]...: the test receiver (see tests/helpers/
-# zcrecv.c) on a free loopback port. Sets RECV_PID (for wait), RECV_SIG_PID
+# start_peer [ZCPEER-ARG]...: the test receiver (see tests/helpers/
+# peer.c) on a free loopback port. Sets RECV_PID (for wait), RECV_SIG_PID
 # (for kill -USR1), RECV_PORT and RECV_ERR (its status lines).
-start_zcrecv() {
-	[[ -n ${ZCRECV-} && -x ${ZCRECV-} ]] ||
-	    fail "ZCRECV must name the zcrecv test receiver (it is '${ZCRECV-}')"
+start_peer() {
+	[[ -n ${ZCPEER-} && -x ${ZCPEER-} ]] ||
+	    fail "ZCPEER must name the test receiver tests/peer (it is '${ZCPEER-}')"
 	RECV_ERR=$BATS_TEST_TMPDIR/recv.$((BG_SEQ + 1)).err
-	bg_start /dev/null "$RECV_ERR" "$ZCRECV" -t "$BOUND" "$@"
+	bg_start /dev/null "$RECV_ERR" "$ZCPEER" -t "$BOUND" "$@"
 	RECV_PID=$BG_PID
 	RECV_SIG_PID=$BG_CMD_PID
 	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10

@@ -93,7 +93,7 @@ assert_json_line() {
 	    fail "JSON does not satisfy $filter: $text"
 }
 
-# check_pacing LOG RATE BURST: the "SECONDS BYTES" lines of zcrecv -L LOG
+# check_pacing LOG RATE BURST: the "SECONDS BYTES" lines of tests/peer -L LOG
 # show that no interval of a second or more got more than RATE bytes a
 # second plus BURST. The bytes of the read that opens an interval are left
 # out (they may have arrived before it, a late read), which keeps this an

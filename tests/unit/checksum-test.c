@@ -31,6 +31,8 @@ static int	 cst_file(const char *, size_t);
 static int	 cst_refused(int);
 static int	 cst_digest(void);
 static int	 cst_no_buffer(void);
+static int	 cst_follow(void);
+static int	 cst_follow_stop(void);
 
 /*
  * Set: the next allocation of checksum.c fails with ENOMEM, whichever
@@ -153,10 +155,68 @@ cst_no_buffer(void)
 	return TAP_PASS;
 }
 
+/*
+ * Following a writer (zcrecv): the thread hashes what was there, then
+ * what each checksum_grow reports, and the digest is of the whole range
+ * only once the last report came.
+ */
+static int
+cst_follow(void)
+{
+	const char	*hex = NULL;
+	char		 msg[256];
+	int		 fd;
+
+	CHECK((fd = cst_file("xxa", 3)) != -1);
+	if (!checksum_available())
+		return cst_refused(fd);
+	/* "a" was there before (a resumed file), past a base of 2. */
+	CHECK(checksum_start_follow(fd, 2, 1, msg, sizeof(msg)) == 0);
+	CHECK(write(fd, "b", 1) == 1);
+	checksum_grow(2, 0);
+	CHECK(write(fd, "c", 1) == 1);
+	checksum_grow(3, 1);
+	alarm(CST_BOUND_S);
+	CHECK(checksum_result("f", 2, &hex, msg, sizeof(msg)) == 0);
+	alarm(0);
+	CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad") == 0);
+	checksum_cancel();
+	close(fd);
+	return TAP_PASS;
+}
+
+/*
+ * A follower waiting for bytes that never come is stopped by
+ * checksum_cancel, not left waiting for ever.
+ */
+static int
+cst_follow_stop(void)
+{
+	char	msg[256];
+	int	fd;
+
+	CHECK((fd = cst_file("abc", 3)) != -1);
+	if (!checksum_available())
+		return cst_refused(fd);
+	CHECK(checksum_start_follow(fd, 0, 0, msg, sizeof(msg)) == 0);
+	checksum_grow(3, 0);
+	alarm(CST_BOUND_S);
+	checksum_cancel();
+	alarm(0);
+	CHECK(checksum_hex() == NULL);
+	close(fd);
+	return TAP_PASS;
+}
+
 static const struct tap_test tests[] = {
 	{ "the SHA-256 of a file's range", cst_digest },
 	{ "no memory for the hashing thread: an error, not a hang",
 	    cst_no_buffer },
+	{ "following a writer: the digest of every byte reported",
+	    cst_follow },
+	{ "a follower waiting for more stops when cancelled",
+	    cst_follow_stop },
 };
 
 int

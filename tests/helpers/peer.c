@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * zcrecv: a one-connection TCP receiver for zcsend's tests.
+ * peer: a one-connection TCP receiver for zcsend's tests.
  *
  * It listens on a kernel-chosen loopback port, says which on stderr, takes
  * one connection and then misbehaves in the way the test asked for: closes

@@ -1,0 +1,657 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * zcrecv: the receiving end. main, the command line, the output file, and
+ * the connection: a listener's first sender (-l) or a connect to a
+ * zcsend -l, plain or with TLS. The bytes themselves go in recv.c.
+ */
+
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zcrecv.h"
+
+#define DEFAULT_CONNECT_MS	30000
+
+enum {
+	OPT_CONNECT_TIMEOUT = 256,
+	OPT_IDLE_TIMEOUT,
+	OPT_PROGRESS,
+	OPT_JSON,
+	OPT_APPEND,
+	OPT_RESUME,
+	OPT_ACK,
+	OPT_NO_FSYNC,
+	OPT_MAX_SIZE,
+	OPT_CHECKSUM,
+	OPT_MODE
+};
+
+static const struct option longopts[] = {
+	{ "listen",		no_argument,		NULL, 'l' },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT },
+	{ "idle-timeout",	required_argument,	NULL, OPT_IDLE_TIMEOUT },
+	{ "progress",		required_argument,	NULL, OPT_PROGRESS },
+	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "append",		no_argument,		NULL, OPT_APPEND },
+	{ "resume",		no_argument,		NULL, OPT_RESUME },
+	{ "ack",		no_argument,		NULL, OPT_ACK },
+	{ "no-fsync",		no_argument,		NULL, OPT_NO_FSYNC },
+	{ "max-size",		required_argument,	NULL, OPT_MAX_SIZE },
+	{ "checksum",		required_argument,	NULL, OPT_CHECKSUM },
+	{ "mode",		required_argument,	NULL, OPT_MODE },
+	TLS_LONG_OPTIONS,
+	{ NULL,			0,			NULL, 0 }
+};
+
+static __dead void	usage(int);
+static __dead void	version(void);
+static int		recv_option(struct recv_options *, int);
+static void		recv_args(struct recv_options *, int, char **);
+static int		recv_open_output(struct recv *);
+static int		recv_listen(struct recv *);
+static int		recv_accept(struct recv *, int);
+static int		recv_connect(struct recv *);
+static int		recv_handshake(struct recv *);
+static int		recv_wait_fd(struct recv *, int, short, int64_t,
+			    const char *);
+
+/* -h: the synopsis, as in zcrecv(1), and every option. */
+static __dead void
+usage(int status)
+{
+	FILE		*out = status == 0 ? stdout : stderr;
+	const char	*p = getprogname();
+
+	fprintf(out,
+	    "usage: %s [options] -l [address] port file\n"
+	    "       %s [options] -l -U path file\n"
+	    "       %s [options] host port file\n"
+	    "       %s [options] -U path file\n", p, p, p, p);
+	fputs(
+	    "\n"
+	    "  -l, --listen            wait for one sender to connect\n"
+	    "  -U path                 a Unix domain socket instead of TCP\n"
+	    "  -4                      use IPv4 addresses only\n"
+	    "  -6                      use IPv6 addresses only\n"
+	    "      --append            add to the end of file\n"
+	    "      --resume            offer the size of file, then append\n"
+	    "      --ack               answer ok BYTES (or error) at the end\n"
+	    "      --no-fsync          do not fdatasync the file before success\n"
+	    "      --max-size size     let file grow to size bytes at most\n"
+	    "      --checksum sha256   hash what was stored\n"
+	    "      --mode mode         splice (default) or readwrite\n"
+	    "      --connect-timeout s give up connecting after s (default 30)\n"
+	    "      --idle-timeout s    fail when nothing arrives for s "
+	    "(default 0: none)\n"
+	    "      --progress mode     auto (default), tty, plain or none\n"
+	    "  -q, --quiet             say nothing but errors\n"
+	    "  -v, --verbose           say how it went\n"
+	    "      --json              a JSON report on stdout (stderr with -)\n"
+	    "      --tls               TLS; with -l --tls-cert and --tls-key\n"
+	    "      --tls-ca file       trust the CAs in file\n"
+	    "      --tls-cert file     present this certificate\n"
+	    "      --tls-key file      the key of --tls-cert\n"
+	    "      --tls-verify-client with -l, require a client certificate\n"
+	    "      --tls-servername n  verify the sender's name n\n"
+	    "      --tls-insecure      do not verify the sender\n"
+	    "  -h, --help              this text\n"
+	    "  -V, --version           the version and the receive paths\n",
+	    out);
+	exit(status);
+}
+
+static __dead void
+version(void)
+{
+	printf("%s %s\n", getprogname(), PACKAGE_VERSION);
+	printf("paths: %sreadwrite\n", recv_has_splice ? "splice, " : "");
+	printf("tls: %s\n", tls_library() != NULL ? tls_library() :
+	    "none (built without OpenSSL)");
+	exit(EXIT_OK);
+}
+
+/* One option of zcrecv's own. Returns 0, or -1 if ch is unknown. */
+static int
+recv_option(struct recv_options *o, int ch)
+{
+	const char	*errstr;
+
+	switch (ch) {
+	case OPT_CONNECT_TIMEOUT:
+		if (parse_seconds(optarg, &o->connect_timeout_ms, &errstr) ==
+		    -1 || o->connect_timeout_ms == 0)
+			msg_exit(NULL, EXIT_USAGE, "connect timeout %s: %s",
+			    optarg, o->connect_timeout_ms == 0 ?
+			    "too small" : errstr);
+		break;
+	case OPT_IDLE_TIMEOUT:
+		if (parse_seconds(optarg, &o->idle_timeout_ms, &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "idle timeout %s: %s",
+			    optarg, errstr);
+		break;
+	case OPT_PROGRESS:
+		if (parse_progress(optarg, &o->progress) == -1)
+			msg_exit(NULL, EXIT_USAGE, "progress %s: not auto, "
+			    "tty, plain or none", optarg);
+		break;
+	case OPT_JSON:
+		o->json = 1;
+		break;
+	case OPT_APPEND:
+		o->append = 1;
+		break;
+	case OPT_RESUME:
+		o->resume = o->append = 1;
+		break;
+	case OPT_ACK:
+		o->ack = 1;
+		break;
+	case OPT_NO_FSYNC:
+		o->no_fsync = 1;
+		break;
+	case OPT_MAX_SIZE:
+		if (parse_size(optarg, &o->max_size, &errstr) == -1)
+			msg_exit(NULL, EXIT_USAGE, "max size %s: %s", optarg,
+			    errstr);
+		break;
+	case OPT_CHECKSUM:
+		if (strcmp(optarg, "sha256") != 0)
+			msg_exit(NULL, EXIT_USAGE, "checksum %s: not sha256",
+			    optarg);
+		if (!checksum_available())
+			msg_exit(NULL, EXIT_USAGE, "checksum %s: built "
+			    "without libcrypto or libmd", optarg);
+		o->checksum = 1;
+		break;
+	case OPT_MODE:
+		if (strcmp(optarg, "splice") == 0)
+			o->mode = RECV_SPLICE;
+		else if (strcmp(optarg, "readwrite") == 0)
+			o->mode = RECV_READWRITE;
+		else
+			msg_exit(NULL, EXIT_USAGE, "mode %s: not splice or "
+			    "readwrite", optarg);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/* The operands: [address] port file, path file, or host port file. */
+static void
+recv_args(struct recv_options *o, int argc, char **argv)
+{
+	const char	*errstr;
+
+	if (o->unix_socket) {
+		if (argc != 1)
+			usage(EXIT_USAGE);
+		o->path = argv[0];
+	} else if (o->listen) {
+		if (argc == 3)
+			o->listen_addr = *argv++;
+		else if (argc != 2)
+			usage(EXIT_USAGE);
+		o->port = argv[0];
+		o->path = argv[1];
+	} else {
+		if (argc != 3)
+			usage(EXIT_USAGE);
+		o->host = argv[0];
+		o->port = argv[1];
+		o->path = argv[2];
+	}
+	/* -l port 0: the system picks one, and zcrecv says which. */
+	if (!o->unix_socket && !(o->listen && strcmp(o->port, "0") == 0) &&
+	    parse_port(o->port, &errstr) == -1)
+		msg_exit(NULL, EXIT_USAGE, "port %s: %s", o->port, errstr);
+	if (*o->path == '\0')
+		msg_exit(NULL, EXIT_USAGE, "file: an empty name");
+	if (strcmp(o->path, "-") == 0 && o->append)
+		msg_exit(NULL, EXIT_USAGE, "command line: %s needs a file, "
+		    "not -", o->resume ? "--resume" : "--append");
+}
+
+/*
+ * Fill o from the command line, or exit 64 telling what is wrong (0 for
+ * -h and -V).
+ */
+void
+recv_options_parse(int argc, char **argv, struct recv_options *o)
+{
+	char	msg[256];
+	int	ch, status;
+
+	memset(o, 0, sizeof(*o));
+	o->family = AF_UNSPEC;
+	o->connect_timeout_ms = DEFAULT_CONNECT_MS;
+	o->progress = PROGRESS_AUTO;
+	o->max_size = RECV_NO_LIMIT;
+	o->mode = RECV_SPLICE;
+	while ((ch = getopt_long(argc, argv, "46hlqU:vV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case '4':
+			o->family = AF_INET;
+			break;
+		case '6':
+			o->family = AF_INET6;
+			break;
+		case 'h':
+			usage(EXIT_OK);
+		case 'l':
+			o->listen = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'U':
+			o->unix_socket = 1;
+			o->port = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'V':
+			version();
+		default:
+			if (tls_option(&o->tls, ch, optarg) ||
+			    recv_option(o, ch) == 0)
+				break;
+			usage(EXIT_USAGE);
+		}
+	}
+	recv_args(o, argc - optind, argv + optind);
+	if (o->quiet && o->verbose)
+		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v exclude "
+		    "each other");
+	if (o->unix_socket && o->family != AF_UNSPEC)
+		msg_exit(NULL, EXIT_USAGE, "command line: -4 and -6 are for "
+		    "TCP, not -U");
+	if ((status = tls_options_check(&o->tls, o->listen, o->unix_socket,
+	    msg, sizeof(msg))) != 0)
+		msg_exit(NULL, status, "%s", msg);
+	if (o->quiet)
+		o->progress = PROGRESS_NONE;
+}
+
+/*
+ * Open (create, truncate unless --append) the output before any
+ * connection, so that a path that cannot be written fails at once with
+ * 73. Returns 0, or the exit status with r->error set.
+ */
+static int
+recv_open_output(struct recv *r)
+{
+	const struct recv_options *o = r->o;
+	struct recv_out	*out = &r->out;
+	struct stat	 st;
+	off_t		 end;
+	int		 flags;
+
+	if (strcmp(o->path, "-") == 0) {
+		out->fd = STDOUT_FILENO;
+		out->name = "stdout";
+		if (fstat(out->fd, &st) == -1)
+			return recv_fail(r, EXIT_CANTCREAT, "stdout: %s",
+			    strerror(errno));
+		out->regular = S_ISREG(st.st_mode);
+		return 0;
+	}
+	out->name = o->path;
+	/*
+	 * O_NONBLOCK: a FIFO nobody reads fails now (ENXIO) instead of
+	 * hanging; writes go blocking once it is open. --checksum reads
+	 * what was stored back, so it needs the file readable too.
+	 */
+	flags = (o->checksum ? O_RDWR : O_WRONLY) | O_CREAT | O_NONBLOCK |
+	    O_CLOEXEC | (o->append ? 0 : O_TRUNC);
+	if ((out->fd = open(o->path, flags, 0666)) == -1) {
+		if (errno == ENXIO)
+			return recv_fail(r, EXIT_CANTCREAT, "open %s: a FIFO "
+			    "with no reader", o->path);
+		return recv_fail(r, EXIT_CANTCREAT, "open %s: %s", o->path,
+		    strerror(errno));
+	}
+	if (fstat(out->fd, &st) == -1 || fcntl(out->fd, F_SETFL,
+	    fcntl(out->fd, F_GETFL) & ~O_NONBLOCK) == -1)
+		return recv_fail(r, EXIT_CANTCREAT, "%s: %s", o->path,
+		    strerror(errno));
+	out->regular = S_ISREG(st.st_mode);
+	out->readable = o->checksum;
+	if (o->resume && !out->regular)
+		return recv_fail(r, EXIT_USAGE, "--resume %s: not a regular "
+		    "file", o->path);
+	if (o->append && out->regular) {
+		/* Not O_APPEND: splice(2) refuses to write to such a file. */
+		if ((end = lseek(out->fd, 0, SEEK_END)) == -1)
+			return recv_fail(r, EXIT_CANTCREAT, "%s: %s", o->path,
+			    strerror(errno));
+		if (o->resume)
+			out->offset = (uint64_t)end;
+		else
+			out->base = (uint64_t)end;
+	}
+	if (o->max_size != RECV_NO_LIMIT && out->base + out->offset >
+	    o->max_size)
+		return recv_fail(r, EXIT_CANTCREAT, "%s: holds %ju bytes, "
+		    "more than --max-size %ju", o->path,
+		    (uintmax_t)(out->base + out->offset),
+		    (uintmax_t)o->max_size);
+	return 0;
+}
+
+/*
+ * Wait until fd polls for events, or the deadline (0: none) passes: then
+ * fail with 75, what naming the wait. Returns 0 when ready, or the exit
+ * status with r->error set (a stop signal: 130, 143).
+ */
+static int
+recv_wait_fd(struct recv *r, int fd, short events, int64_t deadline_ns,
+    const char *what)
+{
+	struct pollfd	pfd;
+	int64_t		left;
+	int		ms;
+
+	for (;;) {
+		ms = -1;
+		if (deadline_ns != 0) {
+			left = deadline_ns - loop_now_ns();
+			if (left <= 0)
+				return recv_fail(r, EXIT_TEMPFAIL, "%s: timed "
+				    "out after %g s", what,
+				    r->o->connect_timeout_ms / 1000.0);
+			ms = (int)((left + 999999) / 1000000);
+		}
+		pfd.fd = fd;
+		pfd.events = events;
+		pfd.revents = 0;
+		switch (loop_wait(&pfd, 1, ms)) {
+		case 0:
+			continue;
+		case -1:
+			if (loop_signalled())
+				return recv_fail(r, loop_signal_status(),
+				    "interrupted by %s: %s",
+				    loop_signal_name(), what);
+			return recv_fail(r, EXIT_OSERR, "poll: %s",
+			    strerror(errno));
+		default:
+			return 0;
+		}
+	}
+}
+
+/*
+ * -l: listen on [address] port (or the socket path), say where, and take
+ * the first sender. Returns 0 with r->sock set, or the exit status.
+ */
+static int
+recv_listen(struct recv *r)
+{
+	const struct recv_options *o = r->o;
+	struct addrinfo	*res;
+	char		 name[1100], host[NI_MAXHOST], port[NI_MAXSERV];
+	const char	*addr = o->listen_addr;
+	int		 lsock, gerr, err, status;
+
+	if (o->unix_socket) {
+		if ((lsock = net_listen_unix(o->port)) == -1)
+			return recv_fail(r, xfer_errno_status(errno),
+			    "listen %s: %s", o->port, strerror(errno));
+		snprintf(name, sizeof(name), "%s", o->port);
+	} else {
+		if ((gerr = net_resolve(addr, o->port, o->family, &res)) != 0)
+			return recv_fail(r, EXIT_NOHOST, "resolve %s: %s",
+			    addr != NULL ? addr : "*", net_gai_error(gerr));
+		lsock = net_listen(res, o->family == AF_INET6);
+		err = errno;
+		freeaddrinfo(res);
+		if (lsock == -1)
+			return recv_fail(r, xfer_errno_status(err),
+			    "listen %s port %s: %s", addr != NULL ? addr : "*",
+			    o->port, strerror(err));
+		net_sock_name(lsock, name, sizeof(name));
+	}
+	if (!o->quiet)
+		msg_warnx("listening on %s", name);
+	if (o->json && !o->unix_socket && sscanf(name, "%1024s port %31s",
+	    host, port) == 2)
+		report_json_listening(r->out.fd == STDOUT_FILENO ? stderr :
+		    stdout, host, port);
+	else if (o->json)
+		report_json_listening(r->out.fd == STDOUT_FILENO ? stderr :
+		    stdout, name, NULL);
+	status = recv_accept(r, lsock);
+	close(lsock);
+	if (o->unix_socket)
+		(void)unlink(o->port);
+	return status;
+}
+
+/* Take the first sender on lsock: the first to come writes the file. */
+static int
+recv_accept(struct recv *r, int lsock)
+{
+	int	status;
+
+	for (;;) {
+		if ((status = recv_wait_fd(r, lsock, POLLIN, 0,
+		    "waiting for a sender")) != 0)
+			return status;
+		if ((r->sock = net_accept(lsock, r->host, sizeof(r->host),
+		    r->port, sizeof(r->port))) != -1)
+			break;
+		if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR && errno != ECONNABORTED)
+			return recv_fail(r, EXIT_OSERR, "accept: %s",
+			    strerror(errno));
+	}
+	if (r->o->unix_socket)
+		snprintf(r->peer, sizeof(r->peer), "%s", r->o->port);
+	else
+		snprintf(r->peer, sizeof(r->peer), "%s port %s", r->host,
+		    r->port);
+	if (r->o->verbose)
+		msg_warnx("connection from %s", r->peer);
+	return 0;
+}
+
+/*
+ * Connect to a zcsend -l (host port, or -U path), trying each address
+ * until the connect timeout. Returns 0 with r->sock set, or the exit
+ * status.
+ */
+static int
+recv_connect(struct recv *r)
+{
+	const struct recv_options *o = r->o;
+	const struct addrinfo	*ai;
+	struct addrinfo		*res;
+	char			 why[256], msg[512], addr[NI_MAXHOST];
+	int64_t			 deadline;
+	int			 gerr, waiting, err = ECONNREFUSED, status;
+
+	if (o->unix_socket) {
+		snprintf(r->peer, sizeof(r->peer), "%s", o->port);
+		snprintf(r->host, sizeof(r->host), "%s", o->port);
+		if (net_unix_ai(o->port, &res) == -1)
+			return recv_fail(r, xfer_errno_status(errno), "%s: %s",
+			    o->port, strerror(errno));
+	} else {
+		snprintf(r->peer, sizeof(r->peer), "%s port %s", o->host,
+		    o->port);
+		snprintf(r->host, sizeof(r->host), "%s", o->host);
+		snprintf(r->port, sizeof(r->port), "%s", o->port);
+		if ((gerr = net_resolve(o->host, o->port, o->family,
+		    &res)) != 0)
+			return recv_fail(r, EXIT_NOHOST, "resolve %s: %s",
+			    o->host, net_gai_error(gerr));
+	}
+	deadline = loop_now_ns() + (int64_t)o->connect_timeout_ms * 1000000;
+	for (ai = res; ai != NULL;) {
+		if ((r->sock = net_start(ai, NULL, &waiting, why,
+		    sizeof(why))) == -1) {
+			err = errno;
+			/*
+			 * A Unix listener whose backlog is full refuses
+			 * with EAGAIN: the same address again, every 20 ms.
+			 */
+			if (err == EAGAIN && loop_now_ns() >= deadline)
+				err = ETIMEDOUT;
+			else if (err == EAGAIN && loop_wait(NULL, 0, 20) != -1)
+				continue;
+			ai = ai->ai_next;
+			continue;
+		}
+		if (waiting && (status = recv_wait_fd(r, r->sock, POLLOUT,
+		    deadline, "connect")) != 0) {
+			close(r->sock);
+			r->sock = -1;
+			net_free_ai(res);
+			if (status != EXIT_TEMPFAIL)
+				return status;
+			status = xfer_connect_error(ETIMEDOUT, r->peer,
+			    o->connect_timeout_ms, msg, sizeof(msg));
+			return recv_fail(r, status, "%s", msg);
+		}
+		if (!waiting || net_finish(r->sock) != -1)
+			break;
+		err = errno;
+		close(r->sock);
+		r->sock = -1;
+		ai = ai->ai_next;
+	}
+	if (r->sock == -1 && loop_signalled()) {
+		net_free_ai(res);
+		return recv_fail(r, loop_signal_status(), "interrupted by %s: "
+		    "connecting to %s", loop_signal_name(), r->peer);
+	}
+	if (r->sock != -1 && o->verbose && !o->unix_socket) {
+		net_addr_name(ai, addr, sizeof(addr));
+		msg_warnx("connected to %s port %s", addr, o->port);
+	}
+	net_free_ai(res);
+	if (r->sock != -1)
+		return 0;
+	status = xfer_connect_error(err, r->peer, o->connect_timeout_ms, msg,
+	    sizeof(msg));
+	return recv_fail(r, status, "%s", msg);
+}
+
+/*
+ * --tls: the handshake (a server's with -l), bounded by the connect
+ * timeout; then whether the kernel decrypts (kTLS receive), and why not.
+ * Returns 0, or 75 (timed out), 76 (failed) or a signal's status.
+ */
+static int
+recv_handshake(struct recv *r)
+{
+	struct tls_report	rep;
+	char			why[1200];
+	int64_t			deadline;
+	int			status;
+
+	if ((r->tls = tls_ops.conn_new(r->tls_ctx, r->sock, r->o->listen ?
+	    NULL : r->o->tls.servername != NULL ? r->o->tls.servername :
+	    r->o->tls.insecure ? NULL : r->host, why, sizeof(why))) == NULL)
+		return recv_fail(r, EXIT_OSERR, "TLS with %s: %s", r->peer,
+		    why);
+	deadline = loop_now_ns() + (int64_t)r->o->connect_timeout_ms * 1000000;
+	for (;;) {
+		switch (tls_ops.handshake(r->tls, why, sizeof(why))) {
+		case 1:
+			break;
+		case 0:
+			snprintf(why, sizeof(why), "TLS handshake with %s",
+			    r->peer);
+			if ((status = recv_wait_fd(r, r->sock,
+			    tls_ops.events(r->tls), deadline, why)) != 0)
+				return status;
+			continue;
+		default:
+			return recv_fail(r, EXIT_PROTOCOL, "TLS handshake with "
+			    "%s: %s", r->peer, why);
+		}
+		break;
+	}
+	r->ktls_rx = tls_ops.ktls_recv(r->tls);
+	tls_ops.report(r->tls, &rep);
+	r->ktls_reason = rep.rx_reason;
+	if (r->o->verbose)
+		msg_warnx("%s: %s %s, kTLS receive %s%s%s", r->peer,
+		    rep.version, rep.cipher, r->ktls_rx ? "on" : "off",
+		    r->ktls_rx ? "" : ": ", r->ktls_rx ? "" : r->ktls_reason);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct recv_options	o;
+	struct recv		r;
+	char			msg[512], line[64];
+	int			status, tls_status;
+
+	recv_options_parse(argc, argv, &o);
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+	r.sock = r.pipe_rd = r.pipe_wr = -1;
+	r.out.fd = -1;
+	if (loop_init() == -1)
+		msg_exit(NULL, EXIT_OSERR, "signals: %s", strerror(errno));
+	status = recv_open_output(&r);
+	/* tls_ctx_new sets its status only for a failure. */
+	if (status == 0 && o.tls.enabled && (r.tls_ctx = tls_ctx_new(&o.tls,
+	    o.listen, &tls_status, msg, sizeof(msg))) == NULL)
+		status = recv_fail(&r, tls_status, "%s", msg);
+	if (status == 0 && o.tls.insecure)
+		msg_warnx("warning: --tls-insecure: the sender's certificate "
+		    "is not verified");
+	if (status == 0)
+		status = o.listen ? recv_listen(&r) : recv_connect(&r);
+	if (status == 0 && o.tls.enabled)
+		status = recv_handshake(&r);
+	if (status == 0 && o.resume) {
+		/* The one line before any data: where the sender goes on. */
+		snprintf(line, sizeof(line), "resume %ju\n",
+		    (uintmax_t)r.out.offset);
+		status = recv_send_line(&r, line);
+	}
+	if (status == 0)
+		status = recv_run(&r);
+	/* A file whose close fails (NFS, a quota) was not stored. */
+	if (r.out.fd > STDOUT_FILENO && close(r.out.fd) == -1 && status == 0)
+		status = recv_fail(&r, EXIT_IOERR, "close %s: %s", r.out.name,
+		    strerror(errno));
+	if (status != 0)
+		msg_warnx("%s", r.error);
+	recv_report(&r);
+	if (o.json)
+		recv_json(&r);
+	if (r.tls != NULL)
+		tls_ops.conn_free(r.tls);
+	tls_ctx_free(r.tls_ctx);
+	if (r.sock != -1)
+		close(r.sock);
+	return status;
+}
