@@ -67,6 +67,9 @@ chart_bar(FILE *out, double fraction, int width, int utf8)
 	eighths = (int)(fraction * width * 8 + 0.5);
 	if (!utf8)
 		eighths = (eighths + 4) / 8 * 8;
+	/* A figure above 0 shows, however small beside the largest. */
+	if (fraction > 0 && eighths < (utf8 ? 1 : 8))
+		eighths = utf8 ? 1 : 8;
 	for (i = 0; i < eighths / 8; i++)
 		fputs(utf8 ? "\xe2\x96\x88" : "#", out);	/* U+2588 */
 	if (eighths % 8 != 0) {

@@ -164,7 +164,8 @@ usage(int status)
 	    "       %s [options] -l -U path file\n"
 	    "       %s --bench [options] [host port] [file]\n",
 	    p, p, p, p, p, p, p);
-	fputs(
+	/* Longer than stdio's buffer: a failed write is seen only here. */
+	if (fputs(
 	    "\n"
 	    "Transfer:\n"
 	    "  -o, --offset offset      start at byte offset of file (default 0)\n"
@@ -185,7 +186,7 @@ usage(int status)
 	    "      --checksum sha256    print the SHA-256 of the file bytes sent\n"
 	    "      --ack                exit 0 only on the receiver's ok "
 	    "(zcrecv --ack)\n"
-	    "      --resume             send from where the receiver stands "
+	    "      --resume             send from the receiver's offset "
 	    "(zcrecv --resume)\n"
 	    "  -4                       use IPv4 addresses only\n"
 	    "  -6                       use IPv6 addresses only\n"
@@ -252,7 +253,8 @@ usage(int status)
 	    "(default 16K,64K,128K)\n"
 	    "\n"
 	    "Sizes take K, M, G or T (powers of 1024). See zcsend(1).\n",
-	    out);
+	    out) == EOF && out == stdout)
+		msg_stdout_failed(errno);
 	exit(status);
 }
 

@@ -490,6 +490,17 @@ msg_stdout_check(int status)
 	return status != EXIT_OK ? status : EXIT_IOERR;
 }
 
+/*
+ * A write to standard output failed with err: the first such error is the
+ * one msg_stdout_check tells, as stdio may not keep errno until then.
+ */
+void
+msg_stdout_failed(int err)
+{
+	if (stdout_errno == 0)
+		stdout_errno = err;
+}
+
 /* At exit(3) from anywhere (-h, -V, msg_exit): check standard output. */
 static void
 msg_atexit(void)

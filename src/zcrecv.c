@@ -612,6 +612,9 @@ main(int argc, char **argv)
 	char			msg[512], line[64];
 	int			status, tls_status;
 
+	/* Standard output is checked at exit: -h and -V to a full disk fail. */
+	if (msg_init() == -1)
+		msg_exit(NULL, EXIT_OSERR, "atexit: %s", strerror(errno));
 	recv_options_parse(argc, argv, &o);
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
@@ -653,5 +656,5 @@ main(int argc, char **argv)
 	tls_ctx_free(r.tls_ctx);
 	if (r.sock != -1)
 		close(r.sock);
-	return status;
+	return msg_end(status);
 }

@@ -246,6 +246,7 @@ void		 json_string(FILE *, const char *);
 void		 format_hms(char *, size_t, double);
 int		 msg_init(void);
 int		 msg_end(int);
+void		 msg_stdout_failed(int);
 __dead void	 msg_exit(const struct options *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
 

@@ -240,3 +240,13 @@ teardown() {
 	fi
 	assert_line --regexp '^tls: '
 }
+
+@test "zcrecv -h and -V with stdout on a full disk exit 74 with a message" {
+	[[ -w /dev/full ]] || fail "no /dev/full"
+	# shellcheck disable=SC2016 # the inner shell expands these
+	run -74 --separate-stderr sh -c '"$0" -h >/dev/full' "$ZCRECV"
+	assert_equal "$stderr" "zcrecv: stdout: No space left on device"
+	# shellcheck disable=SC2016
+	run -74 --separate-stderr sh -c '"$0" -V >/dev/full' "$ZCRECV"
+	assert_equal "$stderr" "zcrecv: stdout: No space left on device"
+}
