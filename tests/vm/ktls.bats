@@ -8,8 +8,11 @@
 # CHACHA20-POLY1305 and under TLS 1.2, pushed to openssl s_server and
 # socat and served (-l) to curl and socat. Each one must say "ktls": true
 # in --json, move the kernel's TlsTxSw counter by one, and deliver exact
-# bytes. The last test unloads the tls module: the same runs then say
-# "ktls": false and why, and still deliver exact bytes.
+# bytes. zcrecv -l --tls receives the same range: under TLS 1.2 the kernel
+# decrypts (TlsRxSw moves, the bytes are spliced); under TLS 1.3 --json
+# says whether OpenSSL handed the kernel the receive keys, and why not.
+# The last test unloads the tls module: the same pushes then say "ktls":
+# false and why, and still deliver exact bytes.
 #
 # The peers get their protocol and cipher from an OpenSSL configuration
 # file (OPENSSL_CONF) or, for curl, its own options; zcsend is left to
@@ -184,6 +187,67 @@ every_variant() {
 
 @test "-l serves socat: kTLS with TLS 1.3 AES-128-GCM, AES-256-GCM, CHACHA20-POLY1305 and TLS 1.2, past 4 GiB" {
 	every_variant serve_ktls socat
+}
+
+# tls_rx_sw: the kernel's count of TLS receive sides it decrypts in
+# software.
+tls_rx_sw() {
+	awk '$1 == "TlsRxSw" { print $2 }' /proc/net/tls_stat
+}
+
+# recv_ktls VARIANT: zcsend --tls pushes the range to zcrecv -l --tls
+# --json speaking only VARIANT (zcrecv reads OPENSSL_CONF); sets ROUT,
+# the JSON zcrecv printed, and RX, by how much TlsRxSw moved, and checks
+# the bytes stored.
+recv_ktls() {
+	local before out=$BATS_TEST_TMPDIR/stored
+
+	ROUT=$BATS_TEST_TMPDIR/zcrecv.out
+	before=$(tls_rx_sw)
+	OPENSSL_CONF=$D/$1.cnf bg_start "$ROUT" "$BATS_TEST_TMPDIR/zcrecv.err" \
+	    "$ZCRECV" -l --json --tls --tls-cert "$D/srv.pem" \
+	    --tls-key "$D/srv.key" 127.0.0.1 0 "$out"
+	local rpid=$BG_PID
+	wait_for_line "$BATS_TEST_TMPDIR/zcrecv.err" \
+	    '^zcrecv: listening on .* port [0-9]+$'
+	run -0 --separate-stderr zc --tls --tls-ca "$CA" "${SEND_ARGS[@]}" \
+	    127.0.0.1 "$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' \
+	    "$BATS_TEST_TMPDIR/zcrecv.err")" "$D/sparse"
+	bg_wait "$rpid"
+	[[ $BG_STATUS -eq 0 ]] ||
+	    fail "$1: zcrecv exited $BG_STATUS: $(cat "$BATS_TEST_TMPDIR/zcrecv.err")"
+	assert_same_bytes "$WANT" "$out" || fail "$1: bytes differ"
+	RX=$(($(tls_rx_sw) - before))
+}
+
+@test "zcrecv -l --tls under TLS 1.2: the kernel decrypts (TlsRxSw), zcrecv splices, exact bytes" {
+	[[ -x ${ZCRECV-} ]] || fail "ZCRECV must name zcrecv"
+	recv_ktls 12-aes256
+	assert_equal "$(jq -c 'select(.bytes) | [.status, .bytes, .tls.version,
+	    .tls.ktls_rx, .tls.ktls_rx_reason, .backend]' "$ROUT")" \
+	    "[0,$(size_of "$WANT"),\"TLSv1.2\",true,null,\"ktls-splice\"]"
+	# Two receive sides: zcrecv's, and zcsend's, which OpenSSL offloads
+	# too under TLS 1.2 (it reads the receiver's close_notify there).
+	assert_equal "TlsRxSw +$RX" "TlsRxSw +2"
+}
+
+@test "zcrecv -l --tls under TLS 1.3: what OpenSSL offloads, --json says, and the bytes are exact" {
+	local v
+
+	[[ -x ${ZCRECV-} ]] || fail "ZCRECV must name zcrecv"
+	for v in 13-aes128 13-chacha; do
+		recv_ktls "$v"
+		# Either the kernel decrypts (and TlsRxSw moves), or --json
+		# says why not and the bytes went through OpenSSL.
+		if [[ $(jq -r 'select(.bytes) | .tls.ktls_rx' "$ROUT") == true ]]; then
+			assert_equal "$v: $(jq -r 'select(.bytes) | .backend' "$ROUT") +$RX" \
+			    "$v: ktls-splice +1"
+		else
+			assert_equal "$v: $(jq -c 'select(.bytes) | [.backend,
+			    (.tls.ktls_rx_reason | length > 0)]' "$ROUT") +$RX" \
+			    "$v: [\"tls-readwrite\",true] +0"
+		fi
+	done
 }
 
 @test "with the tls module unloaded: ktls false and why, in a push and in -l, and exact bytes" {
