@@ -1,0 +1,393 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# Exit 0 means delivered: a script's only witness of a push is zcsend's
+# exit status. Against the real peers that lied to it (a Python ssl
+# receiver that never reads, socat failing to open its output, port
+# scans, urllib stopping at Content-Length, an echo server), zcsend must
+# not claim a delivery that did not happen, must not fail one that did,
+# and must abort a transfer it gives up on with a reset, so a receiver
+# that checks its reads sees the cut. Races are run at least 10 times.
+# The helper peers are in tests/helpers/peer.py.
+
+# shellcheck disable=SC2154 # run --separate-stderr sets $stderr
+setup_file() {
+	local d=$BATS_FILE_TMPDIR
+
+	head -c 100000 /dev/urandom >"$d/r100k"
+	head -c 67108864 /dev/urandom >"$d/r64m"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout "$d/srv.key" -out "$d/srv.pem" -days 2 \
+	    -subj /CN=localhost \
+	    -addext subjectAltName=IP:127.0.0.1,DNS:localhost 2>/dev/null
+}
+
+setup() {
+	load test_helper/common
+	_common_setup
+	D=$BATS_FILE_TMPDIR
+	R100K=$D/r100k
+	R64M=$D/r64m
+	CERT=$D/srv.pem
+	KEY=$D/srv.key
+	PEER=$BATS_TEST_DIRNAME/helpers/peer.py
+	RECEIVED=$BATS_TEST_TMPDIR/received
+	ZCERR=$BATS_TEST_TMPDIR/zcsend.err
+	ZCOUT=$BATS_TEST_TMPDIR/zcsend.out
+	NETNS=
+}
+
+teardown() {
+	_common_teardown
+	[[ -z $NETNS ]] || ip netns del "$NETNS" 2>/dev/null || true
+}
+
+# start_peer ROLE ARG...: tests/helpers/peer.py ROLE in the background (in
+# the network namespace NETNS, if set); sets RECV_PID, RECV_SIG_PID,
+# RECV_ERR and RECV_PORT.
+start_peer() {
+	local in=()
+
+	need python3
+	[[ -z $NETNS ]] || in=(ip netns exec "$NETNS")
+	RECV_ERR=$BATS_TEST_TMPDIR/peer.$((BG_SEQ + 1)).err
+	bg_start /dev/null "$RECV_ERR" "${in[@]}" python3 "$PEER" "$@"
+	RECV_PID=$BG_PID
+	RECV_SIG_PID=$BG_CMD_PID
+	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10
+	RECV_PORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$RECV_ERR")
+}
+
+# netns: a network namespace with only lo, up; sets NETNS (teardown
+# removes it). Skips where namespaces cannot be made (not root).
+netns() {
+	command -v ip >/dev/null || skip "no ip(8)"
+	NETNS=zcsend-dlv-$$-$BATS_TEST_NUMBER
+	ip netns add "$NETNS" 2>/dev/null || {
+		NETNS=
+		skip "cannot create a network namespace (needs root)"
+	}
+	ip netns exec "$NETNS" ip link set lo up
+}
+
+# in_ns CMD...: CMD in the test's namespace.
+in_ns() {
+	ip netns exec "$NETNS" "$@"
+}
+
+# --- 1: a TLS receiver that never reads, sends close_notify and closes ---
+
+@test "a TLS receiver that never reads and closes after close_notify: 74 every time, pushed (10 runs)" {
+	local k
+
+	start_peer tls-unread "$CERT" "$KEY" 10 100000
+	for ((k = 1; k <= 10; k++)); do
+		run -74 --separate-stderr zc --tls --tls-ca "$CERT" \
+		    127.0.0.1 "$RECV_PORT" "$R100K"
+		assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer after [0-9]+ of 100000 bytes\$"
+	done
+	recv_wait
+}
+
+@test "a TLS client of -l that never reads and closes after close_notify: 74 every time (10 runs)" {
+	local k
+
+	need python3
+	for ((k = 1; k <= 10; k++)); do
+		start_listener --tls --tls-cert "$CERT" --tls-key "$KEY" \
+		    127.0.0.1 0 "$R100K"
+		run python3 "$PEER" tls-unread-client "$LPORT" "$CERT" 100000
+		assert_output 'closed unread'
+		bg_wait "$ZPID"
+		[[ $BG_STATUS -eq 74 ]] ||
+		    fail "run $k: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+		grep -Eq '^zcsend: send to 127\.0\.0\.1 port [0-9]+: connection reset by peer after [0-9]+ of 100000 bytes$' \
+		    "$ZCERR" || fail "run $k: $(cat "$ZCERR")"
+	done
+}
+
+# --- 2: plain TCP, a receiver that sends FIN and then a reset ---
+
+@test "socat that cannot open its output shuts down, then resets: 74 every time (12 runs)" {
+	local k port file=$BATS_TEST_TMPDIR/f5k
+
+	need socat
+	head -c 5000 /dev/urandom >"$file"
+	for ((k = 1; k <= 12; k++)); do
+		RECV_ERR=$BATS_TEST_TMPDIR/socat.$k.err
+		bg_start /dev/null "$RECV_ERR" socat -d -d -u \
+		    TCP-LISTEN:0,bind=127.0.0.1 \
+		    "OPEN:$BATS_TEST_TMPDIR/nonexistent/dir/out,creat"
+		RECV_PID=$BG_PID
+		wait_for_line "$RECV_ERR" 'listening on AF=2 127\.0\.0\.1:[0-9]+$' 10
+		port=$(sed -n 's/.*listening on AF=2 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+		    "$RECV_ERR")
+		run --separate-stderr zc 127.0.0.1 "$port" "$file"
+		[[ $status -eq 74 ]] ||
+		    fail "run $k: exit $status: $stderr"
+		assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $port: connection reset by peer after 5000 of 5000 bytes\$"
+		bg_wait "$RECV_PID"
+	done
+}
+
+@test "a receiver that reads every byte and closes: still exit 0 at once after the close (10 runs)" {
+	local k
+
+	for ((k = 1; k <= 10; k++)); do
+		start_nc
+		run -0 --separate-stderr zc --close-timeout 5 127.0.0.1 \
+		    "$RECV_PORT" "$R100K"
+		bg_wait "$RECV_PID"
+		assert_same_bytes "$R100K" "$RECV_OUT"
+	done
+}
+
+# --- 3: --max-clients counts clients that got the whole file ---
+
+@test "-l -k --max-clients 2: port scans and a plaintext probe do not count; two clients served, exit 0" {
+	local k
+
+	need nc.openbsd
+	start_listener -k --max-clients 2 127.0.0.1 0 "$R100K"
+	nc.openbsd -z 127.0.0.1 "$LPORT"
+	nc.openbsd -z 127.0.0.1 "$LPORT"
+	# A client that takes one byte and resets.
+	python3 "$PEER" reset-client "$LPORT"
+	for ((k = 1; k <= 2; k++)); do
+		timeout "$BOUND" nc.openbsd -d -n 127.0.0.1 "$LPORT" \
+		    >"$BATS_TEST_TMPDIR/got.$k"
+		assert_same_bytes "$R100K" "$BATS_TEST_TMPDIR/got.$k"
+	done
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+}
+
+@test "-l -k --tls --max-clients 1: a plaintext probe and a handshake timeout do not count" {
+	need nc.openbsd python3
+	start_listener -k --max-clients 1 --connect-timeout 1 --tls \
+	    --tls-cert "$CERT" --tls-key "$KEY" 127.0.0.1 0 "$R100K"
+	printf 'GET / HTTP/1.0\r\n\r\n' |
+	    timeout "$BOUND" nc.openbsd -n 127.0.0.1 "$LPORT" >/dev/null || true
+	# Connects and says nothing until zcsend gives up on the handshake.
+	timeout "$BOUND" nc.openbsd -d -n 127.0.0.1 "$LPORT" >/dev/null || true
+	kill -0 "$ZCMD" || fail "zcsend ended: $(cat "$ZCERR")"
+	timeout "$BOUND" openssl s_client -quiet -connect "127.0.0.1:$LPORT" \
+	    -CAfile "$CERT" </dev/null >"$RECEIVED" 2>/dev/null || true
+	assert_same_bytes "$R100K" "$RECEIVED"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+}
+
+@test "-l -k whose clients all failed: a signal ends it with the most serious client status" {
+	need nc.openbsd
+	start_listener -k 127.0.0.1 0 "$R64M"
+	python3 "$PEER" reset-client "$LPORT"
+	wait_for_line "$ZCERR" 'connection (reset|closed) by peer' 10
+	kill -TERM "$ZCMD"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 74
+}
+
+# --- 4: a failed or stopped transfer ends with a reset, not an end of file ---
+
+# paused_reader: peer.py reader, paused after its first bytes, as the
+# receiver of R64M; zcsend OPTION... is started at it in the background
+# (ZPID, ZCMD) and the reader has paused.
+paused_reader() {
+	start_peer reader "$RECEIVED" pause
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" "$@" 127.0.0.1 "$RECV_PORT" \
+	    "$R64M"
+	ZPID=$BG_PID
+	ZCMD=$BG_CMD_PID
+	wait_for_line "$RECV_ERR" '^paused$' 10
+}
+
+# assert_reader_reset: the paused reader, let go, reads what was queued and
+# then sees a reset, not an end of file.
+assert_reader_reset() {
+	kill -USR1 "$RECV_SIG_PID"
+	bg_wait "$RECV_PID"
+	grep -Eq '^reset [0-9]+$' "$RECV_ERR" ||
+	    fail "the receiver saw no reset: $(cat "$RECV_ERR")"
+	(($(size_of "$RECEIVED") < 67108864))
+}
+
+@test "SIGTERM mid-transfer: the receiver sees a reset, not an end of file" {
+	paused_reader
+	kill -TERM "$ZCMD"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 143
+	assert_reader_reset
+}
+
+@test "an idle timeout: the receiver sees a reset, not an end of file" {
+	paused_reader --idle-timeout 0.5
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 75
+	assert_reader_reset
+}
+
+@test "--fail-fast: the destination stopped by another's failure sees a reset" {
+	local port
+
+	start_zcrecv -R 65536 -r 1
+	port=$RECV_PORT
+	start_peer reader "$RECEIVED" pause
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --fail-fast \
+	    --to "127.0.0.1:$RECV_PORT" --to "127.0.0.1:$port" "$R64M"
+	ZPID=$BG_PID
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 74
+	grep -q 'stopped after' "$ZCERR" || fail "$(cat "$ZCERR")"
+	wait_for_line "$RECV_ERR" '^paused$' 10
+	assert_reader_reset
+}
+
+@test "a file that shrinks mid-transfer: the receiver sees a reset" {
+	local file=$BATS_TEST_TMPDIR/shrinks
+
+	cp "$R64M" "$file"
+	start_peer reader "$RECEIVED" pause
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" 127.0.0.1 "$RECV_PORT" "$file"
+	ZPID=$BG_PID
+	wait_for_line "$RECV_ERR" '^paused$' 10
+	truncate -s 1048576 "$file"
+	kill -USR1 "$RECV_SIG_PID"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 74
+	grep -q 'file shrank' "$ZCERR" || fail "$(cat "$ZCERR")"
+	bg_wait "$RECV_PID"
+	grep -Eq '^reset [0-9]+$' "$RECV_ERR" ||
+	    fail "the receiver saw no reset: $(cat "$RECV_ERR")"
+}
+
+# --- 5: an HTTPS client that stops at Content-Length ---
+
+@test "urllib fetching zcsend -l --tls with Content-Length gets every byte, and zcsend exits 0 (6 runs)" {
+	local k
+
+	need python3
+	for ((k = 1; k <= 6; k++)); do
+		start_listener --tls --tls-cert "$CERT" --tls-key "$KEY" -H \
+		    'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n' \
+		    127.0.0.1 0 "$R100K"
+		run python3 "$PEER" urllib "https://127.0.0.1:$LPORT/" "$CERT" \
+		    "$RECEIVED"
+		assert_output 'fetched 100000'
+		assert_same_bytes "$R100K" "$RECEIVED"
+		bg_wait "$ZPID"
+		[[ $BG_STATUS -eq 0 ]] ||
+		    fail "run $k: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	done
+}
+
+# --- 6: retry by what the receiver acknowledged ---
+
+@test "--retry: a receiver that resets before any byte arrived is retried, though bytes went out" {
+	netns
+	# Segments that carry data reach the receiver a second late; SYNs,
+	# ACKs and resets at once: the reset beats the first data, as across
+	# a network.
+	in_ns tc qdisc add dev lo root handle 1: prio
+	in_ns tc qdisc add dev lo parent 1:2 handle 20: netem delay 1s
+	in_ns tc filter add dev lo parent 1: protocol ip prio 1 u32 \
+	    match u16 0 0xff80 at 2 flowid 1:1
+	start_peer reset-then-read "$RECEIVED"
+	run -0 --separate-stderr in_ns timeout -k 5 "$BOUND" "$ZCSEND" \
+	    --retry 2 --retry-delay 0.1 127.0.0.1 "$RECV_PORT" "$R100K"
+	recv_wait
+	assert_same_bytes "$R100K" "$RECEIVED"
+	grep -q '^reset$' "$RECV_ERR"
+	[[ $stderr == *"Connection reset by peer: retry 1 of 2 in "* ]] ||
+	    fail "no retry line: $stderr"
+}
+
+# --- 7: the kernel gives up on a silent link: 75 ---
+
+@test "a link that goes silent mid-transfer: the kernel's timeout exits 75" {
+	netns
+	in_ns sysctl -qw net.ipv4.tcp_retries2=3
+	start_peer reader "$RECEIVED"
+	bg_start "$ZCOUT" "$ZCERR" ip netns exec "$NETNS" "$ZCSEND" \
+	    127.0.0.1 "$RECV_PORT" "$R64M"
+	ZPID=$BG_PID
+	wait_for_line "$RECV_ERR" '^reading$' 10
+	in_ns tc qdisc add dev lo root netem loss 100%
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 75
+	stderr=$(<"$ZCERR")
+	assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: Connection timed out after [0-9]+ of 67108864 bytes\$"
+}
+
+# --- 8: a TLS handshake that times out is retried ---
+
+@test "--retry: a TLS service that accepts but does not answer yet is retried after the handshake timeout" {
+	start_peer stall-then-tls "$CERT" "$KEY" "$RECEIVED"
+	run -0 --separate-stderr zc --retry 2 --retry-delay 0.1 \
+	    --connect-timeout 1 --tls --tls-ca "$CERT" 127.0.0.1 \
+	    "$RECV_PORT" "$R100K"
+	recv_wait
+	assert_same_bytes "$R100K" "$RECEIVED"
+	[[ $stderr == *"TLS handshake with 127.0.0.1 port $RECV_PORT: timed out: retry 1 of 2 in "* ]] ||
+	    fail "no retry line: $stderr"
+}
+
+@test "--retry 1 and a handshake that never finishes: 75 after 2 attempts, and says so" {
+	start_zcrecv -s
+	run -75 --separate-stderr zc --retry 1 --retry-delay 0.1 \
+	    --connect-timeout 0.5 --tls --tls-ca "$CERT" 127.0.0.1 \
+	    "$RECV_PORT" "$R100K"
+	assert_equal "$(tail -n 1 <<<"$stderr")" \
+	    "zcsend: TLS handshake with 127.0.0.1 port $RECV_PORT: timed out after 0.5 s (2 attempts)"
+}
+
+# --- 9: a receiver that talks back is drained while sending ---
+
+# start_echo [TLS]: socat echoing every byte back (over TLS with TLS).
+start_echo() {
+	local listen=TCP-LISTEN:0,bind=127.0.0.1
+
+	need socat
+	[[ -z ${1-} ]] ||
+	    listen=OPENSSL-LISTEN:0,bind=127.0.0.1,cert=$CERT,key=$KEY,verify=0
+	RECV_ERR=$BATS_TEST_TMPDIR/echo.$((BG_SEQ + 1)).err
+	bg_start /dev/null "$RECV_ERR" socat -d -d "$listen" EXEC:cat
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" 'listening on AF=2 127\.0\.0\.1:[0-9]+$' 10
+	RECV_PORT=$(sed -n 's/.*listening on AF=2 127\.0\.0\.1:\([0-9]*\)$/\1/p' \
+	    "$RECV_ERR")
+}
+
+@test "a push to an echo server finishes, and -v counts what came back" {
+	start_echo
+	run -0 --separate-stderr zc -v --idle-timeout 10 127.0.0.1 \
+	    "$RECV_PORT" "$R64M"
+	[[ $stderr == *"zcsend: 127.0.0.1 port $RECV_PORT sent 67108864 bytes back, discarded"* ]] ||
+	    fail "$stderr"
+}
+
+@test "a TLS push to an echo server finishes" {
+	start_echo tls
+	run -0 --separate-stderr zc -v --idle-timeout 10 --tls \
+	    --tls-ca "$CERT" 127.0.0.1 "$RECV_PORT" "$R64M"
+	[[ $stderr == *"zcsend: 127.0.0.1 port $RECV_PORT sent 67108864 bytes back, discarded"* ]] ||
+	    fail "$stderr"
+}
+
+@test "--to two echo servers: both finish" {
+	local port
+
+	start_echo
+	port=$RECV_PORT
+	start_echo
+	run -0 --separate-stderr zc --idle-timeout 10 \
+	    --to "127.0.0.1:$port" --to "127.0.0.1:$RECV_PORT" "$R64M"
+}
+
+@test "-l serving a client that echoes every byte back finishes" {
+	need socat
+	start_listener --idle-timeout 10 127.0.0.1 0 "$R64M"
+	timeout "$BOUND" socat "TCP:127.0.0.1:$LPORT" EXEC:cat
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+}
