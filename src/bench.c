@@ -394,18 +394,18 @@ bench_run(const struct options *o, struct bench_mode *m,
 	    RESULT_TIMEOUT_MS) == -1 || got != xfer_bytes_done(&x) ||
 	    got != len)) {
 		status = EXIT_IOERR;
-		snprintf(x.out.error, sizeof(x.out.error), "receiver got %ju "
-		    "of %ju bytes", (uintmax_t)got, (uintmax_t)len);
+		xfer_fail_after(&x, status, "receiver got %ju of %ju bytes",
+		    (uintmax_t)got, (uintmax_t)len);
 	}
 	if (status != EXIT_OK) {
 		/*
 		 * The receiver still reports the failed connection: take
 		 * that count now, or the next run would read it as its own.
 		 */
-		if (r != NULL && x.conn.sock != -1)
+		if (r != NULL && xfer_sock(&x) != -1)
 			(void)receiver_result(r, &got, RESULT_TIMEOUT_MS);
 		snprintf(m->last_error, sizeof(m->last_error), "%s",
-		    x.out.error);
+		    xfer_error(&x));
 		m->failures++;
 		xfer_close(&x);
 		return -1;
@@ -417,8 +417,8 @@ bench_run(const struct options *o, struct bench_mode *m,
 	    (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
 	m->gibps[m->runs] = secs > 0 ? gib / secs : 0.0;
 	m->cpu_per_gib[m->runs] = gib > 0 ? cpu / gib : 0.0;
-	m->calls_per_gib[m->runs] = gib > 0 ? (double)(x.prog.calls +
-	    x.be.scratch.extra_syscalls + x.prog.waits) / gib : 0.0;
+	m->calls_per_gib[m->runs] = gib > 0 ?
+	    (double)xfer_syscalls(&x) / gib : 0.0;
 	m->runs++;
 	xfer_close(&x);
 	return 0;

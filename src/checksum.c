@@ -462,7 +462,6 @@ const char *
 checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 {
 	const char	*hex = NULL;
-	struct xfer	*x;
 	char		 msg[256];
 	uint64_t	 sent = 0;
 	size_t		 i;
@@ -470,25 +469,16 @@ checksum_settle(struct xfer *const *xs, size_t n, const char *name)
 
 	/* A stream has one receiver: the bytes it got are those hashed. */
 	for (i = 0; i < n; i++)
-		if (xs[i]->prog.phase == XFER_DONE && !done++)
-			sent = xs[i]->prog.file_done;
+		if (xfer_phase(xs[i]) == XFER_DONE && !done++)
+			sent = xfer_file_done(xs[i]);
 	if (!done)
 		return checksum_hex();
 	if ((status = checksum_result(name, sent, &hex, msg,
 	    sizeof(msg))) == 0)
 		return hex;
 	/* With --to each line names its destination, as a send's failure. */
-	for (i = 0; i < n; i++) {
-		x = xs[i];
-		if (x->prog.phase != XFER_DONE)
-			continue;
-		x->prog.phase = XFER_FAILED;
-		x->out.status = status;
-		snprintf(x->out.error, sizeof(x->out.error), "%s%s%s%s",
-		    x->par->name_peer ? "send to " : "",
-		    x->par->name_peer ? x->conn.peer : "",
-		    x->par->name_peer ? ": " : "", msg);
-	}
+	for (i = 0; i < n; i++)
+		xfer_fail_after(xs[i], status, "%s", msg);
 	return NULL;
 }
 

@@ -21,7 +21,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "zcsend.h"
+#include "engine.h"
 #include "zc_sendfile.h"
 
 /* The engine's sizes, as the command's defaults. */

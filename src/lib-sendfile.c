@@ -6,7 +6,7 @@
  *
  * This file is also compiled into the Python module and into the unit
  * tests against each simulated kernel, so it uses nothing but the backend
- * interface of zcsend.h.
+ * interface of backend.h.
  */
 
 #include "config.h"
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "engine.h"
 #include "zc_sendfile.h"
 
 /* The read/write backend's buffer, on platforms where it is sf_backend. */

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The engine's one way to print a message, msg_warnx, and the byte-rate
- * format its messages share with the command. The command hooks in to
- * clear its progress line first (progress.c), so that no message lands
- * inside one; the engine itself draws nothing. libzcsend never asks for a
- * message, so it prints nothing.
+ * The command's one way to print a message, msg_warnx, and msg_note, the
+ * sink it gives the engine for its -v and --retry notes (the engine itself
+ * prints nothing). The display hooks in to clear its progress line first
+ * (progress.c), so that no message lands inside one.
  */
 
 #include "config.h"
@@ -44,26 +43,9 @@ msg_warnx(const char *fmt, ...)
 	fflush(stderr);
 }
 
-/* Human-readable bytes, powers of 1024: "512 B", "85.3 MiB". */
+/* The engine's note hook (xfer_params.note): one line, as msg_warnx. */
 void
-format_size(char *buf, size_t size, double value)
+msg_note(const char *line)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
-	    "PiB" };
-	size_t	unit = 0;
-
-	while (value >= 1024.0 && unit < sizeof(units) / sizeof(units[0]) - 1) {
-		value /= 1024.0;
-		unit++;
-	}
-	/* What rounds up to 1024.0 is shown in the next unit. */
-	if (unit > 0 && value >= 1023.95 &&
-	    unit < sizeof(units) / sizeof(units[0]) - 1) {
-		value /= 1024.0;
-		unit++;
-	}
-	if (unit == 0)
-		snprintf(buf, size, "%.0f %s", value, units[unit]);
-	else
-		snprintf(buf, size, "%.1f %s", value, units[unit]);
+	msg_warnx("%s", line);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Sockets: name lookup, the two halves of a non-blocking TCP connect (the
- * transfer engine drives them in its loop, address after address), Unix
- * socket connects, listening and accepting. Every function returns -1 (or
+ * Sockets: name lookup (and a Unix socket's address in the same form),
+ * the two halves of a non-blocking connect (the transfer engine drives
+ * them in its loop, address after address), listening and accepting; no
+ * waiting, which is the loop's. Every function returns -1 (or
  * a getaddrinfo error) and leaves the reporting, and the choice of exit
  * status, to its caller.
  */
@@ -20,10 +21,11 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 static int	net_nonblock(int);
 static int	net_unix_addr(const char *, struct sockaddr_un *);
@@ -171,49 +173,40 @@ net_unix_addr(const char *path, struct sockaddr_un *sun)
 }
 
 /*
- * Returns a connected non-blocking Unix stream socket to path, or -1 with
- * errno (ETIMEDOUT after timeout_ms, EINTR on a stop signal). A listener
- * whose backlog is full makes a connect wait, so the same deadline applies.
+ * The address of the Unix socket path as a one-entry list in *res, for
+ * net_start and the transfer's connect phase, as net_resolve gives TCP's.
+ * Free it with net_free_ai. Returns 0, or -1 with errno (ENAMETOOLONG,
+ * ENOMEM).
  */
 int
-net_connect_unix(const char *path, int timeout_ms)
+net_unix_ai(const char *path, struct addrinfo **res)
 {
-	struct sockaddr_un	sun;
-	int64_t			deadline_ns, left_ns;
-	int			sock, err;
+	struct addrinfo		*ai;
+	struct sockaddr_un	 sun;
 
 	if (net_unix_addr(path, &sun) == -1)
 		return -1;
-	if ((sock = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+	if ((ai = calloc(1, sizeof(*ai) + sizeof(sun))) == NULL)
 		return -1;
-	if (net_nonblock(sock) == -1)
-		goto fail;
-	/*
-	 * A full backlog fails a non-blocking Unix connect with EAGAIN (it
-	 * does not queue): try again every few milliseconds until the
-	 * deadline.
-	 */
-	deadline_ns = loop_now_ns() + (int64_t)timeout_ms * 1000000;
-	for (;;) {
-		if (connect(sock, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-			return sock;
-		if (errno != EAGAIN)
-			goto fail;
-		left_ns = deadline_ns - loop_now_ns();
-		if (left_ns <= 0) {
-			errno = ETIMEDOUT;
-			goto fail;
-		}
-		if (loop_wait(NULL, 0, left_ns < 20000000 ?
-		    (int)(left_ns / 1000000) + 1 : 20) == -1)
-			goto fail;
-	}
+	ai->ai_family = AF_UNIX;
+	ai->ai_socktype = SOCK_STREAM;
+	ai->ai_addrlen = sizeof(sun);
+	ai->ai_addr = (struct sockaddr *)(void *)(ai + 1);
+	memcpy(ai->ai_addr, &sun, sizeof(sun));
+	*res = ai;
+	return 0;
+}
 
-fail:
-	err = errno;
-	close(sock);
-	errno = err;
-	return -1;
+/* Free a list from net_resolve or net_unix_ai. */
+void
+net_free_ai(struct addrinfo *ai)
+{
+	if (ai == NULL)
+		return;
+	if (ai->ai_family == AF_UNIX)
+		free(ai);
+	else
+		freeaddrinfo(ai);
 }
 
 /*

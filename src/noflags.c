@@ -9,7 +9,7 @@
 
 #include <sys/types.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 int
 sf_parse_flags(const char *list, int *flags, const char **errstr)

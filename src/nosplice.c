@@ -10,7 +10,7 @@
 
 #include <errno.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 const struct backend splice_backend = { "splice", NULL, NULL };
 

@@ -1042,6 +1042,7 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->retry_max = o->retry;
 	par->retry_delay_ms = o->retry_delay_ms;
 	par->retry_notify = !o->quiet;
+	par->note = msg_note;
 	par->hash_sent = o->checksum ? checksum_feed : NULL;
 	/*
 	 * One receiver, unpaced: a send may block (see xfer_init). Not with

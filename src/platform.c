@@ -43,7 +43,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 /*
  * Hold back partial segments while on is set, with whichever option the

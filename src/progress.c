@@ -243,7 +243,7 @@ progress_line(struct progress *p, char *buf, size_t size,
 	for (i = 0; i < n; i++) {
 		d = xfer_bytes_done(xs[i]);
 		sent += d;
-		if (xs[i]->prog.phase == XFER_FAILED)
+		if (xfer_phase(xs[i]) == XFER_FAILED)
 			continue;	/* its bytes will never all come */
 		t = xfer_bytes_total(xs[i]);
 		done += d;
@@ -253,7 +253,7 @@ progress_line(struct progress *p, char *buf, size_t size,
 		    (double)d / (double)t;
 		if (frac < slowest) {
 			slowest = frac;
-			slow_peer = xs[i]->conn.peer;
+			slow_peer = xfer_peer(xs[i]);
 		}
 	}
 	rate = progress_rate(p, sent, now_ns);
@@ -527,19 +527,20 @@ void
 progress_summary(const struct progress *p, const struct xfer *x,
     int with_peer)
 {
-	double	secs = (double)(x->prog.end_ns - x->prog.start_ns) / 1e9;
-	char	rate[32];
+	double		 secs = xfer_elapsed(x, loop_now_ns());
+	const char	*from;
+	char		 rate[32];
+	int		 ferr;
 
 	format_size(rate, sizeof(rate),
 	    secs > 0 ? (double)xfer_bytes_done(x) / secs : 0.0);
 	fprintf(p->out, "%s: %s%ssent %ju byte%s in %.3f s (%s/s) via %s",
-	    getprogname(), with_peer ? x->conn.peer : "",
+	    getprogname(), with_peer ? xfer_peer(x) : "",
 	    with_peer ? ": " : "", (uintmax_t)xfer_bytes_done(x),
 	    xfer_bytes_done(x) == 1 ? "" : "s", secs, rate,
-	    x->be.backend->name);
-	if (x->be.fallback_errno != 0)
-		fprintf(p->out, " (%s refused: %s)", x->be.fallback_from,
-		    strerror(x->be.fallback_errno));
+	    xfer_backend_name(x));
+	if ((ferr = xfer_fallback(x, &from)) != 0)
+		fprintf(p->out, " (%s refused: %s)", from, strerror(ferr));
 	fputc('\n', p->out);
 }
 
@@ -636,26 +637,25 @@ json_xfer(FILE *out, const struct xfer *x)
 	double		secs;
 	int		status = xfer_status(x);
 
-	secs = (double)((x->prog.end_ns != 0 ? x->prog.end_ns :
-	    loop_now_ns()) - x->prog.start_ns) / 1e9;
+	secs = xfer_elapsed(x, loop_now_ns());
 	fputs("\"host\":", out);
-	json_string(out, x->conn.host);
+	json_string(out, xfer_host(x));
 	fputs(",\"port\":", out);
-	json_string(out, x->conn.port != NULL && *x->conn.port != '\0' ?
-	    x->conn.port : NULL);
+	json_string(out, xfer_port(x) != NULL && *xfer_port(x) != '\0' ?
+	    xfer_port(x) : NULL);
 	fprintf(out, ",\"bytes\":%ju,\"file_bytes\":%ju,\"seconds\":%.6f,"
 	    "\"rate\":%.1f,\"backend\":", (uintmax_t)bytes,
-	    (uintmax_t)x->prog.file_done, secs,
+	    (uintmax_t)xfer_file_done(x), secs,
 	    secs > 0 ? (double)bytes / secs : 0.0);
 	/* A transfer that never had a connection used no backend. */
-	json_string(out, x->prog.phase == XFER_FAILED && x->conn.sock == -1 ?
-	    NULL : x->be.backend->name);
+	json_string(out, xfer_phase(x) == XFER_FAILED && xfer_sock(x) == -1 ?
+	    NULL : xfer_backend_name(x));
 	fputs(",\"fallback_errno\":", out);
-	json_string(out, x->be.fallback_errno != 0 ?
-	    errno_name(x->be.fallback_errno) : NULL);
+	json_string(out, xfer_fallback(x, NULL) != 0 ?
+	    errno_name(xfer_fallback(x, NULL)) : NULL);
 	fprintf(out, ",\"status\":%d,\"error\":", status);
-	json_string(out, status != EXIT_OK ? x->out.error : NULL);
-	if (x->par->tls != NULL)
+	json_string(out, status != EXIT_OK ? xfer_error(x) : NULL);
+	if (xfer_tls_report(x, NULL) != -1)
 		json_tls(out, x);
 }
 
@@ -669,12 +669,7 @@ json_tls(FILE *out, const struct xfer *x)
 	struct tls_report	r;
 
 	fputs(",\"tls\":", out);
-	if (x->conn.tls == NULL) {
-		fputs("null", out);
-		return;
-	}
-	x->par->tls->report(x->conn.tls, &r);
-	if (r.version == NULL) {
+	if (xfer_tls_report(x, &r) != 1) {
 		fputs("null", out);
 		return;
 	}
@@ -729,10 +724,10 @@ json_deploy(FILE *out, const struct options *o, const struct xfer *x)
 {
 	if (o->retry_set)
 		fprintf(out, ",\"attempts\":%d",
-		    x != NULL ? x->conn.retry.attempts : 0);
+		    x != NULL ? xfer_attempts(x) : 0);
 	if (o->checksum && !o->multi) {
 		fputs(",\"sha256\":", out);
-		json_string(out, x != NULL && x->prog.phase == XFER_DONE ?
+		json_string(out, x != NULL && xfer_phase(x) == XFER_DONE ?
 		    checksum_hex() : NULL);
 	}
 }
@@ -748,7 +743,7 @@ void
 report_json(FILE *out, const struct options *o, struct xfer *const *xs,
     size_t n, int status, const char *error)
 {
-	uint64_t	 count = n > 0 ? xs[0]->in.len : json_count !=
+	uint64_t	 count = n > 0 ? xfer_count(xs[0]) : json_count !=
 			     COUNT_TO_EOF ? json_count : o->count;
 	const char	*host, *port;
 	size_t		 i;

@@ -211,43 +211,15 @@ skip_wait(int fd, int64_t deadline)
 }
 
 /*
- * Exit codes by how serious they are, for a run with several outcomes: an
- * interrupt, then trouble of zcsend's own (resources), then data cut
- * short, then timeouts, then receivers that could not be reached at all.
- */
-int
-exit_severity(int status)
-{
-	switch (status) {
-	case EXIT_OK:
-		return 0;
-	case EXIT_NOHOST:
-		return 1;
-	case EXIT_UNAVAILABLE:
-		return 2;
-	case EXIT_TEMPFAIL:
-		return 3;
-	case EXIT_IOERR:
-		return 4;
-	case EXIT_SIGHUP:
-	case EXIT_SIGINT:
-	case EXIT_SIGTERM:
-		return 6;
-	default:
-		return 5;
-	}
-}
-
-/*
- * Where destination d goes: its addresses (TCP, resolved here; the connect
- * runs in the loop) or its connected Unix socket. Returns 0, or an exit
+ * Where destination d goes: its addresses (TCP, resolved here) or its
+ * Unix socket's; the connect runs in the loop. Returns 0, or an exit
  * status with dst->error set to msg.
  */
 static int
 push_dest(const struct options *o, const struct dest *d,
     struct xfer_dest *dst, char *msg, size_t msglen)
 {
-	int	gerr, err;
+	int	gerr;
 
 	if (!o->unix_socket) {
 		if ((gerr = net_resolve(d->host, d->portnum, o->family,
@@ -258,25 +230,11 @@ push_dest(const struct options *o, const struct dest *d,
 		dst->error = msg;
 		return EXIT_NOHOST;
 	}
-	if ((dst->sock = net_connect_unix(d->host,
-	    o->connect_timeout_ms)) != -1) {
-		/* --sndbuf on a Unix socket. */
-		if (sockopt_apply(dst->sock, AF_UNIX, NULL, &o->sockopts, msg,
-		    msglen) == 0)
-			return 0;
-		close(dst->sock);
-		dst->sock = -1;
-		dst->error = msg;
-		return EXIT_UNAVAILABLE;
-	}
-	err = errno;
+	/* A Unix socket is connected in the loop too, as TCP is. */
+	if (net_unix_ai(d->host, &dst->ai) == 0)
+		return 0;
 	dst->error = msg;
-	if (err == EINTR && loop_signalled()) {
-		snprintf(msg, msglen, "interrupted by %s: connecting to %s",
-		    loop_signal_name(), d->host);
-		return loop_signal_status();
-	}
-	return xfer_connect_error(err, d->host, o->connect_timeout_ms, msg,
+	return xfer_connect_error(errno, d->host, o->connect_timeout_ms, msg,
 	    msglen);
 }
 
@@ -327,26 +285,26 @@ push_report(const struct options *o, const struct progress *p,
     struct xfer *xs, struct xfer **xp)
 {
 	struct xfer	*worst = NULL, *x;
+	const char	*from;
 	uint64_t	 segs;
 	size_t		 i;
-	int		 status = EXIT_OK;
+	int		 status = EXIT_OK, ferr;
 
 	for (i = 0; i < o->ndests; i++) {
 		x = &xs[i];
-		if (o->verbose && x->conn.sock != -1 &&
-		    sf_segments(x->conn.sock, &segs) == 0)
+		if (o->verbose && xfer_sock(x) != -1 &&
+		    sf_segments(xfer_sock(x), &segs) == 0)
 			msg_warnx("%s%sdata segments sent: %ju",
-			    o->multi ? x->conn.peer : "", o->multi ? ": " : "",
+			    o->multi ? xfer_peer(x) : "", o->multi ? ": " : "",
 			    (uintmax_t)segs);
-		if (o->verbose && x->be.fallback_errno != 0)
+		if (o->verbose && (ferr = xfer_fallback(x, &from)) != 0)
 			msg_warnx("%s refused the input (%s): fell back to %s",
-			    x->be.fallback_from, strerror(x->be.fallback_errno),
-			    x->be.backend->name);
-		if (x->prog.phase != XFER_DONE) {
-			msg_warnx("%s", x->out.error);
-			if (exit_severity(x->out.status) >
+			    from, strerror(ferr), xfer_backend_name(x));
+		if (xfer_phase(x) != XFER_DONE) {
+			msg_warnx("%s", xfer_error(x));
+			if (exit_severity(xfer_status(x)) >
 			    exit_severity(status)) {
-				status = x->out.status;
+				status = xfer_status(x);
 				worst = x;
 			}
 		} else if (!o->quiet)
@@ -357,7 +315,7 @@ push_report(const struct options *o, const struct progress *p,
 	/* With --to each destination's failure is in its own entry. */
 	if (o->json)
 		report_json(stdout, o, xp, o->ndests, status,
-		    worst != NULL && !o->multi ? worst->out.error : NULL);
+		    worst != NULL && !o->multi ? xfer_error(worst) : NULL);
 	return status;
 }
 
@@ -404,8 +362,8 @@ push_main(const struct options *o)
 	if (loop_run(&l) == -1) {
 		err = errno;
 		for (i = 0; i < o->ndests; i++)
-			if (xs[i].prog.phase != XFER_DONE &&
-			    xs[i].prog.phase != XFER_FAILED)
+			if (xfer_phase(&xs[i]) != XFER_DONE &&
+			    xfer_phase(&xs[i]) != XFER_FAILED)
 				xfer_fail_errno(&xs[i], err);
 	}
 	progress_clear(&p);
@@ -414,8 +372,8 @@ push_main(const struct options *o)
 	/* A regular stdin: after the most any destination was sent. */
 	if (in.rewind_stdin) {
 		for (i = 0; i < o->ndests; i++)
-			if (xs[i].prog.file_done > done)
-				done = xs[i].prog.file_done;
+			if (xfer_file_done(&xs[i]) > done)
+				done = xfer_file_done(&xs[i]);
 		(void)lseek(in.fd, in.start + (off_t)done, SEEK_SET);
 	}
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 /* Never wait longer than this between two connects, jitter included. */
 #define RETRY_CAP_MS	60000

@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 #ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL	0	/* SIGPIPE is ignored in main instead */

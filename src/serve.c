@@ -166,7 +166,7 @@ serve_accept(void *arg, size_t i)
 		xfer_stop(&c->x, EXIT_UNAVAILABLE, msg);
 	else if (s->o->verbose)
 		sockopt_report(d.sock, sockopt_family(d.sock),
-		    &s->o->sockopts, c->peer);
+		    &s->o->sockopts, c->peer, msg_note);
 	return 1;
 }
 
@@ -193,9 +193,9 @@ serve_finish(void *arg, size_t i)
 	if (status == EXIT_SIGHUP || status == EXIT_SIGINT ||
 	    status == EXIT_SIGTERM)
 		msg_warnx("%s%s%s", o->keep_open ? c->peer : "",
-		    o->keep_open ? ": " : "", xp->out.error);
+		    o->keep_open ? ": " : "", xfer_error(xp));
 	else if (status != EXIT_OK)
-		msg_warnx("%s", xp->out.error);
+		msg_warnx("%s", xfer_error(xp));
 	else if (!o->quiet && (!o->keep_open || o->verbose ||
 	    o->progress == PROGRESS_PLAIN)) {
 		progress_summary(&s->p, xp, 1);
@@ -204,8 +204,8 @@ serve_finish(void *arg, size_t i)
 	}
 	if (o->json)
 		report_json(stdout, o, &xp, 1, status, NULL);
-	if (xp->prog.file_done > s->file_done)
-		s->file_done = xp->prog.file_done;
+	if (xfer_file_done(xp) > s->file_done)
+		s->file_done = xfer_file_done(xp);
 	xfer_close(xp);
 	s->slots[i] = NULL;
 	if (o->keep_open)

@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 static ssize_t	sf_aix_send(const struct sf_chunk *, struct sf_scratch *);
 static int	sf_aix_refused(int);

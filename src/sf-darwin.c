@@ -28,7 +28,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 static ssize_t	sf_darwin_send(const struct sf_chunk *, struct sf_scratch *);
 static int	sf_darwin_refused(int);

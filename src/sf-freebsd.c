@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 static ssize_t	sf_freebsd_send(const struct sf_chunk *, struct sf_scratch *);
 static int	sf_freebsd_refused(int);

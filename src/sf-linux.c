@@ -17,7 +17,7 @@
 
 #include <errno.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 static ssize_t	sf_linux_send(const struct sf_chunk *, struct sf_scratch *);
 static int	sf_linux_refused(int);

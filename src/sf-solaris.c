@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 static ssize_t	sf_solaris_send(const struct sf_chunk *, struct sf_scratch *);
 static int	sf_solaris_refused(int);

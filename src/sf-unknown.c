@@ -13,7 +13,7 @@
 
 #include <stdlib.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 /* The copy buffer, as --block-size's default: the engine frees it. */
 #define SF_UNKNOWN_BUF	(64 * 1024)

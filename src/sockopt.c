@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 /* DSCP code points by name (RFC 2474, 2597, 3246, 5865, 8622). */
 static const struct {
@@ -221,7 +221,7 @@ sockopt_family(int sock)
  */
 void
 sockopt_report(int sock, int family, const struct sockopts *so,
-    const char *peer)
+    const char *peer, void (*note)(const char *))
 {
 	socklen_t	 len;
 	const char	*name;
@@ -246,5 +246,5 @@ sockopt_report(int sock, int family, const struct sockopts *so,
 		    name != NULL ? " (" : "", name != NULL ? name : "",
 		    name != NULL ? ")" : "");
 	}
-	msg_warnx("%s:%s%s", peer, sndbuf, tos);
+	note_emit(note, "%s:%s%s", peer, sndbuf, tos);
 }

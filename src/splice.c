@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "backend.h"
 
 static ssize_t	splice_send(const struct sf_chunk *, struct sf_scratch *);
 static int	splice_refused(int);

@@ -356,6 +356,65 @@ start_full_listener() {
 	assert_equal "$output" ""
 }
 
+# start_full_unix_listener: a Unix socket listener with a backlog of 0
+# and one connection it has not accepted, so a further connect fails with
+# EAGAIN. A line on its input makes it accept: the first connection it
+# drops, the next it reads to $BATS_TEST_TMPDIR/got. Sets FULL_SOCK and
+# FULL_IN (the fd to write that line to).
+start_full_unix_listener() {
+	local err=$BATS_TEST_TMPDIR/unix-listener.err fifo
+
+	need python3
+	FULL_SOCK=$BATS_TEST_TMPDIR/full.sock
+	fifo=$BATS_TEST_TMPDIR/unix-listener.in
+	mkfifo "$fifo"
+	exec {FULL_IN}<>"$fifo"
+	# shellcheck disable=SC2016 # python, not shell
+	bg_start /dev/null "$err" sh -c 'exec python3 -c "$1" "$2" "$3" <"$4"' \
+	    _ '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(0)
+filler = socket.socket(socket.AF_UNIX)
+filler.connect(sys.argv[1])
+print("full", file=sys.stderr, flush=True)
+sys.stdin.readline()
+s.accept()[0].close()
+c = s.accept()[0]
+with open(sys.argv[2], "wb") as f:
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        f.write(b)
+' "$FULL_SOCK" "$BATS_TEST_TMPDIR/got" "$fifo"
+	RECV_PID=$BG_PID
+	RECV_ERR=$err
+	wait_for_line "$err" '^full$'
+}
+
+@test "-U: a listener whose backlog is full makes the connect exit 75 at --connect-timeout" {
+	start_full_unix_listener
+	run -75 --separate-stderr zc --connect-timeout 1 -U "$FULL_SOCK" \
+	    "$FILE"
+	assert_equal "$stderr" \
+	    "zcsend: connect $FULL_SOCK: timed out after 1 s"
+	assert_equal "$output" ""
+}
+
+@test "-U: a connect that finds the backlog full goes through once it frees" {
+	start_full_unix_listener
+	bg_start "$BATS_TEST_TMPDIR/zc.out" "$BATS_TEST_TMPDIR/zc.err" \
+	    "$ZCSEND" --connect-timeout 30 -U "$FULL_SOCK" "$FILE"
+	echo go >&"$FULL_IN"
+	bg_wait "$BG_PID"
+	[[ $BG_STATUS -eq 0 ]] ||
+	    fail "zcsend exited $BG_STATUS: $(cat "$BATS_TEST_TMPDIR/zc.err")"
+	recv_wait
+	assert_same_bytes "$FILE" "$BATS_TEST_TMPDIR/got"
+}
+
 @test "a destination whose connect hangs does not hold back the others" {
 	local size
 

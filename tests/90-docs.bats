@@ -196,3 +196,30 @@ readme_command() {
 		sub(/[.,]$/, "", v); print cur, v
 	    }')
 }
+
+@test "layers: no engine or backend file includes the command's header, no backend the engine's" {
+	local f bad=()
+
+	for f in $(sed -n '/^libzcengine_la_SOURCES/,/^endif$/p;/^libzcengine_la_SOURCES +=/p' \
+	    "$TOP/Makefile.am" | grep -o 'src/[a-z-]*\.c' | sort -u) \
+	    src/lib-sendfile.c src/lib-all.c; do
+		grep -q '^#include "zcsend.h"' "$TOP/$f" && bad+=("$f")
+	done
+	for f in "$TOP"/src/sf-*.c "$TOP"/src/rw.c "$TOP"/src/splice.c \
+	    "$TOP"/src/platform.c "$TOP"/src/nosplice.c "$TOP"/src/noflags.c; do
+		grep -q '^#include "\(engine\|zcsend\)\.h"' "$f" &&
+		    bad+=("${f#"$TOP"/}")
+	done
+	((${#bad[@]} == 0)) || fail "includes a header above its layer: ${bad[*]}"
+}
+
+@test "layers: the command reads a transfer through its accessors, never its fields" {
+	local f bad=()
+
+	for f in $(sed -n '/^zcsend_SOURCES/,/^endif$/p' "$TOP/Makefile.am" |
+	    grep -o 'src/[a-z-]*\.c' | sort -u); do
+		grep -Eq '(->|\.)(conn|prog|be|out|want)\.|->par->' "$TOP/$f" &&
+		    bad+=("$f")
+	done
+	((${#bad[@]} == 0)) || fail "struct xfer fields used in: ${bad[*]}"
+}

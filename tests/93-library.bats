@@ -114,3 +114,83 @@ teardown() {
 	run -0 "$PKG_CONFIG" --libs --static zcsend
 	refute_output --regexp '-l(crypto|ssl|md)( |$)'
 }
+
+@test "the static library defines only zc_ names: a program linked with it may have its own loop_init and format_size" {
+	# shellcheck disable=SC2016 # awk's $2 and $3, not the shell's
+	run -0 bash -c 'nm --defined-only "$1" |
+	    awk "NF == 3 && \$2 ~ /^[A-Z]\$/ && \$3 !~ /^zc_/"' \
+	    _ "$DEST$ZC_LIBDIR/libzcsend.a"
+	assert_output ''
+	cat >"$BATS_TEST_TMPDIR/own.c" <<'CODE'
+#include <stdio.h>
+#include <zc_sendfile.h>
+
+int loop_init(void);
+void format_size(char *, size_t, double);
+
+int
+loop_init(void)
+{
+	return 42;
+}
+
+void
+format_size(char *buf, size_t size, double value)
+{
+	snprintf(buf, size, "%.1f units", value);
+}
+
+int
+main(void)
+{
+	char		buf[32];
+	uint64_t	sent = 0;
+
+	format_size(buf, sizeof(buf), 1.5);
+	printf("%d %s %d %ju\n", loop_init(), buf,
+	    zc_sendfile_all(-1, -1, 0, 1, NULL, 0, NULL, 0, 0, 0, &sent),
+	    (uintmax_t)sent);
+	return 0;
+}
+CODE
+	# shellcheck disable=SC2046 # pkg-config's flags are split on purpose
+	run -0 "$ZC_CC" ${ZC_CFLAGS-} -o "$BATS_TEST_TMPDIR/own" \
+	    "$BATS_TEST_TMPDIR/own.c" $("$PKG_CONFIG" --cflags zcsend) \
+	    "$DEST$ZC_LIBDIR/libzcsend.a" \
+	    $("$PKG_CONFIG" --libs --static zcsend | sed 's/-lzcsend//')
+	run -0 "$BATS_TEST_TMPDIR/own"
+	assert_output '42 1.5 units -1 0'
+}
+
+@test "the engine's files call each other in no circle (the xfer*.c files as one)" {
+	need python3
+	# shellcheck disable=SC2016 # awk's and python's, not the shell's
+	run -0 bash -c 'nm -A "$1" | awk "{ split(\$1, a, \":\"); f = a[2]
+	    if (NF == 3 && \$2 ~ /^[TDBR]\$/) print \"D\", f, \$3
+	    else if (\$(NF - 1) == \"U\") print \"U\", f, \$NF }" |
+	    python3 -c "
+import collections, sys
+defs, uses = {}, collections.defaultdict(set)
+for line in sys.stdin:
+    kind, f, sym = line.split()
+    f = \"xfer*\" if f.startswith(\"xfer\") else f[:-2]
+    (defs.__setitem__(sym, f) if kind == \"D\" else uses[f].add(sym))
+calls = {f: {defs[s] for s in ss if s in defs} - {f}
+    for f, ss in uses.items()}
+seen = {}
+def walk(f, path):
+    seen[f] = 1
+    for g in sorted(calls.get(f, ())):
+        if seen.get(g) == 1:
+            print(\"circle:\", \" -> \".join(path[path.index(g):] + [g]))
+        elif g not in seen:
+            walk(g, path + [g])
+    seen[f] = 2
+for f in sorted(calls):
+    if f not in seen:
+        walk(f, [f])
+print(\"loop calls\", \" \".join(sorted(calls[\"loop\"])))
+"' _ "$ZC_BUILDDIR/.libs/libzcengine.a"
+	refute_output --partial 'circle:'
+	assert_output 'loop calls loop-wait xfer*'
+}

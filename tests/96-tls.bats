@@ -512,6 +512,59 @@ for _ in range(3):
 	    '[76,3,0]'
 }
 
+@test "--retry: a reset after the handshake, before any byte, starts the next attempt with a new handshake" {
+	local port st=0
+
+	need python3
+	RECV_ERR=$BATS_TEST_TMPDIR/resetter.err
+	# The first connection is reset once its handshake is done; the
+	# second is served. zcsend reads a pipe that gives nothing until the
+	# reset, so no byte of the file can have gone out before it.
+	# shellcheck disable=SC2016 # python, not shell
+	bg_start /dev/null "$RECV_ERR" python3 -c '
+import socket, ssl, struct, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+s.settimeout(30)
+print("listening", s.getsockname()[1], file=sys.stderr, flush=True)
+c, _ = s.accept()
+t = ctx.wrap_socket(c, server_side=True)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+t.close()
+print("reset", file=sys.stderr, flush=True)
+c, _ = s.accept()
+c.settimeout(30)
+try:
+    t = ctx.wrap_socket(c, server_side=True)
+except ssl.SSLError as e:
+    print("second handshake:", e.reason, file=sys.stderr, flush=True)
+    sys.exit(1)
+with open(sys.argv[3], "wb") as f:
+    while True:
+        b = t.recv(65536)
+        if not b:
+            break
+        f.write(b)
+t.close()
+print("served", file=sys.stderr, flush=True)
+' "$D/srv.pem" "$D/srv.key" "$BATS_TEST_TMPDIR/got"
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10
+	port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$RECV_ERR")
+	{ wait_for_line "$RECV_ERR" '^reset$' 30 && cat "$R4M"; } |
+	    zc --retry 3 --retry-delay 0.05 --tls --tls-ca "$CA" 127.0.0.1 \
+	    "$port" - 2>"$ZCERR" || st=$?
+	recv_wait
+	[[ $st -eq 0 ]] || fail "zcsend exited $st: $(cat "$ZCERR") / receiver: $(cat "$RECV_ERR")"
+	grep -qx served "$RECV_ERR" || fail "receiver: $(cat "$RECV_ERR")"
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
+	grep -Eq "^zcsend: connect 127\\.0\\.0\\.1 port $port: (Connection reset by peer|Broken pipe): retry 1 of 3 in " \
+	    "$ZCERR" || fail "no retry line: $(cat "$ZCERR")"
+}
+
 @test "a handshake that never finishes is bounded by --connect-timeout: 75" {
 	start_zcrecv -s
 	run -75 --separate-stderr zc --tls --tls-ca "$CA" --connect-timeout 1 \

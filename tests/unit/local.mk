@@ -21,8 +21,10 @@ UNIT_SIM = tests/unit/simkern.c tests/unit/simkern.h \
 check_LTLIBRARIES = tests/unit/libengine.la
 # Own flags give its objects their own names, apart from libzcengine's.
 tests_unit_libengine_la_CFLAGS = $(AM_CFLAGS)
-tests_unit_libengine_la_SOURCES = src/xfer.c src/loop.c src/net.c \
-	src/msg.c src/rw.c src/retry.c src/sockopt.c
+tests_unit_libengine_la_SOURCES = src/xfer.c src/xfer-connect.c \
+	src/xfer-send.c src/xfer-close.c src/xfer-exit.c src/rate.c \
+	src/loop-wait.c src/loop.c src/net.c \
+	src/note.c src/rw.c src/retry.c src/sockopt.c
 if BACKEND_LINUX
 tests_unit_libengine_la_SOURCES += src/splice.c
 else
@@ -90,10 +92,21 @@ check_PROGRAMS += tests/unit/checksum-test
 TESTS += tests/unit/checksum-test
 tests_unit_checksum_test_SOURCES = tests/unit/checksum-test.c \
 	tests/unit/fake-checksum.h tests/unit/tap.c tests/unit/tap.h \
-	src/checksum.c
+	src/checksum.c src/msg.c
 tests_unit_checksum_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(SHA256_CFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-checksum.h
 tests_unit_checksum_test_LDADD = libzcengine.la $(SHA256_LIBS)
+
+# --rate's token bucket on a fake clock, and errno to exit status: the
+# pure units, alone.
+check_PROGRAMS += tests/unit/rate-test tests/unit/exit-test
+TESTS += tests/unit/rate-test tests/unit/exit-test
+tests_unit_rate_test_SOURCES = tests/unit/rate-test.c tests/unit/tap.c \
+	tests/unit/tap.h src/rate.c
+tests_unit_rate_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_exit_test_SOURCES = tests/unit/exit-test.c tests/unit/tap.c \
+	tests/unit/tap.h src/xfer-exit.c
+tests_unit_exit_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # Test programs have no extension: TAP through the automake driver (the
 # .bats tests have BATS_LOG_DRIVER).

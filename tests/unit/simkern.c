@@ -389,7 +389,7 @@ drive_broken(struct drive *d, const char *fmt, ...)
 }
 
 /*
- * The adapter's send, checked against the backend contract (zcsend.h) and
+ * The adapter's send, checked against the backend contract (backend.h) and
  * the simulated kernel's rules on every call. A broken rule is recorded
  * and ends the transfer.
  */

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "zcsend.h"
+#include "engine.h"
 
 #define SIM_SOCK	sim_sock	/* the socket the fakes accept */
 #define SIM_FILE	sim_file	/* the file descriptor they read */

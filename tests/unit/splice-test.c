@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zcsend.h"
+#include "engine.h"
 #include "simkern.h"
 #include "tap.h"
 

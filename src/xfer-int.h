@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The transfer's own header: what its files (xfer.c and its phases,
+ * xfer-connect.c, xfer-send.c, xfer-close.c) share and nobody else sees.
+ * The engine's face is engine.h.
+ */
+
+#ifndef ZC_XFER_INT_H
+#define ZC_XFER_INT_H
+
+/* Backend calls per step: bounded so progress and signals are seen. */
+#define XFER_STEP_CALLS		8
+/* How long to back off after EBUSY (pages not in memory, SF_NODISKIO). */
+#define XFER_BUSY_WAIT_MS	10
+/*
+ * A blocking send gives up after this long without progress, so that the
+ * loop still redraws progress and checks the idle timeout.
+ */
+#define XFER_BLOCK_MS		100
+/* How often a connect to a Unix listener with a full backlog is tried. */
+#define XFER_UNIX_AGAIN_MS	20
+
+/* xfer.c */
+void		 xfer_block(struct xfer *);
+int		 xfer_use_readwrite(struct xfer *);
+void		 xfer_counts(const struct xfer *, char *, size_t);
+void		 xfer_fail(struct xfer *, int, const char *, ...)
+		     __attribute__((__format__(__printf__, 3, 4)));
+int		 xfer_idle_expired(struct xfer *);
+
+/* xfer-connect.c */
+int		 xfer_retry_later(struct xfer *, int, struct pollfd *);
+const char	*xfer_retry_note(const struct xfer *);
+void		 xfer_tls_start(struct xfer *);
+int		 xfer_handshake(struct xfer *, struct pollfd *);
+int		 xfer_connect(struct xfer *, struct pollfd *);
+
+/* xfer-send.c */
+int		 xfer_send(struct xfer *, struct pollfd *);
+
+/* xfer-close.c */
+int		 xfer_finish_send(struct xfer *, struct pollfd *);
+int		 xfer_drain(struct xfer *, struct pollfd *);
+
+#endif /* ZC_XFER_INT_H */
