@@ -129,6 +129,39 @@ sf_unsent(int sock, size_t *bytes)
 }
 
 /*
+ * What the connection's TCP tells of its end (TCP_INFO, Linux): *closed
+ * is 1 once it has left every state a reset from the peer can still
+ * follow, that is TCP_CLOSE, reached through TIME_WAIT once both FINs
+ * were exchanged and ours acknowledged (or through a reset: SO_ERROR
+ * tells), and *acked the bytes the peer's TCP acknowledged
+ * (tcpi_bytes_acked, which counts neither SYN nor FIN). Returns 0, or -1
+ * where the system does not tell.
+ */
+int
+sf_tcp_end(int sock, int *closed, uint64_t *acked)
+{
+#if defined(TCP_INFO) && defined(HAVE_STRUCT_TCP_INFO_TCPI_BYTES_ACKED)
+	struct tcp_info	ti;
+	socklen_t	len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) +
+	    sizeof(ti.tcpi_bytes_acked))
+		return -1;
+	/* Linux's TCP_CLOSE, a stable number of its ABI (tcp_states.h). */
+	*closed = ti.tcpi_state == 7;
+	*acked = ti.tcpi_bytes_acked;
+	return 0;
+#else
+	(void)sock;
+	(void)closed;
+	(void)acked;
+	return -1;
+#endif
+}
+
+/*
  * Returns 1 if fd lives on a filesystem whose sizes are not the content
  * (procfs, sysfs and their kin), else 0, also when that cannot be told.
  */

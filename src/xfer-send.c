@@ -157,8 +157,20 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	struct sf_chunk		 c;
 	uint64_t		 file_left, allowed, before;
 	ssize_t			 n;
-	int			 calls;
+	int			 calls, err;
 
+	/*
+	 * What the receiver said since the last step: read and dropped
+	 * before every step, or an echo would fill both directions' buffers
+	 * and stop the send for good.
+	 */
+	if (xfer_discard(x) == -1) {
+		err = errno;
+		if (x->conn.ai_list != NULL && xfer_retry_later(x, err, pfd))
+			return 1;
+		xfer_fail_errno(x, err);
+		return 0;
+	}
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
 	g->busy_until_ns = 0;
@@ -281,6 +293,8 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 		/* OpenSSL may want the socket readable first. */
 		if (x->conn.tls != NULL)
 			pfd->events = x->par->tls->events(x->conn.tls);
+		/* A receiver that talks back is heard while we wait. */
+		pfd->events |= xfer_discard_events(x);
 		if (err == EINTR || err == EBUSY) {
 			pfd->fd = -1;	/* poll only the clock */
 			x->prog.busy_until_ns = loop_now_ns() +

@@ -25,6 +25,8 @@ then prints one line per connection saying what it saw.
       second is read to its end into OUT ("got N").
   peer.py reset-client PORT
       Connect to zcsend -l, read one byte and reset the connection.
+  peer.py silent
+      Listen and never accept: connects complete, handshakes never do.
   peer.py urllib URL CAFILE OUT
       Fetch URL over HTTPS with urllib, which stops at Content-Length and
       closes without reading the server's close_notify.
@@ -72,6 +74,10 @@ def wait_queued(c, want):
 
 
 def unread_close(t, want):
+    # Without TCP_NODELAY, Nagle may hold the close_notify back until the
+    # reset discards it: then nothing tells this receiver from an HTTP
+    # client that read all and closed (see zcsend(1), End of a transfer).
+    t.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     wait_queued(t, int(want))
     try:
         t.unwrap().close()
@@ -158,6 +164,13 @@ def reset_client(port):
     say("reset")
 
 
+def silent():
+    s = listener()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    signal.sigtimedwait({signal.SIGUSR1}, 60)
+    s.close()
+
+
 def fetch(url, cafile, out):
     ctx = ssl.create_default_context(cafile=cafile)
     ctx.check_hostname = False
@@ -175,6 +188,7 @@ ROLES = {
     "stall-then-tls": stall_then_tls,
     "reset-then-read": reset_then_read,
     "reset-client": reset_client,
+    "silent": silent,
     "urllib": fetch,
 }
 
