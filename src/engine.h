@@ -329,8 +329,10 @@ struct loop {
 	int		  signalled;	/* out: a stop signal's exit status */
 	size_t		  nactive;	/* out: transfers in flight then */
 };
-int		 loop_init(void);
 int		 loop_run(struct loop *);
+
+/* loop-wait.c: the clock and the signal-aware wait */
+int		 loop_init(void);
 int		 loop_signalled(void);
 int		 loop_signal_status(void);
 const char	*loop_signal_name(void);
@@ -366,6 +368,8 @@ void		 xfer_fail_errno(struct xfer *, int);
 void		 xfer_stop(struct xfer *, int, const char *);
 void		 xfer_free(struct xfer *);
 void		 xfer_close(struct xfer *);
+
+/* xfer-exit.c */
 int		 xfer_errno_status(int);
 int		 xfer_open_status(int);
 int		 xfer_connect_error(int, const char *, int, char *, size_t);

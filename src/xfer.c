@@ -525,8 +525,9 @@ xfer_step(struct xfer *x, struct pollfd *pfd)
 	 * pfd is what the last step asked to wait for, with what poll
 	 * reported in revents; the step never polls again itself.
 	 */
-	x->revents = x->want.fd != -1 && pfd->fd == x->want.fd ?
-	    pfd->revents : 0;
+	x->revents = 0;
+	if (x->want.fd != -1 && pfd->fd == x->want.fd)
+		x->revents = pfd->revents;
 	if (x->revents != 0 && x->want.fd == x->in.fd)
 		x->be.input_ready = 1;
 	switch (x->prog.phase) {
