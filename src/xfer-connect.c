@@ -70,7 +70,7 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	if (c->retry.notify)
 		note_emit(x->par->note, "%s %s port %s: %s: retry %d of %d in %.1f s",
 		    what, c->host, c->port, err == ETIMEDOUT ? "timed out" :
-		    strerror(err), c->retry.attempts, c->retry.max,
+		    err == EPIPE ? "connection closed by peer" : strerror(err), c->retry.attempts, c->retry.max,
 		    (double)(c->retry.at_ns - now) / 1e9);
 	pfd->fd = -1;
 	pfd->events = 0;

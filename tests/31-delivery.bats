@@ -375,6 +375,43 @@ assert_reader_reset() {
 	    "zcsend: TLS handshake with 127.0.0.1 port $RECV_PORT: timed out after 0.5 s (2 attempts)"
 }
 
+@test "--retry 1 and a TLS receiver that closes cleanly in the handshake: said as closed, not reset, with the attempts" {
+	start_peer hello-close 2
+	run -76 --separate-stderr zc --retry 1 --retry-delay 0.1 --tls \
+	    --tls-ca "$CERT" 127.0.0.1 "$RECV_PORT" "$R100K"
+	recv_wait
+	[[ $stderr =~ ^"zcsend: TLS handshake with 127.0.0.1 port $RECV_PORT: connection closed by peer: retry 1 of 1 in 0."[01]" s"$'\n'"zcsend: TLS handshake with 127.0.0.1 port $RECV_PORT: connection closed by peer (2 attempts)"$ ]] ||
+	    fail "$stderr"
+}
+
+# --- Also: a reset is reported as a reset ---
+
+@test "a receiver that resets mid-transfer is reported as a reset, not a close, with sendfile (10 runs)" {
+	local k
+
+	for ((k = 1; k <= 10; k++)); do
+		start_zcrecv -R 65536 -r 1048576
+		run -74 --separate-stderr zc 127.0.0.1 "$RECV_PORT" "$R64M"
+		assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer after [0-9]+ of 67108864 bytes\$"
+		recv_wait
+	done
+}
+
+@test "a receiver killed mid-transfer is reported as a reset" {
+	local nc
+
+	start_nc
+	nc=$BG_CMD_PID
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" 127.0.0.1 "$RECV_PORT" "$R64M"
+	ZPID=$BG_PID
+	wait_until 10 test -s "$RECV_OUT"
+	kill -KILL "$nc"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 74
+	stderr=$(<"$ZCERR")
+	assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection reset by peer after [0-9]+ of 67108864 bytes\$"
+}
+
 # --- 9: a receiver that talks back is drained while sending ---
 
 # start_echo [TLS]: socat echoing every byte back (over TLS with TLS).

@@ -25,6 +25,9 @@ then prints one line per connection saying what it saw.
       second is read to its end into OUT ("got N").
   peer.py reset-client PORT
       Connect to zcsend -l, read one byte and reset the connection.
+  peer.py hello-close N
+      N times: accept, read the client's first bytes (its TLS hello),
+      then close cleanly, with nothing unread: an end of file, no reset.
   peer.py silent
       Listen and never accept: connects complete, handshakes never do.
   peer.py urllib URL CAFILE OUT
@@ -164,6 +167,15 @@ def reset_client(port):
     say("reset")
 
 
+def hello_close(count):
+    s = listener()
+    for _ in range(int(count)):
+        c, _ = s.accept()
+        c.recv(65536)
+        c.close()
+        say("closed")
+
+
 def silent():
     s = listener()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
@@ -188,6 +200,7 @@ ROLES = {
     "stall-then-tls": stall_then_tls,
     "reset-then-read": reset_then_read,
     "reset-client": reset_client,
+    "hello-close": hello_close,
     "silent": silent,
     "urllib": fetch,
 }
