@@ -58,18 +58,6 @@ start_peer() {
 	RECV_PORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$RECV_ERR")
 }
 
-# netns: a network namespace with only lo, up; sets NETNS (teardown
-# removes it). Skips where namespaces cannot be made (not root).
-netns() {
-	command -v ip >/dev/null || skip "no ip(8)"
-	NETNS=zcsend-dlv-$$-$BATS_TEST_NUMBER
-	ip netns add "$NETNS" 2>/dev/null || {
-		NETNS=
-		skip "cannot create a network namespace (needs root)"
-	}
-	ip netns exec "$NETNS" ip link set lo up
-}
-
 # in_ns CMD...: CMD in the test's namespace.
 in_ns() {
 	ip netns exec "$NETNS" "$@"
@@ -132,7 +120,7 @@ resets_sent() {
 	local k port before resets=0 file=$BATS_TEST_TMPDIR/f5k
 
 	need socat
-	netns
+	new_netns
 	head -c 5000 /dev/urandom >"$file"
 	for ((k = 1; k <= 20; k++)); do
 		before=$(resets_sent)
@@ -317,7 +305,7 @@ assert_reader_reset() {
 # --- 6: retry by what the receiver acknowledged ---
 
 @test "--retry: a receiver that resets before any byte arrived is retried, though bytes went out" {
-	netns
+	new_netns
 	# Across a network the receiver's reset can beat the first data to
 	# it. Here a token bucket smaller than a data segment drops every
 	# segment that carries data, while SYNs, ACKs and resets pass.
@@ -339,7 +327,7 @@ assert_reader_reset() {
 # --- 7: the kernel gives up on a silent link: 75 ---
 
 @test "a link that goes silent mid-transfer: the kernel's timeout exits 75" {
-	netns
+	new_netns
 	in_ns sysctl -qw net.ipv4.tcp_retries2=3
 	start_peer reader "$RECEIVED"
 	bg_start "$ZCOUT" "$ZCERR" ip netns exec "$NETNS" "$ZCSEND" \
