@@ -126,6 +126,9 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 	x->conn.connecting = 0;
 	x->prog.phase = XFER_SEND;
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
+	/* Linux counts the SYN among the bytes acknowledged. */
+	if (xfer_wire(x, &x->conn.wire_base) == -1)
+		x->conn.wire_base = 0;
 	/* A Unix socket's connect tells nothing new. */
 	if (x->par->verbose && x->conn.ai_now->ai_family != AF_UNIX) {
 		net_addr_name(x->conn.ai_now, addr, sizeof(addr));

@@ -70,6 +70,11 @@ drop_data() {
 	in_ns tc qdisc add dev lo root tbf rate 1gbit burst 1000 latency 100ms
 }
 
+# data_dropped: true once drop_data's bucket has dropped a packet.
+data_dropped() {
+	in_ns tc -s qdisc show dev lo | grep -Eq 'dropped [1-9]'
+}
+
 # --- 1: a TLS receiver that never reads, sends close_notify and closes ---
 
 @test "a TLS receiver that never reads and closes after close_notify: 74 every time, pushed (10 runs)" {
@@ -314,6 +319,10 @@ assert_reader_reset() {
 	bg_start "$ZCOUT" "$ZCERR" ip netns exec "$NETNS" "$ZCSEND" \
 	    --retry 2 --retry-delay 0.5 127.0.0.1 "$RECV_PORT" "$R100K"
 	ZPID=$BG_PID
+	# The reset once zcsend's bytes went out and were lost.
+	wait_for_line "$RECV_ERR" '^accepted$' 10
+	wait_until 10 data_dropped
+	kill -USR1 "$RECV_SIG_PID"
 	wait_for_line "$RECV_ERR" '^reset$' 10
 	in_ns tc qdisc del dev lo root
 	bg_wait "$ZPID"

@@ -21,8 +21,9 @@ then prints one line per connection saying what it saw.
       and never answered; the second gets a handshake and its bytes go to
       OUT ("got N").
   peer.py reset-then-read OUT
-      The first connection is reset at once, before anything is read; the
-      second is read to its end into OUT ("got N").
+      The first connection is reset, before anything is read, once
+      SIGUSR1 comes ("accepted" before); the second is read to its end
+      into OUT ("got N").
   peer.py reset-client PORT
       Connect to zcsend -l, read one byte and reset the connection.
   peer.py hello-close N
@@ -150,8 +151,11 @@ def stall_then_tls(cert, key, out):
 
 
 def reset_then_read(out):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
     s = listener()
     c, _ = s.accept()
+    say("accepted")
+    signal.sigwait({signal.SIGUSR1})
     c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     c.close()
     say("reset")
