@@ -390,9 +390,9 @@ xfer_reset(struct xfer *x, int err, struct pollfd *pfd)
 	    sf_tcp_end(x->conn.sock, &closed, &acked) == 0 &&
 	    acked >= x->conn.wire_end) {
 		if (x->par->verbose)
-			note_emit(x->par->note, "%s closed without reading "
-			    "the close_notify, after acknowledging all %ju "
-			    "bytes", x->conn.peer,
+			note_emit(x->par->note, "%s reset the connection "
+			    "without reading zcsend's close_notify, after "
+			    "acknowledging all %ju bytes", x->conn.peer,
 			    (uintmax_t)xfer_bytes_done(x));
 		return xfer_done(x);
 	}
