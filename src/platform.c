@@ -134,7 +134,7 @@ sf_unsent(int sock, size_t *bytes)
  * follow, that is TCP_CLOSE, reached through TIME_WAIT once both FINs
  * were exchanged and ours acknowledged (or through a reset: SO_ERROR
  * tells), and *acked the bytes the peer's TCP acknowledged
- * (tcpi_bytes_acked, which counts neither SYN nor FIN). Returns 0, or -1
+ * (tcpi_bytes_acked, in which the SYN counts as one byte). Returns 0, or -1
  * where the system does not tell.
  */
 int

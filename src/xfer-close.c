@@ -287,9 +287,6 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		}
 		if (n == 0) {
 			x->conn.peer_closed = 1;
-			/* A Unix socket's bytes are in the receiver's queue. */
-			if (sockopt_family(x->conn.sock) == AF_UNIX)
-				return xfer_done(x);
 			return xfer_handed_off(x, pfd);
 		}
 		if (n > 0) {
@@ -340,6 +337,9 @@ xfer_handed_off(struct xfer *x, struct pollfd *pfd)
 	socklen_t	len = sizeof(int);
 	int		err = 0, closed = 0, known;
 
+	/* A Unix socket's bytes are in the receiver's queue once written. */
+	if (x->conn.peer_closed && sockopt_family(x->conn.sock) == AF_UNIX)
+		return xfer_done(x);
 	/* The state first: a reset sets the error before the state. */
 	known = x->conn.peer_closed &&
 	    sf_tcp_end(x->conn.sock, &closed, &acked) == 0;
