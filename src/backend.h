@@ -91,6 +91,7 @@ ssize_t		 rw_fill(const struct sf_chunk *, struct sf_scratch *);
 
 /* platform.c */
 int		 sf_cork(int, int);
+int		 sf_push(int);
 int		 sf_segments(int, uint64_t *);
 int		 sf_unsent(int, size_t *);
 int		 sf_tcp_end(int, int *, uint64_t *);

@@ -67,6 +67,20 @@ sf_cork(int sock, int on)
 }
 
 /*
+ * Send now whatever the socket holds back (a partial segment after
+ * MSG_MORE or under Nagle): TCP_NODELAY pushes what is queued. Before an
+ * abort, so the bytes already counted as sent leave ahead of the reset.
+ * Returns 0, or -1 with errno (not a TCP socket: nothing to push).
+ */
+int
+sf_push(int sock)
+{
+	int	on = 1;
+
+	return setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
+/*
  * The number of data segments the connection has sent (TCP_INFO's
  * tcpi_data_segs_out), for -v: it shows whether a small response left
  * coalesced. Returns 0, or -1 where the system does not count them.

@@ -136,7 +136,9 @@ xfer_receiver_saw(const struct xfer *x)
 /*
  * Close the socket of a transfer that failed or was stopped with a reset
  * (SO_LINGER {1, 0}), not an end of file: a receiver that checks its
- * reads sees ECONNRESET, not a normal end of a cut-off stream.
+ * reads sees ECONNRESET, not a normal end of a cut-off stream. What the
+ * socket still holds back is pushed out first; what the receiver has not
+ * made room for is dropped with the connection.
  */
 void
 xfer_abort(struct xfer *x)
@@ -145,9 +147,12 @@ xfer_abort(struct xfer *x)
 
 	if (x->conn.sock == -1)
 		return;
-	if (x->prog.phase == XFER_FAILED)
+	if (x->prog.phase == XFER_FAILED) {
+		(void)sf_cork(x->conn.sock, 0);
+		(void)sf_push(x->conn.sock);
 		(void)setsockopt(x->conn.sock, SOL_SOCKET, SO_LINGER, &l,
 		    sizeof(l));
+	}
 	close(x->conn.sock);
 	x->conn.sock = -1;
 }

@@ -343,12 +343,14 @@ assert_reader_reset() {
 @test "a link that goes silent mid-transfer: the kernel's timeout exits 75" {
 	new_netns
 	in_ns sysctl -qw net.ipv4.tcp_retries2=3
-	start_peer reader "$RECEIVED"
+	# The receiver holds the transfer until data is dropped, then reads.
+	start_peer reader "$RECEIVED" pause
 	bg_start "$ZCOUT" "$ZCERR" ip netns exec "$NETNS" "$ZCSEND" \
 	    127.0.0.1 "$RECV_PORT" "$R64M"
 	ZPID=$BG_PID
-	wait_for_line "$RECV_ERR" '^reading$' 10
+	wait_for_line "$RECV_ERR" '^paused$' 10
 	drop_data
+	kill -USR1 "$RECV_SIG_PID"
 	bg_wait "$ZPID"
 	assert_equal "$BG_STATUS" 75
 	stderr=$(<"$ZCERR")
