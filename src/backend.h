@@ -94,8 +94,10 @@ ssize_t		 rw_fill(const struct sf_chunk *, struct sf_scratch *);
 
 /* platform.c */
 int		 sf_cork(int, int);
+int		 sf_push(int);
 int		 sf_segments(int, uint64_t *);
 int		 sf_unsent(int, size_t *);
+int		 sf_tcp_end(int, int *, uint64_t *);
 int		 sf_pseudo_file(int);
 ssize_t		 sf_writev(const struct sf_chunk *, int);
 size_t		 sf_file_avail(const struct sf_chunk *);

@@ -197,6 +197,11 @@ struct xfer_conn {
 	int			 tls_closed;	/* 1: close_notify is out; 2: the
 						   receiver closed first */
 	int			 peer_closed;	/* its end of file was read */
+	int			 peer_notify;	/* --tls: its close_notify came */
+	uint64_t		 wire_base;	/* bytes on the wire before the
+						   first byte of the transfer */
+	uint64_t		 wire_end;	/* ... after its last (0: not
+						   known) */
 };
 
 /* --rate's token bucket (rate.c). */
@@ -223,6 +228,8 @@ struct xfer_prog {
 	int64_t			 drain_start_ns;
 	struct rate_bucket	 rate;		/* --rate */
 	size_t			 unsent;	/* close timeout 0: last queue */
+	uint64_t		 talked;	/* bytes the receiver sent,
+						   discarded */
 };
 
 /* Which path carries the bytes, and its scratch state. */
@@ -305,6 +312,7 @@ struct tls_ops {
 	int		 (*ktls_recv)(const struct tls_conn *);
 	int		 (*close)(struct tls_conn *);
 	ssize_t		 (*recv)(struct tls_conn *, void *, size_t);
+	int		 (*peer_notified)(const struct tls_conn *);
 	const char	*(*error)(const struct tls_conn *);
 	void		 (*report)(const struct tls_conn *,
 			    struct tls_report *);

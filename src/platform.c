@@ -67,6 +67,20 @@ sf_cork(int sock, int on)
 }
 
 /*
+ * Send now whatever the socket holds back (a partial segment after
+ * MSG_MORE or under Nagle): TCP_NODELAY pushes what is queued. Before an
+ * abort, so the bytes already counted as sent leave ahead of the reset.
+ * Returns 0, or -1 with errno (not a TCP socket: nothing to push).
+ */
+int
+sf_push(int sock)
+{
+	int	on = 1;
+
+	return setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
+/*
  * The number of data segments the connection has sent (TCP_INFO's
  * tcpi_data_segs_out), for -v: it shows whether a small response left
  * coalesced. Returns 0, or -1 where the system does not count them.
@@ -124,6 +138,39 @@ sf_unsent(int sock, size_t *bytes)
 	(void)sock;
 	(void)bytes;
 	errno = ENOTSUP;
+	return -1;
+#endif
+}
+
+/*
+ * What the connection's TCP tells of its end (TCP_INFO, Linux): *closed
+ * is 1 once it has left every state a reset from the peer can still
+ * follow, that is TCP_CLOSE, reached through TIME_WAIT once both FINs
+ * were exchanged and ours acknowledged (or through a reset: SO_ERROR
+ * tells), and *acked the bytes the peer's TCP acknowledged
+ * (tcpi_bytes_acked, in which the SYN counts as one byte). Returns 0, or -1
+ * where the system does not tell.
+ */
+int
+sf_tcp_end(int sock, int *closed, uint64_t *acked)
+{
+#if defined(TCP_INFO) && defined(HAVE_STRUCT_TCP_INFO_TCPI_BYTES_ACKED)
+	struct tcp_info	ti;
+	socklen_t	len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) +
+	    sizeof(ti.tcpi_bytes_acked))
+		return -1;
+	/* Linux's TCP_CLOSE, a stable number of its ABI (tcp_states.h). */
+	*closed = ti.tcpi_state == 7;
+	*acked = ti.tcpi_bytes_acked;
+	return 0;
+#else
+	(void)sock;
+	(void)closed;
+	(void)acked;
 	return -1;
 #endif
 }

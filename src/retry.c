@@ -3,7 +3,8 @@
  * Connect retries (--retry, --retry-delay): which failures are worth
  * another connect, and when the next one is due. Only failures that leave
  * the receiver without a single byte qualify: a refused connect, a connect
- * that timed out, and a connection reset before its first byte went out.
+ * or TLS handshake that timed out, and a connection reset or closed
+ * before the receiver acknowledged a byte (the engine checks that).
  * The transfer engine keeps the state and asks here.
  */
 
@@ -24,7 +25,8 @@
 int
 retry_retryable(int err)
 {
-	return err == ECONNREFUSED || err == ETIMEDOUT || err == ECONNRESET;
+	return err == ECONNREFUSED || err == ETIMEDOUT || err == ECONNRESET ||
+	    err == EPIPE;
 }
 
 /*

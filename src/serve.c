@@ -41,6 +41,8 @@ struct serve {
 	struct xfer		**slots;
 	struct progress		 p;
 	uint64_t		 accepted;
+	uint64_t		 served;	/* clients that got every byte */
+	int			 worst;		/* the most serious failure */
 	uint64_t		 file_done;	/* most file bytes a client got */
 	int			 warned;	/* accept failing was told */
 	int			 status;	/* without -k: the client's */
@@ -101,15 +103,19 @@ serve_listen(const struct options *o, char *host, size_t hostlen, char *port,
 	return sock;
 }
 
-/* Whether another client may come, with nactive transfers in flight. */
+/*
+ * Whether another client may come, with nactive transfers in flight. Only
+ * clients served count toward --max-clients: a port scan, a probe that
+ * does not speak TLS or a handshake that times out uses up nothing.
+ */
 static int
 serve_accepting(void *arg, size_t nactive)
 {
 	struct serve	*s = arg;
 
-	(void)nactive;	/* the loop accepts only into a free slot */
 	return (s->o->keep_open || s->accepted == 0) &&
-	    (s->o->max_clients == 0 || s->accepted < s->o->max_clients);
+	    (s->o->max_clients == 0 ||
+	    s->served + nactive < s->o->max_clients);
 }
 
 /*
@@ -205,6 +211,10 @@ serve_finish(void *arg, size_t i)
 	}
 	if (o->json)
 		report_json(stdout, o, &xp, 1, status, NULL);
+	if (status == EXIT_OK)
+		s->served++;
+	else if (exit_severity(status) > exit_severity(s->worst))
+		s->worst = status;
 	if (xfer_file_done(xp) > s->file_done)
 		s->file_done = xfer_file_done(xp);
 	xfer_close(xp);
@@ -239,8 +249,9 @@ serve_run(struct serve *s)
 	}
 	if (l.signalled == 0)
 		return s->status;
+	/* The usual way to stop, unless every client failed. */
 	if (l.nactive == 0 && o->keep_open)
-		return EXIT_OK;		/* the usual way to stop */
+		return s->served == 0 ? s->worst : EXIT_OK;
 	if (l.nactive == 0) {
 		snprintf(msg, sizeof(msg), "interrupted by %s: no client came",
 		    loop_signal_name());
@@ -254,7 +265,9 @@ serve_run(struct serve *s)
 /*
  * Serve the input of o on its listening address. Returns the exit status:
  * without -k the one client's; with -k 0 once --max-clients were served
- * or a signal came while no transfer was in flight, else 130 or 143.
+ * or a signal came while no transfer was in flight (then, if clients came
+ * and none was served, the most serious of their statuses), else 130 or
+ * 143.
  */
 int
 serve_main(const struct options *o)

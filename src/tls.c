@@ -75,6 +75,7 @@ static int	tls_ktls_send(const struct tls_conn *);
 static int	tls_ktls_recv(const struct tls_conn *);
 static int	tls_close(struct tls_conn *);
 static ssize_t	tls_recv(struct tls_conn *, void *, size_t);
+static int	tls_peer_notified(const struct tls_conn *);
 static const char *tls_error(const struct tls_conn *);
 static void	tls_get_report(const struct tls_conn *, struct tls_report *);
 static ssize_t	tls_send(const struct sf_chunk *, struct sf_scratch *);
@@ -112,6 +113,7 @@ const struct tls_ops tls_ops = {
 	.ktls_recv = tls_ktls_recv,
 	.close = tls_close,
 	.recv = tls_recv,
+	.peer_notified = tls_peer_notified,
 	.error = tls_error,
 	.report = tls_get_report,
 	.conn_free = tls_conn_free
@@ -811,4 +813,14 @@ tls_recv(struct tls_conn *c, void *buf, size_t len)
 		break;
 	}
 	return tls_io_error(c, n);
+}
+
+/*
+ * Did the peer send close_notify? tls_recv returns 0 for it and for a
+ * plain end of file alike; the close phase tells them apart.
+ */
+static int
+tls_peer_notified(const struct tls_conn *c)
+{
+	return (SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) != 0;
 }

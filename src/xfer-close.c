@@ -4,6 +4,9 @@
  * send close_notify with --tls, shut the write side and wait for the
  * receiver's close (the drain), or, with --close-timeout 0, for the
  * kernel to hand off what it queued. The transfer is done only then.
+ * Also what the receiver says while the file is still going out is read
+ * and dropped here (xfer_discard), and how a transfer given up on ends:
+ * with a reset (xfer_abort).
  */
 
 #include "config.h"
@@ -27,6 +30,137 @@
 static int	xfer_tls_close(struct xfer *, struct pollfd *);
 static int	xfer_close_expired(struct xfer *);
 static int	xfer_handed_off(struct xfer *, struct pollfd *);
+static int	xfer_reset(struct xfer *, int, struct pollfd *);
+static int	xfer_done(struct xfer *);
+
+/*
+ * Read and drop what the receiver sent while the file goes out (an echo
+ * server, a client's request), so that neither side's buffers fill for
+ * good; -v tells how much. Never blocks. Its end of file marks the
+ * receiver closed. Returns 0; 1 once --ack's line from the receiver
+ * ended the transfer (xfer_ack_feed); or -1 with errno once the
+ * connection failed (a reset, a timeout, a bad TLS record): the error is
+ * the socket's, which a read takes, so the caller must report it.
+ * --tls: decrypted until its close_notify, raw bytes after. A receiver
+ * that talks back ends the blocking sends (xfer_block): a send that
+ * waits inside the call would leave what it says unread meanwhile.
+ */
+int
+xfer_discard(struct xfer *x)
+{
+	const struct tls_ops	*t = x->par->tls;
+	char			 buf[16384];
+	ssize_t			 n;
+	int			 reads;
+
+	if (x->par->keep_open || x->conn.peer_closed)
+		return 0;
+	for (reads = 0; reads < XFER_DISCARD_READS; reads++) {
+		if (x->conn.tls != NULL && !x->conn.peer_notify) {
+			n = t->recv(x->conn.tls, buf, sizeof(buf));
+			if (n == 0 && t->peer_notified(x->conn.tls)) {
+				x->conn.peer_notify = 1;
+				continue;
+			}
+		} else
+			n = recv(x->conn.sock, buf, sizeof(buf), MSG_DONTWAIT);
+		/* --ack: the receiver's line, say an error, ends it. */
+		if (n > 0 && x->par->ack && xfer_ack_feed(x, buf, (size_t)n))
+			return 1;
+		if (n > 0) {
+			if (!x->par->ack)
+				x->prog.talked += (uint64_t)n;
+			if (x->conn.blocking &&
+			    net_blocking(x->conn.sock, 0, 0) == 0)
+				x->conn.blocking = 0;
+			continue;
+		}
+		if (n == 0)
+			x->conn.peer_closed = 1;
+		else if (errno == EINTR)
+			continue;
+		else if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * The events to wait for while sending: room to write, and what the
+ * receiver says (until its end of file).
+ */
+short
+xfer_discard_events(const struct xfer *x)
+{
+	if (x->par->keep_open || x->conn.peer_closed)
+		return 0;
+	return POLLIN;
+}
+
+/*
+ * The bytes the connection put on the wire so far: what the peer's TCP
+ * acknowledged plus what is still queued. Returns 0, or -1 where the
+ * system cannot tell.
+ */
+int
+xfer_wire(const struct xfer *x, uint64_t *bytes)
+{
+	uint64_t	acked;
+	size_t		left;
+	int		closed;
+
+	if (x->conn.sock == -1 ||
+	    sf_tcp_end(x->conn.sock, &closed, &acked) == -1 ||
+	    sf_unsent(x->conn.sock, &left) == -1)
+		return -1;
+	*bytes = acked + left;
+	return 0;
+}
+
+/*
+ * Returns 1 if the receiver may have had a byte of the transfer: its TCP
+ * acknowledged one (past the TLS handshake), or, where the system cannot
+ * tell, any went out. A byte sent but never acknowledged was lost with
+ * the connection.
+ */
+int
+xfer_receiver_saw(const struct xfer *x)
+{
+	uint64_t	acked;
+	int		closed;
+
+	if (xfer_bytes_done(x) == 0)
+		return 0;
+	if (x->conn.sock == -1 ||
+	    sf_tcp_end(x->conn.sock, &closed, &acked) == -1)
+		return 1;
+	return acked > x->conn.wire_base;
+}
+
+/*
+ * Close the socket of a transfer that failed or was stopped with a reset
+ * (SO_LINGER {1, 0}), not an end of file: a receiver that checks its
+ * reads sees ECONNRESET, not a normal end of a cut-off stream. What the
+ * socket still holds back is pushed out first; what the receiver has not
+ * made room for is dropped with the connection.
+ */
+void
+xfer_abort(struct xfer *x)
+{
+	struct linger	l = { 1, 0 };
+
+	if (x->conn.sock == -1)
+		return;
+	if (x->prog.phase == XFER_FAILED) {
+		(void)sf_cork(x->conn.sock, 0);
+		(void)sf_push(x->conn.sock);
+		(void)setsockopt(x->conn.sock, SOL_SOCKET, SO_LINGER, &l,
+		    sizeof(l));
+	}
+	close(x->conn.sock);
+	x->conn.sock = -1;
+}
 
 /*
  * Every byte is out: push anything corked, shut the write side so the
@@ -45,6 +179,9 @@ xfer_finish_send(struct xfer *x, struct pollfd *pfd)
 		x->prog.phase = XFER_DONE;
 		return 0;
 	}
+	/* Where the application's bytes end on the wire (see xfer_reset). */
+	if (x->conn.wire_end == 0 && xfer_wire(x, &x->conn.wire_end) == -1)
+		x->conn.wire_end = 0;
 	if (x->conn.tls != NULL && x->conn.tls_closed == 0 &&
 	    (r = xfer_tls_close(x, pfd)) != 0)
 		return r == 1;
@@ -99,7 +236,8 @@ xfer_tls_close(struct xfer *x, struct pollfd *pfd)
 
 /*
  * Fails the transfer if the receiver has not closed in time, or closed but
- * its TCP has not acknowledged every byte in that time.
+ * its TCP has not acknowledged every byte, and the end of the stream, in
+ * that time.
  */
 static int
 xfer_close_expired(struct xfer *x)
@@ -109,7 +247,11 @@ xfer_close_expired(struct xfer *x)
 	if (loop_now_ns() - x->prog.drain_start_ns <
 	    (int64_t)close_ms * 1000000)
 		return 0;
-	if (x->conn.peer_closed)
+	if (x->conn.peer_closed && x->prog.unsent == 0)
+		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver closed, but "
+		    "had not acknowledged the end of the stream within %g s",
+		    x->conn.peer, close_ms / 1000.0);
+	else if (x->conn.peer_closed)
 		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: receiver closed, but "
 		    "had not acknowledged %zu of %ju bytes within %g s",
 		    x->conn.peer, x->prog.unsent,
@@ -124,54 +266,56 @@ xfer_close_expired(struct xfer *x)
 
 /*
  * Read (and drop) whatever the receiver still says until its EOF: then it
- * has closed without a reset, and once its TCP has acknowledged every byte
- * (xfer_handed_off) exit 0 means just that. A reset here means it did not,
- * so it fails the transfer. With --close-timeout 0 the EOF is not waited
- * for, but what the receiver said is still read (closing a socket with
- * unread data resets the connection and discards what is still queued)
- * and the transfer ends only once the queue is handed off, as above.
+ * has closed without a reset, and once its TCP is past every state a reset
+ * can follow (xfer_handed_off) exit 0 means just that. A reset here means
+ * it did not, so it fails the transfer (see xfer_reset). --tls: decrypted
+ * until the receiver's close_notify, then the raw socket up to TCP's end
+ * of file, since a receiver that never read closes with a reset after its
+ * close_notify. With --close-timeout 0 the EOF is not waited for, but
+ * what the receiver said is still read (closing a socket with unread data
+ * resets the connection and discards what is still queued) and the
+ * transfer ends only once the queue is handed off, as above.
  */
 int
 xfer_drain(struct xfer *x, struct pollfd *pfd)
 {
-	char	buf[4096];
-	ssize_t	n;
-	int	reads;
+	const struct tls_ops	*t = x->par->tls;
+	char			 buf[4096];
+	ssize_t			 n;
+	int			 reads, tls;
 
 	if (x->conn.peer_closed)
 		return xfer_handed_off(x, pfd);
 	for (reads = 0; reads < XFER_STEP_CALLS; reads++) {
 		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
-		/* --tls: decrypted (the peer's close_notify ends it). */
-		n = x->conn.tls_closed == 1 ?
-		    x->par->tls->recv(x->conn.tls, buf, sizeof(buf)) :
+		tls = x->conn.tls_closed == 1 && !x->conn.peer_notify;
+		n = tls ? t->recv(x->conn.tls, buf, sizeof(buf)) :
 		    recv(x->conn.sock, buf, sizeof(buf), 0);
 		if (n == 0 && x->par->ack) {
 			xfer_ack_eof(x);
 			return 0;
 		}
+		if (n == 0 && tls && t->peer_notified(x->conn.tls)) {
+			x->conn.peer_notify = 1;
+			continue;
+		}
 		if (n == 0) {
 			x->conn.peer_closed = 1;
-			/* A Unix socket's bytes are in the receiver's queue. */
-			if (sockopt_family(x->conn.sock) == AF_UNIX) {
-				x->prog.end_ns = loop_now_ns();
-				x->prog.phase = XFER_DONE;
-				return 0;
-			}
 			return xfer_handed_off(x, pfd);
 		}
 		/* --ack: the receiver's line ends it, ok or not. */
 		if (n > 0 && x->par->ack && xfer_ack_feed(x, buf, (size_t)n))
 			return 0;
-		if (n > 0)
+		if (n > 0) {
+			if (!x->par->ack)
+				x->prog.talked += (uint64_t)n;
 			continue;
+		}
 		if (errno == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			xfer_fail_errno(x, errno);
-			return 0;
-		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return xfer_reset(x, errno, pfd);
 		if (x->par->close_timeout_ms > 0 && xfer_close_expired(x))
 			return 0;
 		break;
@@ -180,40 +324,51 @@ xfer_drain(struct xfer *x, struct pollfd *pfd)
 		return xfer_handed_off(x, pfd);
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLIN;
-	if (x->conn.tls_closed == 1)
-		pfd->events = x->par->tls->events(x->conn.tls);
+	if (x->conn.tls_closed == 1 && !x->conn.peer_notify)
+		pfd->events = t->events(x->conn.tls);
 	return 1;
 }
 
 /*
- * The transfer is done once the kernel holds no byte the receiver's TCP
- * has not acknowledged (sf_unsent; where the system cannot tell, at once):
- * with --close-timeout 0, and after the receiver's close, since one that
- * shut its side before reading (nc -N with nothing to say) may still have
- * bytes coming. Until then it looks again every XFER_BUSY_WAIT_MS, reading
- * what the receiver says (once it closed, its end of file stays readable:
- * no poll then); a reset fails the transfer, and --close-timeout (with 0,
- * the idle timeout, as it bounds sending) bounds a queue that stops
- * shrinking.
+ * The transfer is done once the receiver's TCP can no longer take back
+ * what it acknowledged. After the receiver's close, where TCP_INFO tells
+ * (Linux), that is once the connection reached TCP_CLOSE without a reset:
+ * both FINs exchanged and ours acknowledged, so every byte was too. A
+ * receiver whose program shut its side and then exits with bytes unread
+ * (socat failing to open its output) resets the connection after its FIN,
+ * and that reset comes before this state or not at all from its TCP
+ * (only a close in the instant between our acknowledgement of its FIN and
+ * its arrival can still send one). Elsewhere, and with --close-timeout 0
+ * before the receiver's close, it is once the kernel holds no byte the
+ * receiver's TCP has not acknowledged (sf_unsent; where the system cannot
+ * tell, at once), since one that shut its side before reading (nc -N with
+ * nothing to say) may still have bytes coming. Until then it looks again
+ * every XFER_BUSY_WAIT_MS, reading what the receiver says (once it
+ * closed, its end of file stays readable: no poll then); a reset fails
+ * the transfer, and --close-timeout (with 0, the idle timeout, as it
+ * bounds sending) bounds the wait.
  */
 static int
 xfer_handed_off(struct xfer *x, struct pollfd *pfd)
 {
+	uint64_t	acked;
 	size_t		left;
 	socklen_t	len = sizeof(int);
-	int		err = 0;
+	int		err = 0, closed = 0, known;
 
-	if (sf_unsent(x->conn.sock, &left) == -1 || left == 0) {
-		/* The transfer took until now: the summary says so. */
-		x->prog.end_ns = loop_now_ns();
-		x->prog.phase = XFER_DONE;
-		return 0;
-	}
+	/* A Unix socket's bytes are in the receiver's queue once written. */
+	if (x->conn.peer_closed && sockopt_family(x->conn.sock) == AF_UNIX)
+		return xfer_done(x);
+	/* The state first: a reset sets the error before the state. */
+	known = x->conn.peer_closed &&
+	    sf_tcp_end(x->conn.sock, &closed, &acked) == 0;
 	if (getsockopt(x->conn.sock, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-	    err != 0) {
-		xfer_fail_errno(x, err);
-		return 0;
-	}
+	    err != 0)
+		return xfer_reset(x, err, pfd);
+	if (sf_unsent(x->conn.sock, &left) == -1)
+		return xfer_done(x);
+	if (known ? closed : left == 0)
+		return xfer_done(x);
 	if (left != x->prog.unsent) {
 		x->prog.unsent = left;
 		x->prog.last_move_ns = loop_now_ns();
@@ -226,4 +381,52 @@ xfer_handed_off(struct xfer *x, struct pollfd *pfd)
 	x->prog.busy_until_ns = loop_now_ns() +
 	    (int64_t)XFER_BUSY_WAIT_MS * 1000000;
 	return 1;
+}
+
+/*
+ * The connection failed with err in the close phase, most often a reset.
+ * With --retry, one that came before the receiver acknowledged any byte
+ * is retried as a failed connect. Under TLS a receiver that sent no
+ * close_notify, and whose TCP acknowledged every byte of the transfer
+ * before it reset, closed without reading zcsend's close_notify (an HTTP
+ * client that stops at Content-Length): delivered, told with -v. Anything
+ * else fails the transfer; after the receiver's end of file an EPIPE is
+ * the reset that followed it.
+ */
+static int
+xfer_reset(struct xfer *x, int err, struct pollfd *pfd)
+{
+	uint64_t	acked;
+	int		closed;
+
+	if (err == EPIPE && x->conn.peer_closed)
+		err = ECONNRESET;
+	if ((err == ECONNRESET || err == EPIPE) && x->conn.ai_list != NULL &&
+	    xfer_retry_later(x, err, pfd))
+		return 1;
+	if ((err == ECONNRESET || err == EPIPE) && x->conn.tls != NULL &&
+	    !x->conn.peer_notify && x->conn.wire_end != 0 &&
+	    sf_tcp_end(x->conn.sock, &closed, &acked) == 0 &&
+	    acked >= x->conn.wire_end) {
+		if (x->par->verbose)
+			note_emit(x->par->note, "%s reset the connection "
+			    "without reading zcsend's close_notify, after "
+			    "acknowledging all %ju bytes", x->conn.peer,
+			    (uintmax_t)xfer_bytes_done(x));
+		return xfer_done(x);
+	}
+	xfer_fail_errno(x, err);
+	return 0;
+}
+
+/* The transfer is done, as of now; -v tells what the receiver said. */
+static int
+xfer_done(struct xfer *x)
+{
+	x->prog.end_ns = loop_now_ns();
+	x->prog.phase = XFER_DONE;
+	if (x->par->verbose && x->prog.talked > 0)
+		note_emit(x->par->note, "%s sent %ju bytes back, discarded",
+		    x->conn.peer, (uintmax_t)x->prog.talked);
+	return 0;
 }

@@ -26,39 +26,49 @@
 #include "xfer-int.h"
 
 static int	xfer_connected(struct xfer *, int, struct pollfd *);
+static int	xfer_rewind(struct xfer *);
+static void	xfer_attempts_note(struct xfer *);
 
 /*
- * --retry: the connect (or the connection, before its first byte went
- * out) failed with err. Returns 1 with *pfd set to wait for the next
- * attempt if one is allowed, else 0. The next attempt starts over at the
- * first address, with a fresh connect timeout (see xfer_connect).
+ * --retry: the connect (or the connection, before the receiver's TCP
+ * acknowledged a byte of the transfer: xfer_receiver_saw) failed with
+ * err. Returns 1 with *pfd set to wait for the next attempt if one is
+ * allowed, else 0. The next attempt starts over at the first address,
+ * with a fresh connect timeout (see xfer_connect).
  * This is the one place a connection is abandoned: its socket, its TLS
  * session (the next one needs a handshake of its own) and what the send
  * path knew of it go; the input's unsent bytes in the scratch buffer stay,
- * as they are still the next to send.
+ * as they are still the next to send. Bytes that went out but were never
+ * acknowledged are sent again (xfer_rewind).
  */
 int
 xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 {
 	struct xfer_conn	*c = &x->conn;
 	int64_t			 now = loop_now_ns();
+	const char		*what = x->prog.phase == XFER_HANDSHAKE ?
+				    "TLS handshake with" : "connect";
 
 	/*
 	 * --resume: the next receiver says where to go on from, so a
 	 * connection lost after bytes went out (reset, or closed: EPIPE) is
-	 * worth another as a reset connect is.
+	 * worth another as a reset connect is, whatever the receiver saw.
+	 * Otherwise only one whose receiver acknowledged no byte is.
 	 */
 	if (xfer_bytes_done(x) != 0 && x->par->resume && err == EPIPE)
 		err = ECONNRESET;
-	if ((xfer_bytes_done(x) != 0 && !x->par->resume) ||
+	if ((!x->par->resume && xfer_receiver_saw(x)) ||
 	    !retry_schedule(&c->retry, err, now) ||
-	    (xfer_bytes_done(x) != 0 && !xfer_ack_rewind(x)))
+	    (x->par->resume ? xfer_bytes_done(x) != 0 && !xfer_ack_rewind(x) :
+	    xfer_rewind(x) == -1))
 		return 0;
 	if (c->tls != NULL)
 		x->par->tls->conn_free(c->tls);
 	c->tls = NULL;
 	c->tls_closed = 0;
 	c->peer_closed = 0;
+	c->peer_notify = 0;
+	c->wire_base = c->wire_end = 0;
 	if (x->par->tls != NULL)
 		x->be.backend = x->par->tls->write_backend;
 	if (c->sock != -1)
@@ -68,23 +78,54 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	c->blocking = 0;
 	x->prog.phase = XFER_CONNECT;
 	if (c->retry.notify)
-		note_emit(x->par->note, "connect %s port %s: %s: retry %d of %d in %.1f s",
-		    c->host, c->port, err == ETIMEDOUT ? "timed out" :
-		    strerror(err), c->retry.attempts, c->retry.max,
+		note_emit(x->par->note, "%s %s port %s: %s: retry %d of %d in %.1f s",
+		    what, c->host, c->port, err == ETIMEDOUT ? "timed out" :
+		    err == EPIPE ? "connection closed by peer" : strerror(err), c->retry.attempts, c->retry.max,
 		    (double)(c->retry.at_ns - now) / 1e9);
 	pfd->fd = -1;
 	pfd->events = 0;
 	return 1;
 }
 
+/*
+ * Before another attempt: bytes that went out but were never acknowledged
+ * are sent again from the start. Returns -1 if they cannot be (a stream's
+ * bytes are gone once sent, or wait in splice's pipe).
+ */
+static int
+xfer_rewind(struct xfer *x)
+{
+	if (xfer_bytes_done(x) == 0)
+		return 0;
+	if (x->in.start < 0 || x->be.scratch.piped > 0)
+		return -1;
+	x->prog.hdr_done = 0;
+	x->prog.file_done = 0;
+	x->prog.trl_done = 0;
+	x->be.scratch.pos = x->be.scratch.len = 0;
+	return 0;
+}
+
 /* For messages: why a failure under --retry was final. */
 const char *
 xfer_retry_note(const struct xfer *x)
 {
-	if (x->conn.retry.max > 0 && xfer_bytes_done(x) > 0 &&
-	    !x->par->resume)
-		return " (not retried: bytes already went out)";
+	if (x->conn.retry.max > 0 && !x->par->resume &&
+	    xfer_receiver_saw(x))
+		return " (not retried: the receiver acknowledged bytes)";
 	return "";
+}
+
+/* A final failure after more than one attempt says how many. */
+static void
+xfer_attempts_note(struct xfer *x)
+{
+	size_t	len;
+
+	if (x->conn.retry.attempts > 1 && (len = strlen(x->out.error)) <
+	    sizeof(x->out.error))
+		snprintf(x->out.error + len, sizeof(x->out.error) - len,
+		    " (%d attempts)", x->conn.retry.attempts);
 }
 
 /* The connect is done: start sending, or report a reset that came first. */
@@ -96,6 +137,9 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 	x->conn.connecting = 0;
 	x->prog.phase = XFER_SEND;
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
+	/* Linux counts the SYN among the bytes acknowledged. */
+	if (xfer_wire(x, &x->conn.wire_base) == -1)
+		x->conn.wire_base = 0;
 	/* A Unix socket's connect tells nothing new. */
 	if (x->par->verbose && x->conn.ai_now->ai_family != AF_UNIX) {
 		net_addr_name(x->conn.ai_now, addr, sizeof(addr));
@@ -161,10 +205,18 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 	switch (t->handshake(c->tls, why, sizeof(why))) {
 	case 0:
 		if (loop_now_ns() >= c->tls_deadline_ns) {
+			/*
+			 * --retry: a service that is starting may accept
+			 * before it answers.
+			 */
+			if (c->ai_list != NULL &&
+			    xfer_retry_later(x, ETIMEDOUT, pfd))
+				return 1;
 			x->out.errnum = ETIMEDOUT;
 			xfer_fail(x, EXIT_TEMPFAIL, "TLS handshake with %s: "
 			    "timed out after %g s", c->peer,
 			    x->par->connect_timeout_ms / 1000.0);
+			xfer_attempts_note(x);
 			return 0;
 		}
 		pfd->fd = c->sock;
@@ -179,10 +231,11 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 		 */
 		err = errno;
 		if ((err == ECONNRESET || err == EPIPE) && c->ai_list != NULL &&
-		    xfer_retry_later(x, ECONNRESET, pfd))
+		    xfer_retry_later(x, err, pfd))
 			return 1;
 		xfer_fail(x, EXIT_PROTOCOL, "TLS handshake with %s: %s",
 		    c->peer, why);
+		xfer_attempts_note(x);
 		return 0;
 	default:
 		break;
@@ -204,6 +257,9 @@ xfer_handshake(struct xfer *x, struct pollfd *pfd)
 	}
 	if (x->par->hdr.len > 0 || x->par->trl.len > 0)
 		(void)sf_cork(c->sock, 1);
+	/* The handshake's bytes on the wire are none of the file's. */
+	if (xfer_wire(x, &c->wire_base) == -1)
+		c->wire_base = 0;
 	x->prog.phase = XFER_SEND;
 	x->prog.start_ns = x->prog.last_move_ns = loop_now_ns();
 	return xfer_send(x, pfd);
@@ -221,7 +277,6 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 {
 	struct xfer_conn	*c = &x->conn;
 	char			 addr[1025], what[1100], why[256];
-	size_t			 len;
 	int64_t			 now;
 	int			 waiting, r;
 	short			 revents;
@@ -329,10 +384,7 @@ xfer_connect(struct xfer *x, struct pollfd *pfd)
 		snprintf(what, sizeof(what), "%s port %s", c->host, c->port);
 	x->out.status = xfer_connect_error(c->err, what,
 	    x->par->connect_timeout_ms, x->out.error, sizeof(x->out.error));
-	if (c->retry.attempts > 1 && (len = strlen(x->out.error)) <
-	    sizeof(x->out.error))
-		snprintf(x->out.error + len, sizeof(x->out.error) - len,
-		    " (%d attempts)", c->retry.attempts);
+	xfer_attempts_note(x);
 	x->prog.phase = XFER_FAILED;
 	x->prog.end_ns = loop_now_ns();
 	return 0;

@@ -10,6 +10,8 @@
 
 /* Backend calls per step: bounded so progress and signals are seen. */
 #define XFER_STEP_CALLS		8
+/* Reads of what the receiver says, 16 KiB each, per step of the send. */
+#define XFER_DISCARD_READS	64
 /* How long to back off after EBUSY (pages not in memory, SF_NODISKIO). */
 #define XFER_BUSY_WAIT_MS	10
 /*
@@ -39,6 +41,11 @@ int		 xfer_connect(struct xfer *, struct pollfd *);
 int		 xfer_send(struct xfer *, struct pollfd *);
 
 /* xfer-close.c */
+int		 xfer_discard(struct xfer *);
+short		 xfer_discard_events(const struct xfer *);
+int		 xfer_wire(const struct xfer *, uint64_t *);
+int		 xfer_receiver_saw(const struct xfer *);
+void		 xfer_abort(struct xfer *);
 int		 xfer_finish_send(struct xfer *, struct pollfd *);
 int		 xfer_drain(struct xfer *, struct pollfd *);
 

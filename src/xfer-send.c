@@ -157,11 +157,26 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	struct sf_chunk		 c;
 	uint64_t		 file_left, allowed, before;
 	ssize_t			 n;
-	int			 calls;
+	int			 calls, err;
 
 	/* --resume: not a byte before the receiver says where it stands. */
 	if (x->ack.resume_wait && (calls = xfer_ack_resume(x, pfd)) != -1)
 		return calls;
+	/*
+	 * What the receiver said since the last step: read and dropped
+	 * before every step, or an echo would fill both directions' buffers
+	 * and stop the send for good. With --ack, a receiver that fails
+	 * mid-stream says so in its line, which ends the transfer.
+	 */
+	if ((calls = xfer_discard(x)) == 1)
+		return 0;
+	if (calls == -1) {
+		err = errno;
+		if (x->conn.ai_list != NULL && xfer_retry_later(x, err, pfd))
+			return 1;
+		xfer_fail_errno(x, err);
+		return 0;
+	}
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
 	g->busy_until_ns = 0;
@@ -284,6 +299,8 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 		/* OpenSSL may want the socket readable first. */
 		if (x->conn.tls != NULL)
 			pfd->events = x->par->tls->events(x->conn.tls);
+		/* A receiver that talks back is heard while we wait. */
+		pfd->events |= xfer_discard_events(x);
 		if (err == EINTR || err == EBUSY) {
 			pfd->fd = -1;	/* poll only the clock */
 			x->prog.busy_until_ns = loop_now_ns() +

@@ -190,13 +190,14 @@ xfer_free(struct xfer *x)
 	x->conn.ai_list = x->conn.ai_next = NULL;
 }
 
-/* Close the transfer's socket, if it has one, and free it. */
+/*
+ * Close the transfer's socket, if it has one, and free it. A transfer that
+ * failed or was stopped ends with a reset (xfer_abort).
+ */
 void
 xfer_close(struct xfer *x)
 {
-	if (x->conn.sock != -1)
-		close(x->conn.sock);
-	x->conn.sock = -1;
+	xfer_abort(x);
 	xfer_free(x);
 }
 
@@ -415,13 +416,24 @@ void
 xfer_fail_errno(struct xfer *x, int err)
 {
 	socklen_t	len = sizeof(int);
+	uint64_t	acked;
 	char		counts[64];
-	int		soerr = 0;
+	int		soerr = 0, closed = 0;
 
 	/* A reset that lands before the call shows as EPIPE or ENOTCONN. */
 	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->conn.sock,
 	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
 		err = soerr;
+	/*
+	 * Or its ECONNRESET went to an earlier call (Linux's sendfile drops
+	 * it inside a partial send), or it followed the receiver's FIN
+	 * (EPIPE): a connection that is TCP_CLOSE while zcsend still sends
+	 * or waits was reset, since a clean close passes TIME_WAIT only
+	 * after zcsend's own FIN, and no failure comes after that.
+	 */
+	if ((err == EPIPE || err == ENOTCONN) && x->conn.sock != -1 &&
+	    sf_tcp_end(x->conn.sock, &closed, &acked) == 0 && closed)
+		err = ECONNRESET;
 	x->out.errnum = err;
 	xfer_counts(x, counts, sizeof(counts));
 	/* --tls: what OpenSSL said, e.g. a bad record from the receiver. */
@@ -431,6 +443,11 @@ xfer_fail_errno(struct xfer *x, int err)
 		return;
 	}
 	switch (err) {
+	case ETIMEDOUT:
+		/* The kernel gave up retransmitting: a timeout, as any. */
+		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: %s after %s%s",
+		    x->conn.peer, strerror(err), counts, xfer_retry_note(x));
+		break;
 	case EPIPE:
 	case ENOTCONN:
 		xfer_fail(x, EXIT_IOERR, "send to %s: connection closed by "

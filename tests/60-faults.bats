@@ -138,13 +138,7 @@ unreadable_mid_transfer() {
 # be for any local address, and dropped. Skips where namespaces cannot be
 # made (not root, no ip(8)).
 make_netns() {
-	command -v ip >/dev/null || skip "no ip(8)"
-	NETNS=zcsend-test-$$-$BATS_TEST_NUMBER
-	ip netns add "$NETNS" 2>/dev/null || {
-		NETNS=
-		skip "cannot create a network namespace (needs root)"
-	}
-	ip netns exec "$NETNS" ip link set lo up
+	new_netns
 	ip netns exec "$NETNS" ip route add "${BLACKHOLE%.*}.0/24" dev lo
 }
 

@@ -164,11 +164,20 @@ at_fd_limit() {
 	short_pipe() {
 		printf abc | zc -n 10 127.0.0.1 "$RECV_PORT" -
 	}
-	start_nc "$RECEIVED"
+	need python3
+	# A receiver that reads every byte and tells an end of file from a
+	# reset: it gets the 3 bytes, then the reset of an aborted transfer.
+	RECV_ERR=$BATS_TEST_TMPDIR/reader.err
+	bg_start /dev/null "$RECV_ERR" python3 \
+	    "$BATS_TEST_DIRNAME/helpers/peer.py" reader "$RECEIVED"
+	RECV_PID=$BG_PID
+	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10
+	RECV_PORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$RECV_ERR")
 	run -74 --separate-stderr short_pipe
 	assert_equal "$stderr" "zcsend: stdin: input ended early: sent 3 of 10 bytes"
 	bg_wait "$RECV_PID"
 	assert_equal "$(cat "$RECEIVED")" abc
+	grep -qx 'reset 3' "$RECV_ERR" || fail "$(cat "$RECV_ERR")"
 }
 
 @test "a pseudo-file that ends before -n is not a shrunk file: input ended early" {

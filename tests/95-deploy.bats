@@ -152,11 +152,11 @@ start_nc_on() {
 	    "$ZCERR" || fail "no retry line: $(cat "$ZCERR")"
 }
 
-@test "--retry never retries once bytes went out, and says so" {
+@test "--retry never retries once the receiver acknowledged bytes, and says so" {
 	start_peer -R 65536 -r 1000
 	run -74 --separate-stderr zc --retry 5 --retry-delay 0.1 \
 	    127.0.0.1 "$RECV_PORT" "$R1M"
-	assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection (closed|reset) by peer after [0-9]+ of 1048576 bytes \\(not retried: bytes already went out\\)\$"
+	assert_one_line_stderr "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: connection (closed|reset) by peer after [0-9]+ of 1048576 bytes \\(not retried: the receiver acknowledged bytes\\)\$"
 	recv_wait
 	[[ $(grep -c '^accepted$' "$RECV_ERR") -eq 1 ]] ||
 	    fail "more than one connection: $(cat "$RECV_ERR")"

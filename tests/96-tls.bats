@@ -388,7 +388,7 @@ assert_tls_json() {
 	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
 	recv_wait
 	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
-	grep -Eq "^zcsend: connect 127\\.0\\.0\\.1 port $port: Connection reset by peer: retry 1 of 6 in " \
+	grep -Eq "^zcsend: TLS handshake with 127\\.0\\.0\\.1 port $port: Connection reset by peer: retry 1 of 6 in " \
 	    "$ZCERR" || fail "no retry line: $(cat "$ZCERR")"
 	jq -e '.status == 0 and .attempts >= 2' "$ZCOUT" >/dev/null ||
 	    fail "JSON: $(cat "$ZCOUT")"
@@ -423,7 +423,7 @@ for _ in range(3):
 	assert_equal "$(grep -c '^reset$' "$RECV_ERR")" 3
 	assert_equal "$(grep -c ': retry ' <<<"$stderr")" 2
 	assert_equal "$(tail -n 1 <<<"$stderr")" \
-	    "zcsend: TLS handshake with 127.0.0.1 port $port: connection reset by peer"
+	    "zcsend: TLS handshake with 127.0.0.1 port $port: connection reset by peer (3 attempts)"
 	assert_equal "$(jq -c '[.status, .attempts, .bytes]' <<<"$output")" \
 	    '[76,3,0]'
 }

@@ -306,3 +306,16 @@ start_listener() {
 	LPORT=$(sed -n 's/^zcsend: listening on .* port \([0-9]*\)$/\1/p' \
 	    "$ZCERR")
 }
+
+# new_netns: a network namespace whose only interface is lo, up; sets
+# NETNS (the test's teardown deletes it). Skips where namespaces cannot
+# be made (not root, no ip(8)).
+new_netns() {
+	command -v ip >/dev/null || skip "no ip(8)"
+	NETNS=zcsend-test-$$-$BATS_TEST_NUMBER
+	ip netns add "$NETNS" 2>/dev/null || {
+		NETNS=
+		skip "cannot create a network namespace (needs root)"
+	}
+	ip netns exec "$NETNS" ip link set lo up
+}
