@@ -52,7 +52,7 @@ zcrecv_wait() {
 
 # fake_receiver REPLY [FIRST]: a receiver speaking the protocol wrongly on
 # purpose, on a free loopback port: it sends FIRST (if given) at once,
-# reads until the sender's end of stream, counting bytes into
+# reads until the sender's end of stream (or its reset), counting bytes into
 # $BATS_TEST_TMPDIR/fake.count, then sends REPLY (printf escapes) and
 # closes; REPLY RESET resets the connection instead. Sets FPID and FPORT.
 fake_receiver() {
@@ -71,7 +71,11 @@ if first:
     c.sendall(first.encode().decode("unicode_escape").encode("latin-1"))
 n = 0
 while True:
-    b = c.recv(65536)
+    # A sender that fails ends with a reset (zcsend(1), End of a transfer).
+    try:
+        b = c.recv(65536)
+    except ConnectionResetError:
+        break
     if not b:
         break
     n += len(b)
