@@ -169,7 +169,7 @@ at_fd_limit() {
 	# reset: it gets the 3 bytes, then the reset of an aborted transfer.
 	RECV_ERR=$BATS_TEST_TMPDIR/reader.err
 	bg_start /dev/null "$RECV_ERR" python3 \
-	    "$BATS_TEST_DIRNAME/helpers/peer.py" reader "$RECEIVED"
+	    "$BATS_TEST_DIRNAME/helpers/pypeer.py" reader "$RECEIVED"
 	RECV_PID=$BG_PID
 	wait_for_line "$RECV_ERR" '^listening [0-9]+$' 10
 	RECV_PORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$RECV_ERR")

@@ -60,18 +60,22 @@ rng_seed(uint32_t seed, int fixed)
 	draws = 0;
 }
 
-/* Only a refused, timed-out or reset connect is tried again. */
+/*
+ * Only a refused, timed-out, reset or closed (EPIPE: a handshake the
+ * receiver closed) connect is tried again.
+ */
 static int
 rt_retryable(void)
 {
-	static const int	no[] = { EHOSTUNREACH, ENETUNREACH, EPIPE,
-	    EACCES, ENOENT, 0 };
+	static const int	no[] = { EHOSTUNREACH, ENETUNREACH, EACCES,
+	    ENOENT, 0 };
 	struct retry		r;
 	size_t			i;
 
 	CHECK(retry_retryable(ECONNREFUSED));
 	CHECK(retry_retryable(ETIMEDOUT));
 	CHECK(retry_retryable(ECONNRESET));
+	CHECK(retry_retryable(EPIPE));
 	rng_seed(1, 0);
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		CHECK(!retry_retryable(no[i]));
@@ -228,7 +232,7 @@ int
 main(void)
 {
 	static const struct tap_test tests[] = {
-		{ "only refused, timed-out and reset connects are retried",
+		{ "only refused, timed-out, reset and closed connects are retried",
 		    rt_retryable },
 		{ "--retry N: N connects after the first", rt_max },
 		{ "the wait doubles, drawn from its upper half", rt_doubling },
