@@ -219,6 +219,9 @@ push_mode() {
 	refute_line --regexp '^cold: mincore'
 }
 
+# A cold figure only where mincore found no page resident; pages the
+# kernel keeps (still referenced, say, by a socket's queue) make the row
+# "unavailable" instead, which a busy machine's disk brings now and then.
 @test "bench --cache both --size 64K,1M: a warm and a cold group per size, in order" {
 	disk_dir
 	TMPDIR=$DISK_DIR run --separate-stderr zc --bench --cache both \
@@ -231,7 +234,9 @@ push_mode() {
 	    and ([.modes[] | select(.mode == "sendfile") | "\(.size) \(.cache)"]
 	        == ["65536 warm", "65536 cold", "1048576 warm", "1048576 cold"])
 	    and all(.modes[] | select(.cache == "cold");
-	        .resident_pages_before == 0)' <<<"$output"
+	        .resident_pages_before == 0 or
+	        (.unavailable | startswith("page cache not dropped: ")))' \
+	    <<<"$output"
 	assert_success
 }
 
