@@ -289,8 +289,14 @@ assert_reader_reset() {
 
 # --- 5: an HTTPS client that stops at Content-Length ---
 
+# A known race stays (zcsend(1), End of a transfer): urllib may close, and
+# so reset, before its delayed ACK of the last segment left, and a reset
+# does not acknowledge it; zcsend then cannot tell that from a client that
+# did not get it, and exits 74 saying so. The test asks every byte at the
+# client in every run, exit 0 in most, and in any other that exact
+# message.
 @test "urllib fetching zcsend -l --tls with Content-Length gets every byte, and zcsend exits 0 (6 runs)" {
-	local k resets=0
+	local k resets=0 lost=0
 
 	need python3
 	for ((k = 1; k <= 6; k++)); do
@@ -302,6 +308,10 @@ assert_reader_reset() {
 		assert_output 'fetched 100000'
 		assert_same_bytes "$R100K" "$RECEIVED"
 		bg_wait "$ZPID"
+		if [[ $BG_STATUS -eq 74 ]] && grep -Eq '^zcsend: send to 127\.0\.0\.1 port [0-9]+: connection reset by peer after 100043 of 100043 bytes$' "$ZCERR"; then
+			lost=$((lost + 1))
+			continue
+		fi
 		[[ $BG_STATUS -eq 0 ]] ||
 		    fail "run $k: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
 		# -v says so when urllib closed before zcsend's close_notify
@@ -310,6 +320,7 @@ assert_reader_reset() {
 		    "$ZCERR" || resets=$((resets + 1))
 	done
 	((resets > 0)) || fail "urllib reset none of 6 connections"
+	((lost <= 2)) || fail "$lost of 6 runs lost the race to urllib's reset"
 }
 
 # --- 6: retry by what the receiver acknowledged ---
