@@ -300,7 +300,7 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 		if (x->conn.tls != NULL)
 			pfd->events = x->par->tls->events(x->conn.tls);
 		/* A receiver that talks back is heard while we wait. */
-		pfd->events |= xfer_discard_events(x);
+		pfd->events = (short)(pfd->events | xfer_discard_events(x));
 		if (err == EINTR || err == EBUSY) {
 			pfd->fd = -1;	/* poll only the clock */
 			x->prog.busy_until_ns = loop_now_ns() +
