@@ -189,13 +189,17 @@ push_mode() {
 	TMPDIR=$DISK_DIR run --separate-stderr zc --bench --cache cold --size 4M \
 	    --rounds 2 --block-sizes 64K --json
 	assert_success
+	# A figure only with no page resident; else the row says the cache
+	# was not dropped (see the --cache both test).
 	run jq -e '.file_bytes == 4194304 and (.modes | length) >= 5
-	    and all(.modes[]; .cache == "cold" and .size == 4194304
-	        and .resident_pages_before == 0)
+	    and all(.modes[]; .cache == "cold" and .size == 4194304)
 	    and all(.modes[] | select(.unavailable == null);
+	        .resident_pages_before == 0 and
 	        .runs + .skipped == 2 and .runs >= 1)
 	    and all(.modes[] | select(.unavailable != null);
-	        .unavailable == "io_uring: not built")' <<<"$output"
+	        .unavailable == "io_uring: not built" or
+	        (.unavailable | startswith("page cache not dropped: ")))' \
+	    <<<"$output"
 	assert_success
 	TMPDIR=$DISK_DIR run --separate-stderr zc --bench --cache cold --size 1M \
 	    --rounds 1 --block-sizes 64K
