@@ -126,7 +126,6 @@ static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
 static int		option_deploy(struct options *, int, const char **);
 static void		options_deploy_check(struct options *);
-static void		options_resolve_source(struct options *);
 static void		options_source_dups(const struct options *);
 static void		options_args(struct options *, int, char **,
 			    const char **, const char *, int);
@@ -918,21 +917,6 @@ options_source_dups(const struct options *o)
 }
 
 /*
- * -s and -p resolved once, for every connect to come; once the command line
- * is read, so a name that does not resolve exits with --json too.
- */
-static void
-options_resolve_source(struct options *o)
-{
-	char	msg[512];
-	int	status;
-
-	if (!o->listen && (status = sockopt_resolve(&o->sockopts, o->family,
-	    msg, sizeof(msg))) != 0)
-		msg_exit(o, status, "%s", msg);
-}
-
-/*
  * Fill o from the command line, or exit: 0 for -h and -V, 64 for anything
  * wrong, 66 (and so on) when a header or trailer file cannot be read. Free
  * it with options_free.
@@ -986,7 +970,6 @@ options_parse(int argc, char **argv, struct options *o)
 		msg_exit(NULL, EXIT_USAGE, "command line: --resume needs a "
 		    "file to seek in, not -");
 	options_source_dups(o);
-	options_resolve_source(o);
 	if (o->header_file != NULL)
 		read_bytes_file(o, "header file", o->header_file, &o->header);
 	if (o->trailer_file != NULL)
@@ -1153,7 +1136,6 @@ options_free(struct options *o)
 	free(o->dests);
 	free(o->header.data);
 	free(o->trailer.data);
-	sockopt_free(&o->sockopts);
 	o->dests = NULL;
 	o->header.data = o->trailer.data = NULL;
 }

@@ -25,7 +25,7 @@
 static void	skip_stream(const struct options *, struct input *);
 static int	skip_wait(int, int64_t);
 static void	push_setup(const struct options *, const struct xfer_params *,
-		    const struct input *, struct xfer *);
+		    const struct input *, struct sockopts *, struct xfer *);
 static int	push_dest(const struct options *, const struct dest *,
 		    struct xfer_dest *, char *, size_t);
 static int	push_report(const struct options *, const struct progress *,
@@ -253,20 +253,23 @@ push_dest(const struct options *o, const struct dest *d,
 }
 
 /*
- * Set up a transfer for every destination. A destination that fails here
- * under --fail-fast (or a signal) leaves the rest not started and stops
- * those set up before it.
+ * Set up a transfer for every destination. The source address and port
+ * (-s, -p) are resolved here, once for all of them, as the transfers
+ * start: a name that does not resolve fails each transfer. A destination
+ * that fails here under --fail-fast (or a signal) leaves the rest not
+ * started and stops those set up before it.
  */
 static void
 push_setup(const struct options *o, const struct xfer_params *par,
-    const struct input *in, struct xfer *xs)
+    const struct input *in, struct sockopts *so, struct xfer *xs)
 {
 	struct xfer_dest	 dst;
 	const struct dest	*d;
-	char			 msg[512];
+	char			 msg[512], src_msg[512];
 	size_t			 i;
-	int			 stop = 0;
+	int			 stop = 0, src_status;
 
+	src_status = sockopt_resolve(so, o->family, src_msg, sizeof(src_msg));
 	for (i = 0; i < o->ndests; i++) {
 		d = &o->dests[i];
 		memset(&dst, 0, sizeof(dst));
@@ -279,8 +282,11 @@ push_setup(const struct options *o, const struct xfer_params *par,
 			snprintf(msg, sizeof(msg), "send to %.400s: not "
 			    "started: another destination failed", d->peer);
 			dst.error = msg;
-		} else if ((dst.status = push_dest(o, d, &dst, msg,
-		    sizeof(msg))) != 0 && (o->fail_fast ||
+		} else if ((dst.status = src_status) != 0)
+			dst.error = src_msg;
+		else
+			dst.status = push_dest(o, d, &dst, msg, sizeof(msg));
+		if (!stop && dst.status != 0 && (o->fail_fast ||
 		    dst.status == EXIT_SIGHUP || dst.status == EXIT_SIGINT ||
 		    dst.status == EXIT_SIGTERM))
 			stop = dst.status;
@@ -342,6 +348,7 @@ push_main(const struct options *o)
 {
 	struct xfer_params	 par;
 	struct input		 in;
+	struct sockopts		 so;
 	struct xfer		*xs, **xp;
 	struct progress		 p;
 	struct loop		 l;
@@ -353,13 +360,16 @@ push_main(const struct options *o)
 	options_params(o, &par);
 	input_open(o, &in, &par);
 	tls_setup(o, &par);
+	/* -s and -p: this run's copy, resolved in push_setup. */
+	so = o->sockopts;
+	par.sockopts = &so;
 	xs = calloc(o->ndests, sizeof(*xs));
 	xp = calloc(o->ndests, sizeof(struct xfer *));
 	if (xs == NULL || xp == NULL)
 		msg_exit(o, EXIT_OSERR, "transfers: %s", strerror(errno));
 	for (i = 0; i < o->ndests; i++)
 		xp[i] = &xs[i];
-	push_setup(o, &par, &in, xs);
+	push_setup(o, &par, &in, &so, xs);
 	/* --checksum: hashed once, on a thread of its own, for every receiver. */
 	if (o->checksum && checksum_start(in.fd, in.start, in.len, msg,
 	    sizeof(msg)) == -1)
@@ -397,6 +407,7 @@ push_main(const struct options *o)
 		xfer_close(&xs[i]);
 	free(xs);
 	free(xp);
+	sockopt_free(&so);
 	tls_ctx_free(par.tls_ctx);
 	return status;
 }

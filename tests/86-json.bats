@@ -71,6 +71,38 @@ stderr_msg() {
 	    fail "unexpected message: $stderr"
 }
 
+@test "json: -s is resolved when the transfer starts: its failure is the transfer's, with the input's count" {
+	run -68 --separate-stderr zc --json -s nonexistent.invalid 127.0.0.1 9 \
+	    "$FILE"
+	assert_json_line "$output" "$JSON_TRANSFER" \
+	    '.status == 68 and .count == 100000 and .bytes == 0 and
+	    .backend == null and .host == "127.0.0.1" and .port == "9" and
+	    .error == $e' --arg e "$(stderr_msg)"
+	[[ $stderr == "zcsend: source address nonexistent.invalid: "* ]] ||
+	    fail "unexpected message: $stderr"
+}
+
+@test "-s is not looked up while the command line is read: a missing input exits 66 first" {
+	run -66 --separate-stderr zc -s nonexistent.invalid 127.0.0.1 9 \
+	    "$BATS_TEST_TMPDIR/nonexistent"
+	assert_equal "$stderr" \
+	    "zcsend: $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
+}
+
+@test "json: with --to, an -s that does not resolve fails every destination in its entry" {
+	run -68 --separate-stderr zc --json -s nonexistent.invalid "$FILE" \
+	    --to 127.0.0.1:9 --to localhost:10
+	assert_json_line "$output" "$JSON_MULTI" \
+	    "(.destinations | length == 2) and all(.destinations[]; $JSON_DEST)
+	    and .status == 68 and .error == null and .count == 100000 and
+	    [.destinations[] | .host] == [\"127.0.0.1\", \"localhost\"] and
+	    all(.destinations[]; .status == 68 and .bytes == 0 and
+		.backend == null and
+		(.error | startswith(\"source address nonexistent.invalid: \")))"
+	assert_equal "$(grep -c '^zcsend: source address nonexistent\.invalid: ' \
+	    <<<"$stderr")" 2
+}
+
 @test "json: -s '' is a usage error, 64, without JSON" {
 	run -64 --separate-stderr zc --json -s '' 127.0.0.1 9 "$FILE"
 	assert_equal "$stderr" \
