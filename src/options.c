@@ -28,7 +28,6 @@
 #define DEFAULT_MAX_CHUNK	((size_t)512 * 1024)
 #define DEFAULT_CONNECT_MS	30000
 #define DEFAULT_CLOSE_MS	30000
-#define MAX_HDTR_FILE		((size_t)16 * 1024 * 1024)
 #define MAX_RETRY_DELAY_MS	60000	/* retry.c caps its backoff there */
 #define MAX_DESTS		1000
 #define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
@@ -137,8 +136,6 @@ static void		args_listen(struct options *, int, char **);
 static uint64_t		option_size(const char *, const char *);
 static int		option_seconds(const char *, const char *);
 static void		option_bytes(const char *, const char *, struct bytes *);
-static void		read_bytes_file(const struct options *, const char *,
-			    const char *, struct bytes *);
 static void		add_dest(struct options *, const char *, const char *,
 			    int);
 static int		add_dest_line(void *, const char *, const char *,
@@ -309,69 +306,6 @@ option_bytes(const char *what, const char *arg, struct bytes *out)
 	free(out->data);
 	if (parse_escapes(arg, out, &errstr) == -1)
 		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
-}
-
-/*
- * The raw bytes of the header or trailer file path (what: "header file" or
- * "trailer file"), read whole: at most MAX_HDTR_FILE of them. It is read
- * once the command line is, so a failure exits with --json too.
- */
-static void
-read_bytes_file(const struct options *o, const char *what, const char *path,
-    struct bytes *out)
-{
-	struct stat	 st;
-	unsigned char	 more;
-	size_t		 cap = 4096;
-	ssize_t		 n;
-	int		 fd;
-
-	free(out->data);
-	out->data = NULL;
-	out->len = 0;
-	/* A FIFO blocks here until a writer comes: a stop signal ends that. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 && errno == EINTR &&
-	    loop_signalled())
-		msg_exit(o, loop_signal_status(), "interrupted by %s: opening "
-		    "%s %s", loop_signal_name(), what, path);
-	if (fd == -1 || fstat(fd, &st) == -1)
-		msg_exit(o, xfer_open_status(errno), "%s %s: %s", what, path,
-		    strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
-		    strerror(EISDIR));
-	if ((out->data = malloc(cap)) == NULL)
-		msg_exit(o, EXIT_OSERR, "%s %s: %s", what, path,
-		    strerror(errno));
-	for (;;) {
-		if (out->len == cap && cap < MAX_HDTR_FILE) {
-			cap = cap * 2 < MAX_HDTR_FILE ? cap * 2 : MAX_HDTR_FILE;
-			if ((out->data = reallocarray(out->data, cap, 1)) ==
-			    NULL)
-				msg_exit(o, EXIT_OSERR, "%s %s: %s", what,
-				    path, strerror(errno));
-		}
-		/* At the limit, one byte more tells whether there is more. */
-		if (out->len < cap)
-			n = read(fd, out->data + out->len, cap - out->len);
-		else
-			n = read(fd, &more, 1);
-		if (n == -1 && errno == EINTR && loop_signalled())
-			msg_exit(o, loop_signal_status(), "interrupted by %s: "
-			    "reading %s %s", loop_signal_name(), what, path);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			msg_exit(o, EXIT_NOINPUT, "%s %s: %s", what, path,
-			    strerror(errno));
-		if (n == 0)
-			break;
-		if (out->len == cap)
-			msg_exit(o, EXIT_NOINPUT, "%s %s: larger than %zu "
-			    "bytes", what, path, MAX_HDTR_FILE);
-		out->len += (size_t)n;
-	}
-	close(fd);
 }
 
 /* Append a destination; port is checked (and resolved if a service). */
@@ -918,8 +852,7 @@ options_source_dups(const struct options *o)
 
 /*
  * Fill o from the command line, or exit: 0 for -h and -V, 64 for anything
- * wrong, 66 (and so on) when a header or trailer file cannot be read. Free
- * it with options_free.
+ * wrong. Free it with options_free.
  */
 void
 options_parse(int argc, char **argv, struct options *o)
@@ -970,11 +903,6 @@ options_parse(int argc, char **argv, struct options *o)
 		msg_exit(NULL, EXIT_USAGE, "command line: --resume needs a "
 		    "file to seek in, not -");
 	options_source_dups(o);
-	if (o->header_file != NULL)
-		read_bytes_file(o, "header file", o->header_file, &o->header);
-	if (o->trailer_file != NULL)
-		read_bytes_file(o, "trailer file", o->trailer_file,
-		    &o->trailer);
 }
 
 /* --bench [HOST PORT] [FILE] */

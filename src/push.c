@@ -1,20 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Push mode: open the input, connect to every destination (HOST PORT, each
- * --to, or a Unix socket), drive all the transfers at once in the event
- * loop, then report each. Listen mode (serve.c) shares the input rules.
+ * Push mode: open the input (input.c), connect to every destination (HOST
+ * PORT, each --to, or a Unix socket), drive all the transfers at once in
+ * the event loop, then report each.
  */
 
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,207 +19,12 @@
 
 #include "zcsend.h"
 
-static void	skip_stream(const struct options *, struct input *);
-static int	skip_wait(int, int64_t);
 static void	push_setup(const struct options *, const struct xfer_params *,
 		    const struct input *, struct sockopts *, struct xfer *);
 static int	push_dest(const struct options *, const struct dest *,
 		    struct xfer_dest *, char *, size_t);
 static int	push_report(const struct options *, const struct progress *,
 		    struct xfer *, struct xfer **);
-
-/*
- * Open FILE (or take stdin), and work out the range to send; a stream may
- * change the mode in par. Exits on failure, with --json too. A regular file
- * is sent by offset from its start (stdin: from its current position); a
- * file whose size is not its content (/proc, /sys) is sent to its real end;
- * anything else is a stream, read in order with read/write.
- */
-void
-input_open(const struct options *o, struct input *in,
-    struct xfer_params *par)
-{
-	struct stat	st;
-	uint64_t	size;
-	off_t		pos = 0;
-	int		pseudo = 0;
-
-	memset(in, 0, sizeof(*in));
-	if (strcmp(o->path, "-") == 0) {
-		in->fd = STDIN_FILENO;
-		in->name = "stdin";
-		if (o->stdin_closed)
-			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
-			    strerror(EBADF));
-	} else {
-		in->name = o->path;
-		/* A FIFO blocks here until a writer comes: ^C ends that. */
-		if ((in->fd = open(o->path, O_RDONLY | O_CLOEXEC)) == -1 &&
-		    errno == EINTR && loop_signalled())
-			msg_exit(o, loop_signal_status(), "interrupted by %s: "
-			    "opening %s", loop_signal_name(), in->name);
-		if (in->fd == -1)
-			msg_exit(o, xfer_open_status(errno), "%s: %s",
-			    in->name, strerror(errno));
-	}
-	if (fstat(in->fd, &st) == -1)
-		msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name, strerror(EISDIR));
-
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		/*
-		 * Streams are read in order: a pipe with splice where the
-		 * platform has it, anything else with read/write. Bytes read
-		 * are gone, so a stream can feed one receiver only.
-		 */
-		if (o->ndests > 1 || o->keep_open)
-			msg_exit(o, EXIT_USAGE, "%s: a stream can be sent to one "
-			    "receiver only", in->name);
-		/* --tls encrypts from a buffer: read, never spliced. */
-		if (par->mode == MODE_SENDFILE)
-			par->mode = S_ISFIFO(st.st_mode) &&
-			    splice_backend.send != NULL && !o->tls.enabled ?
-			    MODE_SPLICE : MODE_READWRITE;
-		/* --checksum: the bytes must pass through user space. */
-		if (o->checksum)
-			par->mode = MODE_READWRITE;
-		if (o->verbose)
-			msg_warnx("%s is not a regular file: using %s",
-			    in->name, par->mode == MODE_SPLICE ? "splice" :
-			    "readwrite");
-		in->start = -1;
-		in->len = o->count;
-		in->unsized = 1;
-		skip_stream(o, in);
-		return;
-	}
-	if (in->fd == STDIN_FILENO) {
-		if ((pos = lseek(in->fd, 0, SEEK_CUR)) == -1)
-			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
-			    strerror(errno));
-		in->rewind_stdin = 1;
-	}
-	in->start = pos + (off_t)o->offset;
-	if (S_ISBLK(st.st_mode)) {
-		off_t end = lseek(in->fd, 0, SEEK_END);
-
-		if (end == -1)
-			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
-			    strerror(errno));
-		st.st_size = end;
-	}
-	if (st.st_size == 0 || (pseudo = sf_pseudo_file(in->fd))) {
-		/*
-		 * The size says nothing (or nothing to check a range
-		 * against): send what is there, to EOF.
-		 */
-		in->len = o->count;
-		in->unsized = 1;
-		/*
-		 * --checksum: a second read of a pseudo-file can differ from
-		 * the bytes sent, so it is read once, as a stream is, and
-		 * hashed as its bytes go out.
-		 */
-		if (o->checksum && o->ndests <= 1 && !o->keep_open) {
-			par->mode = MODE_READWRITE;
-			in->start = -1;
-			skip_stream(o, in);
-		} else if (o->checksum && (pseudo || sf_pseudo_file(in->fd)))
-			msg_exit(o, EXIT_USAGE, "%s: --checksum of a pseudo-file "
-			    "goes to one receiver only: each read of it can "
-			    "differ", in->name);
-		return;
-	}
-	size = st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
-	if (o->offset > size)
-		msg_exit(o, EXIT_RANGE, "%s: offset %ju is past the end of the file "
-		    "(%ju bytes)", in->name, (uintmax_t)o->offset,
-		    (uintmax_t)size);
-	if (o->count != COUNT_TO_EOF && o->count > size - o->offset)
-		msg_exit(o, EXIT_RANGE, "%s: offset %ju + count %ju is past the "
-		    "end of the file (%ju bytes)", in->name,
-		    (uintmax_t)o->offset, (uintmax_t)o->count,
-		    (uintmax_t)size);
-	in->len = o->count != COUNT_TO_EOF ? o->count : size - o->offset;
-	/* --json of a run that fails before any transfer gives it too. */
-	report_json_count(in->len);
-}
-
-/*
- * A stream cannot seek: --offset reads and drops that many bytes. A stream
- * that gives nothing for --idle-timeout fails with 75 here, before any
- * connection, as it would once sending.
- */
-static void
-skip_stream(const struct options *o, struct input *in)
-{
-	char		buf[65536];
-	uint64_t	left = o->offset;
-	int64_t		idle_ns = (int64_t)o->idle_timeout_ms * 1000000;
-	int64_t		deadline = loop_now_ns() + idle_ns;
-	ssize_t		n;
-	int		r;
-
-	while (left > 0) {
-		if (idle_ns > 0 && (r = skip_wait(in->fd, deadline)) <= 0) {
-			if (r == 0)
-				msg_exit(o, EXIT_TEMPFAIL, "%s: idle timeout "
-				    "(%g s) after skipping %ju of %ju bytes",
-				    in->name, o->idle_timeout_ms / 1000.0,
-				    (uintmax_t)(o->offset - left),
-				    (uintmax_t)o->offset);
-			if (errno != EINTR)
-				msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
-				    strerror(errno));
-			if (loop_signalled())
-				msg_exit(o, loop_signal_status(), "interrupted "
-				    "by %s: skipping to the offset",
-				    loop_signal_name());
-			continue;
-		}
-		n = read(in->fd, buf, left < sizeof(buf) ? (size_t)left :
-		    sizeof(buf));
-		if (n == -1 && errno == EINTR && !loop_signalled())
-			continue;
-		if (n == -1 && loop_signalled())
-			msg_exit(o, loop_signal_status(), "interrupted by %s: "
-			    "skipping to the offset", loop_signal_name());
-		if (n == -1)
-			msg_exit(o, EXIT_NOINPUT, "%s: %s", in->name,
-			    strerror(errno));
-		if (n == 0)
-			msg_exit(o, EXIT_RANGE, "%s: offset %ju is past the end of "
-			    "the input (%ju bytes)", in->name,
-			    (uintmax_t)o->offset,
-			    (uintmax_t)(o->offset - left));
-		left -= (uint64_t)n;
-		deadline = loop_now_ns() + idle_ns;
-	}
-}
-
-/*
- * Wait in loop_wait (so a stop signal is never missed) until fd has
- * something to read (or its end), at most until the monotonic deadline:
- * 1 when it has, 0 at the deadline, -1 with errno (EINTR: a stop signal).
- */
-static int
-skip_wait(int fd, int64_t deadline)
-{
-	struct pollfd	pfd;
-	int64_t		left;
-	int		r;
-
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	while ((left = deadline - loop_now_ns()) > 0) {
-		pfd.revents = 0;
-		if ((r = loop_wait(&pfd, 1, (int)((left + 999999) / 1000000)))
-		    != 0)
-			return r;
-	}
-	return 0;
-}
 
 /*
  * Where destination d goes: its addresses (TCP, resolved here) or its

@@ -51,6 +51,7 @@ main(int argc, char **argv)
 		msg_exit(NULL, EXIT_OSERR, "signals: %s", strerror(errno));
 	options_parse(argc, argv, &o);
 	o.stdin_closed = closed_stdin;
+	input_read_hdtr(&o);
 	if (o.bench)
 		status = bench_main(&o);
 	else if (o.listen)

@@ -67,7 +67,7 @@ struct options {
 	uint64_t	 count;		/* COUNT_TO_EOF unless --count */
 	struct bytes	 header;
 	struct bytes	 trailer;
-	const char	*header_file;	/* read into header after parsing */
+	const char	*header_file;	/* input_read_hdtr reads it */
 	const char	*trailer_file;
 	int		 stdin_closed;	/* fd 0 was closed when zcsend started */
 	enum send_mode	 mode;
@@ -149,10 +149,13 @@ void		 options_parse(int, char **, struct options *);
 void		 options_free(struct options *);
 void		 options_params(const struct options *, struct xfer_params *);
 
-/* push.c */
-int		 push_main(const struct options *);
+/* input.c */
 void		 input_open(const struct options *, struct input *,
 		     struct xfer_params *);
+void		 input_read_hdtr(struct options *);
+
+/* push.c */
+int		 push_main(const struct options *);
 
 /* serve.c */
 int		 serve_main(const struct options *);
