@@ -1,72 +1,34 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The command line: getopt_long over every option into one struct options,
- * then the positional arguments each mode takes, checked on their own
- * after the options (as nc checks its arguments after getopt). Parsing only
- * parses and validates: nothing here connects, opens the input or starts a
- * benchmark. A bad command line exits 64 with one line naming the culprit.
+ * each option's value checked as it is read; then the combinations refused
+ * (options-check.c) and the positional arguments each mode takes
+ * (options-args.c), checked on their own after the options (as nc checks
+ * its arguments after getopt). Parsing only parses and validates: nothing
+ * here looks a name up, connects, opens the input or starts a benchmark.
+ * A bad command line exits 64 with one line naming the culprit; -h and -V
+ * print what usage.c has to say.
  */
 
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "zcsend.h"
+#include "options-int.h"
 
 #define DEFAULT_BLOCK_SIZE	((size_t)64 * 1024)
 #define DEFAULT_MAX_CHUNK	((size_t)512 * 1024)
 #define DEFAULT_CONNECT_MS	30000
 #define DEFAULT_CLOSE_MS	30000
 #define MAX_RETRY_DELAY_MS	60000	/* retry.c caps its backoff there */
-#define MAX_DESTS		1000
-#define NELEM(a)		(sizeof(a) / sizeof((a)[0]))
-
-/* Long options without a short form; the --tls ones are in zcsend.h. */
-enum {
-	OPT_HEADER_FILE = 256,
-	OPT_TRAILER_FILE,
-	OPT_MODE,
-	OPT_NO_SENDFILE,
-	OPT_BLOCK_SIZE,
-	OPT_MAX_CHUNK,
-	OPT_SF_FLAGS,
-	OPT_CONNECT_TIMEOUT,
-	OPT_IDLE_TIMEOUT,
-	OPT_CLOSE_TIMEOUT,
-	OPT_PROGRESS,
-	OPT_JSON,
-	OPT_RATE,
-	OPT_BENCH,
-	OPT_SIZE,
-	OPT_ROUNDS,
-	OPT_BLOCK_SIZES,
-	OPT_TO,
-	OPT_FAIL_FAST,
-	OPT_MAX_CLIENTS,
-	OPT_MAX_CONNS,
-	OPT_RETRY,
-	OPT_RETRY_DELAY,
-	OPT_TO_FILE,
-	OPT_SNDBUF,
-	OPT_TOS,
-	OPT_CHECKSUM,
-	OPT_CACHE,
-	OPT_CSV,
-	OPT_ACK,
-	OPT_RESUME,
-	OPT_LAST
-};
 
 static const struct option long_options[] = {
 	{ "offset",		required_argument,	NULL, 'o' },
@@ -117,164 +79,16 @@ static const struct option long_options[] = {
 };
 
 
-static __dead void	usage(int);
-static __dead void	version(void);
 static void		options_defaults(struct options *);
 static int		option_general(struct options *, int, const char **);
 static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
 static int		option_deploy(struct options *, int, const char **);
-static void		options_deploy_check(struct options *);
-static void		options_source_dups(const struct options *);
-static void		options_args(struct options *, int, char **,
-			    const char **, const char *, int);
-static void		options_combos(const unsigned char *);
 static __dead void	option_error(int, char **);
 static int		option_cmp(const void *, const void *);
-static void		args_bench(struct options *, int, char **);
-static void		args_listen(struct options *, int, char **);
 static uint64_t		option_size(const char *, const char *);
 static int		option_seconds(const char *, const char *);
 static void		option_bytes(const char *, const char *, struct bytes *);
-static void		add_dest(struct options *, const char *, const char *,
-			    int);
-static int		add_dest_line(void *, const char *, const char *,
-			    const char **);
-
-/*
- * -h: the synopsis, then every option with a line of its own, in groups,
- * as nc, curl and pv list theirs; in step with zcsend.1.
- */
-static __dead void
-usage(int status)
-{
-	FILE		*out = status == 0 ? stdout : stderr;
-	const char	*p = getprogname();
-
-	fprintf(out,
-	    "usage: %s [options] host port file\n"
-	    "       %s [options] file --to host:port [--to host:port ...]\n"
-	    "       %s [options] file --to-file file [--to host:port ...]\n"
-	    "       %s [options] -U path file\n"
-	    "       %s [options] -l [-k] [address] port file\n"
-	    "       %s [options] -l -U path file\n"
-	    "       %s --bench [options] [host port] [file]\n",
-	    p, p, p, p, p, p, p);
-	/* Longer than stdio's buffer: a failed write is seen only here. */
-	if (fputs(
-	    "\n"
-	    "Transfer:\n"
-	    "  -o, --offset offset      start at byte offset of file (default 0)\n"
-	    "  -n, --count count        send count bytes (default: to the end)\n"
-	    "  -H, --header header      send header first (C escapes decoded)\n"
-	    "  -T, --trailer trailer    send trailer last (C escapes decoded)\n"
-	    "      --header-file file   send the bytes of file first\n"
-	    "      --trailer-file file  send the bytes of file last\n"
-	    "      --mode mode          sendfile (default), splice, readwrite, "
-	    "mmap,\n"
-	    "                           msg_zerocopy, io_uring-splice or "
-	    "io_uring-sendzc\n"
-	    "      --no-sendfile        the same as --mode readwrite\n"
-	    "      --block-size size    read/write buffer size (default 64K)\n"
-	    "      --max-chunk size     most file bytes per call (default 512K)\n"
-	    "      --rate rate          send at most rate bytes a second\n"
-	    "      --sf-flags list      FreeBSD sendfile flags, comma-separated\n"
-	    "      --checksum sha256    print the SHA-256 of the file bytes sent\n"
-	    "      --ack                exit 0 only on the receiver's ok "
-	    "(zcrecv --ack)\n"
-	    "      --resume             send from the receiver's offset "
-	    "(zcrecv --resume)\n"
-	    "  -4                       use IPv4 addresses only\n"
-	    "  -6                       use IPv6 addresses only\n"
-	    "\n"
-	    "Destinations:\n"
-	    "      --to host:port       send to host:port; once per receiver\n"
-	    "  -U path                  send to the Unix domain socket path\n"
-	    "      --to-file file       send to each host:port line of file\n"
-	    "      --fail-fast          stop every transfer at the first failure\n"
-	    "      --retry n            retry a refused or timed-out connect n "
-	    "times\n"
-	    "      --retry-delay s      first wait between tries (default 1)\n"
-	    "  -s, --source addr        connect from local address addr\n"
-	    "  -p, --source-port port   connect from local port port\n"
-	    "      --sndbuf size        socket send buffer size (SO_SNDBUF)\n"
-	    "      --tos value          IP TOS/traffic class: DSCP name or "
-	    "number\n"
-	    "\n"
-	    "Listen:\n"
-	    "  -l, --listen             wait for a receiver to connect instead\n"
-	    "  -k, --keep-open          with -l, serve every client, not one\n"
-	    "      --max-clients n      with -l -k, exit after n clients\n"
-	    "      --max-conns n        with -l, clients at a time (default 1; "
-	    "-k: 64)\n"
-	    "\n"
-	    "TLS:\n"
-	    "      --tls                encrypt with TLS: pushes, --to, -U, -l\n"
-	    "      --tls-ca file        trust the CAs in file, not the system's\n"
-	    "      --tls-cert file      present this certificate (-l: required)\n"
-	    "      --tls-key file       the key of --tls-cert\n"
-	    "      --tls-servername n   verify n and send it as SNI, not the "
-	    "host\n"
-	    "      --tls-insecure       do not verify the receiver's certificate\n"
-	    "      --tls-verify-client  with -l, require a client certificate\n"
-	    "\n"
-	    "Timeouts in seconds:\n"
-	    "      --connect-timeout s  connecting may take s (default 30)\n"
-	    "      --idle-timeout s     fail when nothing moves for s (default 0, "
-	    "none);\n"
-	    "                           set one with -l -k: clients that never read\n"
-	    "                           hold their --max-conns slots until they "
-	    "leave\n"
-	    "      --close-timeout s    wait s for the receiver to close "
-	    "(default 30)\n"
-	    "\n"
-	    "Output:\n"
-	    "      --progress mode      auto (default), tty, plain or none\n"
-	    "  -q, --quiet              print only errors: no progress, no "
-	    "summary\n"
-	    "  -v, --verbose            tell connects, fallbacks and segments\n"
-	    "      --json               print the outcome as JSON on stdout\n"
-	    "  -h, --help               print this help and exit\n"
-	    "  -V, --version            print the version and backends and exit\n"
-	    "\n"
-	    "Bench:\n"
-	    "      --bench              measure the ways of sending instead\n"
-	    "      --size list          with --bench, the file sizes to make "
-	    "(default 1G)\n"
-	    "      --cache state        with --bench, warm (default), cold or "
-	    "both\n"
-	    "      --csv                with --bench, one CSV row per run\n"
-	    "      --rounds n           with --bench, rounds to run (default 5)\n"
-	    "      --block-sizes list   read/write sizes to measure "
-	    "(default 16K,64K,128K)\n"
-	    "\n"
-	    "Sizes take K, M, G or T (powers of 1024). See zcsend(1).\n",
-	    out) == EOF && out == stdout)
-		msg_stdout_failed(errno);
-	exit(status);
-}
-
-static __dead void
-version(void)
-{
-	printf("%s %s\n", getprogname(), PACKAGE_VERSION);
-	printf("backends:");
-	if (sf_backend.send != rw_backend.send)
-		printf(" %s (%s),", sf_backend.name, SF_BACKEND);
-	if (splice_backend.send != NULL)
-		printf(" %s,", splice_backend.name);
-	printf(" %s\n", rw_backend.name);
-	printf("tls: %s\n", tls_library() != NULL ? tls_library() :
-	    "none (built without OpenSSL)");
-	printf("more modes: %s%s\n", mmap_backend.name,
-	    zerocopy_backend.send != NULL ? ", msg_zerocopy" : "");
-	if (uring_library() != NULL)
-		printf("io_uring: %s (io_uring-splice, io_uring-sendzc)\n",
-		    uring_library());
-	else
-		printf("io_uring: not built\n");
-	exit(EXIT_OK);
-}
 
 static uint64_t
 option_size(const char *what, const char *arg)
@@ -306,48 +120,6 @@ option_bytes(const char *what, const char *arg, struct bytes *out)
 	free(out->data);
 	if (parse_escapes(arg, out, &errstr) == -1)
 		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
-}
-
-/* Append a destination; port is checked (and resolved if a service). */
-static void
-add_dest(struct options *o, const char *host, const char *port, int unix_path)
-{
-	struct dest	*d;
-	const char	*errstr = NULL;
-	int		 portnum = 0;
-
-	if (!unix_path && (portnum = parse_port(port, &errstr)) == -1)
-		msg_exit(NULL, EXIT_USAGE, "port %s: %s", port, errstr);
-	if (strlen(host) >= sizeof(d->host))
-		msg_exit(NULL, EXIT_USAGE, "host %.40s...: too long", host);
-	o->dests = reallocarray(o->dests, o->ndests + 1, sizeof(*o->dests));
-	if (o->dests == NULL)
-		msg_exit(NULL, EXIT_OSERR, "destinations: %s", strerror(errno));
-	d = &o->dests[o->ndests++];
-	memset(d, 0, sizeof(*d));
-	snprintf(d->host, sizeof(d->host), "%s", host);
-	if (unix_path) {
-		snprintf(d->peer, sizeof(d->peer), "%s", host);
-		return;
-	}
-	snprintf(d->port, sizeof(d->port), "%s", port);
-	snprintf(d->portnum, sizeof(d->portnum), "%d", portnum);
-	snprintf(d->peer, sizeof(d->peer), "%s port %s", host, port);
-}
-
-/* One destination of a --to-file or a --to; refused past the limit. */
-static int
-add_dest_line(void *arg, const char *host, const char *port,
-    const char **errstr)
-{
-	struct options	*o = arg;
-
-	if (o->ndests >= MAX_DESTS) {
-		*errstr = "more than 1000 destinations";
-		return -1;
-	}
-	add_dest(o, host, port, 0);
-	return 0;
 }
 
 static void
@@ -393,7 +165,7 @@ option_general(struct options *o, int ch, const char **to_arg)
 		o->family = AF_INET6;
 		break;
 	case 'h':
-		usage(EXIT_OK);
+		usage_help(EXIT_OK);
 	case 'q':
 		o->quiet = 1;
 		break;
@@ -401,7 +173,7 @@ option_general(struct options *o, int ch, const char **to_arg)
 		o->verbose = 1;
 		break;
 	case 'V':
-		version();
+		usage_version();
 	case OPT_PROGRESS:
 		if (parse_progress(optarg, &o->progress) == -1)
 			msg_exit(NULL, EXIT_USAGE, "progress %s: not auto, "
@@ -639,96 +411,6 @@ option_cmp(const void *a, const void *b)
 }
 
 /*
- * Options that mean nothing in the form given, refused rather than
- * ignored, in the order the man page lists them; seen[ch] is set for each
- * option given.
- */
-static void
-options_combos(const unsigned char *seen)
-{
-	static const struct {
-		int		 ch;
-		const char	*name;
-	} bench_only[] = {
-		{ OPT_ROUNDS, "--rounds" },
-		{ OPT_SIZE, "--size" },
-		{ OPT_BLOCK_SIZES, "--block-sizes" },
-		{ OPT_CACHE, "--cache" },
-		{ OPT_CSV, "--csv" }
-	}, not_bench[] = {
-		{ OPT_TO, "--to" },
-		{ 'o', "-o" },
-		{ 'n', "-n" },
-		{ 'H', "-H" },
-		{ 'T', "-T" },
-		{ OPT_HEADER_FILE, "--header-file" },
-		{ OPT_TRAILER_FILE, "--trailer-file" },
-		{ OPT_TO_FILE, "--to-file" },
-		{ OPT_CHECKSUM, "--checksum" },
-		{ OPT_ACK, "--ack" },
-		{ OPT_RESUME, "--resume" },
-		{ OPT_RETRY, "--retry" },
-		{ OPT_RETRY_DELAY, "--retry-delay" },
-		{ 's', "-s" },
-		{ 'p', "-p" },
-		{ OPT_SNDBUF, "--sndbuf" },
-		{ OPT_TOS, "--tos" },
-		{ OPT_FAIL_FAST, "--fail-fast" },
-		{ OPT_MODE, "--mode" },
-		{ OPT_NO_SENDFILE, "--no-sendfile" },
-		{ OPT_BLOCK_SIZE, "--block-size" },
-		{ 'l', "-l" },
-		{ 'U', "-U" }
-	}, listen_only[] = {
-		{ 'k', "-k" },
-		{ OPT_MAX_CLIENTS, "--max-clients" },
-		{ OPT_MAX_CONNS, "--max-conns" }
-	}, not_listen[] = {
-		{ OPT_TO, "--to" },
-		{ OPT_TO_FILE, "--to-file" },
-		{ OPT_FAIL_FAST, "--fail-fast" }
-	}, not_unix[] = {
-		{ OPT_TO, "--to" },
-		{ OPT_TO_FILE, "--to-file" }
-	};
-	size_t	i;
-
-	for (i = 0; seen[OPT_BENCH] && i < NELEM(not_bench); i++)
-		if (seen[not_bench[i].ch])
-			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
-			    "go with --bench", not_bench[i].name);
-	for (i = 0; !seen[OPT_BENCH] && i < NELEM(bench_only); i++)
-		if (seen[bench_only[i].ch])
-			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
-			    "--bench", bench_only[i].name);
-	if (seen[OPT_RETRY_DELAY] && !seen[OPT_RETRY])
-		msg_exit(NULL, EXIT_USAGE, "command line: --retry-delay goes "
-		    "with --retry");
-	if (seen[OPT_MAX_CLIENTS] && !seen['k'])
-		msg_exit(NULL, EXIT_USAGE, "command line: --max-clients goes "
-		    "with -k");
-	for (i = 0; !seen['l'] && i < NELEM(listen_only); i++)
-		if (seen[listen_only[i].ch])
-			msg_exit(NULL, EXIT_USAGE, "command line: %s goes with "
-			    "-l", listen_only[i].name);
-	for (i = 0; seen['l'] && i < NELEM(not_listen); i++)
-		if (seen[not_listen[i].ch])
-			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
-			    "go with -l", not_listen[i].name);
-	/* -U names the one receiver: --to would add others. */
-	for (i = 0; seen['U'] && i < NELEM(not_unix); i++)
-		if (seen[not_unix[i].ch])
-			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
-			    "go with -U", not_unix[i].name);
-	if (seen[OPT_CSV] && seen[OPT_JSON])
-		msg_exit(NULL, EXIT_USAGE, "command line: --csv and --json do "
-		    "not go together");
-	if (seen['q'] && seen['v'])
-		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v do not go "
-		    "together");
-}
-
-/*
  * The deployment options: --retry, --retry-delay, -s, -p, --sndbuf, --tos,
  * --checksum, and --to-file, whose path is only handed back in *to_file
  * (options_args reads it, in order with the --to destinations). Returns 0
@@ -805,51 +487,6 @@ option_deploy(struct options *o, int ch, const char **to_file)
 	return 1;
 }
 
-/* The deployment options that do not go with the mode chosen. */
-static void
-options_deploy_check(struct options *o)
-{
-	if (o->listen && (o->retry_set || o->sockopts.src_addr != NULL ||
-	    o->sockopts.src_port != NULL))
-		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s and -p "
-		    "go with a push, not -l");
-	if (o->unix_socket && (o->retry_set || o->sockopts.src_addr !=
-	    NULL || o->sockopts.src_port != NULL || o->sockopts.tos != -1))
-		msg_exit(NULL, EXIT_USAGE, "command line: --retry, -s, -p and "
-		    "--tos go with TCP, not -U");
-	/* The acknowledgement is waited for within the close timeout. */
-	if (o->ack && o->close_timeout_ms == 0)
-		msg_exit(NULL, EXIT_USAGE, "command line: --ack waits for the "
-		    "receiver within --close-timeout, which cannot be 0");
-	/* The receiver's offset counts file bytes only. */
-	if (o->resume && (o->header.len > 0 || o->trailer.len > 0 ||
-	    o->header_file != NULL || o->trailer_file != NULL))
-		msg_exit(NULL, EXIT_USAGE, "command line: --resume does not "
-		    "go with a header or trailer");
-}
-
-/*
- * -p with a destination given twice: one source port makes one connection
- * to an address and port, so the second connect could only fail.
- */
-static void
-options_source_dups(const struct options *o)
-{
-	size_t	i, j;
-
-	if (o->sockopts.src_port == NULL)
-		return;
-	for (i = 0; i < o->ndests; i++)
-		for (j = i + 1; j < o->ndests; j++)
-			if (strcmp(o->dests[i].host, o->dests[j].host) == 0 &&
-			    strcmp(o->dests[i].portnum, o->dests[j].portnum) ==
-			    0)
-				msg_exit(NULL, EXIT_USAGE, "command line: -p "
-				    "%s: %s twice: one source port connects "
-				    "to an address and port once",
-				    o->sockopts.src_port, o->dests[i].peer);
-}
-
 /*
  * Fill o from the command line, or exit: 0 for -h and -V, 64 for anything
  * wrong. Free it with options_free.
@@ -858,7 +495,6 @@ void
 options_parse(int argc, char **argv, struct options *o)
 {
 	const char	*to_args[MAX_DESTS], *to_arg, *to_file;
-	char		 msg[256];
 	unsigned char	 seen[OPT_LAST];
 	char		 to_isfile[MAX_DESTS];
 	int		 ch, nto = 0;
@@ -887,137 +523,11 @@ options_parse(int argc, char **argv, struct options *o)
 			continue;
 		option_error(ch, argv);
 	}
-	options_combos(seen);
+	options_check(o, seen);
 	if (o->quiet)
 		o->progress = PROGRESS_NONE;
-	/* --tls: checked here; tls_setup makes the context. */
-	if (o->bench && (o->tls.enabled || o->tls.any))
-		msg_exit(NULL, EXIT_USAGE, "command line: --bench does not "
-		    "take --tls");
-	if ((ch = tls_options_check(&o->tls, o->listen, o->unix_socket, msg,
-	    sizeof(msg))) != 0)
-		msg_exit(NULL, ch, "%s", msg);
-	options_deploy_check(o);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
-	if (o->resume && o->path != NULL && strcmp(o->path, "-") == 0)
-		msg_exit(NULL, EXIT_USAGE, "command line: --resume needs a "
-		    "file to seek in, not -");
-	options_source_dups(o);
-}
-
-/* --bench [HOST PORT] [FILE] */
-static void
-args_bench(struct options *o, int argc, char **argv)
-{
-	if (argc > 3)
-		msg_exit(NULL, EXIT_USAGE, "command line: --bench takes "
-		    "[HOST PORT] [FILE] (try '%s -h')", getprogname());
-	if (argc == 1 || argc == 3)
-		o->path = argv[argc - 1];
-	if (o->path != NULL && o->bench_size_set)
-		msg_exit(NULL, EXIT_USAGE, "command line: --size sets the "
-		    "temporary file only; with FILE the file sets the size");
-	if (argc < 2)
-		return;		/* the embedded receiver */
-	add_dest(o, argv[0], argv[1], 0);
-	if (o->rate > 0)
-		msg_exit(NULL, EXIT_USAGE, "command line: --rate with --bench "
-		    "paces the embedded receiver; with HOST PORT the receiver "
-		    "sets the pace");
-}
-
-/* -l [ADDRESS] PORT FILE, or -l -U PATH FILE */
-static void
-args_listen(struct options *o, int argc, char **argv)
-{
-	const char	*errstr = NULL;
-
-	if (o->multi || (o->unix_socket ? argc != 1 : argc < 2 || argc > 3))
-		msg_exit(NULL, EXIT_USAGE, "command line: expected %s "
-		    "(try '%s -h')", o->unix_socket ? "-l -U PATH FILE" :
-		    "-l [ADDRESS] PORT FILE", getprogname());
-	o->listen_addr = argc == 3 ? argv[0] : NULL;
-	o->listen_port = o->unix_socket ? o->unix_path : argv[argc - 2];
-	o->path = argv[argc - 1];
-	if (!o->unix_socket && strcmp(o->listen_port, "0") != 0 &&
-	    parse_port(o->listen_port, &errstr) == -1)
-		msg_exit(NULL, EXIT_USAGE, "port %s: %s", o->listen_port,
-		    errstr);
-	if (o->max_conns == 0)
-		o->max_conns = o->keep_open ? 64 : 1;
-}
-
-/*
- * The positional arguments of each mode, and the options that only go
- * with some modes; the destinations of every --to and --to-file (those
- * with to_isfile set) are collected into o->dests, in order.
- */
-static void
-options_args(struct options *o, int argc, char **argv, const char **to_args,
-    const char *to_isfile, int nto)
-{
-	const char	*errstr = NULL;
-	char		 host[1025], port[32], msg[512];
-	int		 i, failed = 0;
-
-	if (o->bench) {
-		args_bench(o, argc, argv);
-		return;
-	}
-	if (o->listen) {
-		args_listen(o, argc, argv);
-		return;
-	}
-	if (o->multi) {
-		/* FILE --to HOST:PORT ... */
-		if (argc != 1)
-			msg_exit(NULL, EXIT_USAGE, "command line: expected "
-			    "FILE --to HOST:PORT ... (try '%s -h')",
-			    getprogname());
-		o->path = argv[0];
-		for (i = 0; i < nto; i++) {
-			if (to_isfile[i]) {
-				/*
-				 * A list that cannot be read: --json says so,
-				 * with every --to in its place, once they are
-				 * all taken.
-				 */
-				if (failed == 0)
-					failed = destlist_load(to_args[i],
-					    add_dest_line, o, msg, sizeof(msg));
-				if (failed == EXIT_USAGE)
-					msg_exit(NULL, failed, "%s", msg);
-				continue;
-			}
-			if (parse_hostport(to_args[i], host, sizeof(host), port,
-			    sizeof(port), &errstr) == -1 ||
-			    add_dest_line(o, host, port, &errstr) == -1)
-				msg_exit(NULL, EXIT_USAGE, "to %s: %s",
-				    to_args[i], errstr);
-		}
-		if (failed)
-			msg_exit(o, failed, "%s", msg);
-		if (o->ndests == 0)
-			msg_exit(NULL, EXIT_USAGE, "command line: no "
-			    "destination in %s", nto > 0 ? to_args[0] : "--to");
-		return;
-	}
-	if (o->unix_socket) {
-		if (argc != 1)
-			msg_exit(NULL, EXIT_USAGE, "command line: expected -U "
-			    "PATH FILE (try '%s -h')", getprogname());
-		add_dest(o, o->unix_path, "", 1);
-		o->host = o->unix_path;
-		o->path = argv[0];
-		return;
-	}
-	if (argc != 3)
-		msg_exit(NULL, EXIT_USAGE, "command line: expected HOST PORT "
-		    "FILE (try '%s -h')", getprogname());
-	o->host = argv[0];
-	o->port = argv[1];
-	o->path = argv[2];
-	add_dest(o, o->host, o->port, 0);
+	options_check_dests(o);
 }
 
 /*
@@ -1067,3 +577,4 @@ options_free(struct options *o)
 	o->dests = NULL;
 	o->header.data = o->trailer.data = NULL;
 }
+

@@ -2,8 +2,9 @@
 /*
  * zcsend: push a file, or a byte range of it, to a TCP receiver with the
  * kernel's sendfile(2). main is the dispatcher: it reads the command line
- * (options.c) and hands the run to its mode: push (push.c), listen
- * (serve.c) or the benchmark (bench.c). Each returns the exit status.
+ * (options.c) and the header and trailer files it names (input.c), and
+ * hands the run to its mode: push (push.c), listen (serve.c) or the
+ * benchmark (bench.c). Each returns the exit status.
  */
 
 #include "config.h"

@@ -149,6 +149,10 @@ void		 options_parse(int, char **, struct options *);
 void		 options_free(struct options *);
 void		 options_params(const struct options *, struct xfer_params *);
 
+/* usage.c */
+__dead void	 usage_help(int);
+__dead void	 usage_version(void);
+
 /* input.c */
 void		 input_open(const struct options *, struct input *,
 		     struct xfer_params *);
