@@ -256,6 +256,14 @@ struct xfer_outcome {
  */
 /* --ack and --resume (xfer-ack.c): the receiver's lines and what they said. */
 #define ACK_LINE_MAX	256
+
+/* The receiver's acknowledgement, once a whole line of it came. */
+enum ack_answer {
+	ACK_NONE,		/* none, or not a line of the protocol */
+	ACK_OK,			/* "ok BYTES[ sha256:HEX]" */
+	ACK_ERROR		/* "error MESSAGE" */
+};
+
 struct xfer_ack {
 	char			 line[ACK_LINE_MAX + 1];
 	size_t			 len;		/* bytes of line read so far */
@@ -266,6 +274,9 @@ struct xfer_ack {
 	uint64_t		 orig_len;
 	int			 acked;		/* ok, with the count expected */
 	char			 digest[65];	/* its sha256, or empty */
+	int			 offered;	/* a resume line came */
+	enum ack_answer		 answer;	/* what the last line said */
+	uint64_t		 stored;	/* ok: the count it gave */
 };
 
 struct xfer {
@@ -453,9 +464,19 @@ void		 retry_begin(struct retry *);
  * (--ack, --resume). Each line is ASCII, at most ACK_LINE_MAX bytes before
  * its newline: "resume OFFSET" (the receiver, before any data),
  * "ok BYTES[ sha256:HEX]" or "error MESSAGE" (the receiver, after the
- * sender's end of stream). The command checks the digest.
+ * sender's end of stream). The command checks the digest, and reads what
+ * the receiver said through xfer_ack_report.
  */
+struct ack_report {
+	int		 offered;	/* --resume: a resume line came */
+	uint64_t	 resume_off;	/* ... and the offset it offered */
+	enum ack_answer	 answer;	/* --ack */
+	uint64_t	 bytes;		/* ACK_OK: the count it stored */
+	const char	*sha256;	/* ACK_OK: its digest, or NULL */
+	const char	*error;		/* ACK_ERROR: its message */
+};
 void		 xfer_ack_digest(struct xfer *, const char *);
+void		 xfer_ack_report(const struct xfer *, struct ack_report *);
 
 /* lib-sendfile.c (libzcsend) */
 int		 lib_flags(int, int *);

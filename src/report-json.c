@@ -30,6 +30,7 @@ static void	json_unstarted(FILE *, const char *, const char *, int,
 		    const char *, int);
 static void	json_deploy(FILE *, const struct options *,
 		    const struct xfer *);
+static void	json_ack(FILE *, const struct options *, const struct xfer *);
 static void	json_run(FILE *, const struct options *, uint64_t,
 		    struct xfer *const *, size_t, int, const char *);
 static void	json_flush(FILE *);
@@ -213,7 +214,8 @@ json_flush(FILE *out)
 /*
  * The members the deployment options add to a transfer's object: with
  * --retry the connects begun ("attempts"), with --checksum the digest of
- * what was sent ("sha256", null unless every byte went out); x NULL: a
+ * what was sent ("sha256", null unless every byte went out), and with
+ * --ack and --resume what the receiver said (json_ack); x NULL: a
  * transfer that never began.
  */
 static void
@@ -227,6 +229,45 @@ json_deploy(FILE *out, const struct options *o, const struct xfer *x)
 		json_string(out, x != NULL && xfer_phase(x) == XFER_DONE ?
 		    checksum_hex() : NULL);
 	}
+	json_ack(out, o, x);
+}
+
+/*
+ * The members of what the receiver said: with --resume the offset it
+ * offered ("resume_offset", null if it offered none), with --ack its
+ * answer ("ack": {"bytes", "sha256"} for an ok, {"error"} for an error,
+ * null if no line of the protocol came); x NULL: a transfer that never
+ * began.
+ */
+static void
+json_ack(FILE *out, const struct options *o, const struct xfer *x)
+{
+	struct ack_report	r;
+
+	if (x != NULL)
+		xfer_ack_report(x, &r);
+	else
+		memset(&r, 0, sizeof(r));
+	if (o->resume) {
+		fputs(",\"resume_offset\":", out);
+		if (r.offered)
+			fprintf(out, "%ju", (uintmax_t)r.resume_off);
+		else
+			fputs("null", out);
+	}
+	if (!o->ack)
+		return;
+	fputs(",\"ack\":", out);
+	if (r.answer == ACK_OK) {
+		fprintf(out, "{\"bytes\":%ju,\"sha256\":", (uintmax_t)r.bytes);
+		json_string(out, r.sha256);
+		fputc('}', out);
+	} else if (r.answer == ACK_ERROR) {
+		fputs("{\"error\":", out);
+		json_string(out, r.error);
+		fputc('}', out);
+	} else
+		fputs("null", out);
 }
 
 /*
