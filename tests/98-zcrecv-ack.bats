@@ -268,6 +268,19 @@ teardown() {
 JSON_BASE='["backend","bytes","count","error","fallback_errno","file",
     "file_bytes","host","offset","port","rate","seconds","status"]'
 
+# fake_json STATUS FILTER REPLY FIRST OPTION...: zcsend -q --json
+# OPTION... pushes R64K to a fake_receiver REPLY FIRST and exits STATUS;
+# the output is FILTER (jq -c) of its JSON.
+fake_json() {
+	local status=$1 filter=$2
+
+	need jq
+	fake_receiver "$3" "$4"
+	shift 4
+	run "-$status" --separate-stderr zc -q --json "$@" 127.0.0.1 "$FPORT" "$R64K"
+	run -0 jq -c "$filter" <<<"$output"
+}
+
 @test "--json --ack: the object holds the count and digest zcrecv acknowledged" {
 	local json
 
@@ -291,26 +304,18 @@ JSON_BASE='["backend","bytes","count","error","fallback_errno","file",
 }
 
 @test "--json --ack: the receiver's error line is the ack's error, status 74" {
-	need jq
-	fake_receiver 'error No space left on device\n'
-	run -74 --separate-stderr zc -q --json --ack 127.0.0.1 "$FPORT" "$R64K"
-	run -0 jq -c '[.ack, .status, .error]' <<<"$output"
+	fake_json 74 '[.ack, .status, .error]' \
+	    'error No space left on device\n' '' --ack
 	assert_output '[{"error":"No space left on device"},74,"send to 127.0.0.1 port '"$FPORT"': the receiver failed: No space left on device"]'
 }
 
 @test "--json --ack: an ok with another count is in the ack, status 74" {
-	need jq
-	fake_receiver 'ok 5\n'
-	run -74 --separate-stderr zc -q --json --ack 127.0.0.1 "$FPORT" "$R64K"
-	run -0 jq -c '[.ack, .status]' <<<"$output"
+	fake_json 74 '[.ack, .status]' 'ok 5\n' '' --ack
 	assert_output '[{"bytes":5,"sha256":null},74]'
 }
 
 @test "--json --ack: a receiver that closes without a line gives ack null" {
-	need jq
-	fake_receiver ''
-	run -74 --separate-stderr zc -q --json --ack 127.0.0.1 "$FPORT" "$R64K"
-	run -0 jq -c '[has("ack"), .ack, .status]' <<<"$output"
+	fake_json 74 '[has("ack"), .ack, .status]' '' '' --ack
 	assert_output '[true,null,74]'
 }
 
@@ -329,18 +334,14 @@ JSON_BASE='["backend","bytes","count","error","fallback_errno","file",
 }
 
 @test "--json --resume: a receiver that offers no resume point gives resume_offset null" {
-	need jq
-	fake_receiver ''
-	run -69 --separate-stderr zc -q --json --resume 127.0.0.1 "$FPORT" "$R64K"
-	run -0 jq -c "[keys - $JSON_BASE, .resume_offset, .status]" <<<"$output"
+	fake_json 69 "[keys - $JSON_BASE, .resume_offset, .status]" '' '' \
+	    --resume
 	assert_output '[["resume_offset"],null,69]'
 }
 
 @test "--json --resume: an offset past the range is reported with status 65" {
-	need jq
-	fake_receiver '' 'resume 99999999\n'
-	run -65 --separate-stderr zc -q --json --resume 127.0.0.1 "$FPORT" "$R64K"
-	run -0 jq -c '[.resume_offset, .bytes, .status]' <<<"$output"
+	fake_json 65 '[.resume_offset, .bytes, .status]' '' \
+	    'resume 99999999\n' --resume
 	assert_output '[99999999,0,65]'
 }
 
