@@ -74,15 +74,6 @@ struct sockopts {
 	int		 tos;		/* --tos, the TOS byte; -1: unset */
 };
 
-/* A destination's connect retries (retry.c). */
-struct retry {
-	int		 max;		/* connects allowed after the first */
-	int		 delay_ms;	/* the first wait */
-	int		 attempts;	/* connects begun */
-	int64_t		 at_ns;		/* the next one is due; 0: none */
-	int		 notify;	/* say so on stderr at each retry */
-};
-
 /*
  * What a transfer reads: an open input and the range of it. The transfer
  * keeps a copy; name must outlive it.
@@ -174,111 +165,18 @@ enum xfer_phase {
 	XFER_FAILED
 };
 
-/* A transfer's connection: the socket, or the connect under way. */
-struct xfer_conn {
-	int			 sock;		/* -1 until connected */
-	const char		*peer;		/* for messages */
-	const char		*host;		/* for --json */
-	const char		*port;
-	struct addrinfo		*ai_list;	/* owned: xfer_free frees it */
-	struct addrinfo		*ai_next;	/* the next one to try */
-	const struct addrinfo	*ai_now;	/* the one being tried */
-	int			 connecting;	/* a connect on sock is under way */
-	int			 err;		/* why the last attempt failed */
-	int64_t			 deadline_ns;
-	int			 blocking;	/* sends block, up to a timeout */
-	struct retry		 retry;		/* --retry */
-	int			 setup_failed;	/* -s, -p, --sndbuf, --tos */
-
-	/* --tls: the connection, the name it verifies, its handshake. */
-	struct tls_conn		*tls;		/* NULL: plain, or not yet */
-	const char		*tls_name;	/* NULL: a server, or none */
-	int64_t			 tls_deadline_ns;	/* the handshake's */
-	int			 tls_closed;	/* 1: close_notify is out; 2: the
-						   receiver closed first */
-	int			 peer_closed;	/* its end of file was read */
-	int			 peer_notify;	/* --tls: its close_notify came */
-	uint64_t		 wire_base;	/* bytes on the wire before the
-						   first byte of the transfer */
-	uint64_t		 wire_end;	/* ... after its last (0: not
-						   known) */
-};
-
-/* --rate's token bucket (rate.c). */
-struct rate_bucket {
-	double			 tokens;	/* bytes that may go */
-	int64_t			 ns;		/* when they were counted; 0: not
-						   yet */
-	int			 draining;	/* released, not yet drained */
-};
-
-/* How far a transfer got, and when. */
-struct xfer_prog {
-	enum xfer_phase		 phase;
-	uint64_t		 file_len;	/* COUNT_TO_EOF: until EOF */
-	size_t			 hdr_done;
-	uint64_t		 file_done;
-	size_t			 trl_done;
-	uint64_t		 calls;		/* backend calls, for --bench */
-	uint64_t		 waits;		/* polls between steps */
-	int64_t			 start_ns;
-	int64_t			 end_ns;	/* receiver's close, or failure */
-	int64_t			 last_move_ns;	/* last byte the socket took */
-	int64_t			 busy_until_ns;	/* step again at the latest */
-	int64_t			 drain_start_ns;
-	struct rate_bucket	 rate;		/* --rate */
-	size_t			 unsent;	/* close timeout 0: last queue */
-	uint64_t		 talked;	/* bytes the receiver sent,
-						   discarded */
-};
-
-/* Which path carries the bytes, and its scratch state. */
-struct xfer_path {
-	const struct backend	*backend;
-	int			 fallback_errno;	/* 0: no fallback */
-	const char		*fallback_from;	/* the backend that refused */
-	struct sf_scratch	 scratch;
-	int			 hash_stream;	/* --checksum: feed what is sent */
-	int			 input_ready;	/* a stream polled readable */
-};
-
-/* The outcome, once the phase is XFER_DONE or XFER_FAILED. */
-struct xfer_outcome {
-	int			 status;	/* enum exit_code */
-	int			 errnum;	/* errno of the failure, 0 if none */
-	char			 error[256];
-};
-
-/*
- * One transfer. Its fields are the engine's: the command allocates the
- * struct but reads it only through the accessors (xfer_phase() and the
- * rest, xfer.c) and changes it only through the calls below.
- */
-/* --ack and --resume (xfer-ack.c): the receiver's lines and what they said. */
+/* --ack and --resume (xfer-ack.c): the longest line, and the answers. */
 #define ACK_LINE_MAX	256
-struct xfer_ack {
-	char			 line[ACK_LINE_MAX + 1];
-	size_t			 len;		/* bytes of line read so far */
-	int			 resume_wait;	/* no data before its line */
-	int64_t			 resume_deadline_ns;
-	uint64_t		 resume_off;	/* the receiver held this much */
-	off_t			 orig_start;	/* the range as asked */
-	uint64_t		 orig_len;
-	int			 acked;		/* ok, with the count expected */
-	char			 digest[65];	/* its sha256, or empty */
+
+/* The receiver's acknowledgement, once a whole line of it came. */
+enum ack_answer {
+	ACK_NONE,		/* none, or not a line of the protocol */
+	ACK_OK,			/* "ok BYTES[ sha256:HEX]" */
+	ACK_ERROR		/* "error MESSAGE" */
 };
 
-struct xfer {
-	const struct xfer_params *par;		/* shared, read-only */
-	struct input		 in;		/* what, as asked */
-	struct xfer_conn	 conn;
-	struct xfer_prog	 prog;
-	struct xfer_path	 be;
-	struct xfer_outcome	 out;
-	struct xfer_ack		 ack;
-	struct pollfd		 want;		/* what the last step waits for */
-	short			 revents;	/* what poll said of it, this step */
-};
+/* struct xfer, whose fields are the engine's alone. */
+#include "xfer-state.h"
 
 /*
  * The TLS plug-in contract: the command's TLS module (tls.c with
@@ -392,7 +290,6 @@ void		 xfer_fail_after(struct xfer *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
 uint64_t	 xfer_bytes_done(const struct xfer *);
 uint64_t	 xfer_bytes_total(const struct xfer *);
-void		 xfer_interrupt(struct xfer *, int, const char *);
 void		 xfer_fail_errno(struct xfer *, int);
 void		 xfer_stop(struct xfer *, int, const char *);
 void		 xfer_free(struct xfer *);
@@ -419,21 +316,12 @@ int		 net_listen_unix(const char *);
 int		 net_accept(int, char *, size_t, char *, size_t);
 void		 net_addr_name(const struct addrinfo *, char *, size_t);
 void		 net_sock_name(int, char *, size_t);
-int		 net_blocking(int, int, int);
 
 /* note.c */
-void		 note_emit(void (*)(const char *), const char *, ...)
-		     __attribute__((__format__(__printf__, 2, 3)));
 void		 format_size(char *, size_t, double);
-
-/* rate.c */
-uint64_t	 rate_allows(struct rate_bucket *, uint64_t, uint64_t, size_t,
-		     int64_t, int64_t *);
-void		 rate_took(struct rate_bucket *, size_t);
 
 /* sockopt.c */
 int		 sockopt_parse_tos(const char *, int *, const char **);
-const char	*sockopt_tos_name(int);
 int		 sockopt_resolve(struct sockopts *, int, char *, size_t);
 void		 sockopt_free(struct sockopts *);
 int		 sockopt_apply(int, int, const struct addrinfo *,
@@ -442,20 +330,24 @@ void		 sockopt_report(int, int, const struct sockopts *,
 		     const char *, void (*)(const char *));
 int		 sockopt_family(int);
 
-/* retry.c */
-int		 retry_retryable(int);
-void		 retry_init(struct retry *, int, int);
-int		 retry_schedule(struct retry *, int, int64_t);
-void		 retry_begin(struct retry *);
-
 /*
  * xfer-ack.c: zcsend's side of the opt-in line protocol it shares with zcrecv
  * (--ack, --resume). Each line is ASCII, at most ACK_LINE_MAX bytes before
  * its newline: "resume OFFSET" (the receiver, before any data),
  * "ok BYTES[ sha256:HEX]" or "error MESSAGE" (the receiver, after the
- * sender's end of stream). The command checks the digest.
+ * sender's end of stream). The command checks the digest, and reads what
+ * the receiver said through xfer_ack_report.
  */
+struct ack_report {
+	int		 offered;	/* --resume: a resume line came */
+	uint64_t	 resume_off;	/* ... and the offset it offered */
+	enum ack_answer	 answer;	/* --ack */
+	uint64_t	 bytes;		/* ACK_OK: the count it stored */
+	const char	*sha256;	/* ACK_OK: its digest, or NULL */
+	const char	*error;		/* ACK_ERROR: its message */
+};
 void		 xfer_ack_digest(struct xfer *, const char *);
+void		 xfer_ack_report(const struct xfer *, struct ack_report *);
 
 /* lib-sendfile.c (libzcsend) */
 int		 lib_flags(int, int *);

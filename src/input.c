@@ -144,7 +144,7 @@ input_open(const struct options *o, struct input *in,
 		    (uintmax_t)size);
 	in->len = o->count != COUNT_TO_EOF ? o->count : size - o->offset;
 	/* --json of a run that fails before any transfer gives it too. */
-	report_json_count(in->len);
+	msg_exit_count(in->len);
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 
 /* How long accepting pauses after accept(2) fails for lack of fds. */
 #define LOOP_ACCEPT_PAUSE_NS	100000000

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 
 static int	net_nonblock(int);
 static int	net_unix_addr(const char *, struct sockaddr_un *);

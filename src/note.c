@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 
 /* Format a note and give it to hook; NULL hook: nobody listens. */
 void

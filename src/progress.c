@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * What zcsend tells the user: the progress line (redrawn on a terminal, or
- * one plain line a second for logs), the final summary, --json, and the
- * exit path (msg_exit, msg_end). Every message goes through msg.c's
- * msg_warnx, which this file hooks so that a progress line on the
+ * one plain line a second for logs), the final summary, and the exit path
+ * (msg_exit, msg_end), which hands a failure to the --json report
+ * (report-json.c) with the count it knows of. Every message goes through
+ * msg.c's msg_warnx, which this file hooks so that a progress line on the
  * terminal is cleared first (as pv's pv_error does) and no message lands
  * inside one. It only reads a transfer's counters; it never touches the
  * data fds. The loop reaches it through progress_ops, so the engine, and
@@ -72,22 +73,16 @@ static void	progress_unshow(void);
 
 /* The progress whose line is on the terminal now, if any. */
 static struct progress	*progress_drawn;
-static size_t	utf8_len(const unsigned char *);
-static void	json_unstarted(FILE *, const char *, const char *, int,
-		    const char *, int);
-static void	json_flush(FILE *);
-static const char *errno_name(int);
-static void	json_tls(FILE *, const struct xfer *);
 static int	msg_stdout_check(int);
 static void	msg_atexit(void);
 
 /* The exit status on its way, and standard output's first write error. */
 static int	msg_status;
-static uint64_t	json_count = COUNT_TO_EOF;	/* worked out from the input */
 static int	stdout_errno;
 static int	stdout_checked;
-static void	json_deploy(FILE *, const struct options *,
-		    const struct xfer *);
+
+/* The count of file bytes to send, once input_open has worked it out. */
+static uint64_t	exit_count = COUNT_TO_EOF;
 
 /* A duration as H:MM:SS, as pv shows elapsed time and ETA: "0:01:10". */
 void
@@ -466,7 +461,7 @@ msg_exit(const struct options *o, int status, const char *fmt, ...)
 	va_end(ap);
 	msg_warnx("%s", msg);
 	if (o != NULL && o->json)
-		report_json(stdout, o, NULL, 0, status, msg);
+		report_json_unstarted(stdout, o, exit_count, status, msg);
 	msg_status = status;
 	exit(status);
 }
@@ -523,6 +518,17 @@ msg_init(void)
 }
 
 /*
+ * The count of file bytes the run sends, once the input's range is worked
+ * out: what a failure's --json (msg_exit) reports as the count from then
+ * on, before any transfer exists.
+ */
+void
+msg_exit_count(uint64_t count)
+{
+	exit_count = count;
+}
+
+/*
  * The status to exit with at the end of a run: status, or 74 if standard
  * output could not be written (see msg_stdout_check).
  */
@@ -553,287 +559,4 @@ progress_summary(const struct progress *p, const struct xfer *x,
 	if ((ferr = xfer_fallback(x, &from)) != 0)
 		fprintf(p->out, " (%s refused: %s)", from, strerror(ferr));
 	fputc('\n', p->out);
-}
-
-/*
- * The length of the UTF-8 sequence at s (1 to 4 bytes), or 0 where the
- * bytes are not one: a stray or cut-short sequence, an overlong form, a
- * surrogate, or a code point above U+10FFFF.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	uint32_t	cp;
-	size_t		len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1fU;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0fU;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07U;
-	} else
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* the NUL at the end, too */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fU);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 ||
-	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/*
- * s as a JSON string, or null: always valid UTF-8, whatever bytes s holds
- * (a file name is any bytes): each byte that is not part of a UTF-8
- * sequence becomes U+FFFD.
- */
-void
-json_string(FILE *out, const char *s)
-{
-	const unsigned char	*u;
-	size_t			 len;
-
-	if (s == NULL) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (u = (const unsigned char *)s; *u != '\0'; u += len) {
-		if ((len = utf8_len(u)) == 0) {
-			fputs("\\ufffd", out);
-			len = 1;
-		} else if (*u == '"' || *u == '\\')
-			fprintf(out, "\\%c", *u);
-		else if (*u < 0x20 || *u == 0x7f)
-			fprintf(out, "\\u%04x", *u);
-		else
-			fwrite(u, 1, len, out);
-	}
-	fputc('"', out);
-}
-
-/* The symbolic name of the errnos a fallback can come from. */
-static const char *
-errno_name(int err)
-{
-	switch (err) {
-	case EINVAL:
-		return "EINVAL";
-	case ENOSYS:
-		return "ENOSYS";
-	case EOPNOTSUPP:
-		return "EOPNOTSUPP";
-	case EPERM:
-		return "EPERM";
-	case ENOTSOCK:
-		return "ENOTSOCK";
-	case ENOPROTOOPT:		/* MSG_ZEROCOPY: not this kernel */
-		return "ENOPROTOOPT";
-	case ESPIPE:			/* mmap, MSG_ZEROCOPY, io_uring: a stream */
-		return "ESPIPE";
-	default:
-		return "other";
-	}
-}
-
-/* One transfer's outcome: the members of its JSON object. */
-static void
-json_xfer(FILE *out, const struct xfer *x)
-{
-	uint64_t	bytes = xfer_bytes_done(x);
-	double		secs;
-	int		status = xfer_status(x);
-
-	secs = xfer_elapsed(x, loop_now_ns());
-	fputs("\"host\":", out);
-	json_string(out, xfer_host(x));
-	fputs(",\"port\":", out);
-	json_string(out, xfer_port(x) != NULL && *xfer_port(x) != '\0' ?
-	    xfer_port(x) : NULL);
-	fprintf(out, ",\"bytes\":%ju,\"file_bytes\":%ju,\"seconds\":%.6f,"
-	    "\"rate\":%.1f,\"backend\":", (uintmax_t)bytes,
-	    (uintmax_t)xfer_file_done(x), secs,
-	    secs > 0 ? (double)bytes / secs : 0.0);
-	/*
-	 * A transfer that never had a connection used no backend, nor one
-	 * whose TLS handshake did not finish.
-	 */
-	json_string(out, xfer_phase(x) == XFER_FAILED && (xfer_sock(x) == -1 ||
-	    xfer_tls_report(x, NULL) == 0) ? NULL : xfer_backend_name(x));
-	fputs(",\"fallback_errno\":", out);
-	json_string(out, xfer_fallback(x, NULL) != 0 ?
-	    errno_name(xfer_fallback(x, NULL)) : NULL);
-	fprintf(out, ",\"status\":%d,\"error\":", status);
-	json_string(out, status != EXIT_OK ? xfer_error(x) : NULL);
-	if (xfer_tls_report(x, NULL) != -1)
-		json_tls(out, x);
-}
-
-/*
- * --tls: the "tls" member: protocol, cipher, whether the kernel encrypted
- * (kTLS) and why not; null when no handshake finished.
- */
-static void
-json_tls(FILE *out, const struct xfer *x)
-{
-	struct tls_report	r;
-
-	fputs(",\"tls\":", out);
-	if (xfer_tls_report(x, &r) != 1) {
-		fputs("null", out);
-		return;
-	}
-	fputs("{\"version\":", out);
-	json_string(out, r.version);
-	fputs(",\"cipher\":", out);
-	json_string(out, r.cipher);
-	fprintf(out, ",\"ktls\":%s,\"ktls_reason\":",
-	    r.ktls ? "true" : "false");
-	json_string(out, r.reason);
-	fputc('}', out);
-}
-
-/*
- * The members of a transfer that never began (the run failed first), to
- * host and port: nothing sent, and the run's status and error; with tls
- * (--tls) a null "tls", as no handshake finished.
- */
-static void
-json_unstarted(FILE *out, const char *host, const char *port, int status,
-    const char *error, int tls)
-{
-	fputs("\"host\":", out);
-	json_string(out, host);
-	fputs(",\"port\":", out);
-	json_string(out, port);
-	fprintf(out, ",\"bytes\":0,\"file_bytes\":0,\"seconds\":0.000000,"
-	    "\"rate\":0.0,\"backend\":null,\"fallback_errno\":null,"
-	    "\"status\":%d,\"error\":", status);
-	json_string(out, error);
-	if (tls)
-		fputs(",\"tls\":null", out);
-}
-
-/* End a line of JSON: it is out at once, and a failure is remembered. */
-static void
-json_flush(FILE *out)
-{
-	fputs("}\n", out);
-	if (fflush(out) == EOF && out == stdout && stdout_errno == 0)
-		stdout_errno = errno;
-}
-
-/*
- * The members the deployment options add to a transfer's object: with
- * --retry the connects begun ("attempts"), with --checksum the digest of
- * what was sent ("sha256", null unless every byte went out); x NULL: a
- * transfer that never began.
- */
-static void
-json_deploy(FILE *out, const struct options *o, const struct xfer *x)
-{
-	if (o->retry_set)
-		fprintf(out, ",\"attempts\":%d",
-		    x != NULL ? xfer_attempts(x) : 0);
-	if (o->checksum && !o->multi) {
-		fputs(",\"sha256\":", out);
-		json_string(out, x != NULL && xfer_phase(x) == XFER_DONE ?
-		    checksum_hex() : NULL);
-	}
-}
-
-/*
- * The whole outcome as one JSON object on one line. With one destination
- * (and no --to) its members stand at the top; with --to they are in a
- * "destinations" array, one entry for each --to. n is 0 when the run
- * failed before any transfer began: status and error then tell why, for
- * the run and for each destination, and host and port come from o.
- */
-void
-report_json(FILE *out, const struct options *o, struct xfer *const *xs,
-    size_t n, int status, const char *error)
-{
-	uint64_t	 count = n > 0 ? xfer_count(xs[0]) : json_count !=
-			     COUNT_TO_EOF ? json_count : o->count;
-	const char	*host, *port;
-	size_t		 i;
-
-	fputs("{\"file\":", out);
-	json_string(out, o->path);
-	fprintf(out, ",\"offset\":%ju,\"count\":", (uintmax_t)o->offset);
-	if (count != COUNT_TO_EOF)
-		fprintf(out, "%ju", (uintmax_t)count);
-	else
-		fputs("null", out);
-	fputc(',', out);
-	if (!o->multi) {
-		if (n > 0) {
-			json_xfer(out, xs[0]);
-			json_deploy(out, o, xs[0]);
-		} else {
-			host = o->unix_socket ? o->unix_path : o->listen ?
-			    o->listen_addr : o->host;
-			port = o->unix_socket ? NULL : o->listen ?
-			    o->listen_port : o->port;
-			json_unstarted(out, host, port, status, error,
-			    o->tls.enabled);
-			json_deploy(out, o, NULL);
-		}
-		json_flush(out);
-		return;
-	}
-	fprintf(out, "\"status\":%d,\"error\":", status);
-	json_string(out, error);
-	if (o->checksum) {
-		fputs(",\"sha256\":", out);
-		json_string(out, checksum_hex());
-	}
-	fputs(",\"destinations\":[", out);
-	for (i = 0; i < (n > 0 ? n : o->ndests); i++) {
-		fputs(i > 0 ? ",{" : "{", out);
-		if (n > 0) {
-			json_xfer(out, xs[i]);
-			json_deploy(out, o, xs[i]);
-		} else {
-			json_unstarted(out, o->dests[i].host,
-			    o->dests[i].port, status, error, o->tls.enabled);
-			json_deploy(out, o, NULL);
-		}
-		fputc('}', out);
-	}
-	fputc(']', out);
-	json_flush(out);
-}
-
-/*
- * The count of file bytes to send, once the input's range is worked out:
- * the count of a --json object printed before any transfer exists.
- */
-void
-report_json_count(uint64_t count)
-{
-	json_count = count;
-}
-
-/*
- * Listen mode's first line of --json, as soon as it listens: the address
- * and port bound (port NULL: a Unix socket, host its path).
- */
-void
-report_json_listening(FILE *out, const char *host, const char *port)
-{
-	fputs("{\"listening\":{\"host\":", out);
-	json_string(out, host);
-	fputs(",\"port\":", out);
-	json_string(out, port);
-	fputc('}', out);
-	json_flush(out);
 }

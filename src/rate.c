@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 
 /*
  * How many bytes may go out at now_ns, with left bytes still to send

@@ -5,8 +5,9 @@
  * splice refuses, under TLS without kernel TLS, and with --mode readwrite,
  * by read/write through one buffer. Then, at the sender's end of stream,
  * the end: fdatasync, --checksum (the stored range read back from the page
- * cache on a second thread) and --ack's answer. Every failure keeps what
- * was written, synced, and says how many bytes the file holds.
+ * cache on a second thread) and --ack's answer (sent by recv-ack.c).
+ * Every failure keeps what was written, synced, and says how many bytes
+ * the file holds.
  */
 
 #include "config.h"
@@ -45,13 +46,11 @@ static int	recv_use_readwrite(struct recv *, int, const char *);
 static int	recv_unpipe(struct recv *, int, size_t);
 static int	recv_end(struct recv *);
 static void	recv_sync(struct recv *);
-static void	recv_discard(struct recv *);
 static void	recv_holds(const struct recv *, char *, size_t);
 static void	recv_progress(struct recv *, int);
-static short	recv_events(const struct recv *, short);
 
 /* What to poll for: what OpenSSL waits for under TLS, else plain. */
-static short
+short
 recv_events(const struct recv *r, short plain)
 {
 	if (r->tls != NULL)
@@ -96,9 +95,7 @@ recv_failed(struct recv *r, int status, const char *fmt, ...)
 		/* One line, as long as the protocol allows. */
 		snprintf(line, sizeof(line), "error %.*s\n",
 		    ACK_LINE_MAX - 7, what);
-		snprintf(r->ack_line, sizeof(r->ack_line), "%.*s",
-		    (int)strcspn(line, "\n"), line);
-		if (recv_send_line(r, line) == 0)
+		if (recv_answer(r, line) == 0)
 			recv_discard(r);
 		else
 			recv_fail(r, status, "%s; %s", what, holds);
@@ -480,111 +477,11 @@ recv_end(struct recv *r)
 		return 0;
 	snprintf(line, sizeof(line), "ok %ju%s%s\n", (uintmax_t)size,
 	    hex != NULL ? " sha256:" : "", hex != NULL ? hex : "");
-	snprintf(r->ack_line, sizeof(r->ack_line), "%.*s",
-	    (int)strcspn(line, "\n"), line);
-	if ((status = recv_send_line(r, line)) != 0)
+	if ((status = recv_answer(r, line)) != 0)
 		return status;
 	if (r->tls != NULL)
 		(void)tls_ops.close(r->tls);
 	return 0;
-}
-
-/*
- * Send one protocol line (resume, ok, error) on the connection, bounded
- * by the connect timeout. Returns 0, or the status with r->error set.
- */
-int
-recv_send_line(struct recv *r, const char *line)
-{
-	struct sf_chunk		 c;
-	struct sf_scratch	 s;
-	struct pollfd		 pfd;
-	size_t			 len = strlen(line), done = 0;
-	int64_t			 deadline;
-	ssize_t			 n;
-
-	deadline = loop_now_ns() + (int64_t)r->o->connect_timeout_ms * 1000000;
-	memset(&c, 0, sizeof(c));
-	memset(&s, 0, sizeof(s));
-	c.sock = r->sock;
-	c.fd = -1;
-	c.tls = r->tls;
-	while (done < len) {
-		if (r->tls != NULL) {
-			c.hdr = (const unsigned char *)line + done;
-			c.hdr_len = len - done;
-			n = tls_ops.write_backend->send(&c, &s);
-		} else
-			n = send(r->sock, line + done, len - done,
-			    MSG_NOSIGNAL);
-		if (n > 0) {
-			done += (size_t)n;
-			continue;
-		}
-		if (errno == EINTR && !loop_signalled())
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			return recv_fail(r, EXIT_IOERR, "send \"%.*s\" to %s: %s",
-			    (int)strcspn(line, "\n"), line, r->peer,
-			    strerror(errno == ENOTCONN ? EPIPE : errno));
-		if (loop_signalled())
-			return recv_fail(r, loop_signal_status(),
-			    "interrupted by %s: answering %s",
-			    loop_signal_name(), r->peer);
-		if (loop_now_ns() >= deadline)
-			return recv_fail(r, EXIT_TEMPFAIL, "send \"%.*s\" to "
-			    "%s: timed out", (int)strcspn(line, "\n"), line,
-			    r->peer);
-		pfd.fd = r->sock;
-		pfd.events = recv_events(r, POLLOUT);
-		pfd.revents = 0;
-		(void)loop_wait(&pfd, 1, 100);
-	}
-	return 0;
-}
-
-/*
- * --ack after a failure: the error line is out; shut the write side and
- * read (and drop) what the sender still sends until its end of stream,
- * so that closing does not reset the connection and lose the line.
- * Bounded by the idle timeout (or the connect timeout) and
- * RECV_DISCARD_MAX bytes.
- */
-static void
-recv_discard(struct recv *r)
-{
-	struct pollfd	pfd;
-	char		buf[65536];
-	uint64_t	dropped = 0;
-	int64_t		deadline;
-	int		ms;
-	ssize_t		n;
-
-	ms = r->o->idle_timeout_ms > 0 ? r->o->idle_timeout_ms :
-	    r->o->connect_timeout_ms;
-	if (r->tls == NULL)
-		(void)shutdown(r->sock, SHUT_WR);
-	deadline = loop_now_ns() + (int64_t)ms * 1000000;
-	while (dropped < RECV_DISCARD_MAX && loop_now_ns() < deadline) {
-		n = r->tls != NULL ? tls_ops.recv(r->tls, buf, sizeof(buf)) :
-		    recv(r->sock, buf, sizeof(buf), 0);
-		if (n == 0)
-			return;
-		if (n > 0) {
-			dropped += (uint64_t)n;
-			deadline = loop_now_ns() + (int64_t)ms * 1000000;
-			continue;
-		}
-		if (errno == EINTR && !loop_signalled())
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return;
-		pfd.fd = r->sock;
-		pfd.events = recv_events(r, POLLIN);
-		pfd.revents = 0;
-		if (loop_wait(&pfd, 1, 100) == -1)
-			return;
-	}
 }
 
 /* --progress: a line a second, redrawn on a terminal; final: the last. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 
 /* Never wait longer than this between two connects, jitter included. */
 #define RETRY_CAP_MS	60000

@@ -257,7 +257,8 @@ serve_run(struct serve *s)
 		    loop_signal_name());
 		msg_warnx("%s", msg);
 		if (o->json)
-			report_json(stdout, o, NULL, 0, l.signalled, msg);
+			report_json_unstarted(stdout, o, s->in->len,
+			    l.signalled, msg);
 	}
 	return l.signalled;
 }

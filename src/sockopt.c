@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 
 /* DSCP code points by name (RFC 2474, 2597, 3246, 5865, 8622). */
 static const struct {

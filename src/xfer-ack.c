@@ -132,6 +132,8 @@ ack_resume_line(struct xfer *x)
 		    x->conn.peer, q);
 		return -1;
 	}
+	a->offered = 1;
+	a->resume_off = off;
 	if (off > a->orig_len) {
 		x->out.errnum = ERANGE;
 		xfer_fail(x, EXIT_RANGE, "send to %s: the receiver holds %ju "
@@ -139,7 +141,6 @@ ack_resume_line(struct xfer *x)
 		    x->conn.peer, (uintmax_t)off, (uintmax_t)a->orig_len);
 		return -1;
 	}
-	a->resume_off = off;
 	a->resume_wait = 0;
 	a->len = 0;
 	x->in.start = a->orig_start + (off_t)off;
@@ -228,6 +229,7 @@ ack_judge(struct xfer *x)
 		for (i = 6; i < a->len; i++)
 			if (!isprint((unsigned char)a->line[i]))
 				a->line[i] = '?';
+		a->answer = ACK_ERROR;
 		xfer_fail(x, EXIT_IOERR, "send to %s: the receiver failed: %s",
 		    x->conn.peer, a->line + 6);
 		return;
@@ -245,6 +247,8 @@ ack_judge(struct xfer *x)
 		memcpy(a->digest, p + 8, 64);
 		a->digest[64] = '\0';
 	}
+	a->answer = ACK_OK;
+	a->stored = got;
 	if (got != want) {
 		xfer_fail(x, EXIT_IOERR, "send to %s: the receiver stored %ju "
 		    "bytes, not %ju", x->conn.peer, (uintmax_t)got,
@@ -319,7 +323,10 @@ xfer_ack_rewind(struct xfer *x)
 	x->ack.resume_wait = 1;
 	x->ack.resume_deadline_ns = 0;
 	x->ack.resume_off = 0;
+	x->ack.offered = 0;
 	x->ack.len = 0;
+	x->ack.answer = ACK_NONE;
+	x->ack.digest[0] = '\0';
 	return 1;
 }
 
@@ -339,4 +346,25 @@ xfer_ack_digest(struct xfer *x, const char *hex)
 	else if (strcmp(x->ack.digest, hex) != 0)
 		xfer_fail_after(x, EXIT_IOERR, "the receiver stored sha256 %s, "
 		    "not %s", x->ack.digest, hex);
+}
+
+/*
+ * What the receiver said, for --json: with --resume the offset it offered
+ * (offered 0: no resume line came), with --ack its answer. The strings
+ * point into x and live as long as it does.
+ */
+void
+xfer_ack_report(const struct xfer *x, struct ack_report *r)
+{
+	const struct xfer_ack	*a = &x->ack;
+
+	memset(r, 0, sizeof(*r));
+	r->offered = a->offered;
+	r->resume_off = a->resume_off;
+	r->answer = a->answer;
+	if (a->answer == ACK_OK) {
+		r->bytes = a->stored;
+		r->sha256 = a->digest[0] != '\0' ? a->digest : NULL;
+	} else if (a->answer == ACK_ERROR)
+		r->error = a->line + 6;
 }

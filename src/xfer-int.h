@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The transfer's own header: what its files (xfer.c and its phases,
- * xfer-connect.c, xfer-send.c, xfer-close.c) share and nobody else sees.
- * The engine's face is engine.h.
+ * The engine's own header: what its files share and nobody above sees.
+ * Most of it is the transfer's (xfer.c and its phases, xfer-connect.c,
+ * xfer-send.c, xfer-close.c, xfer-ack.c); the rest is what those phases
+ * call in the engine's small units (rate.c, retry.c, note.c) and what the
+ * scheduler (loop.c) and net.c give them. The engine's face, what the
+ * programs and libzcsend use, is engine.h.
  */
 
 #ifndef ZC_XFER_INT_H
@@ -55,5 +58,29 @@ int		 xfer_ack_resume(struct xfer *, struct pollfd *);
 int		 xfer_ack_feed(struct xfer *, const char *, size_t);
 void		 xfer_ack_eof(struct xfer *);
 int		 xfer_ack_rewind(struct xfer *);
+
+/* xfer.c, for the scheduler (loop.c) */
+void		 xfer_interrupt(struct xfer *, int, const char *);
+
+/* net.c */
+int		 net_blocking(int, int, int);
+
+/* note.c: -v and --retry notes through the params' hook (NULL: none) */
+void		 note_emit(void (*)(const char *), const char *, ...)
+		     __attribute__((__format__(__printf__, 2, 3)));
+
+/* rate.c: --rate's token bucket */
+uint64_t	 rate_allows(struct rate_bucket *, uint64_t, uint64_t, size_t,
+		     int64_t, int64_t *);
+void		 rate_took(struct rate_bucket *, size_t);
+
+/* retry.c: --retry's schedule */
+int		 retry_retryable(int);
+void		 retry_init(struct retry *, int, int);
+int		 retry_schedule(struct retry *, int, int64_t);
+void		 retry_begin(struct retry *);
+
+/* sockopt.c */
+const char	*sockopt_tos_name(int);
 
 #endif /* ZC_XFER_INT_H */

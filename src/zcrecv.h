@@ -118,7 +118,12 @@ int		 recv_fail(struct recv *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
 void		 recv_report(struct recv *);
 void		 recv_json(struct recv *);
+short		 recv_events(const struct recv *, short);
+
+/* recv-ack.c */
+int		 recv_answer(struct recv *, const char *);
 int		 recv_send_line(struct recv *, const char *);
+void		 recv_discard(struct recv *);
 
 /* recv-splice.c or recv-nosplice.c */
 extern const int recv_has_splice;

@@ -245,17 +245,21 @@ void		 progress_note(struct progress *, const char *, ...)
 void		 progress_clear(struct progress *);
 void		 progress_summary(const struct progress *, const struct xfer *,
 		     int);
-void		 report_json(FILE *, const struct options *,
-		     struct xfer *const *, size_t, int, const char *);
-void		 report_json_listening(FILE *, const char *, const char *);
-void		 report_json_count(uint64_t);
-void		 json_string(FILE *, const char *);
 void		 format_hms(char *, size_t, double);
 int		 msg_init(void);
 int		 msg_end(int);
 void		 msg_stdout_failed(int);
+void		 msg_exit_count(uint64_t);
 __dead void	 msg_exit(const struct options *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
+
+/* report-json.c */
+void		 report_json(FILE *, const struct options *,
+		     struct xfer *const *, size_t, int, const char *);
+void		 report_json_unstarted(FILE *, const struct options *,
+		     uint64_t, int, const char *);
+void		 report_json_listening(FILE *, const char *, const char *);
+void		 json_string(FILE *, const char *);
 
 /* msg.c */
 void		 msg_hook(void (*)(void));

@@ -263,3 +263,122 @@ teardown() {
 	zcrecv_wait 0
 	assert_same_bytes "$BATS_TEST_TMPDIR/want" "$OUT"
 }
+
+# The members a transfer's --json object has without --ack and --resume.
+JSON_BASE='["backend","bytes","count","error","fallback_errno","file",
+    "file_bytes","host","offset","port","rate","seconds","status"]'
+
+# fake_json STATUS FILTER REPLY FIRST OPTION...: zcsend -q --json
+# OPTION... pushes R64K to a fake_receiver REPLY FIRST and exits STATUS;
+# the output is FILTER (jq -c) of its JSON.
+fake_json() {
+	local status=$1 filter=$2
+
+	need jq
+	fake_receiver "$3" "$4"
+	shift 4
+	run "-$status" --separate-stderr zc -q --json "$@" 127.0.0.1 "$FPORT" "$R64K"
+	run -0 jq -c "$filter" <<<"$output"
+}
+
+@test "--json --ack: the object holds the count and digest zcrecv acknowledged" {
+	local json
+
+	need jq
+	start_zcrecv --ack --checksum sha256 127.0.0.1 0 "$OUT"
+	run -0 --separate-stderr zc -q --json --ack 127.0.0.1 "$RPORT" "$R64K"
+	json=$output
+	zcrecv_wait 0
+	assert_same_bytes "$R64K" "$OUT"
+	run -0 jq -c "[keys - $JSON_BASE, .ack, .status]" <<<"$json"
+	assert_output '[["ack"],{"bytes":65536,"sha256":"'"$(sha_of "$R64K")"'"},0]'
+}
+
+@test "--json --ack: an ok without a digest gives the ack's sha256 null" {
+	need jq
+	start_zcrecv --ack 127.0.0.1 0 "$OUT"
+	run -0 --separate-stderr zc -q --json --ack 127.0.0.1 "$RPORT" "$R64K"
+	zcrecv_wait 0
+	run -0 jq -c .ack <<<"$output"
+	assert_output '{"bytes":65536,"sha256":null}'
+}
+
+@test "--json --ack: the receiver's error line is the ack's error, status 74" {
+	fake_json 74 '[.ack, .status, .error]' \
+	    'error No space left on device\n' '' --ack
+	assert_output '[{"error":"No space left on device"},74,"send to 127.0.0.1 port '"$FPORT"': the receiver failed: No space left on device"]'
+}
+
+@test "--json --ack: an ok with another count is in the ack, status 74" {
+	fake_json 74 '[.ack, .status]' 'ok 5\n' '' --ack
+	assert_output '[{"bytes":5,"sha256":null},74]'
+}
+
+@test "--json --ack: a receiver that closes without a line gives ack null" {
+	fake_json 74 '[has("ack"), .ack, .status]' '' '' --ack
+	assert_output '[true,null,74]'
+}
+
+@test "--json --resume: resume_offset is where zcrecv stood, the ack counts the whole file" {
+	local json
+
+	need jq
+	head -c 1000000 "$R4M" >"$OUT"
+	start_zcrecv --resume --ack 127.0.0.1 0 "$OUT"
+	run -0 --separate-stderr zc -q --json --resume --ack 127.0.0.1 "$RPORT" "$R4M"
+	json=$output
+	zcrecv_wait 0
+	assert_same_bytes "$R4M" "$OUT"
+	run -0 jq -c "[keys - $JSON_BASE, .resume_offset, .file_bytes, .ack.bytes]" <<<"$json"
+	assert_output '[["ack","resume_offset"],1000000,3194304,4194304]'
+}
+
+@test "--json --resume: a receiver that offers no resume point gives resume_offset null" {
+	fake_json 69 "[keys - $JSON_BASE, .resume_offset, .status]" '' '' \
+	    --resume
+	assert_output '[["resume_offset"],null,69]'
+}
+
+@test "--json --resume: an offset past the range is reported with status 65" {
+	fake_json 65 '[.resume_offset, .bytes, .status]' '' \
+	    'resume 99999999\n' --resume
+	assert_output '[99999999,0,65]'
+}
+
+@test "--json --to --resume --ack: each destination has its own resume_offset and ack" {
+	local p1 json
+
+	need jq
+	head -c 1000000 "$R4M" >"$OUT.1"
+	start_zcrecv --resume --ack 127.0.0.1 0 "$OUT.1"
+	p1=$RPORT
+	RERR=$BATS_TEST_TMPDIR/zcrecv2.err
+	start_zcrecv --resume --ack --checksum sha256 127.0.0.1 0 "$OUT.2"
+	run -0 --separate-stderr zc -q --json --resume --ack "$R4M" \
+	    --to "127.0.0.1:$p1" --to "127.0.0.1:$RPORT"
+	json=$output
+	zcrecv_wait 0
+	assert_same_bytes "$R4M" "$OUT.1"
+	assert_same_bytes "$R4M" "$OUT.2"
+	run -0 jq -c '[has("ack"), has("resume_offset"),
+	    (.destinations[] | [.resume_offset, .ack])]' <<<"$json"
+	assert_output '[false,false,[1000000,{"bytes":4194304,"sha256":null}],[0,{"bytes":4194304,"sha256":"'"$(sha_of "$R4M")"'"}]]'
+}
+
+@test "--json --ack --resume: a run that fails before connecting has ack and resume_offset null" {
+	need jq
+	run -66 --separate-stderr zc -q --json --ack --resume 127.0.0.1 9 \
+	    "$BATS_TEST_TMPDIR/nonexistent"
+	run -0 jq -c "[keys - $JSON_BASE, .ack, .resume_offset]" <<<"$output"
+	assert_output '[["ack","resume_offset"],null,null]'
+}
+
+@test "--json listen mode: zcsend -l --ack reports what zcrecv HOST PORT acknowledged" {
+	need jq
+	start_listener --json --ack 127.0.0.1 0 "$R64K"
+	run -0 zr --ack 127.0.0.1 "$LPORT" "$OUT"
+	bg_wait "$ZPID"
+	assert_equal "$BG_STATUS" 0
+	run -0 jq -c 'select(.listening == null) | .ack' "$ZCOUT"
+	assert_output '{"bytes":65536,"sha256":null}'
+}

@@ -115,7 +115,8 @@ tests_unit_retry_test_SOURCES = tests/unit/retry-test.c \
 tests_unit_retry_test_CPPFLAGS = $(UNIT_CPPFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-random.h
 tests_unit_progress_test_SOURCES = tests/unit/progress-test.c \
-	tests/unit/tap.c tests/unit/tap.h src/progress.c src/msg.c
+	tests/unit/tap.c tests/unit/tap.h src/progress.c src/report-json.c \
+	src/msg.c
 tests_unit_progress_test_LDADD = libzcengine.la
 
 # configure.ac's backend table against Makefile.am's SF_* groups.

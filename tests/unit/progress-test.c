@@ -46,7 +46,7 @@ static void	set_xfer(size_t, uint64_t, uint64_t, const char *);
 static const char *show(enum progress_mode, size_t, const char *,
 		    const int64_t *, size_t);
 
-/* progress.c's --json reads the digest; these tests have none. */
+/* report-json.c reads the digest; these tests have none. */
 const char *
 checksum_hex(void)
 {

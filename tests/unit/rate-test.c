@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 #include "tap.h"
 
 #define NS	1000000000LL

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "xfer-int.h"
 #include "tap.h"
 
 #define MS	INT64_C(1000000)
