@@ -349,6 +349,36 @@ assert_chart_fits() {
 	refute_output --partial 'failed'
 }
 
+@test "bench against zcrecv -l -k to /dev/null measures every mode, a connection each" {
+	local err=$BATS_TEST_TMPDIR/zcrecv.err port m rows
+
+	[[ -n ${ZCRECV-} && -x ${ZCRECV-} ]] ||
+	    fail "ZCRECV must name the zcrecv binary (it is '${ZCRECV-}')"
+	bg_start /dev/null "$err" "$ZCRECV" -l -k -v 127.0.0.1 0 /dev/null
+	wait_for_line "$err" '^zcrecv: listening on .* port [0-9]+$' 10
+	port=$(sed -n 's/^zcrecv: listening on .* port \([0-9]*\)$/\1/p' "$err")
+	run --separate-stderr zc --bench --rounds 1 --size 1M 127.0.0.1 "$port"
+	assert_success
+	assert_equal "$stderr" ''
+	assert_line --index 0 "zcsend --bench: 1.0 MiB file, 1 round, medians; receiver: 127.0.0.1 port $port"
+	assert_line --regexp '^sendfile +[0-9.]+ +1\.00 '
+	for m in splice mmap msg_zerocopy 'readwrite 16K' 'readwrite 64K' 'readwrite 128K'; do
+		assert_line --regexp "^$m +[0-9.]+ "
+	done
+	for m in io_uring-splice io_uring-sendzc; do
+		assert_line --regexp "^$m +([0-9.]+ |unavailable: io_uring: not built\$)"
+	done
+	assert_line --partial "every run's byte count was checked at the receiver by its clean close"
+	refute_output --partial 'failed'
+	rows=$(grep -cE '^(sendfile|splice|mmap|msg_zerocopy|io_uring-[a-z]+|readwrite [0-9]+K) +[0-9.]+ ' <<<"$output")
+	# zcrecv took each run as a sender of its own, 1 MiB each, and goes on.
+	kill -TERM "$BG_CMD_PID"
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 143
+	run grep -c '^zcrecv: received 1048576 bytes in .* via splice$' "$err"
+	assert_output "$rows"
+}
+
 @test "the --bench options are checked" {
 	run -64 --separate-stderr zc --bench --cache lukewarm
 	assert_equal "$stderr" 'zcsend: cache lukewarm: not warm, cold or both'
