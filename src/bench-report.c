@@ -80,7 +80,11 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 		printf("paced at %s/s: every mode moves bytes at the same "
 		    "rate, so CPU s/GiB compares the work each path costs\n",
 		    rate);
-	} else
+	} else if (o->bench_recv)
+		printf("unpaced: the embedded sender runs flat out; CPU s/GiB "
+		    "is zcrecv's (user+sys, process start included), GiB/s "
+		    "until it has synced the file and exited\n");
+	else
 		printf("unpaced: each sender runs flat out, so GiB/s is bound "
 		    "by the receiver and loopback and CPU s/GiB mixes work "
 		    "with waiting (use --rate to compare at equal "
@@ -101,10 +105,15 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 		g = bench_median(m->gibps, m->runs);
 		c = bench_median(m->cpu_per_gib, m->runs);
 		s = bench_median(m->calls_per_gib, m->runs);
-		printf("%-16s %8.2f %7.2f %10.3f %7.2f %13.0f %7.2f",
-		    m->name, g, base_gibps > 0 ? g / base_gibps : 0.0,
-		    c, base_cpu > 0 ? c / base_cpu : 0.0, s,
-		    base_calls > 0 ? s / base_calls : 0.0);
+		printf("%-16s %8.2f %7.2f %10.3f %7.2f", m->name, g,
+		    base_gibps > 0 ? g / base_gibps : 0.0, c,
+		    base_cpu > 0 ? c / base_cpu : 0.0);
+		/* zcrecv's system calls are not counted. */
+		if (m->recv_mode != NULL)
+			printf(" %13s %7s", "-", "-");
+		else
+			printf(" %13.0f %7.2f", s, base_calls > 0 ?
+			    s / base_calls : 0.0);
 		if (m->failures > 0)
 			printf("  (%d failed runs: %s)", m->failures,
 			    m->last_error);
@@ -121,6 +130,11 @@ bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
 	bench_chart(stdout, modes, nmodes);
 	if (!last) {
 		putchar('\n');
+		return;
+	}
+	if (o->bench_recv) {
+		printf("ratios (x) are to zcrecv splice; every run's stored "
+		    "file was compared byte for byte with the file sent\n");
 		return;
 	}
 	printf("ratios (x) are to sendfile; every run's byte count was "
@@ -157,7 +171,10 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 	    "\"receiver\":", (uintmax_t)len, o->bench_rounds,
 	    (uintmax_t)o->rate);
 	json_string(stdout, where);	/* a host as given: any bytes */
-	printf(",\"embedded\":%s,\"modes\":[", embedded ? "true" : "false");
+	printf(",\"embedded\":%s,", embedded ? "true" : "false");
+	if (o->bench_recv)
+		printf("\"side\":\"receive\",");
+	printf("\"modes\":[");
 	for (i = 0; i < nmodes; i++) {
 		m = &modes[i];
 		printf("%s{\"mode\":\"%s\",\"block_size\":", i > 0 ? "," : "",
@@ -189,7 +206,8 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 		json_figure("cpu_s_per_gib_max", 0,
 		    bench_spread(m->cpu_per_gib, m->runs, 1), m->runs);
 		json_figure("syscalls_per_gib", 1,
-		    bench_median(m->calls_per_gib, m->runs), m->runs);
+		    bench_median(m->calls_per_gib, m->runs),
+		    m->recv_mode != NULL ? 0 : m->runs);
 		putchar('}');
 	}
 	printf("],\"historical\":{\"source\":\"pysendfile 2.0.1, Linux "

@@ -10,7 +10,8 @@
  *
  * By default everything is embedded: a temporary file of random bytes and a
  * child process that drains connections with splice to /dev/null, so the
- * receiver costs little and the same for every mode.
+ * receiver costs little and the same for every mode. --recv turns it
+ * round: zcrecv's paths receive from an embedded sender (bench-recv.c).
  */
 
 #include "config.h"
@@ -132,7 +133,7 @@ bench_run(const struct options *o, struct bench_mode *m,
 	    m->mode == MODE_READWRITE ? NULL : mode_backend(m->mode);
 	par.block_size = m->block_size;
 	par.hdr.len = par.trl.len = 0;
-	par.rate = 0;
+	par.rate = m->recv_mode != NULL ? o->rate : 0;
 	par.may_block = 1;
 	memset(&xd, 0, sizeof(xd));
 	xd.sock = -1;
@@ -275,6 +276,17 @@ bench_modes(const struct options *o, struct bench_mode *modes)
 	int				 nmodes = 0, i;
 
 	memset(modes, 0, BENCH_MAX_MODES * sizeof(*modes));
+	if (o->bench_recv) {
+		/* zcrecv's paths, each fed by the embedded sendfile sender. */
+		for (i = 0; i < 2; i++) {
+			modes[i].mode = MODE_SENDFILE;
+			modes[i].block_size = o->block_size;
+			modes[i].recv_mode = i == 0 ? "splice" : "readwrite";
+			snprintf(modes[i].name, sizeof(modes[i].name),
+			    "zcrecv %s", modes[i].recv_mode);
+		}
+		return 2;
+	}
 	snprintf(modes[nmodes].name, sizeof(modes[0].name), "sendfile");
 	modes[nmodes++].mode = MODE_SENDFILE;
 	if (splice_backend.send != NULL) {
@@ -399,7 +411,9 @@ bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
 				if (bench_prepare(m, (o->bench_cache &
 				    BENCH_COLD) != 0, &part) == -1)
 					continue;
-				status = bench_run(o, m, d, &part, r);
+				status = m->recv_mode != NULL ?
+				    bench_recv_run(o, m, &part) :
+				    bench_run(o, m, d, &part, r);
 				if (status == -1) {
 					(*failed)++;
 					status = EXIT_OK;
@@ -415,19 +429,25 @@ bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
 
 /*
  * Run the benchmark: o->path (or a file made for it) to o->dests[0] (or
- * the embedded receiver). Returns the exit status.
+ * the embedded receiver; with --recv, to zcrecv). Returns the exit status.
  */
 int
 bench_main(const struct options *o)
 {
 	struct bench_mode	*modes, base[BENCH_MAX_MODES];
-	struct bench_sink		 r;
+	struct bench_sink	 r;
 	struct input		 in;
 	struct dest		 d;
 	char			 where[1200];
 	int			 nmodes, ngroups, g, i, embedded = o->ndests == 0;
 	int			 fd, status, failed = 0, runs = 0;
 
+	if (o->bench_recv && (!embedded || o->bench_cache != BENCH_WARM)) {
+		msg_warnx("command line: --recv does not go with %s",
+		    !embedded ? "HOST PORT: it measures zcrecv on this host" :
+		    "--cache: zcrecv writes a new file each run");
+		return EXIT_USAGE;
+	}
 	memset(&d, 0, sizeof(d));
 	memset(&in, 0, sizeof(in));
 	if (!embedded)
@@ -443,7 +463,11 @@ bench_main(const struct options *o)
 	}
 	bench_groups(o, modes, nmodes, &ngroups);
 	memset(&r, 0, sizeof(r));
-	if (embedded) {
+	if (o->bench_recv)
+		snprintf(where, sizeof(where), "zcrecv into a file in %s",
+		    getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ?
+		    getenv("TMPDIR") : "/tmp");
+	else if (embedded) {
 		if (bench_sink_start(&r, o->rate, o->family) == -1) {
 			msg_warnx("receiver: %s", strerror(errno));
 			free(modes);

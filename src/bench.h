@@ -29,6 +29,7 @@
 struct bench_mode {
 	char		 name[32];
 	enum send_mode	 mode;
+	const char	*recv_mode;	/* --recv: zcrecv --mode, else NULL */
 	size_t		 block_size;
 	uint64_t	 size;		/* the file bytes each run sends */
 	int		 cold;		/* its pages dropped before each run */
@@ -56,6 +57,10 @@ struct bench_sink {
 int		 bench_run(const struct options *, struct bench_mode *,
 		     const struct dest *, const struct input *,
 		     struct bench_sink *);
+
+/* bench-recv.c */
+int		 bench_recv_run(const struct options *, struct bench_mode *,
+		     const struct input *);
 
 /* bench-sink.c */
 int		 bench_sink_start(struct bench_sink *, uint64_t, int);
