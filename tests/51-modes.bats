@@ -5,7 +5,9 @@
 # with them: rows per size and page cache state, "unavailable" rows for what
 # the kernel refuses (forced with tests/deny, a seccomp filter that refuses
 # io_uring or MSG_ZEROCOPY to the command it runs, and nothing else), the
-# bar chart, --csv and scripts/bench/bench-plot. Speed is never asserted.
+# bar chart, --csv and scripts/bench/bench-plot; the receiving side
+# (--bench --recv: zcrecv's paths, each run's stored bytes kept and
+# compared) and a remote zcrecv -l -k. Speed is never asserted.
 
 setup_file() {
 	head -c 1000003 /dev/urandom >"$BATS_FILE_TMPDIR/f"
