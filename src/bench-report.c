@@ -16,6 +16,7 @@
 
 static int	compare_doubles(const void *, const void *);
 static void	json_figure(const char *, int, double, int);
+static void	json_spread(const char *, const double *, int);
 
 static int
 compare_doubles(const void *a, const void *b)
@@ -160,6 +161,19 @@ json_figure(const char *key, int decimals, double v, int runs)
 		printf("%.6g", v);
 }
 
+/* key, key_min and key_max: the median and spread of n values. */
+static void
+json_spread(const char *key, const double *values, int n)
+{
+	char	name[64];
+
+	json_figure(key, 0, bench_median(values, n), n);
+	snprintf(name, sizeof(name), "%s_min", key);
+	json_figure(name, 0, bench_spread(values, n, 0), n);
+	snprintf(name, sizeof(name), "%s_max", key);
+	json_figure(name, 0, bench_spread(values, n, 1), n);
+}
+
 void
 bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
     uint64_t len, int embedded, const char *where)
@@ -193,18 +207,8 @@ bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
 		printf(",\"runs\":%d,\"failures\":%d", m->runs, m->failures);
 		if (m->cold)
 			printf(",\"skipped\":%d", m->skipped);
-		json_figure("gib_per_s", 0,
-		    bench_median(m->gibps, m->runs), m->runs);
-		json_figure("gib_per_s_min", 0,
-		    bench_spread(m->gibps, m->runs, 0), m->runs);
-		json_figure("gib_per_s_max", 0,
-		    bench_spread(m->gibps, m->runs, 1), m->runs);
-		json_figure("cpu_s_per_gib", 0,
-		    bench_median(m->cpu_per_gib, m->runs), m->runs);
-		json_figure("cpu_s_per_gib_min", 0,
-		    bench_spread(m->cpu_per_gib, m->runs, 0), m->runs);
-		json_figure("cpu_s_per_gib_max", 0,
-		    bench_spread(m->cpu_per_gib, m->runs, 1), m->runs);
+		json_spread("gib_per_s", m->gibps, m->runs);
+		json_spread("cpu_s_per_gib", m->cpu_per_gib, m->runs);
 		json_figure("syscalls_per_gib", 1,
 		    bench_median(m->calls_per_gib, m->runs),
 		    m->recv_mode != NULL ? 0 : m->runs);
