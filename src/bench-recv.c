@@ -87,8 +87,13 @@ recv_spawn(struct recv_child *c, const struct options *o, const char *mode,
 	int		 p[2], status = 0;
 
 	memset(c, 0, sizeof(*c));
-	if (pipe(p) == -1 || (c->pid = fork()) == -1)
+	if (pipe(p) == -1)
 		return -1;
+	if ((c->pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	if (c->pid == 0) {
 		close(p[0]);
 		if (dup2(p[1], STDERR_FILENO) == -1)
@@ -212,11 +217,11 @@ bench_recv_run(const struct options *o, struct bench_mode *m,
 	struct bench_mode	 send = *m;
 	struct rusage		 ru;
 	struct dest		 d;
-	const char		*dir = getenv("TMPDIR"), *via;
+	const char		*dir = getenv("TMPDIR"), *via, *line;
 	char			 out[4096], want[64];
 	int64_t			 t0, t1;
 	double			 gib = (double)in->len / BENCH_GIB, cpu;
-	int			 fd, status, ws;
+	int			 fd, status, ws, n;
 
 	snprintf(out, sizeof(out), "%s/zcsend-bench-recv.XXXXXX",
 	    dir != NULL && *dir != '\0' ? dir : "/tmp");
@@ -250,16 +255,29 @@ bench_recv_run(const struct options *o, struct bench_mode *m,
 	status = bench_run(o, &send, &d, in, NULL);
 	if (status != EXIT_OK)
 		kill(c.pid, SIGTERM);
-	while (recv_read(&c, BENCH_RESULT_MS) > 0)
+	/* Its standard error ends as it exits; one that hangs is stopped. */
+	while ((n = recv_read(&c, BENCH_RESULT_MS)) > 0)
 		;
+	if (n == -1)
+		kill(c.pid, SIGTERM);
 	while (wait4(c.pid, &ws, 0, &ru) == -1 && errno == EINTR)
 		;
 	t1 = loop_now_ns();
 	close(c.err);
-	if (status == EXIT_OK && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+	/*
+	 * zcrecv's own failure is the cause of the sender's (a reset),
+	 * unless it is the SIGTERM that stopped it after the sender's.
+	 */
+	if ((status == EXIT_OK || status == -1) && !(WIFEXITED(ws) &&
+	    (WEXITSTATUS(ws) == 0 || (status == -1 &&
+	    WEXITSTATUS(ws) == EXIT_SIGTERM)))) {
+		/* Its message follows the connection's line. */
+		if ((line = recv_line(&c, "connection from ")) == NULL ||
+		    (line = strchr(line, '\n')) == NULL || *++line == '\0')
+			line = c.text;
 		snprintf(send.last_error, sizeof(send.last_error), "zcrecv "
 		    "exited %d: %.200s", WIFEXITED(ws) ? WEXITSTATUS(ws) :
-		    128 + WTERMSIG(ws), c.text);
+		    128 + WTERMSIG(ws), line);
 		send.last_error[strcspn(send.last_error, "\n")] = '\0';
 		status = -1;
 	}

@@ -384,7 +384,8 @@ assert_chart_fits() {
 # recv_wrapped DO: a copy of zcsend in a directory of its own, next to a
 # zcrecv that runs the real one ($ZCRECV) and then, with DO keep, copies
 # what it stored to $BATS_TEST_TMPDIR/kept.MODE; with flip, changes its
-# byte 1000; with cut, drops its last byte. Sets WRAPPED (that zcsend).
+# byte 1000; with cut, drops its last byte; with max, runs it with
+# --max-size 1000. Sets WRAPPED (that zcsend).
 recv_wrapped() {
 	local dir=$BATS_TEST_TMPDIR/wrapped
 
@@ -397,14 +398,16 @@ recv_wrapped() {
 	printf '#!/bin/sh
 mode= out=
 for a; do [ "$out" = --mode ] && mode=$a; out=$a; done
+do=%s
+[ $do != max ] || exec "%s" --max-size 1000 "$@"
 "%s" "$@"; st=$?
-case %s in
+case $do in
 keep) cp "$out" "%s/kept.$mode" ;;
 flip) printf X | dd of="$out" bs=1 seek=1000 conv=notrunc 2>/dev/null ;;
 cut) truncate -s -1 "$out" ;;
 esac
 exit $st
-' "$ZCRECV" "$1" "$BATS_TEST_TMPDIR" >"$dir/zcrecv"
+' "$1" "$ZCRECV" "$ZCRECV" "$BATS_TEST_TMPDIR" >"$dir/zcrecv"
 	chmod +x "$dir/zcrecv"
 }
 
@@ -442,7 +445,7 @@ exit $st
 	assert_equal "${#lines[@]}" 5
 }
 
-@test "bench --recv: bytes zcrecv stored wrong fail the run, and say where" {
+@test "bench --recv: bytes zcrecv stored wrong, or its failure, fail the run and say why" {
 	recv_wrapped flip
 	run --separate-stderr timeout -k 5 "$BOUND" "$WRAPPED" --bench --recv \
 	    --rounds 1 "$FILE"
@@ -455,6 +458,11 @@ exit $st
 	    --rounds 1 "$FILE"
 	assert_failure 74
 	assert_line 'zcrecv splice    failed: zcrecv stored 1000002 of 1000003 bytes'
+	recv_wrapped max
+	run --separate-stderr timeout -k 5 "$BOUND" "$WRAPPED" --bench --recv \
+	    --rounds 1 "$FILE"
+	assert_failure 74
+	assert_line --regexp '^zcrecv readwrite failed: zcrecv exited 74: zcrecv: receive from 127\.0\.0\.1 port [0-9]+: stream exceeds --max-size 1000 bytes; .*/zcsend-bench-recv\.[A-Za-z0-9]+ holds 1000 bytes$'
 }
 
 @test "bench --recv without a zcrecv: rows that say so, not a failure" {
