@@ -61,7 +61,8 @@ recv_exec(const char *mode, const char *out, const char *addr)
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 8)) > 0) {
 		self[n] = '\0';
 		if ((slash = strrchr(self, '/')) != NULL) {
-			strcpy(slash + 1, "zcrecv");
+			snprintf(slash + 1, sizeof(self) - (size_t)(slash + 1 -
+			    self), "zcrecv");
 			execl(self, "zcrecv", "-v", "-l", "--mode", mode, addr,
 			    "0", out, (char *)NULL);
 		}
@@ -217,14 +218,14 @@ bench_recv_run(const struct options *o, struct bench_mode *m,
 	struct bench_mode	 send = *m;
 	struct rusage		 ru;
 	struct dest		 d;
-	const char		*dir = getenv("TMPDIR"), *via, *line;
+	const char		*via, *line;
 	char			 out[4096], want[64];
 	int64_t			 t0, t1;
 	double			 gib = (double)in->len / BENCH_GIB, cpu;
 	int			 fd, status, ws, n;
 
 	snprintf(out, sizeof(out), "%s/zcsend-bench-recv.XXXXXX",
-	    dir != NULL && *dir != '\0' ? dir : "/tmp");
+	    bench_tmpdir());
 	if ((fd = mkstemp(out)) == -1) {
 		snprintf(m->last_error, sizeof(m->last_error), "%.200s: %s",
 		    out, strerror(errno));

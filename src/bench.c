@@ -42,6 +42,15 @@ static int	bench_prepare(struct bench_mode *, int, const struct input *);
 static void	bench_groups(const struct options *, struct bench_mode *, int,
 		    int *);
 
+/* Where --bench's files go: TMPDIR, or /tmp. */
+const char *
+bench_tmpdir(void)
+{
+	const char	*dir = getenv("TMPDIR");
+
+	return dir != NULL && *dir != '\0' ? dir : "/tmp";
+}
+
 /*
  * A file of size pseudo-random bytes (xorshift: cheap, and incompressible
  * enough for any path here), unlinked at once so it goes away with zcsend.
@@ -50,14 +59,13 @@ static void	bench_groups(const struct options *, struct bench_mode *, int,
 static int
 bench_make_file(uint64_t size, char *msg, size_t msglen)
 {
-	const char	*dir = getenv("TMPDIR");
 	char		 path[4096];
 	uint64_t	*block, state = 0x9e3779b97f4a7c15ULL, left;
 	size_t		 i, n, words = BENCH_CHUNK / sizeof(uint64_t);
 	int		 fd;
 
 	snprintf(path, sizeof(path), "%s/zcsend-bench.XXXXXX",
-	    dir != NULL && *dir != '\0' ? dir : "/tmp");
+	    bench_tmpdir());
 	if ((fd = mkstemp(path)) == -1) {
 		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -465,8 +473,7 @@ bench_main(const struct options *o)
 	memset(&r, 0, sizeof(r));
 	if (o->bench_recv)
 		snprintf(where, sizeof(where), "zcrecv into a file in %s",
-		    getenv("TMPDIR") != NULL && *getenv("TMPDIR") != '\0' ?
-		    getenv("TMPDIR") : "/tmp");
+		    bench_tmpdir());
 	else if (embedded) {
 		if (bench_sink_start(&r, o->rate, o->family) == -1) {
 			msg_warnx("receiver: %s", strerror(errno));

@@ -54,6 +54,7 @@ struct bench_sink {
 };
 
 /* bench.c */
+const char	*bench_tmpdir(void);
 int		 bench_run(const struct options *, struct bench_mode *,
 		     const struct dest *, const struct input *,
 		     struct bench_sink *);
