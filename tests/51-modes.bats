@@ -285,7 +285,8 @@ assert_chart_fits() {
 	COLUMNS=70 run --separate-stderr zc --bench --size 1M --rounds 1 \
 	    --block-sizes 64K
 	assert_success
-	assert_line --regexp '^sendfile +█[█▉▊▋▌▍▎▏ ]* +[0-9]+\.[0-9]{2} │ [█▉▊▋▌▍▎▏ ]* +[0-9]+\.[0-9]{3}$'
+	# sendfile's bar may be the shortest, under one cell: a partial block.
+	assert_line --regexp '^sendfile +[█▉▊▋▌▍▎▏][█▉▊▋▌▍▎▏ ]* +[0-9]+\.[0-9]{2} │ [█▉▊▋▌▍▎▏ ]* +[0-9]+\.[0-9]{3}$'
 	assert_chart_fits 70
 }
 
