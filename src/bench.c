@@ -10,7 +10,8 @@
  *
  * By default everything is embedded: a temporary file of random bytes and a
  * child process that drains connections with splice to /dev/null, so the
- * receiver costs little and the same for every mode.
+ * receiver costs little and the same for every mode. --recv turns it
+ * round: zcrecv's paths receive from an embedded sender (bench-recv.c).
  */
 
 #include "config.h"
@@ -19,58 +20,36 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "zcsend.h"
 #include "bench.h"
 
-#define RECV_CHUNK		((size_t)256 * 1024)
-#define RESULT_TIMEOUT_MS	30000
-#define GIB			1073741824.0
-
-/* The embedded discard receiver, a child process. */
-struct receiver {
-	pid_t	pid;
-	int	results;	/* the child writes each connection's count */
-	int	control;	/* closed by the parent: the child exits */
-	char	port[16];
-};
-
 static int	bench_make_file(uint64_t, char *, size_t);
 static int	bench_warm(int, uint64_t);
-static int	receiver_start(struct receiver *, uint64_t, int);
-static void	receiver_stop(struct receiver *);
-static __dead void receiver_main(int, int, int, uint64_t);
-static ssize_t	bench_recv(int, const int *, int);
-static uint64_t	receiver_drain(int, int, uint64_t);
-static int	receiver_result(struct receiver *, uint64_t *, int);
-static int	bench_run(const struct options *, struct bench_mode *,
-		    const struct dest *, const struct input *,
-		    struct receiver *);
 static int	bench_input(const struct options *, uint64_t *, int *);
 static int	bench_modes(const struct options *, struct bench_mode *);
 static int	bench_rounds(const struct options *, struct bench_mode *, int,
 		    int, const struct dest *, const struct input *,
-		    struct receiver *, int *);
+		    struct bench_sink *, int *);
 static int	bench_prepare(struct bench_mode *, int, const struct input *);
 static void	bench_groups(const struct options *, struct bench_mode *, int,
 		    int *);
-static void	bench_table(const struct options *, struct bench_mode *, int,
-		    int, int, const char *);
-static void	bench_json(const struct options *, struct bench_mode *, int,
-		    uint64_t, int, const char *);
+
+/* Where --bench's files go: TMPDIR, or /tmp. */
+const char *
+bench_tmpdir(void)
+{
+	const char	*dir = getenv("TMPDIR");
+
+	return dir != NULL && *dir != '\0' ? dir : "/tmp";
+}
 
 /*
  * A file of size pseudo-random bytes (xorshift: cheap, and incompressible
@@ -80,20 +59,19 @@ static void	bench_json(const struct options *, struct bench_mode *, int,
 static int
 bench_make_file(uint64_t size, char *msg, size_t msglen)
 {
-	const char	*dir = getenv("TMPDIR");
 	char		 path[4096];
 	uint64_t	*block, state = 0x9e3779b97f4a7c15ULL, left;
-	size_t		 i, n, words = RECV_CHUNK / sizeof(uint64_t);
+	size_t		 i, n, words = BENCH_CHUNK / sizeof(uint64_t);
 	int		 fd;
 
 	snprintf(path, sizeof(path), "%s/zcsend-bench.XXXXXX",
-	    dir != NULL && *dir != '\0' ? dir : "/tmp");
+	    bench_tmpdir());
 	if ((fd = mkstemp(path)) == -1) {
 		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	(void)unlink(path);
-	if ((block = malloc(RECV_CHUNK)) == NULL) {
+	if ((block = malloc(BENCH_CHUNK)) == NULL) {
 		snprintf(msg, msglen, "bench file: %s", strerror(errno));
 		close(fd);
 		return -1;
@@ -105,7 +83,7 @@ bench_make_file(uint64_t size, char *msg, size_t msglen)
 			state ^= state << 17;
 			block[i] = state;
 		}
-		n = left < RECV_CHUNK ? (size_t)left : RECV_CHUNK;
+		n = left < BENCH_CHUNK ? (size_t)left : BENCH_CHUNK;
 		if (write(fd, block, n) != (ssize_t)n) {
 			snprintf(msg, msglen, "bench file: %s",
 			    errno != 0 ? strerror(errno) : "short write");
@@ -122,7 +100,7 @@ bench_make_file(uint64_t size, char *msg, size_t msglen)
 static int
 bench_warm(int fd, uint64_t size)
 {
-	char		buf[RECV_CHUNK];
+	char		buf[BENCH_CHUNK];
 	uint64_t	off = 0;
 	ssize_t		n;
 
@@ -135,203 +113,15 @@ bench_warm(int fd, uint64_t size)
 	return 0;
 }
 
-/*
- * Move up to RECV_CHUNK bytes from conn to /dev/null through the pipe p,
- * without copying them where splice(2) exists. Returns the count, 0 at EOF.
- */
-static ssize_t
-bench_recv(int conn, const int *p, int devnull)
-{
-#ifdef SPLICE_F_MOVE
-	ssize_t	n, m, left;
-
-	n = splice(conn, NULL, p[1], NULL, RECV_CHUNK, SPLICE_F_MOVE);
-	for (left = n; left > 0; left -= m) {
-		m = splice(p[0], NULL, devnull, NULL, (size_t)left,
-		    SPLICE_F_MOVE);
-		if (m <= 0 && errno != EINTR)
-			return -1;
-		if (m < 0)
-			m = 0;
-	}
-	return n;
-#else
-	static char	buf[RECV_CHUNK];
-
-	(void)p;
-	(void)devnull;
-	return recv(conn, buf, sizeof(buf), 0);
-#endif
-}
-
-/*
- * Drain one connection into /dev/null with splice, at most rate bytes a
- * second when rate is set. Returns the bytes received.
- */
-static uint64_t
-receiver_drain(int conn, int devnull, uint64_t rate)
-{
-	struct timespec	ts;
-	uint64_t	got = 0;
-	int64_t		start = loop_now_ns(), due, now;
-	ssize_t		n;
-	int		p[2];
-
-	if (pipe(p) == -1)
-		return 0;
-	for (;;) {
-		n = bench_recv(conn, p, devnull);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (uint64_t)n;
-		if (rate == 0)
-			continue;
-		/* Sleep until the bytes so far are due at this rate. */
-		due = start + (int64_t)((double)got / (double)rate * 1e9);
-		now = loop_now_ns();
-		if (due > now) {
-			ts.tv_sec = (due - now) / 1000000000;
-			ts.tv_nsec = (due - now) % 1000000000;
-			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-				;	/* the rest of the sleep is in ts */
-		}
-	}
-	close(p[0]);
-	close(p[1]);
-	return got;
-}
-
-static __dead void
-receiver_main(int lsock, int results, int control, uint64_t rate)
-{
-	struct pollfd	pfd[2];
-	uint64_t	got;
-	int		conn, devnull;
-
-	signal(SIGHUP, SIG_IGN);	/* the parent stops it */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
-	if ((devnull = open("/dev/null", O_WRONLY)) == -1)
-		_exit(1);
-	pfd[0].fd = lsock;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = control;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		if (poll(pfd, 2, -1) == -1) {
-			if (errno != EINTR)
-				_exit(1);
-			continue;
-		}
-		if (pfd[1].revents != 0)
-			_exit(0);	/* the parent is done or gone */
-		if ((conn = accept(lsock, NULL, NULL)) == -1)
-			continue;
-		got = receiver_drain(conn, devnull, rate);
-		close(conn);
-		if (write(results, &got, sizeof(got)) != sizeof(got))
-			_exit(1);
-	}
-}
-
-/*
- * Start the discard receiver on a free loopback port: ::1 if family is
- * AF_INET6 (-6), else 127.0.0.1.
- */
-static int
-receiver_start(struct receiver *r, uint64_t rate, int family)
-{
-	struct sockaddr_storage	ss;
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t		len;
-	int			lsock, res[2], ctl[2];
-
-	memset(&ss, 0, sizeof(ss));
-	if (family == AF_INET6) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = in6addr_loopback;
-		len = sizeof(*sin6);
-	} else {
-		family = AF_INET;
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		len = sizeof(*sin);
-	}
-	if ((lsock = socket(family, SOCK_STREAM, 0)) == -1)
-		return -1;
-	if (bind(lsock, (struct sockaddr *)&ss, len) == -1 ||
-	    listen(lsock, 16) == -1 ||
-	    getsockname(lsock, (struct sockaddr *)&ss, &len) == -1 ||
-	    pipe(res) == -1) {
-		close(lsock);
-		return -1;
-	}
-	if (pipe(ctl) == -1) {
-		close(lsock);
-		close(res[0]);
-		close(res[1]);
-		return -1;
-	}
-	snprintf(r->port, sizeof(r->port), "%u", ntohs(family == AF_INET6 ?
-	    sin6->sin6_port : sin->sin_port));
-	if ((r->pid = fork()) == -1)
-		return -1;
-	if (r->pid == 0) {
-		close(res[0]);
-		close(ctl[1]);
-		receiver_main(lsock, res[1], ctl[0], rate);
-	}
-	close(lsock);
-	close(res[1]);
-	close(ctl[0]);
-	r->results = res[0];
-	r->control = ctl[1];
-	return 0;
-}
-
-static void
-receiver_stop(struct receiver *r)
-{
-	int	status;
-
-	if (r->pid <= 0)
-		return;
-	close(r->control);
-	close(r->results);
-	if (waitpid(r->pid, &status, WNOHANG) == 0) {
-		kill(r->pid, SIGTERM);
-		(void)waitpid(r->pid, &status, 0);
-	}
-	r->pid = 0;
-}
-
-/*
- * The count the receiver reports for the connection that just ended,
- * waiting up to timeout_ms for it.
- */
-static int
-receiver_result(struct receiver *r, uint64_t *got, int timeout_ms)
-{
-	struct pollfd	pfd;
-
-	pfd.fd = r->results;
-	pfd.events = POLLIN;
-	if (loop_wait(&pfd, 1, timeout_ms) <= 0)
-		return -1;
-	return read(r->results, got, sizeof(*got)) == sizeof(*got) ? 0 : -1;
-}
 
 /*
  * One measured run of mode m. Returns 0 when every byte arrived (the
  * figures are then recorded), -1 when the run failed, or a signal's exit
  * status when interrupted.
  */
-static int
+int
 bench_run(const struct options *o, struct bench_mode *m,
-    const struct dest *d, const struct input *in, struct receiver *r)
+    const struct dest *d, const struct input *in, struct bench_sink *r)
 {
 	struct xfer_params	 par;
 	struct xfer_dest	 xd;
@@ -340,7 +130,7 @@ bench_run(const struct options *o, struct bench_mode *m,
 	struct loop		 l;
 	uint64_t		 got = 0, len = in->len;
 	int64_t			 t0, t1;
-	double			 secs, cpu, gib = (double)len / GIB;
+	double			 secs, cpu, gib = (double)len / BENCH_GIB;
 	const char		*from;
 	int			 status, gerr, fallback;
 
@@ -351,7 +141,7 @@ bench_run(const struct options *o, struct bench_mode *m,
 	    m->mode == MODE_READWRITE ? NULL : mode_backend(m->mode);
 	par.block_size = m->block_size;
 	par.hdr.len = par.trl.len = 0;
-	par.rate = 0;
+	par.rate = m->recv_mode != NULL ? o->rate : 0;
 	par.may_block = 1;
 	memset(&xd, 0, sizeof(xd));
 	xd.sock = -1;
@@ -382,8 +172,8 @@ bench_run(const struct options *o, struct bench_mode *m,
 		xfer_close(&x);
 		return status;
 	}
-	if (status == EXIT_OK && r != NULL && (receiver_result(r, &got,
-	    RESULT_TIMEOUT_MS) == -1 || got != xfer_bytes_done(&x) ||
+	if (status == EXIT_OK && r != NULL && (bench_sink_result(r, &got,
+	    BENCH_RESULT_MS) == -1 || got != xfer_bytes_done(&x) ||
 	    got != len)) {
 		status = EXIT_IOERR;
 		xfer_fail_after(&x, status, "receiver got %ju of %ju bytes",
@@ -395,7 +185,7 @@ bench_run(const struct options *o, struct bench_mode *m,
 		 * that count now, or the next run would read it as its own.
 		 */
 		if (r != NULL && xfer_sock(&x) != -1)
-			(void)receiver_result(r, &got, RESULT_TIMEOUT_MS);
+			(void)bench_sink_result(r, &got, BENCH_RESULT_MS);
 		snprintf(m->last_error, sizeof(m->last_error), "%s",
 		    xfer_error(&x));
 		m->failures++;
@@ -423,184 +213,6 @@ bench_run(const struct options *o, struct bench_mode *m,
 	return 0;
 }
 
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-double
-bench_median(const double *values, int n)
-{
-	double	sorted[BENCH_MAX_ROUNDS];
-
-	if (n == 0)
-		return 0.0;
-	memcpy(sorted, values, (size_t)n * sizeof(*values));
-	qsort(sorted, (size_t)n, sizeof(*sorted), compare_doubles);
-	return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
-/* The smallest (or with max, the largest) of n values; 0 for none. */
-double
-bench_spread(const double *values, int n, int max)
-{
-	double	v;
-	int	i;
-
-	if (n == 0)
-		return 0.0;
-	for (v = values[0], i = 1; i < n; i++)
-		if (max ? values[i] > v : values[i] < v)
-			v = values[i];
-	return v;
-}
-
-/*
- * The table of one group of rows (one size, warm or cold), its bar chart,
- * and after the last group the notes that hold for all. Ratios are to the
- * group's sendfile row.
- */
-static void
-bench_table(const struct options *o, struct bench_mode *modes, int nmodes,
-    int last, int embedded, const char *where)
-{
-	const struct bench_mode	*m;
-	double	base_gibps = bench_median(modes[0].gibps, modes[0].runs);
-	double	base_cpu = bench_median(modes[0].cpu_per_gib, modes[0].runs);
-	double	base_calls = bench_median(modes[0].calls_per_gib,
-		    modes[0].runs);
-	double	g, c, s;
-	char	size[32], rate[32];
-	int	i;
-
-	format_size(size, sizeof(size), (double)modes[0].size);
-	printf("zcsend --bench: %s file%s, %d round%s, medians; receiver: "
-	    "%s\n", size, o->bench_cache == BENCH_WARM ? "" : modes[0].cold ?
-	    " (cold: its pages dropped before each run)" : " (warm)",
-	    o->bench_rounds, o->bench_rounds == 1 ? "" : "s", where);
-	if (o->rate > 0) {
-		format_size(rate, sizeof(rate), (double)o->rate);
-		printf("paced at %s/s: every mode moves bytes at the same "
-		    "rate, so CPU s/GiB compares the work each path costs\n",
-		    rate);
-	} else
-		printf("unpaced: each sender runs flat out, so GiB/s is bound "
-		    "by the receiver and loopback and CPU s/GiB mixes work "
-		    "with waiting (use --rate to compare at equal "
-		    "throughput)\n");
-	printf("%-16s %8s %7s %10s %7s %13s %7s\n", "mode", "GiB/s", "x",
-	    "CPU s/GiB", "x", "syscalls/GiB", "x");
-	for (i = 0; i < nmodes; i++) {
-		m = &modes[i];
-		if (m->unavailable[0] != '\0') {
-			printf("%-16s unavailable: %s\n", m->name,
-			    m->unavailable);
-			continue;
-		}
-		if (m->runs == 0) {
-			printf("%-16s failed: %s\n", m->name, m->last_error);
-			continue;
-		}
-		g = bench_median(m->gibps, m->runs);
-		c = bench_median(m->cpu_per_gib, m->runs);
-		s = bench_median(m->calls_per_gib, m->runs);
-		printf("%-16s %8.2f %7.2f %10.3f %7.2f %13.0f %7.2f",
-		    m->name, g, base_gibps > 0 ? g / base_gibps : 0.0,
-		    c, base_cpu > 0 ? c / base_cpu : 0.0, s,
-		    base_calls > 0 ? s / base_calls : 0.0);
-		if (m->failures > 0)
-			printf("  (%d failed runs: %s)", m->failures,
-			    m->last_error);
-		if (m->skipped > 0)
-			printf("  (%d run%s skipped: %s)", m->skipped,
-			    m->skipped == 1 ? "" : "s", m->skip_reason);
-		putchar('\n');
-	}
-	for (i = 0; i < nmodes && modes[i].runs == 0; i++)
-		;
-	if (modes[0].cold && i < nmodes)
-		printf("cold: mincore found 0 resident pages before every "
-		    "run counted\n");
-	bench_chart(stdout, modes, nmodes);
-	if (!last) {
-		putchar('\n');
-		return;
-	}
-	printf("ratios (x) are to sendfile; every run's byte count was "
-	    "checked at the receiver%s\n", embedded ? "" :
-	    " by its clean close");
-	printf("historical, for context: pysendfile 2.0.1 on Linux 2.6.38 "
-	    "measured sendfile 848.56 MB/s vs send() 362.13 MB/s (2.34x)\n");
-}
-
-/*
- * A figure in significant digits (a tiny file is slow), or with decimals
- * set in one decimal; null for a row without runs.
- */
-static void
-json_figure(const char *key, int decimals, double v, int runs)
-{
-	printf(",\"%s\":", key);
-	if (runs == 0)
-		printf("null");
-	else if (decimals)
-		printf("%.1f", v);
-	else
-		printf("%.6g", v);
-}
-
-static void
-bench_json(const struct options *o, struct bench_mode *modes, int nmodes,
-    uint64_t len, int embedded, const char *where)
-{
-	const struct bench_mode	*m;
-	int			 i;
-
-	printf("{\"file_bytes\":%ju,\"rounds\":%d,\"rate\":%ju,"
-	    "\"receiver\":", (uintmax_t)len, o->bench_rounds,
-	    (uintmax_t)o->rate);
-	json_string(stdout, where);	/* a host as given: any bytes */
-	printf(",\"embedded\":%s,\"modes\":[", embedded ? "true" : "false");
-	for (i = 0; i < nmodes; i++) {
-		m = &modes[i];
-		printf("%s{\"mode\":\"%s\",\"block_size\":", i > 0 ? "," : "",
-		    m->name);
-		if (m->mode == MODE_READWRITE)
-			printf("%zu", m->block_size);
-		else
-			printf("null");
-		printf(",\"size\":%ju,\"cache\":\"%s\",\"unavailable\":",
-		    (uintmax_t)m->size, m->cold ? "cold" : "warm");
-		json_string(stdout, m->unavailable[0] != '\0' ?
-		    m->unavailable : NULL);
-		if (m->cold)
-			printf(",\"resident_pages_before\":%ju",
-			    (uintmax_t)m->resident);
-		printf(",\"runs\":%d,\"failures\":%d", m->runs, m->failures);
-		if (m->cold)
-			printf(",\"skipped\":%d", m->skipped);
-		json_figure("gib_per_s", 0,
-		    bench_median(m->gibps, m->runs), m->runs);
-		json_figure("gib_per_s_min", 0,
-		    bench_spread(m->gibps, m->runs, 0), m->runs);
-		json_figure("gib_per_s_max", 0,
-		    bench_spread(m->gibps, m->runs, 1), m->runs);
-		json_figure("cpu_s_per_gib", 0,
-		    bench_median(m->cpu_per_gib, m->runs), m->runs);
-		json_figure("cpu_s_per_gib_min", 0,
-		    bench_spread(m->cpu_per_gib, m->runs, 0), m->runs);
-		json_figure("cpu_s_per_gib_max", 0,
-		    bench_spread(m->cpu_per_gib, m->runs, 1), m->runs);
-		json_figure("syscalls_per_gib", 1,
-		    bench_median(m->calls_per_gib, m->runs), m->runs);
-		putchar('}');
-	}
-	printf("],\"historical\":{\"source\":\"pysendfile 2.0.1, Linux "
-	    "2.6.38\",\"sendfile_mb_s\":848.56,\"send_mb_s\":362.13}}\n");
-}
 
 /*
  * The file to send: FILE, or a file of bench_size random bytes. Returns its
@@ -672,6 +284,17 @@ bench_modes(const struct options *o, struct bench_mode *modes)
 	int				 nmodes = 0, i;
 
 	memset(modes, 0, BENCH_MAX_MODES * sizeof(*modes));
+	if (o->bench_recv) {
+		/* zcrecv's paths, each fed by the embedded sendfile sender. */
+		for (i = 0; i < 2; i++) {
+			modes[i].mode = MODE_SENDFILE;
+			modes[i].block_size = o->block_size;
+			modes[i].recv_mode = i == 0 ? "splice" : "readwrite";
+			snprintf(modes[i].name, sizeof(modes[i].name),
+			    "zcrecv %s", modes[i].recv_mode);
+		}
+		return 2;
+	}
 	snprintf(modes[nmodes].name, sizeof(modes[0].name), "sendfile");
 	modes[nmodes++].mode = MODE_SENDFILE;
 	if (splice_backend.send != NULL) {
@@ -771,7 +394,7 @@ bench_prepare(struct bench_mode *m, int had_cold, const struct input *in)
 static int
 bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
     int ngroups, const struct dest *d, const struct input *in,
-    struct receiver *r, int *failed)
+    struct bench_sink *r, int *failed)
 {
 	struct bench_mode	*m;
 	struct progress		 p;
@@ -796,7 +419,9 @@ bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
 				if (bench_prepare(m, (o->bench_cache &
 				    BENCH_COLD) != 0, &part) == -1)
 					continue;
-				status = bench_run(o, m, d, &part, r);
+				status = m->recv_mode != NULL ?
+				    bench_recv_run(o, m, &part) :
+				    bench_run(o, m, d, &part, r);
 				if (status == -1) {
 					(*failed)++;
 					status = EXIT_OK;
@@ -812,19 +437,25 @@ bench_rounds(const struct options *o, struct bench_mode *modes, int nmodes,
 
 /*
  * Run the benchmark: o->path (or a file made for it) to o->dests[0] (or
- * the embedded receiver). Returns the exit status.
+ * the embedded receiver; with --recv, to zcrecv). Returns the exit status.
  */
 int
 bench_main(const struct options *o)
 {
 	struct bench_mode	*modes, base[BENCH_MAX_MODES];
-	struct receiver		 r;
+	struct bench_sink	 r;
 	struct input		 in;
 	struct dest		 d;
 	char			 where[1200];
 	int			 nmodes, ngroups, g, i, embedded = o->ndests == 0;
 	int			 fd, status, failed = 0, runs = 0;
 
+	if (o->bench_recv && (!embedded || o->bench_cache != BENCH_WARM)) {
+		msg_warnx("command line: --recv does not go with %s",
+		    !embedded ? "HOST PORT: it measures zcrecv on this host" :
+		    "--cache: zcrecv writes a new file each run");
+		return EXIT_USAGE;
+	}
 	memset(&d, 0, sizeof(d));
 	memset(&in, 0, sizeof(in));
 	if (!embedded)
@@ -840,8 +471,11 @@ bench_main(const struct options *o)
 	}
 	bench_groups(o, modes, nmodes, &ngroups);
 	memset(&r, 0, sizeof(r));
-	if (embedded) {
-		if (receiver_start(&r, o->rate, o->family) == -1) {
+	if (o->bench_recv)
+		snprintf(where, sizeof(where), "zcrecv into a file in %s",
+		    bench_tmpdir());
+	else if (embedded) {
+		if (bench_sink_start(&r, o->rate, o->family) == -1) {
 			msg_warnx("receiver: %s", strerror(errno));
 			free(modes);
 			close(fd);
@@ -862,7 +496,7 @@ bench_main(const struct options *o)
 	in.name = o->path != NULL ? o->path : "bench file";
 	status = bench_rounds(o, modes, nmodes, ngroups, &d, &in,
 	    embedded ? &r : NULL, &failed);
-	receiver_stop(&r);
+	bench_sink_stop(&r);
 	close(fd);
 	if (status != EXIT_OK) {
 		msg_warnx("interrupted by %s: benchmark stopped",

@@ -67,7 +67,8 @@ options_combos(const unsigned char *seen)
 		{ OPT_SIZE, "--size" },
 		{ OPT_BLOCK_SIZES, "--block-sizes" },
 		{ OPT_CACHE, "--cache" },
-		{ OPT_CSV, "--csv" }
+		{ OPT_CSV, "--csv" },
+		{ OPT_RECV, "--recv" }
 	}, not_bench[] = {
 		{ OPT_TO, "--to" },
 		{ 'o', "-o" },

@@ -55,6 +55,7 @@ static const struct option long_options[] = {
 	{ "block-sizes",	required_argument,	NULL, OPT_BLOCK_SIZES },
 	{ "cache",		required_argument,	NULL, OPT_CACHE },
 	{ "csv",		no_argument,		NULL, OPT_CSV },
+	{ "recv",		no_argument,		NULL, OPT_RECV },
 	{ "to",			required_argument,	NULL, OPT_TO },
 	{ "fail-fast",		no_argument,		NULL, OPT_FAIL_FAST },
 	{ "listen",		no_argument,		NULL, 'l' },
@@ -321,6 +322,9 @@ option_bench(struct options *o, int ch)
 		break;
 	case OPT_CSV:
 		o->bench_csv = 1;
+		break;
+	case OPT_RECV:
+		o->bench_recv = 1;
 		break;
 	case OPT_ROUNDS:
 		o->bench_rounds = (int)strtonum(optarg, 1, 100, &errstr);

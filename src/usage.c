@@ -115,6 +115,7 @@ usage_help(int status)
 	    "      --cache state        with --bench, warm (default), cold or "
 	    "both\n"
 	    "      --csv                with --bench, one CSV row per run\n"
+	    "      --recv               with --bench, measure zcrecv's paths\n"
 	    "      --rounds n           with --bench, rounds to run (default 5)\n"
 	    "      --block-sizes list   read/write sizes to measure "
 	    "(default 16K,64K,128K)\n"

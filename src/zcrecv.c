@@ -41,6 +41,7 @@ enum {
 
 static const struct option longopts[] = {
 	{ "listen",		no_argument,		NULL, 'l' },
+	{ "keep-open",		no_argument,		NULL, 'k' },
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -65,7 +66,11 @@ static __dead void	version(void);
 static int		recv_option(struct recv_options *, int);
 static void		recv_args(struct recv_options *, int, char **);
 static int		recv_open_output(struct recv *);
-static int		recv_listen(struct recv *);
+static int		recv_listen(struct recv *, int *);
+static int		recv_sender(struct recv *);
+static void		recv_sender_end(struct recv *, int);
+static void		recv_next_sender(struct recv *);
+static void		recv_unlisten(const struct recv_options *, int *);
 static int		recv_accept(struct recv *, int);
 static int		recv_connect(struct recv *);
 static int		recv_handshake(struct recv *);
@@ -80,13 +85,14 @@ usage(int status)
 	const char	*p = getprogname();
 
 	fprintf(out,
-	    "usage: %s [options] -l [address] port file\n"
-	    "       %s [options] -l -U path file\n"
+	    "usage: %s [options] -l [-k] [address] port file\n"
+	    "       %s [options] -l [-k] -U path file\n"
 	    "       %s [options] host port file\n"
 	    "       %s [options] -U path file\n", p, p, p, p);
 	fputs(
 	    "\n"
 	    "  -l, --listen            wait for one sender to connect\n"
+	    "  -k, --keep-open         with -l, take sender after sender\n"
 	    "  -U path                 a Unix domain socket instead of TCP\n"
 	    "  -4                      use IPv4 addresses only\n"
 	    "  -6                      use IPv6 addresses only\n"
@@ -246,7 +252,7 @@ recv_options_parse(int argc, char **argv, struct recv_options *o)
 	o->progress = PROGRESS_AUTO;
 	o->max_size = RECV_NO_LIMIT;
 	o->mode = RECV_SPLICE;
-	while ((ch = getopt_long(argc, argv, "46hlqU:vV", longopts,
+	while ((ch = getopt_long(argc, argv, "46hklqU:vV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case '4':
@@ -257,6 +263,9 @@ recv_options_parse(int argc, char **argv, struct recv_options *o)
 			break;
 		case 'h':
 			usage(EXIT_OK);
+		case 'k':
+			o->keep = 1;
+			break;
 		case 'l':
 			o->listen = 1;
 			break;
@@ -283,6 +292,12 @@ recv_options_parse(int argc, char **argv, struct recv_options *o)
 	if (o->quiet && o->verbose)
 		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v exclude "
 		    "each other");
+	if (o->keep && !o->listen)
+		msg_exit(NULL, EXIT_USAGE, "command line: -k goes with -l");
+	/* Each sender would go on where the one before stopped. */
+	if (o->keep && o->resume)
+		msg_exit(NULL, EXIT_USAGE, "command line: --resume does not go "
+		    "with -k");
 	if (o->unix_socket && o->family != AF_UNSPEC)
 		msg_exit(NULL, EXIT_USAGE, "command line: -4 and -6 are for "
 		    "TCP, not -U");
@@ -402,17 +417,17 @@ recv_wait_fd(struct recv *r, int fd, short events, int64_t deadline_ns,
 }
 
 /*
- * -l: listen on [address] port (or the socket path), say where, and take
- * the first sender. Returns 0 with r->sock set, or the exit status.
+ * -l: listen on [address] port (or the socket path) and say where.
+ * Returns 0 with *lsock set, or the exit status.
  */
 static int
-recv_listen(struct recv *r)
+recv_listen(struct recv *r, int *lsock_out)
 {
 	const struct recv_options *o = r->o;
 	struct addrinfo	*res;
 	char		 name[1100], host[NI_MAXHOST], port[NI_MAXSERV];
 	const char	*addr = o->listen_addr;
-	int		 lsock, gerr, err, status;
+	int		 lsock, gerr, err;
 
 	if (o->unix_socket) {
 		if ((lsock = net_listen_unix(o->port)) == -1)
@@ -441,14 +456,14 @@ recv_listen(struct recv *r)
 	else if (o->json)
 		report_json_listening(r->out.fd == STDOUT_FILENO ? stderr :
 		    stdout, name, NULL);
-	status = recv_accept(r, lsock);
-	close(lsock);
-	if (o->unix_socket)
-		(void)unlink(o->port);
-	return status;
+	*lsock_out = lsock;
+	return 0;
 }
 
-/* Take the first sender on lsock: the first to come writes the file. */
+/*
+ * Take the next sender on lsock: the first to come writes the file (with
+ * -k, the next stream of it). Returns 0 with r->sock set, or the status.
+ */
 static int
 recv_accept(struct recv *r, int lsock)
 {
@@ -604,13 +619,90 @@ recv_handshake(struct recv *r)
 	return 0;
 }
 
+/*
+ * One sender, connected: the TLS handshake, the resume line and the
+ * stream. Returns the exit status.
+ */
+static int
+recv_sender(struct recv *r)
+{
+	char	line[64];
+	int	status = 0;
+
+	if (r->o->tls.enabled)
+		status = recv_handshake(r);
+	if (status == 0 && r->o->resume) {
+		/* The one line before any data: where the sender goes on. */
+		snprintf(line, sizeof(line), "resume %ju\n",
+		    (uintmax_t)r->out.offset);
+		status = recv_send_line(r, line);
+	}
+	if (status == 0)
+		status = recv_run(r);
+	return status;
+}
+
+/* Close the listener, if open, and remove a Unix socket's path. */
+static void
+recv_unlisten(const struct recv_options *o, int *lsock)
+{
+	if (*lsock == -1)
+		return;
+	close(*lsock);
+	*lsock = -1;
+	if (o->unix_socket)
+		(void)unlink(o->port);
+}
+
+/* Say how one sender went (its error, -v, --json) and let it go. */
+static void
+recv_sender_end(struct recv *r, int status)
+{
+	if (status != 0)
+		msg_warnx("%s", r->error);
+	recv_report(r);
+	if (r->o->json)
+		recv_json(r);
+	if (r->tls != NULL)
+		tls_ops.conn_free(r->tls);
+	r->tls = NULL;
+	if (r->sock != -1)
+		close(r->sock);
+	r->sock = -1;
+}
+
+/*
+ * -k: ready for the next sender, whose stream goes after this one's: in a
+ * regular file from where it ends now (a failed stream was cut off), and
+ * --max-size counts from there only for a regular file.
+ */
+static void
+recv_next_sender(struct recv *r)
+{
+	struct recv_out	 out = r->out;
+	struct tls_ctx	*ctx = r->tls_ctx;
+	const struct recv_options *o = r->o;
+	off_t		 end;
+
+	if (out.regular && out.fd > STDOUT_FILENO &&
+	    (end = lseek(out.fd, 0, SEEK_CUR)) != -1)
+		out.base = (uint64_t)end;
+	out.written = 0;
+	out.synced = 0;
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->out = out;
+	r->tls_ctx = ctx;
+	r->sock = r->pipe_rd = r->pipe_wr = -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct recv_options	o;
 	struct recv		r;
-	char			msg[512], line[64];
-	int			status, tls_status;
+	char			msg[512];
+	int			status, tls_status, lsock = -1;
 
 	/* Standard output is checked at exit: -h and -V to a full disk fail. */
 	if (msg_init() == -1)
@@ -631,30 +723,32 @@ main(int argc, char **argv)
 		msg_warnx("warning: --tls-insecure: the sender's certificate "
 		    "is not verified");
 	if (status == 0)
-		status = o.listen ? recv_listen(&r) : recv_connect(&r);
-	if (status == 0 && o.tls.enabled)
-		status = recv_handshake(&r);
-	if (status == 0 && o.resume) {
-		/* The one line before any data: where the sender goes on. */
-		snprintf(line, sizeof(line), "resume %ju\n",
-		    (uintmax_t)r.out.offset);
-		status = recv_send_line(&r, line);
+		status = o.listen ? recv_listen(&r, &lsock) : recv_connect(&r);
+	for (;;) {
+		if (status == 0 && o.listen)
+			status = recv_accept(&r, lsock);
+		if (!o.keep)
+			recv_unlisten(&o, &lsock);
+		if (status == 0)
+			status = recv_sender(&r);
+		/*
+		 * -k: a sender's failure is its own; only a stop signal (seen
+		 * by the next wait if not by this sender), or a listener that
+		 * accepts no more, ends the service.
+		 */
+		if (!o.keep || r.sock == -1 || (status != 0 &&
+		    loop_signalled()))
+			break;
+		recv_sender_end(&r, status);
+		recv_next_sender(&r);
+		status = 0;
 	}
-	if (status == 0)
-		status = recv_run(&r);
+	recv_unlisten(&o, &lsock);
 	/* A file whose close fails (NFS, a quota) was not stored. */
 	if (r.out.fd > STDOUT_FILENO && close(r.out.fd) == -1 && status == 0)
 		status = recv_fail(&r, EXIT_IOERR, "close %s: %s", r.out.name,
 		    strerror(errno));
-	if (status != 0)
-		msg_warnx("%s", r.error);
-	recv_report(&r);
-	if (o.json)
-		recv_json(&r);
-	if (r.tls != NULL)
-		tls_ops.conn_free(r.tls);
+	recv_sender_end(&r, status);
 	tls_ctx_free(r.tls_ctx);
-	if (r.sock != -1)
-		close(r.sock);
 	return msg_end(status);
 }

@@ -40,6 +40,7 @@ struct recv_options {
 	const char	*port;		/* or the socket path with -U */
 	const char	*path;		/* "-" for standard output */
 	int		 listen;	/* -l */
+	int		 keep;		/* -k: sender after sender */
 	const char	*listen_addr;	/* NULL: every address */
 	int		 family;
 	int		 unix_socket;	/* -U */

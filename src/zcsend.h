@@ -119,6 +119,7 @@ struct options {
 	int		 bench_nsizes;
 	enum bench_cache bench_cache;	/* --cache */
 	int		 bench_csv;	/* --csv */
+	int		 bench_recv;	/* --recv: zcrecv's paths */
 
 	struct tls_options tls;		/* --tls and its settings */
 };

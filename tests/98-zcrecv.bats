@@ -199,7 +199,7 @@ teardown() {
 
 @test "zcrecv -h prints the usage and exits 0; bad command lines exit 64" {
 	run -0 --separate-stderr zr -h
-	[[ ${lines[0]} == "usage: zcrecv [options] -l [address] port file" ]] ||
+	[[ ${lines[0]} == "usage: zcrecv [options] -l [-k] [address] port file" ]] ||
 	    fail "usage: ${lines[0]}"
 	run -64 --separate-stderr zr -l 127.0.0.1 0 - --resume
 	assert_one_line_stderr '^zcrecv: command line: --resume needs a file, not -$'
@@ -211,6 +211,11 @@ teardown() {
 	assert_one_line_stderr '^zcrecv: command line: -l --tls needs --tls-cert and --tls-key$'
 	run -64 --separate-stderr zr -l 0
 	[[ $stderr == "usage: zcrecv"* ]] || fail "no usage: $stderr"
+	run -64 --separate-stderr zr -k 127.0.0.1 9 "$OUT"
+	assert_one_line_stderr '^zcrecv: command line: -k goes with -l$'
+	run -64 --separate-stderr zr -l -k --resume 0 "$OUT"
+	assert_one_line_stderr '^zcrecv: command line: --resume does not go with -k$'
+	[[ ! -e $OUT ]] || fail "a refused command line created $OUT"
 }
 
 @test "a refused connect exits 69, an unknown host 68" {
@@ -249,4 +254,55 @@ teardown() {
 	# shellcheck disable=SC2016
 	run -74 --separate-stderr sh -c '"$0" -V >/dev/full' "$ZCRECV"
 	assert_equal "$stderr" "zcrecv: stdout: No space left on device"
+}
+
+# stop_keep: SIGTERM to the zcrecv -k of start_zcrecv, which
+# must exit 143 saying it was waiting for a sender.
+stop_keep() {
+	kill -TERM "$RCMD"
+	zcrecv_wait 143
+	run tail -n 1 "$RERR"
+	assert_output 'zcrecv: interrupted by SIGTERM: waiting for a sender'
+}
+
+@test "zcrecv -l -k takes sender after sender: the file holds every stream, in order" {
+	start_zcrecv -k 127.0.0.1 0 "$OUT"
+	run -0 zc 127.0.0.1 "$RPORT" "$R5M"
+	run -0 zc 127.0.0.1 "$RPORT" "$R64K"
+	need nc.openbsd
+	run -0 timeout -k 5 "$BOUND" nc.openbsd -N 127.0.0.1 "$RPORT" <"$R64K"
+	run -0 zc 127.0.0.1 "$RPORT" "$R5M"
+	stop_keep
+	cat "$R5M" "$R64K" "$R64K" "$R5M" >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$OUT"
+}
+
+@test "zcrecv -l -k --ack --checksum: each sender is acknowledged for its own stream" {
+	local sum64 sum5
+
+	need jq
+	start_zcrecv -k --ack --checksum sha256 --json 127.0.0.1 0 "$OUT"
+	run -0 zc --ack --checksum sha256 127.0.0.1 "$RPORT" "$R64K"
+	run -0 zc --ack --checksum sha256 127.0.0.1 "$RPORT" "$R5M"
+	stop_keep
+	cat "$R64K" "$R5M" >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$OUT"
+	sum64=$(sha_of "$R64K")
+	sum5=$(sha_of "$R5M")
+	run jq -c 'select(.listening | not) | [.bytes, .ack, .status]' "$ROUT"
+	assert_output "[65536,\"ok 65536 sha256:$sum64\",0]
+[5000000,\"ok 5000000 sha256:$sum5\",0]
+[0,null,143]"
+}
+
+@test "zcrecv -l -k: a sender's reset is cut off the file, and the next sender is served" {
+	start_zcrecv -k 127.0.0.1 0 "$OUT"
+	run -0 zc 127.0.0.1 "$RPORT" "$R64K"
+	reset_sender "$RPORT" 300000
+	run -0 zc 127.0.0.1 "$RPORT" "$R5M"
+	stop_keep
+	run cat "$RERR"
+	assert_line --regexp "^zcrecv: receive from 127\.0\.0\.1 port [0-9]+: connection reset by peer after [0-9]+ bytes; $OUT holds 65536 bytes\$"
+	cat "$R64K" "$R5M" >"$BATS_TEST_TMPDIR/expected"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$OUT"
 }
