@@ -14,9 +14,18 @@ teardown() {
 	_common_teardown
 }
 
+# assert_ran_ok: the command of the last run --separate-stderr exited 0;
+# else the failure shows its status, stdout and stderr, where a bench
+# script says what failed.
+assert_ran_ok() {
+	((status == 0)) ||
+	    fail "$(printf 'exited %d\n-- stdout:\n%s\n-- stderr:\n%s' \
+	    "$status" "$output" "$stderr")"
+}
+
 @test "bench prints a row for every mode, each checked at the receiver" {
 	run --separate-stderr zc --bench --size 2M --rounds 1
-	assert_success
+	assert_ran_ok
 	assert_line --regexp '^mode +GiB/s +x +CPU s/GiB +x +syscalls/GiB +x$'
 	assert_line --regexp '^sendfile +[0-9.]+ +1\.00 '
 	assert_line --regexp '^splice +[0-9.]+ '
@@ -36,19 +45,19 @@ teardown() {
 
 @test "bench -6 runs the embedded receiver on ::1, and -4 on 127.0.0.1" {
 	run --separate-stderr zc --bench -6 --size 1M --rounds 1
-	assert_success
+	assert_ran_ok
 	assert_line --index 0 --regexp 'receiver: embedded splice discard on ::1$'
 	refute_output --partial 'failed'
 	assert_equal "$stderr" ''
 	run --separate-stderr zc --bench -4 --size 1M --rounds 1
-	assert_success
+	assert_ran_ok
 	assert_line --index 0 --regexp 'receiver: embedded splice discard on 127\.0\.0\.1$'
 	refute_output --partial 'failed'
 }
 
 @test "bench --json is one object with every mode's medians" {
 	run --separate-stderr zc --bench --size 1M --rounds 2 --block-sizes 4K,32K --json
-	assert_success
+	assert_ran_ok
 	run jq -e '(.modes | length == 8)
 	    and ([.modes[].mode] == ["sendfile", "splice", "mmap", "msg_zerocopy",
 	        "io_uring-splice", "io_uring-sendzc", "readwrite 4K", "readwrite 32K"])
@@ -64,7 +73,7 @@ teardown() {
 @test "bench --json keeps the figures of a tiny file: no successful run reads 0 GiB/s" {
 	printf x >"$BATS_TEST_TMPDIR/tiny"
 	run --separate-stderr zc --bench --rounds 1 --json "$BATS_TEST_TMPDIR/tiny"
-	assert_success
+	assert_ran_ok
 	run jq -e '.file_bytes == 1 and all(.modes[] | select(.unavailable == null); .runs == 1 and
 	    .gib_per_s > 0 and .gib_per_s_min > 0 and .gib_per_s_max > 0)' \
 	    <<<"$output"
@@ -73,10 +82,10 @@ teardown() {
 
 @test "bench --rate paces the receiver and says so" {
 	run --separate-stderr zc --bench --size 4M --rounds 1 --rate 64M/s --block-sizes 64K
-	assert_success
+	assert_ran_ok
 	assert_line --partial 'paced at 64.0 MiB/s'
 	run --separate-stderr zc --bench --size 4M --rounds 1 --rate 64M/s --block-sizes 64K --json
-	assert_success
+	assert_ran_ok
 	# A paced receiver bounds every mode: none may beat 64 MiB/s by more
 	# than the one chunk the receiver reads before it first sleeps.
 	run jq -e '.rate == 67108864 and all(.modes[] | select(.unavailable == null); .runs == 1
@@ -104,7 +113,7 @@ teardown() {
 @test "bench on a given file sends that file" {
 	head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/f"
 	run --separate-stderr zc --bench --rounds 1 --block-sizes 64K --json "$BATS_TEST_TMPDIR/f"
-	assert_success
+	assert_ran_ok
 	run jq -e '.file_bytes == 300000 and all(.modes[]; .failures == 0 and .size == 300000)' <<<"$output"
 	assert_success
 }
@@ -114,7 +123,7 @@ teardown() {
 	start_nc
 	run --separate-stderr zc -v -H "$(head -c 200 /dev/zero | tr '\0' h)" \
 	    127.0.0.1 "$RECV_PORT" "$BATS_TEST_TMPDIR/f"
-	assert_success
+	assert_ran_ok
 	recv_wait
 	[[ $stderr == *'zcsend: data segments sent: 1'* ]]
 	assert_equal "$(size_of "$RECV_OUT")" 1200
@@ -123,7 +132,7 @@ teardown() {
 @test "bench-anchors measures every sender and checks every byte count" {
 	run --separate-stderr bash "$BATS_TEST_DIRNAME/../scripts/bench/bench-anchors" \
 	    --size 4 --rounds 1 --paced-rounds 1 --rate 256 --zcsend "$ZCSEND"
-	assert_success
+	assert_ran_ok
 	assert_line --partial 'Unpaced, 1 rounds'
 	assert_line --partial 'Paced at 256 MiB/s'
 	for s in sendfile-loop zcsend zcsend-readwrite 'nc -N' ncat socat 'pv|nc -N'; do
@@ -137,7 +146,7 @@ teardown() {
 bench_python() {
 	run --separate-stderr "${PYTHON:-/usr/bin/python3}" \
 	    "$BATS_TEST_DIRNAME/../scripts/bench/bench-python" --size 4 --rounds 2 "$@"
-	assert_success
+	assert_ran_ok
 	for s in sendall os.sendfile sock.sendfile module; do
 		assert_line --regexp "^$s +[0-9.]+ +[0-9.]+( +[0-9.]+ \([0-9.]+-[0-9.]+\)){3}$"
 	done
