@@ -2,10 +2,14 @@
 /*
  * Helpers for the benchmarks (scripts/bench/bench-*), one program with three jobs:
  *   anchor discard PORTFILE [RATE]   accept connections on a free loopback
- *       port (written to PORTFILE), drain each with splice to /dev/null at
+ *       port (written to PORTFILE, or with PORTFILE "-" printed as the
+ *       first line on stdout), drain each with splice to /dev/null at
  *       most RATE bytes a second, and print each connection's byte count
  *   anchor discard -U PATH [RATE]    the same on a Unix socket at PATH
- *       (which must not exist yet)
+ *       (which must not exist yet); the first line on stdout is PATH
+ *   A script waits for the receiver by reading that first line: it comes
+ *   once the socket listens, and end of file instead when the receiver
+ *   failed, so no wait needs a time bound.
  *   This is the one discard receiver of the benchmarks: every bench-*
  *   script sends to it.
  *   anchor sendfile HOST PORT FILE   the minimal sendfile(2) loop: blocking
@@ -71,6 +75,7 @@ listener(const char *portfile, const char *path)
 			perror(path);
 			return -1;
 		}
+		printf("%s\n", path);
 		return lsock;
 	}
 	memset(&sin, 0, sizeof(sin));
@@ -82,6 +87,10 @@ listener(const char *portfile, const char *path)
 	    getsockname(lsock, (struct sockaddr *)&sin, &len) == -1) {
 		perror("anchor discard");
 		return -1;
+	}
+	if (strcmp(portfile, "-") == 0) {
+		printf("%u\n", ntohs(sin.sin_port));
+		return lsock;
 	}
 	if ((f = fopen(portfile, "w")) == NULL) {
 		perror(portfile);
@@ -105,9 +114,9 @@ discard(const char *portfile, const char *path, double rate)
 		perror("anchor discard");
 		return 1;
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if ((lsock = listener(portfile, path)) == -1)
 		return 1;
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (;;) {
 		if ((conn = accept(lsock, NULL, NULL)) == -1)
 			continue;
