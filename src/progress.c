@@ -3,7 +3,7 @@
  * What zcsend tells the user: the progress line (redrawn on a terminal, or
  * one plain line a second for logs), the final summary, and the exit path
  * (msg_exit, msg_end), which hands a failure to the --json report
- * (report-json.c) with the count it knows of. Every message goes through
+ * (report-json.c) with the options it is given. Every message goes through
  * msg.c's msg_warnx, which this file hooks so that a progress line on the
  * terminal is cleared first (as pv's pv_error does) and no message lands
  * inside one. It only reads a transfer's counters; it never touches the
