@@ -222,6 +222,46 @@ c.close()
 	assert_same_bytes "$R4M" "$OUT"
 }
 
+@test "--tls --resume --retry: a TLS receiver that held it all and reset; the next session waits for its own offer" {
+	local d=$BATS_TEST_TMPDIR err=$BATS_TEST_TMPDIR/fake.err zpid
+
+	need openssl python3
+	zr_tls_certs "$d"
+	head -c 1000000 "$R4M" >"$OUT"
+	# In the TLS session: "resume 4194304", then read to zcsend's
+	# close_notify and reset the connection instead of answering.
+	bg_start /dev/null "$err" python3 -c '
+import socket, ssl, struct, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print("listening", s.getsockname()[1], file=sys.stderr, flush=True)
+raw, _ = s.accept()
+c = ctx.wrap_socket(raw, server_side=True)
+c.sendall(b"resume 4194304\n")
+while c.recv(65536):
+    pass
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+' "$d/srv.pem" "$d/srv.key"
+	FPID=$BG_PID
+	wait_for_line "$err" '^listening [0-9]+$' 10
+	FPORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$err")
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --tls --tls-ca "$d/ca.pem" \
+	    --resume --ack --retry 20 --retry-delay 0.2 127.0.0.1 "$FPORT" "$R4M"
+	zpid=$BG_PID
+	bg_wait "$FPID"
+	[[ $BG_STATUS -eq 0 ]] || fail "the TLS receiver failed: $(cat "$err")"
+	start_zcrecv --resume --ack --tls --tls-cert "$d/srv.pem" \
+	    --tls-key "$d/srv.key" 127.0.0.1 "$FPORT" "$OUT"
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	zcrecv_wait 0
+	assert_same_bytes "$R4M" "$OUT"
+}
+
 @test "--tls: zcsend --tls --ack --checksum to zcrecv -l --tls; --json says why no kTLS receive" {
 	local d=$BATS_TEST_TMPDIR
 
