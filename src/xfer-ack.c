@@ -153,8 +153,9 @@ ack_resume_line(struct xfer *x)
 
 /*
  * --resume, before the first byte: read the receiver's resume line,
- * bounded by the connect timeout. Returns 1 to wait (pfd set), 0 once the
- * transfer failed, or -1 when the line is in and sending may start.
+ * bounded by the connect timeout. Returns 1 to wait (pfd set, or with
+ * --retry, for the next attempt after a reset), 0 once the transfer
+ * failed, or -1 when the line is in and sending may start.
  */
 int
 xfer_ack_resume(struct xfer *x, struct pollfd *pfd)
@@ -163,7 +164,7 @@ xfer_ack_resume(struct xfer *x, struct pollfd *pfd)
 	char		 buf[ACK_LINE_MAX + 1];
 	int64_t		 now = loop_now_ns();
 	ssize_t		 n;
-	int		 r;
+	int		 r, err;
 
 	if (a->resume_deadline_ns == 0)
 		a->resume_deadline_ns = now +
@@ -187,10 +188,18 @@ xfer_ack_resume(struct xfer *x, struct pollfd *pfd)
 			    "the connection)", x->conn.peer);
 			return 0;
 		}
-		if (errno == EINTR)
+		if ((err = errno) == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			xfer_fail_errno(x, errno);
+		/*
+		 * --retry: a connection reset before the line is whole left
+		 * the receiver without a byte of the file, as a reset
+		 * connect does (xfer_retry_later forgets the part read).
+		 */
+		if ((err == ECONNRESET || err == EPIPE) &&
+		    x->conn.ai_list != NULL && xfer_retry_later(x, err, pfd))
+			return 1;
+		if (err != EAGAIN && err != EWOULDBLOCK) {
+			xfer_fail_errno(x, err);
 			return 0;
 		}
 		break;

@@ -152,10 +152,10 @@ teardown() {
 	assert_same_bytes "$R4M" "$OUT"
 }
 
-# resume_then_reset OFFSET GO: a receiver on a free loopback port that
+# resume_then_reset LINE GO: a receiver on a free loopback port that
 # takes one connection, waits until a line can be read from the FIFO GO,
-# then sends "resume OFFSET" and resets the connection without reading a
-# byte. Sets FPID and FPORT.
+# then sends LINE (printf escapes) and resets the connection without
+# reading a byte. Sets FPID and FPORT.
 resume_then_reset() {
 	local err=$BATS_TEST_TMPDIR/fake.err
 
@@ -168,7 +168,7 @@ s.listen(1)
 print("listening", s.getsockname()[1], file=sys.stderr, flush=True)
 c, _ = s.accept()
 open(sys.argv[2]).readline()
-c.sendall(b"resume %s\n" % sys.argv[1].encode())
+c.sendall(sys.argv[1].encode().decode("unicode_escape").encode("latin-1"))
 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 c.close()
 ' "$1" "$2"
@@ -181,7 +181,7 @@ c.close()
 	local go=$BATS_TEST_TMPDIR/go zpid zcmd
 
 	mkfifo "$go"
-	resume_then_reset 2000000 "$go"
+	resume_then_reset 'resume 2000000\n' "$go"
 	head -c 1000000 "$R4M" >"$OUT"
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -v --resume --ack --retry 5 \
 	    --retry-delay 0.1 127.0.0.1 "$FPORT" "$R4M"
@@ -201,6 +201,27 @@ c.close()
 	    fail "no first offer: $(cat "$ZCERR")"
 	grep -q "resuming at byte 1000000 of 4194304" "$ZCERR" ||
 	    fail "no second offer: $(cat "$ZCERR")"
+	assert_same_bytes "$R4M" "$OUT"
+}
+
+@test "--resume --retry: a reset in the middle of the resume line is retried; the next line is read afresh" {
+	local go=$BATS_TEST_TMPDIR/go zpid
+
+	mkfifo "$go"
+	resume_then_reset 'resume 20' "$go"
+	head -c 1000000 "$R4M" >"$OUT"
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -v --resume --ack --retry 20 \
+	    --retry-delay 0.1 127.0.0.1 "$FPORT" "$R4M"
+	zpid=$BG_PID
+	wait_for_line "$ZCERR" "^zcsend: connected to 127\.0\.0\.1 port $FPORT\$" 10
+	echo go >"$go"
+	bg_wait "$FPID"
+	start_zcrecv --resume --ack 127.0.0.1 "$FPORT" "$OUT"
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	zcrecv_wait 0
+	grep -q "resuming at byte 1000000 of 4194304" "$ZCERR" ||
+	    fail "no offer: $(cat "$ZCERR")"
 	assert_same_bytes "$R4M" "$OUT"
 }
 
