@@ -190,7 +190,7 @@ c.close()
 	# waiting when it goes on: its first send fails, none went out.
 	wait_for_line "$ZCERR" "^zcsend: connected to 127\.0\.0\.1 port $FPORT\$" 10
 	kill -STOP "$zcmd"
-	echo go >"$go"
+	timeout -k 5 "$BOUND" sh -c 'echo go >"$1"' sh "$go"
 	bg_wait "$FPID"
 	start_zcrecv --resume --ack 127.0.0.1 "$FPORT" "$OUT"
 	kill -CONT "$zcmd"
@@ -214,7 +214,7 @@ c.close()
 	    --retry-delay 0.1 127.0.0.1 "$FPORT" "$R4M"
 	zpid=$BG_PID
 	wait_for_line "$ZCERR" "^zcsend: connected to 127\.0\.0\.1 port $FPORT\$" 10
-	echo go >"$go"
+	timeout -k 5 "$BOUND" sh -c 'echo go >"$1"' sh "$go"
 	bg_wait "$FPID"
 	start_zcrecv --resume --ack 127.0.0.1 "$FPORT" "$OUT"
 	bg_wait "$zpid"
