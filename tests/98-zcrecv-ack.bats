@@ -157,10 +157,7 @@ teardown() {
 # then sends LINE (printf escapes) and resets the connection without
 # reading a byte. Sets FPID and FPORT.
 resume_then_reset() {
-	local err=$BATS_TEST_TMPDIR/fake.err
-
-	need python3
-	bg_start /dev/null "$err" python3 -c '
+	fake_start '
 import socket, struct, sys
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -172,9 +169,6 @@ c.sendall(sys.argv[1].encode().decode("unicode_escape").encode("latin-1"))
 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 c.close()
 ' "$1" "$2"
-	FPID=$BG_PID
-	wait_for_line "$err" '^listening [0-9]+$' 10
-	FPORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$err")
 }
 
 @test "--resume --retry: a reset after the resume line, before any byte, waits for the next receiver's line" {
@@ -251,7 +245,7 @@ c.close()
 	head -c 1000000 "$R4M" >"$OUT"
 	# In the TLS session: "resume 4194304", then read to zcsend's
 	# close_notify and reset the connection instead of answering.
-	bg_start /dev/null "$err" python3 -c '
+	fake_start '
 import socket, ssl, struct, sys
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[1], sys.argv[2])
@@ -267,9 +261,6 @@ while c.recv(65536):
 c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 c.close()
 ' "$d/srv.pem" "$d/srv.key"
-	FPID=$BG_PID
-	wait_for_line "$err" '^listening [0-9]+$' 10
-	FPORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$err")
 	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --tls --tls-ca "$d/ca.pem" \
 	    --resume --ack --retry 20 --retry-delay 0.2 127.0.0.1 "$FPORT" "$R4M"
 	zpid=$BG_PID
