@@ -37,7 +37,7 @@ static void	input_read_file(const struct options *, const char *,
  * anything else is a stream, read in order with read/write.
  */
 void
-input_open(const struct options *o, struct input *in,
+input_open(struct options *o, struct input *in,
     struct xfer_params *par)
 {
 	struct stat	st;
@@ -144,7 +144,7 @@ input_open(const struct options *o, struct input *in,
 		    (uintmax_t)size);
 	in->len = o->count != COUNT_TO_EOF ? o->count : size - o->offset;
 	/* --json of a run that fails before any transfer gives it too. */
-	msg_exit_count(in->len);
+	o->input_len = in->len;
 }
 
 /*

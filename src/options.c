@@ -129,6 +129,7 @@ options_defaults(struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->family = AF_UNSPEC;
 	o->count = COUNT_TO_EOF;
+	o->input_len = COUNT_TO_EOF;
 	o->mode = MODE_SENDFILE;
 	o->block_size = DEFAULT_BLOCK_SIZE;
 	o->max_chunk = DEFAULT_MAX_CHUNK;

@@ -3,7 +3,7 @@
  * What zcsend tells the user: the progress line (redrawn on a terminal, or
  * one plain line a second for logs), the final summary, and the exit path
  * (msg_exit, msg_end), which hands a failure to the --json report
- * (report-json.c) with the count it knows of. Every message goes through
+ * (report-json.c) with the options it is given. Every message goes through
  * msg.c's msg_warnx, which this file hooks so that a progress line on the
  * terminal is cleared first (as pv's pv_error does) and no message lands
  * inside one. It only reads a transfer's counters; it never touches the
@@ -80,9 +80,6 @@ static void	msg_atexit(void);
 static int	msg_status;
 static int	stdout_errno;
 static int	stdout_checked;
-
-/* The count of file bytes to send, once input_open has worked it out. */
-static uint64_t	exit_count = COUNT_TO_EOF;
 
 /* A duration as H:MM:SS, as pv shows elapsed time and ETA: "0:01:10". */
 void
@@ -447,8 +444,9 @@ progress_unshow(void)
 
 /*
  * A failure that ends the run: the message, then with --json the outcome
- * as JSON (o may be NULL while the command line is still being read), then
- * exit with status.
+ * as JSON (o may be NULL while the command line is still being read), with
+ * the count of o->input_len once input_open has worked it out, then exit
+ * with status.
  */
 void
 msg_exit(const struct options *o, int status, const char *fmt, ...)
@@ -461,7 +459,7 @@ msg_exit(const struct options *o, int status, const char *fmt, ...)
 	va_end(ap);
 	msg_warnx("%s", msg);
 	if (o != NULL && o->json)
-		report_json_unstarted(stdout, o, exit_count, status, msg);
+		report_json_unstarted(stdout, o, o->input_len, status, msg);
 	msg_status = status;
 	exit(status);
 }
@@ -515,17 +513,6 @@ msg_init(void)
 {
 	msg_hook(progress_unshow);
 	return atexit(msg_atexit) == 0 ? 0 : -1;
-}
-
-/*
- * The count of file bytes the run sends, once the input's range is worked
- * out: what a failure's --json (msg_exit) reports as the count from then
- * on, before any transfer exists.
- */
-void
-msg_exit_count(uint64_t count)
-{
-	exit_count = count;
 }
 
 /*

@@ -146,7 +146,7 @@ push_report(const struct options *o, const struct progress *p,
  * report each. Returns the exit status (see push_report).
  */
 int
-push_main(const struct options *o)
+push_main(struct options *o)
 {
 	struct xfer_params	 par;
 	struct input		 in;

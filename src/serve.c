@@ -271,7 +271,7 @@ serve_run(struct serve *s)
  * 143.
  */
 int
-serve_main(const struct options *o)
+serve_main(struct options *o)
 {
 	struct xfer_params	par;
 	struct input		in;

@@ -11,7 +11,7 @@
  * longer line or an unknown word is a protocol error (76), never data.
  * The transfer calls in at three points: before its first byte (the
  * resume line), in the drain after its half-close (the acknowledgement),
- * and when --retry starts over after bytes went out (xfer_ack_rewind).
+ * and when --retry starts over on another connection (xfer_ack_rewind).
  */
 
 #include "config.h"
@@ -153,8 +153,9 @@ ack_resume_line(struct xfer *x)
 
 /*
  * --resume, before the first byte: read the receiver's resume line,
- * bounded by the connect timeout. Returns 1 to wait (pfd set), 0 once the
- * transfer failed, or -1 when the line is in and sending may start.
+ * bounded by the connect timeout. Returns 1 to wait (pfd set, or with
+ * --retry, for the next attempt after a reset), 0 once the transfer
+ * failed, or -1 when the line is in and sending may start.
  */
 int
 xfer_ack_resume(struct xfer *x, struct pollfd *pfd)
@@ -163,7 +164,7 @@ xfer_ack_resume(struct xfer *x, struct pollfd *pfd)
 	char		 buf[ACK_LINE_MAX + 1];
 	int64_t		 now = loop_now_ns();
 	ssize_t		 n;
-	int		 r;
+	int		 r, err;
 
 	if (a->resume_deadline_ns == 0)
 		a->resume_deadline_ns = now +
@@ -187,10 +188,18 @@ xfer_ack_resume(struct xfer *x, struct pollfd *pfd)
 			    "the connection)", x->conn.peer);
 			return 0;
 		}
-		if (errno == EINTR)
+		if ((err = errno) == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			xfer_fail_errno(x, errno);
+		/*
+		 * --retry: a connection reset before the line is whole left
+		 * the receiver without a byte of the file, as a reset
+		 * connect does (xfer_retry_later forgets the part read).
+		 */
+		if ((err == ECONNRESET || err == EPIPE) &&
+		    x->conn.ai_list != NULL && xfer_retry_later(x, err, pfd))
+			return 1;
+		if (err != EAGAIN && err != EWOULDBLOCK) {
+			xfer_fail_errno(x, err);
 			return 0;
 		}
 		break;
@@ -298,36 +307,42 @@ xfer_ack_eof(struct xfer *x)
 }
 
 /*
- * --resume with --retry: a connection failed after bytes went out. Forget
- * them (the next receiver says where it stands), and the read-ahead of
- * the copying backends, which belongs to the old position. Returns 1, or
- * 0 without --resume: then nothing may be retried.
+ * --retry, before another attempt: the lines of the receiver given up
+ * (a part of one, an answer) go. With --resume so do the bytes that went
+ * out, the offset it offered and the read-ahead of the copying backends,
+ * which belongs to that position: the next receiver's resume line is
+ * waited for as the first was, and says where it stands. Returns 0, or
+ * -1 if splice's pipe cannot be made again.
  */
 int
 xfer_ack_rewind(struct xfer *x)
 {
+	struct xfer_ack		*a = &x->ack;
 	struct sf_scratch	*s = &x->be.scratch;
 
+	a->len = 0;
+	a->line[0] = '\0';
+	a->acked = 0;
+	a->answer = ACK_NONE;
+	a->stored = 0;
+	a->digest[0] = '\0';
 	if (!x->par->resume)
 		return 0;
 	x->prog.hdr_done = x->prog.trl_done = 0;
 	x->prog.file_done = 0;
-	x->in.start = x->ack.orig_start;
-	x->prog.file_len = x->ack.orig_len;
+	x->in.start = a->orig_start;
+	x->prog.file_len = a->orig_len;
 	s->pos = s->len = 0;
 	if (s->pipe_rd != -1) {
 		splice_close(s);
 		if (splice_open(s, x->par->max_chunk) == -1)
-			return 0;
+			return -1;
 	}
-	x->ack.resume_wait = 1;
-	x->ack.resume_deadline_ns = 0;
-	x->ack.resume_off = 0;
-	x->ack.offered = 0;
-	x->ack.len = 0;
-	x->ack.answer = ACK_NONE;
-	x->ack.digest[0] = '\0';
-	return 1;
+	a->resume_wait = 1;
+	a->resume_deadline_ns = 0;
+	a->resume_off = 0;
+	a->offered = 0;
+	return 0;
 }
 
 /*

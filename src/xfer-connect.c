@@ -39,7 +39,8 @@ static void	xfer_attempts_note(struct xfer *);
  * session (the next one needs a handshake of its own) and what the send
  * path knew of it go; the input's unsent bytes in the scratch buffer stay,
  * as they are still the next to send. Bytes that went out but were never
- * acknowledged are sent again (xfer_rewind).
+ * acknowledged are sent again, and what the receiver said (its lines, with
+ * --resume its offset) is forgotten (xfer_rewind).
  */
 int
 xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
@@ -58,9 +59,7 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	if (xfer_bytes_done(x) != 0 && x->par->resume && err == EPIPE)
 		err = ECONNRESET;
 	if ((!x->par->resume && xfer_receiver_saw(x)) ||
-	    !retry_schedule(&c->retry, err, now) ||
-	    (x->par->resume ? xfer_bytes_done(x) != 0 && !xfer_ack_rewind(x) :
-	    xfer_rewind(x) == -1))
+	    !retry_schedule(&c->retry, err, now) || xfer_rewind(x) == -1)
 		return 0;
 	if (c->tls != NULL)
 		x->par->tls->conn_free(c->tls);
@@ -88,22 +87,27 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 }
 
 /*
- * Before another attempt: bytes that went out but were never acknowledged
- * are sent again from the start. Returns -1 if they cannot be (a stream's
- * bytes are gone once sent, or wait in splice's pipe).
+ * Before another attempt: nothing the receiver given up said or was told
+ * carries over. With --resume, the next receiver says where to go on
+ * from, whether or not bytes went out or a resume line came
+ * (xfer_ack_rewind); otherwise bytes that went out but were never
+ * acknowledged are sent again from the start. Returns -1 if they cannot
+ * be (a stream's bytes are gone once sent, or wait in splice's pipe).
  */
 static int
 xfer_rewind(struct xfer *x)
 {
-	if (xfer_bytes_done(x) == 0)
-		return 0;
-	if (x->in.start < 0 || x->be.scratch.piped > 0)
-		return -1;
-	x->prog.hdr_done = 0;
-	x->prog.file_done = 0;
-	x->prog.trl_done = 0;
-	x->be.scratch.pos = x->be.scratch.len = 0;
-	return 0;
+	if (!x->par->resume && xfer_bytes_done(x) != 0) {
+		if (x->in.start < 0 || x->be.scratch.piped > 0)
+			return -1;
+		x->prog.hdr_done = 0;
+		x->prog.file_done = 0;
+		x->prog.trl_done = 0;
+		x->be.scratch.pos = x->be.scratch.len = 0;
+	}
+	x->prog.talked = 0;
+	x->prog.unsent = 0;
+	return xfer_ack_rewind(x);
 }
 
 /* For messages: why a failure under --retry was final. */

@@ -122,6 +122,14 @@ struct options {
 	int		 bench_recv;	/* --recv: zcrecv's paths */
 
 	struct tls_options tls;		/* --tls and its settings */
+
+	/*
+	 * Worked out, not asked for: the count of file bytes the run sends,
+	 * which input_open sets once the input's range is known (before,
+	 * and for an input of unknown size, COUNT_TO_EOF). A failure's
+	 * --json reports it (msg_exit), however deep the call that fails.
+	 */
+	uint64_t	 input_len;
 };
 
 /*
@@ -155,15 +163,15 @@ __dead void	 usage_help(int);
 __dead void	 usage_version(void);
 
 /* input.c */
-void		 input_open(const struct options *, struct input *,
+void		 input_open(struct options *, struct input *,
 		     struct xfer_params *);
 void		 input_read_hdtr(struct options *);
 
 /* push.c */
-int		 push_main(const struct options *);
+int		 push_main(struct options *);
 
 /* serve.c */
-int		 serve_main(const struct options *);
+int		 serve_main(struct options *);
 
 /* bench.c */
 int		 bench_main(const struct options *);
@@ -250,7 +258,6 @@ void		 format_hms(char *, size_t, double);
 int		 msg_init(void);
 int		 msg_end(int);
 void		 msg_stdout_failed(int);
-void		 msg_exit_count(uint64_t);
 __dead void	 msg_exit(const struct options *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
 

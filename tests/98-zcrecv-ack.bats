@@ -152,6 +152,128 @@ teardown() {
 	assert_same_bytes "$R4M" "$OUT"
 }
 
+# resume_then_reset LINE GO: a receiver on a free loopback port that
+# takes one connection, waits until a line can be read from the FIFO GO,
+# then sends LINE (printf escapes) and resets the connection without
+# reading a byte. Sets FPID and FPORT.
+resume_then_reset() {
+	fake_start '
+import socket, struct, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print("listening", s.getsockname()[1], file=sys.stderr, flush=True)
+c, _ = s.accept()
+open(sys.argv[2]).readline()
+c.sendall(sys.argv[1].encode().decode("unicode_escape").encode("latin-1"))
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+' "$1" "$2"
+}
+
+@test "--resume --retry: a reset after the resume line, before any byte, waits for the next receiver's line" {
+	local go=$BATS_TEST_TMPDIR/go zpid zcmd
+
+	mkfifo "$go"
+	resume_then_reset 'resume 2000000\n' "$go"
+	head -c 1000000 "$R4M" >"$OUT"
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -v --resume --ack --retry 5 \
+	    --retry-delay 0.1 127.0.0.1 "$FPORT" "$R4M"
+	zpid=$BG_PID zcmd=$BG_CMD_PID
+	# Stopped once connected, zcsend finds the line and the reset both
+	# waiting when it goes on: its first send fails, none went out.
+	wait_for_line "$ZCERR" "^zcsend: connected to 127\.0\.0\.1 port $FPORT\$" 10
+	kill -STOP "$zcmd"
+	timeout -k 5 "$BOUND" sh -c 'echo go >"$1"' sh "$go"
+	bg_wait "$FPID"
+	start_zcrecv --resume --ack 127.0.0.1 "$FPORT" "$OUT"
+	kill -CONT "$zcmd"
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	zcrecv_wait 0
+	grep -q "resuming at byte 2000000 of 4194304" "$ZCERR" ||
+	    fail "no first offer: $(cat "$ZCERR")"
+	grep -q "resuming at byte 1000000 of 4194304" "$ZCERR" ||
+	    fail "no second offer: $(cat "$ZCERR")"
+	assert_same_bytes "$R4M" "$OUT"
+}
+
+@test "--resume --retry: a reset in the middle of the resume line is retried; the next line is read afresh" {
+	local go=$BATS_TEST_TMPDIR/go zpid
+
+	mkfifo "$go"
+	resume_then_reset 'resume 20' "$go"
+	head -c 1000000 "$R4M" >"$OUT"
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" -v --resume --ack --retry 20 \
+	    --retry-delay 0.1 127.0.0.1 "$FPORT" "$R4M"
+	zpid=$BG_PID
+	wait_for_line "$ZCERR" "^zcsend: connected to 127\.0\.0\.1 port $FPORT\$" 10
+	timeout -k 5 "$BOUND" sh -c 'echo go >"$1"' sh "$go"
+	bg_wait "$FPID"
+	start_zcrecv --resume --ack 127.0.0.1 "$FPORT" "$OUT"
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	zcrecv_wait 0
+	grep -q "resuming at byte 1000000 of 4194304" "$ZCERR" ||
+	    fail "no offer: $(cat "$ZCERR")"
+	assert_same_bytes "$R4M" "$OUT"
+}
+
+@test "--resume --retry: a receiver that held it all and reset instead of answering; the next one's offer counts" {
+	local zpid
+
+	fake_receiver RESET 'resume 4194304\n'
+	head -c 1000000 "$R4M" >"$OUT"
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --resume --ack --retry 20 \
+	    --retry-delay 0.2 127.0.0.1 "$FPORT" "$R4M"
+	zpid=$BG_PID
+	bg_wait "$FPID"
+	run cat "$BATS_TEST_TMPDIR/fake.count"
+	assert_output 0
+	start_zcrecv --resume --ack 127.0.0.1 "$FPORT" "$OUT"
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	zcrecv_wait 0
+	assert_same_bytes "$R4M" "$OUT"
+}
+
+@test "--tls --resume --retry: a TLS receiver that held it all and reset; the next session waits for its own offer" {
+	local d=$BATS_TEST_TMPDIR err=$BATS_TEST_TMPDIR/fake.err zpid
+
+	need openssl python3
+	zr_tls_certs "$d"
+	head -c 1000000 "$R4M" >"$OUT"
+	# In the TLS session: "resume 4194304", then read to zcsend's
+	# close_notify and reset the connection instead of answering.
+	fake_start '
+import socket, ssl, struct, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+print("listening", s.getsockname()[1], file=sys.stderr, flush=True)
+raw, _ = s.accept()
+c = ctx.wrap_socket(raw, server_side=True)
+c.sendall(b"resume 4194304\n")
+while c.recv(65536):
+    pass
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+c.close()
+' "$d/srv.pem" "$d/srv.key"
+	bg_start "$ZCOUT" "$ZCERR" "$ZCSEND" --tls --tls-ca "$d/ca.pem" \
+	    --resume --ack --retry 20 --retry-delay 0.2 127.0.0.1 "$FPORT" "$R4M"
+	zpid=$BG_PID
+	bg_wait "$FPID"
+	[[ $BG_STATUS -eq 0 ]] || fail "the TLS receiver failed: $(cat "$err")"
+	start_zcrecv --resume --ack --tls --tls-cert "$d/srv.pem" \
+	    --tls-key "$d/srv.key" 127.0.0.1 "$FPORT" "$OUT"
+	bg_wait "$zpid"
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	zcrecv_wait 0
+	assert_same_bytes "$R4M" "$OUT"
+}
+
 @test "--tls: zcsend --tls --ack --checksum to zcrecv -l --tls; --json says why no kTLS receive" {
 	local d=$BATS_TEST_TMPDIR
 

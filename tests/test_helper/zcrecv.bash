@@ -56,10 +56,7 @@ zcrecv_wait() {
 # $BATS_TEST_TMPDIR/fake.count, then sends REPLY (printf escapes) and
 # closes; REPLY RESET resets the connection instead. Sets FPID and FPORT.
 fake_receiver() {
-	local err=$BATS_TEST_TMPDIR/fake.err
-
-	need python3
-	bg_start /dev/null "$err" python3 -c '
+	fake_start '
 import socket, struct, sys
 reply, first, count = sys.argv[1], sys.argv[2], sys.argv[3]
 s = socket.socket()
@@ -86,6 +83,17 @@ else:
     c.sendall(reply.encode().decode("unicode_escape").encode("latin-1"))
 c.close()
 ' "$1" "${2-}" "$BATS_TEST_TMPDIR/fake.count"
+}
+
+# fake_start SCRIPT [ARG]...: python3 -c SCRIPT ARG... in the background,
+# a fake receiver that says "listening PORT" on its stderr
+# ($BATS_TEST_TMPDIR/fake.err) once it listens on loopback. Sets FPID (to
+# wait for) and FPORT.
+fake_start() {
+	local err=$BATS_TEST_TMPDIR/fake.err
+
+	need python3
+	bg_start /dev/null "$err" python3 -c "$@"
 	FPID=$BG_PID
 	wait_for_line "$err" '^listening [0-9]+$' 10
 	FPORT=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$err")
