@@ -21,23 +21,19 @@ static void	options_deploy_check(struct options *);
 static void	options_source_dups(const struct options *);
 
 /*
- * The rules on the options alone, once getopt has read them all; seen[ch]
- * is set for each option given.
+ * The rules on the options alone, once getopt has read them all (core
+ * maps the shared ones in o); seen[ch] is set for each option given.
  */
 void
-options_check(struct options *o, const unsigned char *seen)
+options_check(struct options *o, const struct optcore *core,
+    const unsigned char *seen)
 {
-	char	msg[256];
-	int	status;
-
 	options_combos(seen);
 	/* --tls: checked here; tls_setup makes the context. */
 	if (o->bench && (o->tls.enabled || o->tls.any))
 		msg_exit(NULL, EXIT_USAGE, "command line: --bench does not "
 		    "take --tls");
-	if ((status = tls_options_check(&o->tls, o->listen, o->unix_socket,
-	    msg, sizeof(msg))) != 0)
-		msg_exit(NULL, status, "%s", msg);
+	optcore_finish(core);
 	options_deploy_check(o);
 }
 

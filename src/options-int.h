@@ -10,20 +10,18 @@
 
 #define MAX_DESTS		1000
 
-/* Long options without a short form; the --tls ones are in zcsend.h. */
+/*
+ * zcsend's own long options without a short form; the shared ones are in
+ * zcsend.h (optcore.c), the --tls ones too.
+ */
 enum {
-	OPT_HEADER_FILE = 256,
+	OPT_HEADER_FILE = OPT_CORE_LAST,
 	OPT_TRAILER_FILE,
-	OPT_MODE,
 	OPT_NO_SENDFILE,
 	OPT_BLOCK_SIZE,
 	OPT_MAX_CHUNK,
 	OPT_SF_FLAGS,
-	OPT_CONNECT_TIMEOUT,
-	OPT_IDLE_TIMEOUT,
 	OPT_CLOSE_TIMEOUT,
-	OPT_PROGRESS,
-	OPT_JSON,
 	OPT_RATE,
 	OPT_BENCH,
 	OPT_SIZE,
@@ -38,12 +36,9 @@ enum {
 	OPT_TO_FILE,
 	OPT_SNDBUF,
 	OPT_TOS,
-	OPT_CHECKSUM,
 	OPT_CACHE,
 	OPT_CSV,
 	OPT_RECV,
-	OPT_ACK,
-	OPT_RESUME,
 	OPT_LAST
 };
 
@@ -52,7 +47,8 @@ void		 options_args(struct options *, int, char **, const char **,
 		     const char *, int);
 
 /* options-check.c */
-void		 options_check(struct options *, const unsigned char *);
+void		 options_check(struct options *, const struct optcore *,
+		     const unsigned char *);
 void		 options_check_dests(const struct options *);
 
 #endif /* OPTIONS_INT_H */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The command line: getopt_long over every option into one struct options,
- * each option's value checked as it is read; then the combinations refused
- * (options-check.c) and the positional arguments each mode takes
- * (options-args.c), checked on their own after the options (as nc checks
- * its arguments after getopt). Parsing only parses and validates: nothing
- * here looks a name up, connects, opens the input or starts a benchmark.
- * A bad command line exits 64 with one line naming the culprit; -h and -V
- * print what usage.c has to say.
+ * each option's value checked as it is read (optcore.c reads those zcrecv
+ * has too); then the combinations refused (options-check.c) and the
+ * positional arguments each mode takes (options-args.c), checked on their
+ * own after the options (as nc checks its arguments after getopt).
+ * Parsing only parses and validates: nothing here looks a name up,
+ * connects, opens the input or starts a benchmark. A bad command line
+ * exits 64 with one line naming the culprit; -h and -V print what usage.c
+ * has to say.
  */
 
 #include "config.h"
@@ -26,7 +27,6 @@
 
 #define DEFAULT_BLOCK_SIZE	((size_t)64 * 1024)
 #define DEFAULT_MAX_CHUNK	((size_t)512 * 1024)
-#define DEFAULT_CONNECT_MS	30000
 #define DEFAULT_CLOSE_MS	30000
 #define MAX_RETRY_DELAY_MS	60000	/* retry.c caps its backoff there */
 
@@ -37,17 +37,11 @@ static const struct option long_options[] = {
 	{ "trailer",		required_argument,	NULL, 'T' },
 	{ "header-file",	required_argument,	NULL, OPT_HEADER_FILE },
 	{ "trailer-file",	required_argument,	NULL, OPT_TRAILER_FILE },
-	{ "mode",		required_argument,	NULL, OPT_MODE },
 	{ "no-sendfile",	no_argument,		NULL, OPT_NO_SENDFILE },
 	{ "block-size",		required_argument,	NULL, OPT_BLOCK_SIZE },
 	{ "max-chunk",		required_argument,	NULL, OPT_MAX_CHUNK },
 	{ "sf-flags",		required_argument,	NULL, OPT_SF_FLAGS },
-	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT },
-	{ "idle-timeout",	required_argument,	NULL, OPT_IDLE_TIMEOUT },
 	{ "close-timeout",	required_argument,	NULL, OPT_CLOSE_TIMEOUT },
-	{ "progress",		required_argument,	NULL, OPT_PROGRESS },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "rate",		required_argument,	NULL, OPT_RATE },
 	{ "bench",		no_argument,		NULL, OPT_BENCH },
 	{ "size",		required_argument,	NULL, OPT_SIZE },
@@ -58,8 +52,6 @@ static const struct option long_options[] = {
 	{ "recv",		no_argument,		NULL, OPT_RECV },
 	{ "to",			required_argument,	NULL, OPT_TO },
 	{ "fail-fast",		no_argument,		NULL, OPT_FAIL_FAST },
-	{ "listen",		no_argument,		NULL, 'l' },
-	{ "keep-open",		no_argument,		NULL, 'k' },
 	{ "max-clients",	required_argument,	NULL, OPT_MAX_CLIENTS },
 	{ "max-conns",		required_argument,	NULL, OPT_MAX_CONNS },
 	{ "retry",		required_argument,	NULL, OPT_RETRY },
@@ -69,49 +61,21 @@ static const struct option long_options[] = {
 	{ "source-port",	required_argument,	NULL, 'p' },
 	{ "sndbuf",		required_argument,	NULL, OPT_SNDBUF },
 	{ "tos",		required_argument,	NULL, OPT_TOS },
-	{ "checksum",		required_argument,	NULL, OPT_CHECKSUM },
-	{ "ack",		no_argument,		NULL, OPT_ACK },
-	{ "resume",		no_argument,		NULL, OPT_RESUME },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, 'V' },
-	TLS_LONG_OPTIONS,
+	OPTCORE_LONG_OPTIONS,
 	{ NULL,			0,			NULL, 0 }
 };
 
 
-static void		options_defaults(struct options *);
+static void		options_defaults(struct options *,
+			    const struct optcore *);
+static void		option_own_rules(const struct options *, int);
 static int		option_general(struct options *, int, const char **);
 static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
 static int		option_deploy(struct options *, int, const char **);
 static __dead void	option_error(int, char **);
 static int		option_cmp(const void *, const void *);
-static uint64_t		option_size(const char *, const char *);
-static int		option_seconds(const char *, const char *);
 static void		option_bytes(const char *, const char *, struct bytes *);
-
-static uint64_t
-option_size(const char *what, const char *arg)
-{
-	const char	*errstr;
-	uint64_t	 size;
-
-	if (parse_size(arg, &size, &errstr) == -1)
-		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
-	return size;
-}
-
-static int
-option_seconds(const char *what, const char *arg)
-{
-	const char	*errstr;
-	int		 ms;
-
-	if (parse_seconds(arg, &ms, &errstr) == -1)
-		msg_exit(NULL, EXIT_USAGE, "%s %s: %s", what, arg, errstr);
-	return ms;
-}
 
 static void
 option_bytes(const char *what, const char *arg, struct bytes *out)
@@ -124,18 +88,16 @@ option_bytes(const char *what, const char *arg, struct bytes *out)
 }
 
 static void
-options_defaults(struct options *o)
+options_defaults(struct options *o, const struct optcore *core)
 {
 	memset(o, 0, sizeof(*o));
-	o->family = AF_UNSPEC;
+	optcore_defaults(core);
 	o->count = COUNT_TO_EOF;
 	o->input_len = COUNT_TO_EOF;
 	o->mode = MODE_SENDFILE;
 	o->block_size = DEFAULT_BLOCK_SIZE;
 	o->max_chunk = DEFAULT_MAX_CHUNK;
-	o->connect_timeout_ms = DEFAULT_CONNECT_MS;
 	o->close_timeout_ms = DEFAULT_CLOSE_MS;
-	o->progress = PROGRESS_AUTO;
 	o->bench_size = (uint64_t)1024 * 1024 * 1024;
 	o->bench_sizes[0] = o->bench_size;
 	o->bench_nsizes = 1;
@@ -150,9 +112,10 @@ options_defaults(struct options *o)
 }
 
 /*
- * Options that choose the mode and what is reported. A --to argument is
- * only handed back in *to_arg here; options_args checks it. Returns 0 when
- * ch is not one of these.
+ * Options that choose the mode and what is reported, beyond the shared
+ * ones (optcore.c): -h, -V, --to, --fail-fast, --max-clients and
+ * --max-conns. A --to argument is only handed back in *to_arg here;
+ * options_args checks it. Returns 0 when ch is not one of these.
  */
 static int
 option_general(struct options *o, int ch, const char **to_arg)
@@ -160,50 +123,16 @@ option_general(struct options *o, int ch, const char **to_arg)
 	const char	*errstr = NULL;
 
 	switch (ch) {
-	case '4':
-		o->family = AF_INET;
-		break;
-	case '6':
-		o->family = AF_INET6;
-		break;
 	case 'h':
 		usage_help(EXIT_OK);
-	case 'q':
-		o->quiet = 1;
-		break;
-	case 'v':
-		o->verbose = 1;
-		break;
 	case 'V':
 		usage_version();
-	case OPT_PROGRESS:
-		if (parse_progress(optarg, &o->progress) == -1)
-			msg_exit(NULL, EXIT_USAGE, "progress %s: not auto, "
-			    "tty, plain or none", optarg);
-		break;
-	case OPT_JSON:
-		o->json = 1;
-		break;
 	case OPT_TO:
 		o->multi = 1;
 		*to_arg = optarg;
 		break;
 	case OPT_FAIL_FAST:
 		o->fail_fast = 1;
-		break;
-	case 'l':
-		o->listen = 1;
-		break;
-	case 'k':
-		o->keep_open = 1;
-		break;
-	case 'U':
-		/* An empty path would bind or connect to no file at all. */
-		if (*optarg == '\0')
-			msg_exit(NULL, EXIT_USAGE, "command line: -U needs a "
-			    "path");
-		o->unix_socket = 1;
-		o->unix_path = optarg;
 		break;
 	case OPT_MAX_CLIENTS:
 		o->max_clients = (uint64_t)strtonum(optarg, 1, LLONG_MAX,
@@ -246,10 +175,10 @@ option_transfer(struct options *o, int ch)
 		o->trailer_file = optarg;
 		break;
 	case 'n':
-		o->count = option_size("count", optarg);
+		o->count = optcore_size("count", optarg);
 		break;
 	case 'o':
-		o->offset = option_size("offset", optarg);
+		o->offset = optcore_size("offset", optarg);
 		o->offset_set = 1;
 		break;
 	case OPT_MODE:
@@ -261,13 +190,13 @@ option_transfer(struct options *o, int ch)
 		o->mode = MODE_READWRITE;
 		break;
 	case OPT_BLOCK_SIZE:
-		o->block_size = option_size("block size", optarg);
+		o->block_size = optcore_size("block size", optarg);
 		if (o->block_size == 0 || o->block_size > SF_MAX_CALL)
 			msg_exit(NULL, EXIT_USAGE, "block size %s: out of "
 			    "range", optarg);
 		break;
 	case OPT_MAX_CHUNK:
-		o->max_chunk = option_size("max chunk", optarg);
+		o->max_chunk = optcore_size("max chunk", optarg);
 		if (o->max_chunk == 0 || o->max_chunk > SF_MAX_CALL)
 			msg_exit(NULL, EXIT_USAGE, "max chunk %s: out of "
 			    "range", optarg);
@@ -277,15 +206,8 @@ option_transfer(struct options *o, int ch)
 			msg_exit(NULL, EXIT_USAGE, "sf-flags %s: %s", optarg,
 			    errstr);
 		break;
-	case OPT_CONNECT_TIMEOUT:
-		o->connect_timeout_ms = option_seconds("connect timeout",
-		    optarg);
-		break;
-	case OPT_IDLE_TIMEOUT:
-		o->idle_timeout_ms = option_seconds("idle timeout", optarg);
-		break;
 	case OPT_CLOSE_TIMEOUT:
-		o->close_timeout_ms = option_seconds("close timeout", optarg);
+		o->close_timeout_ms = optcore_seconds("close timeout", optarg);
 		break;
 	case OPT_RATE:
 		if (parse_rate(optarg, &o->rate, &errstr) == -1)
@@ -344,6 +266,20 @@ option_bench(struct options *o, int ch)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * zcsend's own rules on a shared option, once optcore_option has read it:
+ * a -U path that is not empty, and a --checksum this build can make.
+ */
+static void
+option_own_rules(const struct options *o, int ch)
+{
+	/* An empty path would bind or connect to no file at all. */
+	if (ch == 'U' && *o->unix_path == '\0')
+		msg_exit(NULL, EXIT_USAGE, "command line: -U needs a path");
+	if (ch == OPT_CHECKSUM && !checksum_available())
+		msg_exit(NULL, EXIT_USAGE, "checksum %s: not built in", optarg);
 }
 
 /*
@@ -417,7 +353,7 @@ option_cmp(const void *a, const void *b)
 
 /*
  * The deployment options: --retry, --retry-delay, -s, -p, --sndbuf, --tos,
- * --checksum, and --to-file, whose path is only handed back in *to_file
+ * and --to-file, whose path is only handed back in *to_file
  * (options_args reads it, in order with the --to destinations). Returns 0
  * if ch is not one of them.
  */
@@ -436,7 +372,7 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		o->retry_set = 1;
 		break;
 	case OPT_RETRY_DELAY:
-		o->retry_delay_ms = option_seconds("retry delay", optarg);
+		o->retry_delay_ms = optcore_seconds("retry delay", optarg);
 		/* The backoff is capped there: a longer first wait is not. */
 		if (o->retry_delay_ms > MAX_RETRY_DELAY_MS)
 			msg_exit(NULL, EXIT_USAGE, "retry delay %s: more than "
@@ -460,7 +396,7 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		o->sockopts.src_port = optarg;
 		break;
 	case OPT_SNDBUF:
-		size = option_size("sndbuf", optarg);
+		size = optcore_size("sndbuf", optarg);
 		if (size == 0 || size > SOCKOPT_MAX_SNDBUF)
 			msg_exit(NULL, EXIT_USAGE, "sndbuf %s: out of range",
 			    optarg);
@@ -470,21 +406,6 @@ option_deploy(struct options *o, int ch, const char **to_file)
 		if (sockopt_parse_tos(optarg, &o->sockopts.tos, &errstr) == -1)
 			msg_exit(NULL, EXIT_USAGE, "tos %s: %s", optarg,
 			    errstr);
-		break;
-	case OPT_CHECKSUM:
-		if (strcmp(optarg, "sha256") != 0)
-			msg_exit(NULL, EXIT_USAGE, "checksum %s: not sha256",
-			    optarg);
-		if (!checksum_available())
-			msg_exit(NULL, EXIT_USAGE, "checksum %s: not built in",
-			    optarg);
-		o->checksum = 1;
-		break;
-	case OPT_ACK:
-		o->ack = 1;
-		break;
-	case OPT_RESUME:
-		o->resume = 1;
 		break;
 	default:
 		return 0;
@@ -499,18 +420,23 @@ option_deploy(struct options *o, int ch, const char **to_file)
 void
 options_parse(int argc, char **argv, struct options *o)
 {
+	const struct optcore core = OPTCORE_MAP(o);
 	const char	*to_args[MAX_DESTS], *to_arg, *to_file;
 	unsigned char	 seen[OPT_LAST];
 	char		 to_isfile[MAX_DESTS];
 	int		 ch, nto = 0;
 
-	options_defaults(o);
+	options_defaults(o, &core);
 	memset(seen, 0, sizeof(seen));
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":46hH:kln:o:p:qs:T:U:vV",
 	    long_options, NULL)) != -1) {
 		if (ch > 0 && ch < OPT_LAST)
 			seen[ch] = 1;
+		if (optcore_option(&core, ch, optarg)) {
+			option_own_rules(o, ch);
+			continue;
+		}
 		to_arg = to_file = NULL;
 		if (option_general(o, ch, &to_arg) ||
 		    option_deploy(o, ch, &to_file)) {
@@ -523,14 +449,11 @@ options_parse(int argc, char **argv, struct options *o)
 			to_args[nto++] = optarg;
 			continue;
 		}
-		if (option_transfer(o, ch) || option_bench(o, ch) ||
-		    tls_option(&o->tls, ch, optarg))
+		if (option_transfer(o, ch) || option_bench(o, ch))
 			continue;
 		option_error(ch, argv);
 	}
-	options_check(o, seen);
-	if (o->quiet)
-		o->progress = PROGRESS_NONE;
+	options_check(o, &core, seen);
 	options_args(o, argc - optind, argv + optind, to_args, to_isfile, nto);
 	options_check_dests(o);
 }

@@ -88,7 +88,7 @@ recv_failed(struct recv *r, int status, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	/* -k: the file keeps whole streams only; this one's bytes go. */
-	if (r->o->keep && r->out.regular && r->out.fd > STDOUT_FILENO &&
+	if (r->o->keep_open && r->out.regular && r->out.fd > STDOUT_FILENO &&
 	    ftruncate(r->out.fd, (off_t)r->out.base) == 0 &&
 	    lseek(r->out.fd, (off_t)r->out.base, SEEK_SET) != -1)
 		r->out.written = 0;

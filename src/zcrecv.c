@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * zcrecv: the receiving end. main, the command line, the output file, and
- * the connection: a listener's first sender (-l) or a connect to a
- * zcsend -l, plain or with TLS. The bytes themselves go in recv.c.
+ * zcrecv: the receiving end. main, the output file, and the connection: a
+ * listener's first sender (-l) or a connect to a zcsend -l, plain or with
+ * TLS. The command line is read in zcrecv-options.c, the bytes themselves
+ * go in recv.c.
  */
 
 #include "config.h"
@@ -14,7 +15,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,48 +23,6 @@
 
 #include "zcrecv.h"
 
-#define DEFAULT_CONNECT_MS	30000
-
-enum {
-	OPT_CONNECT_TIMEOUT = 256,
-	OPT_IDLE_TIMEOUT,
-	OPT_PROGRESS,
-	OPT_JSON,
-	OPT_APPEND,
-	OPT_RESUME,
-	OPT_ACK,
-	OPT_NO_FSYNC,
-	OPT_MAX_SIZE,
-	OPT_CHECKSUM,
-	OPT_MODE
-};
-
-static const struct option longopts[] = {
-	{ "listen",		no_argument,		NULL, 'l' },
-	{ "keep-open",		no_argument,		NULL, 'k' },
-	{ "quiet",		no_argument,		NULL, 'q' },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT },
-	{ "idle-timeout",	required_argument,	NULL, OPT_IDLE_TIMEOUT },
-	{ "progress",		required_argument,	NULL, OPT_PROGRESS },
-	{ "json",		no_argument,		NULL, OPT_JSON },
-	{ "append",		no_argument,		NULL, OPT_APPEND },
-	{ "resume",		no_argument,		NULL, OPT_RESUME },
-	{ "ack",		no_argument,		NULL, OPT_ACK },
-	{ "no-fsync",		no_argument,		NULL, OPT_NO_FSYNC },
-	{ "max-size",		required_argument,	NULL, OPT_MAX_SIZE },
-	{ "checksum",		required_argument,	NULL, OPT_CHECKSUM },
-	{ "mode",		required_argument,	NULL, OPT_MODE },
-	TLS_LONG_OPTIONS,
-	{ NULL,			0,			NULL, 0 }
-};
-
-static __dead void	usage(int);
-static __dead void	version(void);
-static int		recv_option(struct recv_options *, int);
-static void		recv_args(struct recv_options *, int, char **);
 static int		recv_open_output(struct recv *);
 static int		recv_listen(struct recv *, int *);
 static int		recv_sender(struct recv *);
@@ -76,237 +34,6 @@ static int		recv_connect(struct recv *);
 static int		recv_handshake(struct recv *);
 static int		recv_wait_fd(struct recv *, int, short, int64_t,
 			    const char *);
-
-/* -h: the synopsis, as in zcrecv(1), and every option. */
-static __dead void
-usage(int status)
-{
-	FILE		*out = status == 0 ? stdout : stderr;
-	const char	*p = getprogname();
-
-	fprintf(out,
-	    "usage: %s [options] -l [-k] [address] port file\n"
-	    "       %s [options] -l [-k] -U path file\n"
-	    "       %s [options] host port file\n"
-	    "       %s [options] -U path file\n", p, p, p, p);
-	fputs(
-	    "\n"
-	    "  -l, --listen            wait for one sender to connect\n"
-	    "  -k, --keep-open         with -l, take sender after sender\n"
-	    "  -U path                 a Unix domain socket instead of TCP\n"
-	    "  -4                      use IPv4 addresses only\n"
-	    "  -6                      use IPv6 addresses only\n"
-	    "      --append            add to the end of file\n"
-	    "      --resume            offer the size of file, then append\n"
-	    "      --ack               answer ok BYTES (or error) at the end\n"
-	    "      --no-fsync          do not fdatasync the file before success\n"
-	    "      --max-size size     let file grow to size bytes at most\n"
-	    "      --checksum sha256   hash what was stored\n"
-	    "      --mode mode         splice (default) or readwrite\n"
-	    "      --connect-timeout s give up connecting after s (default 30)\n"
-	    "      --idle-timeout s    fail when nothing arrives for s "
-	    "(default 0: none)\n"
-	    "      --progress mode     auto (default), tty, plain or none\n"
-	    "  -q, --quiet             say nothing but errors\n"
-	    "  -v, --verbose           say how it went\n"
-	    "      --json              a JSON report on stdout (stderr with -)\n"
-	    "      --tls               TLS; with -l --tls-cert and --tls-key\n"
-	    "      --tls-ca file       trust the CAs in file\n"
-	    "      --tls-cert file     present this certificate\n"
-	    "      --tls-key file      the key of --tls-cert\n"
-	    "      --tls-verify-client with -l, require a client certificate\n"
-	    "      --tls-servername n  verify the sender's name n\n"
-	    "      --tls-insecure      do not verify the sender\n"
-	    "  -h, --help              this text\n"
-	    "  -V, --version           the version and the receive paths\n",
-	    out);
-	exit(status);
-}
-
-static __dead void
-version(void)
-{
-	printf("%s %s\n", getprogname(), PACKAGE_VERSION);
-	printf("paths: %sreadwrite\n", recv_has_splice ? "splice, " : "");
-	printf("tls: %s\n", tls_library() != NULL ? tls_library() :
-	    "none (built without OpenSSL)");
-	exit(EXIT_OK);
-}
-
-/* One option of zcrecv's own. Returns 0, or -1 if ch is unknown. */
-static int
-recv_option(struct recv_options *o, int ch)
-{
-	const char	*errstr;
-
-	switch (ch) {
-	case OPT_CONNECT_TIMEOUT:
-		if (parse_seconds(optarg, &o->connect_timeout_ms, &errstr) ==
-		    -1 || o->connect_timeout_ms == 0)
-			msg_exit(NULL, EXIT_USAGE, "connect timeout %s: %s",
-			    optarg, o->connect_timeout_ms == 0 ?
-			    "too small" : errstr);
-		break;
-	case OPT_IDLE_TIMEOUT:
-		if (parse_seconds(optarg, &o->idle_timeout_ms, &errstr) == -1)
-			msg_exit(NULL, EXIT_USAGE, "idle timeout %s: %s",
-			    optarg, errstr);
-		break;
-	case OPT_PROGRESS:
-		if (parse_progress(optarg, &o->progress) == -1)
-			msg_exit(NULL, EXIT_USAGE, "progress %s: not auto, "
-			    "tty, plain or none", optarg);
-		break;
-	case OPT_JSON:
-		o->json = 1;
-		break;
-	case OPT_APPEND:
-		o->append = 1;
-		break;
-	case OPT_RESUME:
-		o->resume = o->append = 1;
-		break;
-	case OPT_ACK:
-		o->ack = 1;
-		break;
-	case OPT_NO_FSYNC:
-		o->no_fsync = 1;
-		break;
-	case OPT_MAX_SIZE:
-		if (parse_size(optarg, &o->max_size, &errstr) == -1)
-			msg_exit(NULL, EXIT_USAGE, "max size %s: %s", optarg,
-			    errstr);
-		break;
-	case OPT_CHECKSUM:
-		if (strcmp(optarg, "sha256") != 0)
-			msg_exit(NULL, EXIT_USAGE, "checksum %s: not sha256",
-			    optarg);
-		if (!checksum_available())
-			msg_exit(NULL, EXIT_USAGE, "checksum %s: built "
-			    "without libcrypto or libmd", optarg);
-		o->checksum = 1;
-		break;
-	case OPT_MODE:
-		if (strcmp(optarg, "splice") == 0)
-			o->mode = RECV_SPLICE;
-		else if (strcmp(optarg, "readwrite") == 0)
-			o->mode = RECV_READWRITE;
-		else
-			msg_exit(NULL, EXIT_USAGE, "mode %s: not splice or "
-			    "readwrite", optarg);
-		break;
-	default:
-		return -1;
-	}
-	return 0;
-}
-
-/* The operands: [address] port file, path file, or host port file. */
-static void
-recv_args(struct recv_options *o, int argc, char **argv)
-{
-	const char	*errstr;
-
-	if (o->unix_socket) {
-		if (argc != 1)
-			usage(EXIT_USAGE);
-		o->path = argv[0];
-	} else if (o->listen) {
-		if (argc == 3)
-			o->listen_addr = *argv++;
-		else if (argc != 2)
-			usage(EXIT_USAGE);
-		o->port = argv[0];
-		o->path = argv[1];
-	} else {
-		if (argc != 3)
-			usage(EXIT_USAGE);
-		o->host = argv[0];
-		o->port = argv[1];
-		o->path = argv[2];
-	}
-	/* -l port 0: the system picks one, and zcrecv says which. */
-	if (!o->unix_socket && !(o->listen && strcmp(o->port, "0") == 0) &&
-	    parse_port(o->port, &errstr) == -1)
-		msg_exit(NULL, EXIT_USAGE, "port %s: %s", o->port, errstr);
-	if (*o->path == '\0')
-		msg_exit(NULL, EXIT_USAGE, "file: an empty name");
-	if (strcmp(o->path, "-") == 0 && o->append)
-		msg_exit(NULL, EXIT_USAGE, "command line: %s needs a file, "
-		    "not -", o->resume ? "--resume" : "--append");
-}
-
-/*
- * Fill o from the command line, or exit 64 telling what is wrong (0 for
- * -h and -V).
- */
-void
-recv_options_parse(int argc, char **argv, struct recv_options *o)
-{
-	char	msg[256];
-	int	ch, status;
-
-	memset(o, 0, sizeof(*o));
-	o->family = AF_UNSPEC;
-	o->connect_timeout_ms = DEFAULT_CONNECT_MS;
-	o->progress = PROGRESS_AUTO;
-	o->max_size = RECV_NO_LIMIT;
-	o->mode = RECV_SPLICE;
-	while ((ch = getopt_long(argc, argv, "46hklqU:vV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case '4':
-			o->family = AF_INET;
-			break;
-		case '6':
-			o->family = AF_INET6;
-			break;
-		case 'h':
-			usage(EXIT_OK);
-		case 'k':
-			o->keep = 1;
-			break;
-		case 'l':
-			o->listen = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'U':
-			o->unix_socket = 1;
-			o->port = optarg;
-			break;
-		case 'v':
-			o->verbose = 1;
-			break;
-		case 'V':
-			version();
-		default:
-			if (tls_option(&o->tls, ch, optarg) ||
-			    recv_option(o, ch) == 0)
-				break;
-			usage(EXIT_USAGE);
-		}
-	}
-	recv_args(o, argc - optind, argv + optind);
-	if (o->quiet && o->verbose)
-		msg_exit(NULL, EXIT_USAGE, "command line: -q and -v exclude "
-		    "each other");
-	if (o->keep && !o->listen)
-		msg_exit(NULL, EXIT_USAGE, "command line: -k goes with -l");
-	/* Each sender would go on where the one before stopped. */
-	if (o->keep && o->resume)
-		msg_exit(NULL, EXIT_USAGE, "command line: --resume does not go "
-		    "with -k");
-	if (o->unix_socket && o->family != AF_UNSPEC)
-		msg_exit(NULL, EXIT_USAGE, "command line: -4 and -6 are for "
-		    "TCP, not -U");
-	if ((status = tls_options_check(&o->tls, o->listen, o->unix_socket,
-	    msg, sizeof(msg))) != 0)
-		msg_exit(NULL, status, "%s", msg);
-	if (o->quiet)
-		o->progress = PROGRESS_NONE;
-}
 
 /*
  * Open (create, truncate unless --append) the output before any
@@ -727,7 +454,7 @@ main(int argc, char **argv)
 	for (;;) {
 		if (status == 0 && o.listen)
 			status = recv_accept(&r, lsock);
-		if (!o.keep)
+		if (!o.keep_open)
 			recv_unlisten(&o, &lsock);
 		if (status == 0)
 			status = recv_sender(&r);
@@ -736,7 +463,7 @@ main(int argc, char **argv)
 		 * by the next wait if not by this sender), or a listener that
 		 * accepts no more, ends the service.
 		 */
-		if (!o.keep || r.sock == -1 || (status != 0 &&
+		if (!o.keep_open || r.sock == -1 || (status != 0 &&
 		    loop_signalled()))
 			break;
 		recv_sender_end(&r, status);

@@ -4,8 +4,9 @@
  * splice(2) from the socket into the file where the system has it.
  *
  * The receiving command's own header, a section per source file. It
- * shares the command modules zcsend has for the same jobs (the option
- * parsers, msg_warnx, --checksum, --tls and the JSON string writer), so
+ * shares the command modules zcsend has for the same jobs (the shared
+ * options, the value parsers, msg_warnx, --checksum, --tls and the JSON
+ * string writer), so
  * it includes zcsend.h for their declarations; the engine below it
  * (engine.h) gives the connect, listen and the signal-aware wait.
  */
@@ -34,13 +35,17 @@ enum recv_mode {
 	RECV_READWRITE
 };
 
-/* Everything zcrecv's command line asked for. */
+/*
+ * Everything zcrecv's command line asked for. The options zcsend has too
+ * keep zcsend's field names: OPTCORE_MAP points optcore.c at them.
+ */
 struct recv_options {
 	const char	*host;		/* NULL with -l */
 	const char	*port;		/* or the socket path with -U */
+	const char	*unix_path;	/* -U's value, as read */
 	const char	*path;		/* "-" for standard output */
 	int		 listen;	/* -l */
-	int		 keep;		/* -k: sender after sender */
+	int		 keep_open;	/* -k: sender after sender */
 	const char	*listen_addr;	/* NULL: every address */
 	int		 family;
 	int		 unix_socket;	/* -U */
@@ -110,8 +115,12 @@ struct recv {
 	char		 error[512];
 };
 
-/* zcrecv.c */
+/* zcrecv-options.c */
 void		 recv_options_parse(int, char **, struct recv_options *);
+
+/* zcrecv-usage.c */
+__dead void	 recv_usage(int);
+__dead void	 recv_version(void);
 
 /* recv.c */
 int		 recv_run(struct recv *);

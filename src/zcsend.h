@@ -56,7 +56,10 @@ struct tls_options {
 	int		 verify_client;	/* -l: require a client certificate */
 };
 
-/* Everything the command line asked for. */
+/*
+ * Everything the command line asked for. The options zcrecv has too are
+ * named alike in its struct recv_options: OPTCORE_MAP needs both so.
+ */
 struct options {
 	const char	*host;
 	const char	*port;
@@ -153,6 +156,74 @@ int		 uring_probe(int, char *, size_t);
 int		 zerocopy_probe(int, char *, size_t);
 const char	*uring_library(void);
 
+/*
+ * optcore.c: the options zcsend and zcrecv share. Each program keeps
+ * their values in its own options struct under these names, and hands
+ * optcore_option a map of where they are, OPTCORE_MAP(o). The shared
+ * long options are numbered from 256, a program's own from OPT_CORE_LAST
+ * and the --tls ones from 512.
+ */
+enum {
+	OPT_CONNECT_TIMEOUT = 256,
+	OPT_IDLE_TIMEOUT,
+	OPT_PROGRESS,
+	OPT_JSON,
+	OPT_CHECKSUM,
+	OPT_ACK,
+	OPT_RESUME,
+	OPT_MODE,		/* spelled alike; each program has its modes */
+	OPT_CORE_LAST
+};
+#define OPTCORE_LONG_OPTIONS \
+	{ "listen",		no_argument,		NULL, 'l' }, \
+	{ "keep-open",		no_argument,		NULL, 'k' }, \
+	{ "quiet",		no_argument,		NULL, 'q' }, \
+	{ "verbose",		no_argument,		NULL, 'v' }, \
+	{ "help",		no_argument,		NULL, 'h' }, \
+	{ "version",		no_argument,		NULL, 'V' }, \
+	{ "connect-timeout",	required_argument,	NULL, OPT_CONNECT_TIMEOUT }, \
+	{ "idle-timeout",	required_argument,	NULL, OPT_IDLE_TIMEOUT }, \
+	{ "progress",		required_argument,	NULL, OPT_PROGRESS }, \
+	{ "json",		no_argument,		NULL, OPT_JSON }, \
+	{ "checksum",		required_argument,	NULL, OPT_CHECKSUM }, \
+	{ "ack",		no_argument,		NULL, OPT_ACK }, \
+	{ "resume",		no_argument,		NULL, OPT_RESUME }, \
+	{ "mode",		required_argument,	NULL, OPT_MODE }, \
+	TLS_LONG_OPTIONS
+struct optcore {
+	int			*family;	/* -4, -6 */
+	int			*listen;	/* -l */
+	int			*keep_open;	/* -k */
+	int			*unix_socket;	/* -U */
+	const char		**unix_path;	/* its value */
+	int			*connect_timeout_ms;
+	int			*idle_timeout_ms;
+	enum progress_mode	*progress;
+	int			*quiet;
+	int			*verbose;
+	int			*json;
+	int			*checksum;	/* --checksum sha256 */
+	int			*ack;
+	int			*resume;
+	struct tls_options	*tls;
+};
+#define OPTCORE_MAP(o) { \
+	.family = &(o)->family, .listen = &(o)->listen, \
+	.keep_open = &(o)->keep_open, .unix_socket = &(o)->unix_socket, \
+	.unix_path = &(o)->unix_path, \
+	.connect_timeout_ms = &(o)->connect_timeout_ms, \
+	.idle_timeout_ms = &(o)->idle_timeout_ms, \
+	.progress = &(o)->progress, .quiet = &(o)->quiet, \
+	.verbose = &(o)->verbose, .json = &(o)->json, \
+	.checksum = &(o)->checksum, .ack = &(o)->ack, \
+	.resume = &(o)->resume, .tls = &(o)->tls \
+}
+void		 optcore_defaults(const struct optcore *);
+int		 optcore_option(const struct optcore *, int, const char *);
+void		 optcore_finish(const struct optcore *);
+uint64_t	 optcore_size(const char *, const char *);
+int		 optcore_seconds(const char *, const char *);
+
 /* options.c */
 void		 options_parse(int, char **, struct options *);
 void		 options_free(struct options *);
@@ -194,8 +265,7 @@ int		 parse_sizes(const char *, uint64_t *, int, uint64_t, int *,
 int		 parse_size_list(const char *, size_t *, int, int *,
 		     const char **);
 
-/* tls-opt.c, with tls.c or tls-none.c. Long options; main's own are
- * numbered from 256. */
+/* tls-opt.c, with tls.c or tls-none.c. Long options, after the others. */
 enum {
 	OPT_TLS = 512,
 	OPT_TLS_CA,
