@@ -77,6 +77,10 @@ input_open(struct options *o, struct input *in,
 		if (o->ndests > 1 || o->keep_open)
 			msg_exit(o, EXIT_USAGE, "%s: a stream can be sent to one "
 			    "receiver only", in->name);
+		/* --resume starts at the receiver's offset: it must seek. */
+		if (o->resume)
+			msg_exit(o, EXIT_USAGE, "%s: --resume needs a file to "
+			    "seek in, not a stream", in->name);
 		/* --tls encrypts from a buffer: read, never spliced. */
 		if (par->mode == MODE_SENDFILE)
 			par->mode = S_ISFIFO(st.st_mode) &&

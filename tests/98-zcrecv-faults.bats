@@ -212,6 +212,16 @@ has_size() {
 	assert_one_line_stderr '^zcsend: command line: --resume does not go with a header or trailer$'
 }
 
+@test "zcsend --resume refuses a named stream (a FIFO) before connecting: 64" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	# A writer, so that opening the FIFO does not wait; it is never read.
+	bg_start /dev/null /dev/null sh -c 'exec 3>"$1"; exec sleep "$2"' sh \
+	    "$BATS_TEST_TMPDIR/fifo" "$BOUND"
+	start_zcrecv --resume 127.0.0.1 0 "$OUT"
+	run -64 --separate-stderr zc --resume 127.0.0.1 "$RPORT" "$BATS_TEST_TMPDIR/fifo"
+	assert_one_line_stderr "^zcsend: $BATS_TEST_TMPDIR/fifo: --resume needs a file to seek in, not a stream\$"
+}
+
 @test "an output removed during the transfer: the --ack sender is told it vanished" {
 	local fifo=$BATS_TEST_TMPDIR/in zpid
 
