@@ -61,6 +61,7 @@ struct tls_conn {
 	int		 ktls_send;	/* the kernel encrypts what is sent */
 	int		 ktls_recv;	/* the kernel decrypts what arrives */
 	size_t		 wpending;	/* a write to retry: its length */
+	int		 notified;	/* the peer's close_notify came */
 	char		 reason[200];	/* why no kTLS */
 	char		 error[256];	/* the last failure, as OpenSSL says */
 	char		 name[1025];	/* a client's name for the receiver */
@@ -76,6 +77,7 @@ static int	tls_ktls_recv(const struct tls_conn *);
 static int	tls_close(struct tls_conn *);
 static ssize_t	tls_recv(struct tls_conn *, void *, size_t);
 static int	tls_peer_notified(const struct tls_conn *);
+static void	tls_info(const SSL *, int, int);
 static const char *tls_error(const struct tls_conn *);
 static void	tls_get_report(const struct tls_conn *, struct tls_report *);
 static ssize_t	tls_send(const struct sf_chunk *, struct sf_scratch *);
@@ -470,6 +472,10 @@ tls_conn_new(struct tls_ctx *ctx, int sock, const char *name, char *msg,
 		ok = 0;
 	c->insecure = ctx->insecure;
 	c->events = POLLOUT;
+	if (ok) {
+		SSL_set_app_data(c->ssl, c);
+		SSL_set_info_callback(c->ssl, tls_info);
+	}
 	if (ok && ctx->server)
 		SSL_set_accept_state(c->ssl);
 	else if (ok && name == NULL)
@@ -817,10 +823,24 @@ tls_recv(struct tls_conn *c, void *buf, size_t len)
 
 /*
  * Did the peer send close_notify? tls_recv returns 0 for it and for a
- * plain end of file alike; the close phase tells them apart.
+ * plain end of file alike, and SSL_OP_IGNORE_UNEXPECTED_EOF marks either
+ * as a received shutdown: only the alert tells (tls_info).
  */
 static int
 tls_peer_notified(const struct tls_conn *c)
 {
-	return (SSL_get_shutdown(c->ssl) & SSL_RECEIVED_SHUTDOWN) != 0;
+	return c->notified;
+}
+
+/* OpenSSL's info callback: notes the peer's close_notify alert. */
+static void
+tls_info(const SSL *ssl, int where, int ret)
+{
+	struct tls_conn	*c;
+
+	if ((where & SSL_CB_READ_ALERT) == 0 ||
+	    (ret & 0xff) != SSL_AD_CLOSE_NOTIFY)
+		return;
+	if ((c = SSL_get_app_data(ssl)) != NULL)
+		c->notified = 1;
 }
