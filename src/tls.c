@@ -838,7 +838,7 @@ tls_info(const SSL *ssl, int where, int ret)
 {
 	struct tls_conn	*c;
 
-	if ((where & SSL_CB_READ_ALERT) == 0 ||
+	if ((where & SSL_CB_READ_ALERT) != SSL_CB_READ_ALERT ||
 	    (ret & 0xff) != SSL_AD_CLOSE_NOTIFY)
 		return;
 	if ((c = SSL_get_app_data(ssl)) != NULL)
