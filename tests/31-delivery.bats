@@ -343,6 +343,24 @@ assert_reader_reset() {
 	done
 }
 
+# A client that reads every byte, sends close_notify and waits for
+# zcsend's (Python's unwrap) gets it, and closes cleanly: when its own
+# came first, zcsend's goes out once a short grace passed without its close.
+@test "a TLS client of -l that reads every byte and waits in unwrap for close_notify gets it: exit 0 (10 runs)" {
+	local k
+
+	need python3
+	for ((k = 1; k <= 10; k++)); do
+		start_listener --tls --tls-cert "$CERT" --tls-key "$KEY" \
+		    127.0.0.1 0 "$R100K"
+		run python3 "$PYPEER" tls-unwrap-client "$LPORT" "$CERT" 100000
+		assert_output 'unwrapped 100000'
+		bg_wait "$ZPID"
+		[[ $BG_STATUS -eq 0 ]] ||
+		    fail "run $k: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+	done
+}
+
 # --- 6: retry by what the receiver acknowledged ---
 
 @test "--retry: a receiver that resets before any byte arrived is retried, though bytes went out" {
