@@ -298,6 +298,21 @@ assert_reader_reset() {
 
 # --- 5: an HTTPS client that stops at Content-Length ---
 
+# start_https VERSION: zcsend -l -v --tls serving R100K after an HTTP/VERSION
+# header that gives its Content-Length.
+start_https() {
+	start_listener -v --tls --tls-cert "$CERT" --tls-key "$KEY" -H \
+	    "HTTP/$1 200 OK\\r\\nContent-Length: 100000\\r\\n\\r\\n" \
+	    127.0.0.1 0 "$R100K"
+}
+
+# served K: the zcsend -l of run K (ZPID) exited 0.
+served() {
+	bg_wait "$ZPID"
+	[[ $BG_STATUS -eq 0 ]] ||
+	    fail "run $1: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+}
+
 # urllib reads the body and closes without reading zcsend's close_notify.
 # zcsend sends it only once urllib's TCP acknowledged every byte, so
 # urllib's close either finds it unread and resets, or comes first and
@@ -309,37 +324,30 @@ assert_reader_reset() {
 
 	need python3
 	for ((k = 1; k <= 20; k++)); do
-		start_listener -v --tls --tls-cert "$CERT" --tls-key "$KEY" -H \
-		    'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n' \
-		    127.0.0.1 0 "$R100K"
+		start_https 1.1
 		run python3 "$PYPEER" urllib "https://127.0.0.1:$LPORT/" "$CERT" \
 		    "$RECEIVED"
 		assert_output 'fetched 100000'
 		assert_same_bytes "$R100K" "$RECEIVED"
-		bg_wait "$ZPID"
-		[[ $BG_STATUS -eq 0 ]] ||
-		    fail "run $k: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+		served "$k"
 		grep -Eq "^zcsend: 127\.0\.0\.1 port [0-9]+ (reset the connection without reading zcsend's close_notify|closed before zcsend's close_notify came, which it reset), after acknowledging all 100043 bytes\$" \
 		    "$ZCERR" || fail "run $k: -v did not say how urllib closed: $(cat "$ZCERR")"
 	done
 }
 
-# curl reads a close_notify that came before its own and closes cleanly;
-# one that comes later draws a reset after curl's FIN.
+# curl reads a close_notify already there when it closes, and closes
+# cleanly; else its own comes first, zcsend holds its close_notify until
+# curl's FIN, and the reset it draws comes after that FIN.
 @test "curl fetching zcsend -l --tls with Content-Length gets every byte, and zcsend exits 0 every time (10 runs)" {
 	local k
 
 	need curl
 	for ((k = 1; k <= 10; k++)); do
-		start_listener -v --tls --tls-cert "$CERT" --tls-key "$KEY" -H \
-		    'HTTP/1.0 200 OK\r\nContent-Length: 100000\r\n\r\n' \
-		    127.0.0.1 0 "$R100K"
+		start_https 1.0
 		run -0 timeout 30 curl -sS --cacert "$CERT" \
 		    -o "$RECEIVED" "https://127.0.0.1:$LPORT/"
 		assert_same_bytes "$R100K" "$RECEIVED"
-		bg_wait "$ZPID"
-		[[ $BG_STATUS -eq 0 ]] ||
-		    fail "run $k: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+		served "$k"
 	done
 }
 
@@ -355,9 +363,7 @@ assert_reader_reset() {
 		    127.0.0.1 0 "$R100K"
 		run python3 "$PYPEER" tls-unwrap-client "$LPORT" "$CERT" 100000
 		assert_output 'unwrapped 100000'
-		bg_wait "$ZPID"
-		[[ $BG_STATUS -eq 0 ]] ||
-		    fail "run $k: zcsend exited $BG_STATUS: $(cat "$ZCERR")"
+		served "$k"
 	done
 }
 
