@@ -346,10 +346,11 @@ xfer_close_expired(struct xfer *x)
  * Read (and drop) whatever the receiver still says until its EOF: then it
  * has closed without a reset, and once its TCP is past every state a reset
  * can follow (xfer_handed_off) exit 0 means just that. A reset here means
- * it did not, so it fails the transfer (see xfer_reset). --tls: decrypted
- * until the receiver's close_notify, then the raw socket up to TCP's end
- * of file, since a receiver that never read closes with a reset after its
- * close_notify. With --close-timeout 0 the EOF is not waited for, but
+ * it did not, so it fails the transfer (see xfer_reset). --tls: first
+ * close_notify (xfer_tls_end); then decrypted until the receiver's
+ * close_notify, then the raw socket up to TCP's end of file, since a
+ * receiver that never read closes with a reset after its close_notify.
+ * With --close-timeout 0 the EOF is not waited for, but
  * what the receiver said is still read (closing a socket with unread data
  * resets the connection and discards what is still queued) and the
  * transfer ends only once the queue is handed off, as above.
