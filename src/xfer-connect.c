@@ -66,7 +66,7 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	c->tls = NULL;
 	c->tls_closed = 0;
 	c->peer_closed = 0;
-	c->peer_notify = 0;
+	c->peer_notify_ns = 0;
 	c->wire_base = c->wire_end = 0;
 	if (x->par->tls != NULL)
 		x->be.backend = x->par->tls->write_backend;

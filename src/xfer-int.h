@@ -18,6 +18,11 @@
 /* How long to back off after EBUSY (pages not in memory, SF_NODISKIO). */
 #define XFER_BUSY_WAIT_MS	10
 /*
+ * --tls: how long a receiver whose close_notify came first may take to
+ * close before zcsend sends its own (see xfer_tls_end).
+ */
+#define XFER_NOTIFY_GRACE_MS	250
+/*
  * A blocking send gives up after this long without progress, so that the
  * loop still redraws progress and checks the idle timeout.
  */

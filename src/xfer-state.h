@@ -40,10 +40,10 @@ struct xfer_conn {
 	struct tls_conn		*tls;		/* NULL: plain, or not yet */
 	const char		*tls_name;	/* NULL: a server, or none */
 	int64_t			 tls_deadline_ns;	/* the handshake's */
-	int			 tls_closed;	/* 1: close_notify is out; 2: the
-						   receiver closed first */
+	int			 tls_closed;	/* zcsend's close_notify is out */
 	int			 peer_closed;	/* its end of file was read */
-	int			 peer_notify;	/* --tls: its close_notify came */
+	int64_t			 peer_notify_ns;	/* --tls: when its close_notify
+						   came (0: not yet) */
 	uint64_t		 wire_base;	/* bytes on the wire before the
 						   first byte of the transfer */
 	uint64_t		 wire_end;	/* ... after its last (0: not

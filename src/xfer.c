@@ -578,7 +578,7 @@ xfer_timeout_ms(const struct xfer *x, int64_t now_ns)
 		deadline_ns = x->conn.tls_deadline_ns;
 	else if ((g->phase == XFER_SEND && g->busy_until_ns != 0) ||
 	    (g->phase == XFER_DRAIN && (x->par->close_timeout_ms == 0 ||
-	    x->conn.peer_closed)))
+	    x->conn.peer_closed || g->busy_until_ns != 0)))
 		deadline_ns = g->busy_until_ns;	/* a back-off, a re-check */
 	else if (g->phase == XFER_SEND && x->par->idle_timeout_ms > 0)
 		deadline_ns = g->last_move_ns +

@@ -11,6 +11,10 @@ then prints one line per connection saying what it saw.
       the unread data resets the connection.
   pypeer.py tls-unread-client PORT CAFILE BYTES
       The same, as a client of zcsend -l --tls.
+  pypeer.py tls-unwrap-client PORT CAFILE BYTES
+      A client of zcsend -l --tls that reads BYTES, then sends
+      close_notify and waits for the server's (unwrap) before it closes:
+      "unwrapped N" (N bytes read).
   pypeer.py reader OUT [pause]
       Accept one connection and read it to its end: "eof N" after a
       normal end of stream, "reset N" after ECONNRESET (N bytes read).
@@ -116,6 +120,21 @@ def tls_unread_client(port, cafile, want):
     unread_close(ctx.wrap_socket(c), want)
 
 
+def tls_unwrap_client(port, cafile, want):
+    ctx = ssl.create_default_context(cafile=cafile)
+    ctx.check_hostname = False
+    c = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
+    t = ctx.wrap_socket(c)
+    n = 0
+    while n < int(want):
+        b = t.recv(65536)
+        if not b:
+            break
+        n += len(b)
+    t.unwrap().close()
+    say("unwrapped", n)
+
+
 def reader(out, pause=None):
     # Held from the start, SIGUSR1 waits for sigwait: none is lost.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
@@ -200,6 +219,7 @@ def fetch(url, cafile, out):
 ROLES = {
     "tls-unread": tls_unread,
     "tls-unread-client": tls_unread_client,
+    "tls-unwrap-client": tls_unwrap_client,
     "reader": reader,
     "stall-then-tls": stall_then_tls,
     "reset-then-read": reset_then_read,
