@@ -26,7 +26,7 @@
  * returns.
  */
 int
-recv_answer(struct recv *r, const char *line)
+recv_answer(struct receiver *r, const char *line)
 {
 	snprintf(r->ack_line, sizeof(r->ack_line), "%.*s",
 	    (int)strcspn(line, "\n"), line);
@@ -38,7 +38,7 @@ recv_answer(struct recv *r, const char *line)
  * by the connect timeout. Returns 0, or the status with r->error set.
  */
 int
-recv_send_line(struct recv *r, const char *line)
+recv_send_line(struct receiver *r, const char *line)
 {
 	struct sf_chunk		 c;
 	struct sf_scratch	 s;
@@ -95,7 +95,7 @@ recv_send_line(struct recv *r, const char *line)
  * RECV_DISCARD_MAX bytes.
  */
 void
-recv_discard(struct recv *r)
+recv_discard(struct receiver *r)
 {
 	struct pollfd	pfd;
 	char		buf[65536];

@@ -30,28 +30,28 @@
 #define RECV_CHUNK	((size_t)1024 * 1024)
 #define RECV_BUFSIZE	((size_t)256 * 1024)
 
-static int	recv_wait(struct recv *, short);
-static int	recv_interrupted(struct recv *);
-static int	recv_failed(struct recv *, int, const char *, ...)
+static int	recv_wait(struct receiver *, short);
+static int	recv_interrupted(struct receiver *);
+static int	recv_failed(struct receiver *, int, const char *, ...)
 		    __attribute__((__format__(__printf__, 3, 4)));
-static int	recv_sock_error(struct recv *, int);
-static int	recv_exceeded(struct recv *);
-static uint64_t	recv_room(const struct recv *);
-static int	recv_peek(struct recv *);
-static int	recv_next(struct recv *, size_t, size_t *);
-static int	recv_splice(struct recv *);
-static int	recv_copy(struct recv *);
-static int	recv_write(struct recv *, const unsigned char *, size_t);
-static int	recv_use_readwrite(struct recv *, int, const char *);
-static int	recv_unpipe(struct recv *, int, size_t);
-static int	recv_end(struct recv *);
-static void	recv_sync(struct recv *);
-static void	recv_holds(const struct recv *, char *, size_t);
-static void	recv_progress(struct recv *, int);
+static int	recv_sock_error(struct receiver *, int);
+static int	recv_exceeded(struct receiver *);
+static uint64_t	recv_room(const struct receiver *);
+static int	recv_peek(struct receiver *);
+static int	recv_next(struct receiver *, size_t, size_t *);
+static int	recv_splice(struct receiver *);
+static int	recv_copy(struct receiver *);
+static int	recv_write(struct receiver *, const unsigned char *, size_t);
+static int	recv_use_readwrite(struct receiver *, int, const char *);
+static int	recv_unpipe(struct receiver *, int, size_t);
+static int	recv_end(struct receiver *);
+static void	recv_sync(struct receiver *);
+static void	recv_holds(const struct receiver *, char *, size_t);
+static void	recv_progress(struct receiver *, int);
 
 /* What to poll for: what OpenSSL waits for under TLS, else plain. */
 short
-recv_events(const struct recv *r, short plain)
+recv_events(const struct receiver *r, short plain)
 {
 	if (r->tls != NULL)
 		return tls_ops.events(r->tls);
@@ -60,7 +60,7 @@ recv_events(const struct recv *r, short plain)
 
 /* Record a failure: its status and message. Returns the status. */
 int
-recv_fail(struct recv *r, int status, const char *fmt, ...)
+recv_fail(struct receiver *r, int status, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -79,7 +79,7 @@ recv_fail(struct recv *r, int status, const char *fmt, ...)
  * is told (error MESSAGE), if it can still hear it. Returns the status.
  */
 static int
-recv_failed(struct recv *r, int status, const char *fmt, ...)
+recv_failed(struct receiver *r, int status, const char *fmt, ...)
 {
 	char	what[400], holds[128], line[ACK_LINE_MAX + 2];
 	va_list	ap;
@@ -110,7 +110,7 @@ recv_failed(struct recv *r, int status, const char *fmt, ...)
 
 /* "FILE holds N bytes" (or "wrote N bytes to stdout"), for messages. */
 static void
-recv_holds(const struct recv *r, char *buf, size_t size)
+recv_holds(const struct receiver *r, char *buf, size_t size)
 {
 	struct stat	st;
 
@@ -125,7 +125,7 @@ recv_holds(const struct recv *r, char *buf, size_t size)
 
 /* fdatasync a regular file, unless --no-fsync; a failure is the caller's. */
 static void
-recv_sync(struct recv *r)
+recv_sync(struct receiver *r)
 {
 	if (!r->out.regular || r->o->no_fsync || r->out.synced)
 		return;
@@ -135,7 +135,7 @@ recv_sync(struct recv *r)
 
 /* A stop signal came: 130 or 143, the file synced to what was written. */
 static int
-recv_interrupted(struct recv *r)
+recv_interrupted(struct receiver *r)
 {
 	return recv_failed(r, loop_signal_status(), "interrupted by %s: "
 	    "received %ju bytes from %s", loop_signal_name(),
@@ -147,7 +147,7 @@ recv_interrupted(struct recv *r)
  * the last byte. Returns 0 to go on, or the exit status.
  */
 static int
-recv_wait(struct recv *r, short events)
+recv_wait(struct receiver *r, short events)
 {
 	struct pollfd	pfd;
 	int64_t		left;
@@ -180,7 +180,7 @@ recv_wait(struct recv *r, short events)
 
 /* A failure of the socket: a reset, TLS's own, or another errno. */
 static int
-recv_sock_error(struct recv *r, int err)
+recv_sock_error(struct receiver *r, int err)
 {
 	if (err == EPROTO && r->tls != NULL)
 		return recv_failed(r, EXIT_PROTOCOL, "receive from %s: %s "
@@ -193,7 +193,7 @@ recv_sock_error(struct recv *r, int err)
 
 /* --max-size: the sender has more than the file may hold. */
 static int
-recv_exceeded(struct recv *r)
+recv_exceeded(struct receiver *r)
 {
 	return recv_failed(r, EXIT_IOERR, "receive from %s: stream exceeds "
 	    "--max-size %ju bytes", r->peer, (uintmax_t)r->o->max_size);
@@ -201,7 +201,7 @@ recv_exceeded(struct recv *r)
 
 /* Bytes the file may still take under --max-size. */
 static uint64_t
-recv_room(const struct recv *r)
+recv_room(const struct receiver *r)
 {
 	uint64_t	held = r->out.base + r->out.offset + r->out.written;
 
@@ -215,7 +215,7 @@ recv_room(const struct recv *r)
  * sender's end of stream (r->eof), or the exit status.
  */
 static int
-recv_peek(struct recv *r)
+recv_peek(struct receiver *r)
 {
 	char	c;
 	ssize_t	n;
@@ -252,7 +252,7 @@ recv_peek(struct recv *r)
  * or the status, with *want 0 (0 and r->eof set: the stream ended).
  */
 static int
-recv_next(struct recv *r, size_t cap, size_t *want)
+recv_next(struct receiver *r, size_t cap, size_t *want)
 {
 	uint64_t	room;
 
@@ -267,7 +267,7 @@ recv_next(struct recv *r, size_t cap, size_t *want)
 
 /* Write n bytes of buf to the output, all of them. */
 static int
-recv_write(struct recv *r, const unsigned char *buf, size_t n)
+recv_write(struct receiver *r, const unsigned char *buf, size_t n)
 {
 	ssize_t	w;
 
@@ -294,7 +294,7 @@ recv_write(struct recv *r, const unsigned char *buf, size_t n)
  * support) hands over to read/write. Returns 0 at the end, or the status.
  */
 static int
-recv_splice(struct recv *r)
+recv_splice(struct receiver *r)
 {
 	size_t		want;
 	ssize_t		n, m;
@@ -353,7 +353,7 @@ recv_splice(struct recv *r)
  * until the sender's end of stream. Returns 0 at the end, or the status.
  */
 static int
-recv_copy(struct recv *r)
+recv_copy(struct receiver *r)
 {
 	size_t		want;
 	ssize_t		n;
@@ -399,7 +399,7 @@ recv_copy(struct recv *r)
  * recv_copy.
  */
 static int
-recv_unpipe(struct recv *r, int err, size_t n)
+recv_unpipe(struct receiver *r, int err, size_t n)
 {
 	ssize_t	m;
 	int	status;
@@ -428,7 +428,7 @@ recv_unpipe(struct recv *r, int err, size_t n)
  * names another reason. Returns 0, or the status.
  */
 static int
-recv_use_readwrite(struct recv *r, int err, const char *why)
+recv_use_readwrite(struct receiver *r, int err, const char *why)
 {
 	r->backend = r->tls != NULL ? "tls-readwrite" : "readwrite";
 	r->fallback_errno = err;
@@ -445,7 +445,7 @@ recv_use_readwrite(struct recv *r, int err, const char *why)
  * Returns 0, or the status.
  */
 static int
-recv_end(struct recv *r)
+recv_end(struct receiver *r)
 {
 	struct stat	 st, now;
 	uint64_t	 size;
@@ -491,7 +491,7 @@ recv_end(struct recv *r)
 
 /* --progress: a line a second, redrawn on a terminal; final: the last. */
 static void
-recv_progress(struct recv *r, int final)
+recv_progress(struct receiver *r, int final)
 {
 	enum progress_mode	 mode = r->o->progress;
 	char			 rate[32], size[32];
@@ -519,7 +519,7 @@ recv_progress(struct recv *r, int final)
  * Returns the exit status, with r->error set on failure.
  */
 int
-recv_run(struct recv *r)
+recv_run(struct receiver *r)
 {
 	char	msg[256];
 	int	status;
@@ -564,7 +564,7 @@ recv_run(struct recv *r)
 
 /* -v: the summary line, as zcsend's, and the digest. */
 void
-recv_report(struct recv *r)
+recv_report(struct receiver *r)
 {
 	char	rate[32];
 	double	secs;
@@ -589,7 +589,7 @@ recv_report(struct recv *r)
 
 /* --json: one object, on stdout (on stderr when the data goes there). */
 void
-recv_json(struct recv *r)
+recv_json(struct receiver *r)
 {
 	FILE		*out = r->out.fd == STDOUT_FILENO ? stderr : stdout;
 	struct tls_report rep;

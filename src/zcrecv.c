@@ -23,16 +23,16 @@
 
 #include "zcrecv.h"
 
-static int		recv_open_output(struct recv *);
-static int		recv_listen(struct recv *, int *);
-static int		recv_sender(struct recv *);
-static void		recv_sender_end(struct recv *, int);
-static void		recv_next_sender(struct recv *);
+static int		recv_open_output(struct receiver *);
+static int		recv_listen(struct receiver *, int *);
+static int		recv_sender(struct receiver *);
+static void		recv_sender_end(struct receiver *, int);
+static void		recv_next_sender(struct receiver *);
 static void		recv_unlisten(const struct recv_options *, int *);
-static int		recv_accept(struct recv *, int);
-static int		recv_connect(struct recv *);
-static int		recv_handshake(struct recv *);
-static int		recv_wait_fd(struct recv *, int, short, int64_t,
+static int		recv_accept(struct receiver *, int);
+static int		recv_connect(struct receiver *);
+static int		recv_handshake(struct receiver *);
+static int		recv_wait_fd(struct receiver *, int, short, int64_t,
 			    const char *);
 
 /*
@@ -41,7 +41,7 @@ static int		recv_wait_fd(struct recv *, int, short, int64_t,
  * 73. Returns 0, or the exit status with r->error set.
  */
 static int
-recv_open_output(struct recv *r)
+recv_open_output(struct receiver *r)
 {
 	const struct recv_options *o = r->o;
 	struct recv_out	*out = &r->out;
@@ -107,7 +107,7 @@ recv_open_output(struct recv *r)
  * status with r->error set (a stop signal: 130, 143).
  */
 static int
-recv_wait_fd(struct recv *r, int fd, short events, int64_t deadline_ns,
+recv_wait_fd(struct receiver *r, int fd, short events, int64_t deadline_ns,
     const char *what)
 {
 	struct pollfd	pfd;
@@ -148,7 +148,7 @@ recv_wait_fd(struct recv *r, int fd, short events, int64_t deadline_ns,
  * Returns 0 with *lsock set, or the exit status.
  */
 static int
-recv_listen(struct recv *r, int *lsock_out)
+recv_listen(struct receiver *r, int *lsock_out)
 {
 	const struct recv_options *o = r->o;
 	struct addrinfo	*res;
@@ -192,7 +192,7 @@ recv_listen(struct recv *r, int *lsock_out)
  * -k, the next stream of it). Returns 0 with r->sock set, or the status.
  */
 static int
-recv_accept(struct recv *r, int lsock)
+recv_accept(struct receiver *r, int lsock)
 {
 	int	status;
 
@@ -224,7 +224,7 @@ recv_accept(struct recv *r, int lsock)
  * status.
  */
 static int
-recv_connect(struct recv *r)
+recv_connect(struct receiver *r)
 {
 	const struct recv_options *o = r->o;
 	const struct addrinfo	*ai;
@@ -306,7 +306,7 @@ recv_connect(struct recv *r)
  * Returns 0, or 75 (timed out), 76 (failed) or a signal's status.
  */
 static int
-recv_handshake(struct recv *r)
+recv_handshake(struct receiver *r)
 {
 	struct tls_report	rep;
 	char			why[1200];
@@ -351,7 +351,7 @@ recv_handshake(struct recv *r)
  * stream. Returns the exit status.
  */
 static int
-recv_sender(struct recv *r)
+recv_sender(struct receiver *r)
 {
 	char	line[64];
 	int	status = 0;
@@ -383,7 +383,7 @@ recv_unlisten(const struct recv_options *o, int *lsock)
 
 /* Say how one sender went (its error, -v, --json) and let it go. */
 static void
-recv_sender_end(struct recv *r, int status)
+recv_sender_end(struct receiver *r, int status)
 {
 	if (status != 0)
 		msg_warnx("%s", r->error);
@@ -404,7 +404,7 @@ recv_sender_end(struct recv *r, int status)
  * --max-size counts from there only for a regular file.
  */
 static void
-recv_next_sender(struct recv *r)
+recv_next_sender(struct receiver *r)
 {
 	struct recv_out	 out = r->out;
 	struct tls_ctx	*ctx = r->tls_ctx;
@@ -427,7 +427,7 @@ int
 main(int argc, char **argv)
 {
 	struct recv_options	o;
-	struct recv		r;
+	struct receiver		r;
 	char			msg[512];
 	int			status, tls_status, lsock = -1;
 

@@ -78,7 +78,7 @@ struct recv_out {
 };
 
 /* One receive: the connection, the path the bytes take, the outcome. */
-struct recv {
+struct receiver {
 	const struct recv_options *o;
 	struct recv_out	 out;
 	int		 sock;
@@ -123,17 +123,17 @@ __dead void	 recv_usage(int);
 __dead void	 recv_version(void);
 
 /* recv.c */
-int		 recv_run(struct recv *);
-int		 recv_fail(struct recv *, int, const char *, ...)
+int		 recv_run(struct receiver *);
+int		 recv_fail(struct receiver *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
-void		 recv_report(struct recv *);
-void		 recv_json(struct recv *);
-short		 recv_events(const struct recv *, short);
+void		 recv_report(struct receiver *);
+void		 recv_json(struct receiver *);
+short		 recv_events(const struct receiver *, short);
 
 /* recv-ack.c */
-int		 recv_answer(struct recv *, const char *);
-int		 recv_send_line(struct recv *, const char *);
-void		 recv_discard(struct recv *);
+int		 recv_answer(struct receiver *, const char *);
+int		 recv_send_line(struct receiver *, const char *);
+void		 recv_discard(struct receiver *);
 
 /* recv-splice.c or recv-nosplice.c */
 extern const int recv_has_splice;
