@@ -126,7 +126,7 @@ bench_run(const struct options *o, struct bench_mode *m,
 	struct xfer_params	 par;
 	struct xfer_dest	 xd;
 	struct rusage		 ru0, ru1;
-	struct xfer		 x, *xp = &x;
+	struct xfer		*x;
 	struct loop		 l;
 	uint64_t		 got = 0, len = in->len;
 	int64_t			 t0, t1;
@@ -157,26 +157,31 @@ bench_run(const struct options *o, struct bench_mode *m,
 		m->failures++;
 		return -1;
 	}
-	xfer_init(&x, &par, in, &xd);
+	if ((x = xfer_new(&par, in, &xd)) == NULL) {
+		snprintf(m->last_error, sizeof(m->last_error),
+		    "transfer: %s", strerror(errno));
+		m->failures++;
+		return -1;
+	}
 	memset(&l, 0, sizeof(l));
-	l.slots = &xp;
+	l.slots = &x;
 	l.nslots = 1;
 	l.listen_fd = -1;
 	if (loop_run(&l) == -1)
-		xfer_fail_errno(&x, errno);
+		xfer_fail_errno(x, errno);
 	t1 = loop_now_ns();
 	getrusage(RUSAGE_SELF, &ru1);
-	status = xfer_status(&x);
+	status = xfer_status(x);
 	if (status == EXIT_SIGHUP || status == EXIT_SIGINT ||
 	    status == EXIT_SIGTERM) {
-		xfer_close(&x);
+		xfer_close(x);
 		return status;
 	}
 	if (status == EXIT_OK && r != NULL && (bench_sink_result(r, &got,
-	    BENCH_RESULT_MS) == -1 || got != xfer_bytes_done(&x) ||
+	    BENCH_RESULT_MS) == -1 || got != xfer_bytes_done(x) ||
 	    got != len)) {
 		status = EXIT_IOERR;
-		xfer_fail_after(&x, status, "receiver got %ju of %ju bytes",
+		xfer_fail_after(x, status, "receiver got %ju of %ju bytes",
 		    (uintmax_t)got, (uintmax_t)len);
 	}
 	if (status != EXIT_OK) {
@@ -184,19 +189,19 @@ bench_run(const struct options *o, struct bench_mode *m,
 		 * The receiver still reports the failed connection: take
 		 * that count now, or the next run would read it as its own.
 		 */
-		if (r != NULL && xfer_sock(&x) != -1)
+		if (r != NULL && xfer_sock(x) != -1)
 			(void)bench_sink_result(r, &got, BENCH_RESULT_MS);
 		snprintf(m->last_error, sizeof(m->last_error), "%s",
-		    xfer_error(&x));
+		    xfer_error(x));
 		m->failures++;
-		xfer_close(&x);
+		xfer_close(x);
 		return -1;
 	}
-	if ((fallback = xfer_fallback(&x, &from)) != 0) {
+	if ((fallback = xfer_fallback(x, &from)) != 0) {
 		/* Read/write carried it: not a figure of this mode. */
 		snprintf(m->unavailable, sizeof(m->unavailable), "%s: %s",
 		    from, strerror(fallback));
-		xfer_close(&x);
+		xfer_close(x);
 		return 0;
 	}
 	secs = (double)(t1 - t0) / 1e9;
@@ -207,9 +212,9 @@ bench_run(const struct options *o, struct bench_mode *m,
 	m->gibps[m->runs] = secs > 0 ? gib / secs : 0.0;
 	m->cpu_per_gib[m->runs] = gib > 0 ? cpu / gib : 0.0;
 	m->calls_per_gib[m->runs] = gib > 0 ?
-	    (double)xfer_syscalls(&x) / gib : 0.0;
+	    (double)xfer_syscalls(x) / gib : 0.0;
 	m->runs++;
-	xfer_close(&x);
+	xfer_close(x);
 	return 0;
 }
 

@@ -140,7 +140,7 @@ struct xfer_params {
 };
 
 /*
- * Where a transfer goes, given to xfer_init: a connected socket (sock), or
+ * Where a transfer goes, given to xfer_new: a connected socket (sock), or
  * addresses to connect to in turn (ai, which the transfer then owns), or
  * neither: a destination that failed before its transfer began, with an
  * exit status and message. The strings must outlive the transfer.
@@ -175,8 +175,11 @@ enum ack_answer {
 	ACK_ERROR		/* "error MESSAGE" */
 };
 
-/* struct xfer, whose fields are the engine's alone. */
-#include "xfer-state.h"
+/*
+ * One transfer: opaque above the engine (its layout, xfer-state.h, is the
+ * engine's alone), made by xfer_new and read through the accessors below.
+ */
+struct xfer;
 
 /*
  * The TLS plug-in contract: the command's TLS module (tls.c with
@@ -267,8 +270,8 @@ int		 loop_wait(struct pollfd *, nfds_t, int);
 int64_t		 loop_now_ns(void);
 
 /* xfer.c */
-void		 xfer_init(struct xfer *, const struct xfer_params *,
-		     const struct input *, const struct xfer_dest *);
+struct xfer	*xfer_new(const struct xfer_params *, const struct input *,
+		     const struct xfer_dest *);
 int		 xfer_step(struct xfer *, struct pollfd *);
 int		 xfer_timeout_ms(const struct xfer *, int64_t);
 int		 xfer_status(const struct xfer *);
@@ -277,6 +280,7 @@ const char	*xfer_peer(const struct xfer *);
 const char	*xfer_host(const struct xfer *);
 const char	*xfer_port(const struct xfer *);
 const char	*xfer_error(const struct xfer *);
+int		 xfer_errno(const struct xfer *);
 const char	*xfer_backend_name(const struct xfer *);
 int		 xfer_fallback(const struct xfer *, const char **);
 uint64_t	 xfer_file_done(const struct xfer *);

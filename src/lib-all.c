@@ -45,7 +45,7 @@ lib_run(int sock, int fd, off_t start, uint64_t count,
 	struct xfer_params	par;
 	struct xfer_dest	dest;
 	struct input		in;
-	struct xfer		x;
+	struct xfer		*x;
 	struct pollfd		pfd;
 	int			err, done;
 
@@ -66,20 +66,21 @@ lib_run(int sock, int fd, off_t start, uint64_t count,
 	memset(&dest, 0, sizeof(dest));
 	dest.sock = sock;
 	dest.peer = "socket";
-	xfer_init(&x, &par, &in, &dest);
-	while (xfer_step(&x, &pfd)) {
+	if ((x = xfer_new(&par, &in, &dest)) == NULL)
+		return -1;
+	while (xfer_step(x, &pfd)) {
 		pfd.revents = 0;
-		if (poll(&pfd, 1, xfer_timeout_ms(&x, loop_now_ns())) == -1 &&
+		if (poll(&pfd, 1, xfer_timeout_ms(x, loop_now_ns())) == -1 &&
 		    errno != EINTR && errno != EAGAIN)
-			xfer_fail_errno(&x, errno);
+			xfer_fail_errno(x, errno);
 	}
-	*sent = xfer_bytes_done(&x);
-	done = x.prog.phase == XFER_DONE;
-	err = x.out.errnum != 0 ? x.out.errnum :
-	    x.out.status == EXIT_OSERR ? ENOMEM : EIO;
+	*sent = xfer_bytes_done(x);
+	done = xfer_phase(x) == XFER_DONE;
+	err = xfer_errno(x) != 0 ? xfer_errno(x) :
+	    xfer_status(x) == EXIT_OSERR ? ENOMEM : EIO;
 	if (!done && (hdr->len > 0 || trl->len > 0))
 		(void)sf_cork(sock, 0);
-	xfer_free(&x);
+	xfer_free(x);
 	if (done)
 		return 0;
 	errno = err;

@@ -489,7 +489,7 @@ options_params(const struct options *o, struct xfer_params *par)
 	par->ack = o->ack;
 	par->resume = o->resume;
 	/*
-	 * One receiver, unpaced: a send may block (see xfer_init). Not with
+	 * One receiver, unpaced: a send may block (see xfer_new). Not with
 	 * --tls: OpenSSL's state machine is driven by the loop's waits.
 	 */
 	par->may_block = !o->listen && o->ndests == 1 && o->rate == 0 &&

@@ -20,11 +20,11 @@
 #include "zcsend.h"
 
 static void	push_setup(const struct options *, const struct xfer_params *,
-		    const struct input *, struct sockopts *, struct xfer *);
+		    const struct input *, struct sockopts *, struct xfer **);
 static int	push_dest(const struct options *, const struct dest *,
 		    struct xfer_dest *, char *, size_t);
 static int	push_report(const struct options *, const struct progress *,
-		    struct xfer *, struct xfer **);
+		    struct xfer **);
 
 /*
  * Where destination d goes: its addresses (TCP, resolved here) or its
@@ -59,11 +59,12 @@ push_dest(const struct options *o, const struct dest *d,
  * (-s, -p) are resolved here, once for all of them, as the transfers
  * start: a name that does not resolve fails each transfer. A destination
  * that fails here under --fail-fast (or a signal) leaves the rest not
- * started and stops those set up before it.
+ * started and stops those set up before it. A transfer that cannot be
+ * allocated ends the run with 71.
  */
 static void
 push_setup(const struct options *o, const struct xfer_params *par,
-    const struct input *in, struct sockopts *so, struct xfer *xs)
+    const struct input *in, struct sockopts *so, struct xfer **xp)
 {
 	struct xfer_dest	 dst;
 	const struct dest	*d;
@@ -92,10 +93,12 @@ push_setup(const struct options *o, const struct xfer_params *par,
 		    dst.status == EXIT_SIGHUP || dst.status == EXIT_SIGINT ||
 		    dst.status == EXIT_SIGTERM))
 			stop = dst.status;
-		xfer_init(&xs[i], par, in, &dst);
+		if ((xp[i] = xfer_new(par, in, &dst)) == NULL)
+			msg_exit(o, EXIT_OSERR, "transfers: %s",
+			    strerror(errno));
 	}
 	for (i = 0; stop && i < o->ndests; i++)
-		xfer_stop(&xs[i], stop, "another destination failed");
+		xfer_stop(xp[i], stop, "another destination failed");
 }
 
 /*
@@ -104,7 +107,7 @@ push_setup(const struct options *o, const struct xfer_params *par,
  */
 static int
 push_report(const struct options *o, const struct progress *p,
-    struct xfer *xs, struct xfer **xp)
+    struct xfer **xp)
 {
 	struct xfer	*worst = NULL, *x;
 	const char	*from;
@@ -113,7 +116,7 @@ push_report(const struct options *o, const struct progress *p,
 	int		 status = EXIT_OK, ferr;
 
 	for (i = 0; i < o->ndests; i++) {
-		x = &xs[i];
+		x = xp[i];
 		if (o->verbose && xfer_sock(x) != -1 &&
 		    sf_segments(xfer_sock(x), &segs) == 0)
 			msg_warnx("%s%sdata segments sent: %ju",
@@ -151,7 +154,7 @@ push_main(struct options *o)
 	struct xfer_params	 par;
 	struct input		 in;
 	struct sockopts		 so;
-	struct xfer		*xs, **xp;
+	struct xfer		**xp;
 	struct progress		 p;
 	struct loop		 l;
 	char			 msg[256];
@@ -165,13 +168,9 @@ push_main(struct options *o)
 	/* -s and -p: this run's copy, resolved in push_setup. */
 	so = o->sockopts;
 	par.sockopts = &so;
-	xs = calloc(o->ndests, sizeof(*xs));
-	xp = calloc(o->ndests, sizeof(struct xfer *));
-	if (xs == NULL || xp == NULL)
+	if ((xp = calloc(o->ndests, sizeof(*xp))) == NULL)
 		msg_exit(o, EXIT_OSERR, "transfers: %s", strerror(errno));
-	for (i = 0; i < o->ndests; i++)
-		xp[i] = &xs[i];
-	push_setup(o, &par, &in, &so, xs);
+	push_setup(o, &par, &in, &so, xp);
 	/* --checksum: hashed once, on a thread of its own, for every receiver. */
 	if (o->checksum && checksum_start(in.fd, in.start, in.len, msg,
 	    sizeof(msg)) == -1)
@@ -188,9 +187,9 @@ push_main(struct options *o)
 	if (loop_run(&l) == -1) {
 		err = errno;
 		for (i = 0; i < o->ndests; i++)
-			if (xfer_phase(&xs[i]) != XFER_DONE &&
-			    xfer_phase(&xs[i]) != XFER_FAILED)
-				xfer_fail_errno(&xs[i], err);
+			if (xfer_phase(xp[i]) != XFER_DONE &&
+			    xfer_phase(xp[i]) != XFER_FAILED)
+				xfer_fail_errno(xp[i], err);
 	}
 	progress_clear(&p);
 	if (o->checksum)
@@ -198,16 +197,15 @@ push_main(struct options *o)
 	/* A regular stdin: after the most any destination was sent. */
 	if (in.rewind_stdin) {
 		for (i = 0; i < o->ndests; i++)
-			if (xfer_file_done(&xs[i]) > done)
-				done = xfer_file_done(&xs[i]);
+			if (xfer_file_done(xp[i]) > done)
+				done = xfer_file_done(xp[i]);
 		(void)lseek(in.fd, in.start + (off_t)done, SEEK_SET);
 	}
 
-	status = push_report(o, &p, xs, xp);
+	status = push_report(o, &p, xp);
 	checksum_cancel();
 	for (i = 0; i < o->ndests; i++)
-		xfer_close(&xs[i]);
-	free(xs);
+		xfer_close(xp[i]);
 	free(xp);
 	sockopt_free(&so);
 	tls_ctx_free(par.tls_ctx);

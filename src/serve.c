@@ -25,7 +25,7 @@
 
 /* One connected client and its transfer. */
 struct client {
-	struct xfer	x;
+	struct xfer	*x;
 	char		host[1025];
 	char		port[32];
 	char		peer[1100];	/* "HOST port PORT" */
@@ -121,7 +121,8 @@ serve_accepting(void *arg, size_t nactive)
 /*
  * Accept a waiting client into the free slot i. Returns 1 if one was
  * taken, 0 if nobody was there, -1 on an error worth pausing for (out of
- * descriptors: the listener stays readable and would spin).
+ * descriptors or memory: the listener stays readable and would spin). A
+ * client whose transfer cannot be allocated is told, and closed.
  */
 static int
 serve_accept(void *arg, size_t i)
@@ -154,8 +155,14 @@ serve_accept(void *arg, size_t i)
 	d.peer = c->peer;
 	d.host = c->host;
 	d.port = c->port;
-	xfer_init(&c->x, s->par, s->in, &d);
-	s->slots[i] = &c->x;
+	if ((c->x = xfer_new(s->par, s->in, &d)) == NULL) {
+		msg_warnx("%s: transfer: %s", c->peer, strerror(errno));
+		(void)close(d.sock);
+		if (exit_severity(EXIT_OSERR) > exit_severity(s->worst))
+			s->worst = EXIT_OSERR;
+		return -1;
+	}
+	s->slots[i] = c->x;
 	s->accepted++;
 	/*
 	 * Without -k the progress line is this client's: its elapsed time,
@@ -169,7 +176,7 @@ serve_accept(void *arg, size_t i)
 	/* --sndbuf, --tos */
 	if (sockopt_apply(d.sock, AF_UNSPEC, NULL, &s->o->sockopts, msg,
 	    sizeof(msg)) == -1)
-		xfer_stop(&c->x, EXIT_UNAVAILABLE, msg);
+		xfer_stop(c->x, EXIT_UNAVAILABLE, msg);
 	else if (s->o->verbose)
 		sockopt_report(d.sock, sockopt_family(d.sock),
 		    &s->o->sockopts, c->peer, msg_note);
@@ -188,7 +195,7 @@ serve_finish(void *arg, size_t i)
 	struct serve		*s = arg;
 	const struct options	*o = s->o;
 	struct client		*c = &s->clients[i];
-	struct xfer		*xp = &c->x;
+	struct xfer		*xp = c->x;
 	int			 status = xfer_status(xp);
 
 	progress_clear(&s->p);
@@ -218,7 +225,7 @@ serve_finish(void *arg, size_t i)
 	if (xfer_file_done(xp) > s->file_done)
 		s->file_done = xfer_file_done(xp);
 	xfer_close(xp);
-	s->slots[i] = NULL;
+	c->x = s->slots[i] = NULL;
 	if (o->keep_open)
 		return 0;
 	s->status = status;

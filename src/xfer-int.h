@@ -11,6 +11,9 @@
 #ifndef ZC_XFER_INT_H
 #define ZC_XFER_INT_H
 
+/* struct xfer, whose layout nobody above the engine sees. */
+#include "xfer-state.h"
+
 /* Backend calls per step: bounded so progress and signals are seen. */
 #define XFER_STEP_CALLS		8
 /* Reads of what the receiver says, 16 KiB each, per step of the send. */

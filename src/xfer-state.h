@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The layout of a transfer, struct xfer, and of its parts. engine.h
- * includes it only so that a program can hold transfers (an array, a
- * member, a local) whose size it must know: no file above the engine
- * reads or writes these fields (tests/90-docs.bats checks), it goes
- * through the accessors and calls of engine.h. Include engine.h, not
- * this.
+ * The layout of a transfer, struct xfer, and of its parts: the engine's
+ * alone. Only engine files include it (through xfer-int.h); above the
+ * engine struct xfer is opaque, made by xfer_new and read through the
+ * accessors of engine.h (tests/90-docs.bats checks).
  */
 
 #ifndef ZC_XFER_STATE_H
@@ -112,9 +110,8 @@ struct xfer_ack {
 };
 
 /*
- * One transfer. Its fields are the engine's: a program allocates the
- * struct but reads it only through the accessors (xfer_phase() and the
- * rest, xfer.c) and changes it only through the calls engine.h gives.
+ * One transfer, allocated by xfer_new and freed by xfer_free or
+ * xfer_close.
  */
 struct xfer {
 	const struct xfer_params *par;		/* shared, read-only */

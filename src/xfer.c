@@ -31,12 +31,16 @@
  *
  * One transfer on a connected socket, driven by a plain poll loop:
  *
- *	xfer_init(&x, &par, &in, &(struct xfer_dest){ .sock = s,
- *	    .peer = "receiver" });
- *	while (xfer_step(&x, &pfd))
- *		(void)poll(&pfd, 1, xfer_timeout_ms(&x, loop_now_ns()));
- *	status = xfer_status(&x);	(x.out.error says why, if not 0)
- *	xfer_free(&x);			(s stays open)
+ *	if ((x = xfer_new(&par, &in, &(struct xfer_dest){ .sock = s,
+ *	    .peer = "receiver" })) == NULL)
+ *		return -1;		(errno: ENOMEM)
+ *	while (xfer_step(x, &pfd))
+ *		(void)poll(&pfd, 1, xfer_timeout_ms(x, loop_now_ns()));
+ *	status = xfer_status(x);	(xfer_error(x) says why, if not 0)
+ *	xfer_free(x);			(s stays open)
+ *
+ * struct xfer is the engine's own (xfer-state.h): above the engine it is
+ * opaque, made by xfer_new and read through the accessors.
  */
 
 #include "config.h"
@@ -57,7 +61,31 @@
 #include "engine.h"
 #include "xfer-int.h"
 
+static void	xfer_init(struct xfer *, const struct xfer_params *,
+		    const struct input *, const struct xfer_dest *);
 static int	xfer_start_backend(struct xfer *);
+static void	xfer_release(struct xfer *);
+
+/*
+ * A new transfer of the range of in with the parameters par to the
+ * destination d (see xfer_init). Returns NULL with errno set when it
+ * cannot be allocated; d->ai, which the transfer would have owned, is
+ * freed then too, and d->sock stays the caller's.
+ */
+struct xfer *
+xfer_new(const struct xfer_params *par, const struct input *in,
+    const struct xfer_dest *d)
+{
+	struct xfer	*x;
+
+	if ((x = malloc(sizeof(*x))) == NULL) {
+		if (d->ai != NULL)
+			net_free_ai(d->ai);
+		return NULL;
+	}
+	xfer_init(x, par, in, d);
+	return x;
+}
 
 /*
  * Set up a transfer of the range of in with the parameters par (both must
@@ -69,7 +97,7 @@ static int	xfer_start_backend(struct xfer *);
  * transfer alone then costs no poll between calls. With par->tls, a
  * connected socket starts with the handshake (as a server's with -l).
  */
-void
+static void
 xfer_init(struct xfer *x, const struct xfer_params *par,
     const struct input *in, const struct xfer_dest *d)
 {
@@ -173,9 +201,19 @@ xfer_block(struct xfer *x)
 		x->conn.blocking = 1;
 }
 
-/* Free what the transfer owns; its socket stays open. */
+/* Free the transfer and what it owns (NULL: nothing); its socket stays open. */
 void
 xfer_free(struct xfer *x)
+{
+	if (x == NULL)
+		return;
+	xfer_release(x);
+	free(x);
+}
+
+/* Free what the transfer owns. */
+static void
+xfer_release(struct xfer *x)
 {
 	free(x->be.scratch.buf);
 	x->be.scratch.buf = NULL;
@@ -197,6 +235,8 @@ xfer_free(struct xfer *x)
 void
 xfer_close(struct xfer *x)
 {
+	if (x == NULL)
+		return;
 	xfer_abort(x);
 	xfer_free(x);
 }
@@ -274,6 +314,13 @@ const char *
 xfer_error(const struct xfer *x)
 {
 	return x->out.error;
+}
+
+/* The errno of the failure, 0 if none (or not a system call's). */
+int
+xfer_errno(const struct xfer *x)
+{
+	return x->out.errnum;
 }
 
 /* The backend that carries (or carried) the bytes: "sendfile" and so on. */

@@ -247,3 +247,20 @@ assert_help_is_page() {
 	done
 	((${#bad[@]} == 0)) || fail "struct xfer fields used in: ${bad[*]}"
 }
+
+@test "layers: struct xfer is opaque: only engine files include its layout" {
+	local f bad=() eng
+
+	eng=$(sed -n '/^libzcengine_la_SOURCES/,/^endif$/p;/^libzcengine_la_SOURCES +=/p' \
+	    "$TOP/Makefile.am" | grep -o 'src/[a-z-]*\.[ch]' | sort -u)
+	for f in "$TOP"/src/*.[ch]; do
+		grep -q '^#include "\(xfer-state\|xfer-int\)\.h"' "$f" ||
+		    continue
+		grep -qx "${f#"$TOP"/}" <<<"$eng" || bad+=("${f#"$TOP"/}")
+	done
+	grep -q '^#include "xfer-state\.h"' "$TOP/src/engine.h" &&
+	    bad+=(src/engine.h)
+	grep -q '^struct xfer;$' "$TOP/src/engine.h" ||
+	    bad+=("src/engine.h (no struct xfer;)")
+	((${#bad[@]} == 0)) || fail "sees the layout of struct xfer: ${bad[*]}"
+}

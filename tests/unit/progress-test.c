@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "zcsend.h"
+/* Real transfers whose fields the test sets: it needs their layout. */
+#include "xfer-state.h"
 #include "tap.h"
 
 #define SEC		INT64_C(1000000000)

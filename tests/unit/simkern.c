@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "simkern.h"
+/* The engine's own test harness: it sets and reads a transfer's fields. */
+#include "xfer-state.h"
 #include "tap.h"
 
 #define DRIVE_MAX_STEPS	200000
@@ -441,7 +443,7 @@ sim_engine_run(struct drive *d, const struct backend *wrap)
 	struct xfer_params	par;
 	struct xfer_dest	dest;
 	struct input		in;
-	struct xfer		x;
+	struct xfer		*x;
 	struct pollfd		pfd;
 	unsigned		steps;
 
@@ -463,13 +465,16 @@ sim_engine_run(struct drive *d, const struct backend *wrap)
 	memset(&dest, 0, sizeof(dest));
 	dest.sock = d->sock;
 	dest.peer = "PEER";
-	xfer_init(&x, &par, &in, &dest);
-	if (wrap != NULL && x.be.backend == &sf_backend)
-		x.be.backend = wrap;
-	for (steps = 0; xfer_step(&x, &pfd); steps++) {
+	if ((x = xfer_new(&par, &in, &dest)) == NULL) {
+		drive_broken(d, "xfer_new: %s", strerror(errno));
+		return d->exit = EXIT_OSERR;
+	}
+	if (wrap != NULL && x->be.backend == &sf_backend)
+		x->be.backend = wrap;
+	for (steps = 0; xfer_step(x, &pfd); steps++) {
 		if (steps == DRIVE_MAX_STEPS) {
 			drive_broken(d, "no end after %u steps", steps);
-			xfer_stop(&x, EXIT_IOERR, "no end");
+			xfer_stop(x, EXIT_IOERR, "no end");
 			break;
 		}
 		if (pfd.fd == -1)
@@ -479,18 +484,18 @@ sim_engine_run(struct drive *d, const struct backend *wrap)
 		if (poll(&pfd, 1, DRIVE_POLL_MS) != 1) {
 			drive_broken(d, "step %u: a wait that never ended",
 			    steps);
-			xfer_stop(&x, EXIT_IOERR, "stuck");
+			xfer_stop(x, EXIT_IOERR, "stuck");
 			break;
 		}
 	}
-	d->exit = xfer_status(&x);
-	(void)snprintf(d->error, sizeof(d->error), "%s", x.out.error);
-	d->fallback_errno = x.be.fallback_errno;
-	d->backend = x.be.backend->name;
-	d->hdr_done = x.prog.hdr_done;
-	d->file_done = (size_t)x.prog.file_done;
-	d->trl_done = x.prog.trl_done;
-	xfer_free(&x);
+	d->exit = xfer_status(x);
+	(void)snprintf(d->error, sizeof(d->error), "%s", x->out.error);
+	d->fallback_errno = x->be.fallback_errno;
+	d->backend = x->be.backend->name;
+	d->hdr_done = x->prog.hdr_done;
+	d->file_done = (size_t)x->prog.file_done;
+	d->trl_done = x->prog.trl_done;
+	xfer_free(x);
 	return d->exit;
 }
 
