@@ -8,6 +8,11 @@
 
 #include <sys/types.h>
 #include <sys/mman.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+
+#define TMPFS_MAGIC_NUMBER	0x01021994	/* <linux/magic.h> */
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +74,20 @@ bench_resident(int fd, uint64_t len, uint64_t *resident, size_t *npages,
 	return 0;
 }
 
+/* Whether fd's file is on tmpfs, whose pages cannot be dropped. */
+static int
+bench_on_tmpfs(int fd)
+{
+#ifdef __linux__
+	struct statfs	sfs;
+
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC_NUMBER;
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
 /*
  * Drop fd's pages from the page cache, so that its first len bytes come
  * from the device: fsync (dirty pages are not dropped), then
@@ -112,6 +131,8 @@ bench_drop_cache(int fd, uint64_t len, uint64_t *resident, char *why,
 			return 0;
 	}
 	snprintf(why, whylen, "page cache not dropped: %ju of %zu pages stay "
-	    "resident (tmpfs?)", (uintmax_t)*resident, npages);
+	    "resident: %s", (uintmax_t)*resident, npages,
+	    bench_on_tmpfs(fd) ? "the file is on tmpfs, which lives in the "
+	    "page cache" : "mapped, locked or still held elsewhere");
 	return -1;
 }

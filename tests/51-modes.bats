@@ -221,7 +221,7 @@ push_mode() {
 	run --separate-stderr zc --bench --cache cold --rounds 1 \
 	    --block-sizes 64K "$dir/f"
 	assert_success
-	assert_line "sendfile         unavailable: page cache not dropped: $pages of $pages pages stay resident (tmpfs?)"
+	assert_line "sendfile         unavailable: page cache not dropped: $pages of $pages pages stay resident: the file is on tmpfs, which lives in the page cache"
 	refute_line --regexp '^cold: mincore'
 }
 
