@@ -11,7 +11,8 @@
  * longer line or an unknown word is a protocol error (76), never data.
  * The transfer calls in at three points: before its first byte (the
  * resume line), in the drain after its half-close (the acknowledgement),
- * and when --retry starts over on another connection (xfer_ack_rewind).
+ * and when --retry starts over on another connection (xfer_ack_rewind,
+ * in xfer-retry.c, which every phase reaches).
  */
 
 #include "config.h"
@@ -304,45 +305,6 @@ xfer_ack_eof(struct xfer *x)
 	    "acknowledging %ju bytes%s", x->conn.peer,
 	    (uintmax_t)(x->ack.resume_off + xfer_bytes_done(x)),
 	    x->ack.len > 0 ? " (an unfinished line)" : "");
-}
-
-/*
- * --retry, before another attempt: the lines of the receiver given up
- * (a part of one, an answer) go. With --resume so do the bytes that went
- * out, the offset it offered and the read-ahead of the copying backends,
- * which belongs to that position: the next receiver's resume line is
- * waited for as the first was, and says where it stands. Returns 0, or
- * -1 if splice's pipe cannot be made again.
- */
-int
-xfer_ack_rewind(struct xfer *x)
-{
-	struct xfer_ack		*a = &x->ack;
-	struct sf_scratch	*s = &x->be.scratch;
-
-	a->len = 0;
-	a->line[0] = '\0';
-	a->acked = 0;
-	a->answer = ACK_NONE;
-	a->stored = 0;
-	a->digest[0] = '\0';
-	if (!x->par->resume)
-		return 0;
-	x->prog.hdr_done = x->prog.trl_done = 0;
-	x->prog.file_done = 0;
-	x->in.start = a->orig_start;
-	x->prog.file_len = a->orig_len;
-	s->pos = s->len = 0;
-	if (s->pipe_rd != -1) {
-		splice_close(s);
-		if (splice_open(s, x->par->max_chunk) == -1)
-			return -1;
-	}
-	a->resume_wait = 1;
-	a->resume_deadline_ns = 0;
-	a->resume_off = 0;
-	a->offered = 0;
-	return 0;
 }
 
 /*

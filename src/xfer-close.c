@@ -102,46 +102,6 @@ xfer_discard_events(const struct xfer *x)
 }
 
 /*
- * The bytes the connection put on the wire so far: what the peer's TCP
- * acknowledged plus what is still queued. Returns 0, or -1 where the
- * system cannot tell.
- */
-int
-xfer_wire(const struct xfer *x, uint64_t *bytes)
-{
-	uint64_t	acked;
-	size_t		left;
-	int		closed;
-
-	if (x->conn.sock == -1 ||
-	    sf_tcp_end(x->conn.sock, &closed, &acked) == -1 ||
-	    sf_unsent(x->conn.sock, &left) == -1)
-		return -1;
-	*bytes = acked + left;
-	return 0;
-}
-
-/*
- * Returns 1 if the receiver may have had a byte of the transfer: its TCP
- * acknowledged one (past the TLS handshake), or, where the system cannot
- * tell, any went out. A byte sent but never acknowledged was lost with
- * the connection.
- */
-int
-xfer_receiver_saw(const struct xfer *x)
-{
-	uint64_t	acked;
-	int		closed;
-
-	if (xfer_bytes_done(x) == 0)
-		return 0;
-	if (x->conn.sock == -1 ||
-	    sf_tcp_end(x->conn.sock, &closed, &acked) == -1)
-		return 1;
-	return acked > x->conn.wire_base;
-}
-
-/*
  * Close the socket of a transfer that failed or was stopped with a reset
  * (SO_LINGER {1, 0}), not an end of file: a receiver that checks its
  * reads sees ECONNRESET, not a normal end of a cut-off stream. What the

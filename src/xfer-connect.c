@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * A transfer's first phases: the non-blocking connect to each address in
- * turn (xfer_connect), --retry's wait between attempts (xfer_retry_later,
- * the one place a connection is abandoned) and, with --tls, the handshake
- * (xfer_handshake). Each hands over to the send phase (xfer-send.c) once
- * the connection is ready.
+ * turn (xfer_connect), --retry's wait between attempts (xfer-retry.c
+ * abandons a connection) and, with --tls, the handshake (xfer_handshake).
+ * Each hands over to the send phase (xfer-send.c) once the connection is
+ * ready.
  */
 
 #include "config.h"
@@ -26,99 +26,7 @@
 #include "xfer-int.h"
 
 static int	xfer_connected(struct xfer *, int, struct pollfd *);
-static int	xfer_rewind(struct xfer *);
 static void	xfer_attempts_note(struct xfer *);
-
-/*
- * --retry: the connect (or the connection, before the receiver's TCP
- * acknowledged a byte of the transfer: xfer_receiver_saw) failed with
- * err. Returns 1 with *pfd set to wait for the next attempt if one is
- * allowed, else 0. The next attempt starts over at the first address,
- * with a fresh connect timeout (see xfer_connect).
- * This is the one place a connection is abandoned: its socket, its TLS
- * session (the next one needs a handshake of its own) and what the send
- * path knew of it go; the input's unsent bytes in the scratch buffer stay,
- * as they are still the next to send. Bytes that went out but were never
- * acknowledged are sent again, and what the receiver said (its lines, with
- * --resume its offset) is forgotten (xfer_rewind).
- */
-int
-xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
-{
-	struct xfer_conn	*c = &x->conn;
-	int64_t			 now = loop_now_ns();
-	const char		*what = x->prog.phase == XFER_HANDSHAKE ?
-				    "TLS handshake with" : "connect";
-
-	/*
-	 * --resume: the next receiver says where to go on from, so a
-	 * connection lost after bytes went out (reset, or closed: EPIPE) is
-	 * worth another as a reset connect is, whatever the receiver saw.
-	 * Otherwise only one whose receiver acknowledged no byte is.
-	 */
-	if (xfer_bytes_done(x) != 0 && x->par->resume && err == EPIPE)
-		err = ECONNRESET;
-	if ((!x->par->resume && xfer_receiver_saw(x)) ||
-	    !retry_schedule(&c->retry, err, now) || xfer_rewind(x) == -1)
-		return 0;
-	if (c->tls != NULL)
-		x->par->tls->conn_free(c->tls);
-	c->tls = NULL;
-	c->tls_closed = 0;
-	c->peer_closed = 0;
-	c->peer_notify_ns = 0;
-	c->wire_base = c->wire_end = 0;
-	if (x->par->tls != NULL)
-		x->be.backend = x->par->tls->write_backend;
-	if (c->sock != -1)
-		close(c->sock);
-	c->sock = -1;
-	c->connecting = 0;
-	c->blocking = 0;
-	x->prog.phase = XFER_CONNECT;
-	if (c->retry.notify)
-		note_emit(x->par->note, "%s %s port %s: %s: retry %d of %d in %.1f s",
-		    what, c->host, c->port, err == ETIMEDOUT ? "timed out" :
-		    err == EPIPE ? "connection closed by peer" : strerror(err), c->retry.attempts, c->retry.max,
-		    (double)(c->retry.at_ns - now) / 1e9);
-	pfd->fd = -1;
-	pfd->events = 0;
-	return 1;
-}
-
-/*
- * Before another attempt: nothing the receiver given up said or was told
- * carries over. With --resume, the next receiver says where to go on
- * from, whether or not bytes went out or a resume line came
- * (xfer_ack_rewind); otherwise bytes that went out but were never
- * acknowledged are sent again from the start. Returns -1 if they cannot
- * be (a stream's bytes are gone once sent, or wait in splice's pipe).
- */
-static int
-xfer_rewind(struct xfer *x)
-{
-	if (!x->par->resume && xfer_bytes_done(x) != 0) {
-		if (x->in.start < 0 || x->be.scratch.piped > 0)
-			return -1;
-		x->prog.hdr_done = 0;
-		x->prog.file_done = 0;
-		x->prog.trl_done = 0;
-		x->be.scratch.pos = x->be.scratch.len = 0;
-	}
-	x->prog.talked = 0;
-	x->prog.unsent = 0;
-	return xfer_ack_rewind(x);
-}
-
-/* For messages: why a failure under --retry was final. */
-const char *
-xfer_retry_note(const struct xfer *x)
-{
-	if (x->conn.retry.max > 0 && !x->par->resume &&
-	    xfer_receiver_saw(x))
-		return " (not retried: the receiver acknowledged bytes)";
-	return "";
-}
 
 /* A final failure after more than one attempt says how many. */
 static void

@@ -2,7 +2,8 @@
 /*
  * The engine's own header: what its files share and nobody above sees.
  * Most of it is the transfer's (xfer.c and its phases, xfer-connect.c,
- * xfer-send.c, xfer-close.c, xfer-ack.c); the rest is what those phases
+ * xfer-send.c, xfer-close.c, xfer-ack.c, over xfer-retry.c and
+ * xfer-core.c); the rest is what those phases
  * call in the engine's small units (rate.c, retry.c, note.c) and what the
  * scheduler (loop.c) and net.c give them. The engine's face, what the
  * programs and libzcsend use, is engine.h.
@@ -33,17 +34,21 @@
 /* How often a connect to a Unix listener with a full backlog is tried. */
 #define XFER_UNIX_AGAIN_MS	20
 
-/* xfer.c */
+/* xfer-core.c: the bottom, which every phase calls */
 void		 xfer_block(struct xfer *);
 int		 xfer_use_readwrite(struct xfer *);
 void		 xfer_counts(const struct xfer *, char *, size_t);
 void		 xfer_fail(struct xfer *, int, const char *, ...)
 		     __attribute__((__format__(__printf__, 3, 4)));
 int		 xfer_idle_expired(struct xfer *);
+const char	*xfer_retry_note(const struct xfer *);
+int		 xfer_wire(const struct xfer *, uint64_t *);
+int		 xfer_receiver_saw(const struct xfer *);
+
+/* xfer-retry.c */
+int		 xfer_retry_later(struct xfer *, int, struct pollfd *);
 
 /* xfer-connect.c */
-int		 xfer_retry_later(struct xfer *, int, struct pollfd *);
-const char	*xfer_retry_note(const struct xfer *);
 void		 xfer_tls_start(struct xfer *);
 int		 xfer_handshake(struct xfer *, struct pollfd *);
 int		 xfer_connect(struct xfer *, struct pollfd *);
@@ -54,8 +59,6 @@ int		 xfer_send(struct xfer *, struct pollfd *);
 /* xfer-close.c */
 int		 xfer_discard(struct xfer *);
 short		 xfer_discard_events(const struct xfer *);
-int		 xfer_wire(const struct xfer *, uint64_t *);
-int		 xfer_receiver_saw(const struct xfer *);
 void		 xfer_abort(struct xfer *);
 int		 xfer_finish_send(struct xfer *, struct pollfd *);
 int		 xfer_drain(struct xfer *, struct pollfd *);
@@ -65,7 +68,6 @@ void		 xfer_ack_init(struct xfer *);
 int		 xfer_ack_resume(struct xfer *, struct pollfd *);
 int		 xfer_ack_feed(struct xfer *, const char *, size_t);
 void		 xfer_ack_eof(struct xfer *);
-int		 xfer_ack_rewind(struct xfer *);
 
 /* xfer.c, for the scheduler (loop.c) */
 void		 xfer_interrupt(struct xfer *, int, const char *);

@@ -20,10 +20,13 @@
  *    offset.
  * It knows nothing of signals or of the command line: a run's parameters
  * come in a struct xfer_params, made once and shared by its transfers.
- * This file holds the transfer's life (set up, step, stop, fail, free);
- * its phases are xfer-connect.c (connect, --retry, the TLS handshake),
- * xfer-send.c (the backend calls) and xfer-close.c (shut down and drain),
- * sharing xfer-int.h; --rate is rate.c and errno to exit status xfer-exit.c.
+ * This file holds the transfer's life (set up, step, stop, free) and
+ * dispatches to its phases, which form a stack, each calling only those
+ * below it: xfer-connect.c (connect, the TLS handshake), xfer-send.c (the
+ * backend calls), xfer-close.c (shut down and drain), xfer-ack.c (the
+ * receiver's lines), xfer-retry.c (--retry abandons a connection) and, at
+ * the bottom, xfer-core.c (fail, byte counts, what the wire saw), sharing
+ * xfer-int.h; --rate is rate.c and errno to exit status xfer-exit.c.
  * With --tls the parameters carry the command's TLS module (tls_ops): a
  * handshake phase comes between the connect and the sending, the TLS
  * backends carry the bytes, and close_notify goes before the write side
@@ -183,24 +186,6 @@ xfer_start_backend(struct xfer *x)
 	return 0;
 }
 
-/*
- * The fast path: one unpaced transfer from a seekable input waits inside
- * the send call instead of in poll. A stream input still waits in poll,
- * for the input as much as for the socket.
- */
-void
-xfer_block(struct xfer *x)
-{
-	int	ms = XFER_BLOCK_MS;
-
-	if (!x->par->may_block || x->in.start < 0)
-		return;
-	if (x->par->idle_timeout_ms > 0 && x->par->idle_timeout_ms < ms)
-		ms = x->par->idle_timeout_ms;
-	if (net_blocking(x->conn.sock, 1, ms) == 0)
-		x->conn.blocking = 1;
-}
-
 /* Free the transfer and what it owns (NULL: nothing); its socket stays open. */
 void
 xfer_free(struct xfer *x)
@@ -241,42 +226,11 @@ xfer_close(struct xfer *x)
 	xfer_free(x);
 }
 
-/* Switch to the read/write backend; its buffer is allocated here. */
-int
-xfer_use_readwrite(struct xfer *x)
-{
-	x->be.backend = &rw_backend;
-	if (x->be.scratch.buf != NULL)
-		return 0;
-	if ((x->be.scratch.buf = malloc(x->par->block_size)) == NULL) {
-		xfer_fail(x, EXIT_OSERR, "read buffer: %s", strerror(errno));
-		return -1;
-	}
-	x->be.scratch.cap = x->par->block_size;
-	return 0;
-}
-
 /* 0 once every byte arrived, else the exit status of the failure. */
 int
 xfer_status(const struct xfer *x)
 {
 	return x->prog.phase == XFER_DONE ? EXIT_OK : x->out.status;
-}
-
-/* Every byte the socket accepted so far: header, file and trailer. */
-uint64_t
-xfer_bytes_done(const struct xfer *x)
-{
-	return x->prog.hdr_done + x->prog.file_done + x->prog.trl_done;
-}
-
-/* Every byte to send, or COUNT_TO_EOF while the file's end is unknown. */
-uint64_t
-xfer_bytes_total(const struct xfer *x)
-{
-	if (x->prog.file_len == COUNT_TO_EOF)
-		return COUNT_TO_EOF;
-	return x->par->hdr.len + x->prog.file_len + x->par->trl.len;
 }
 
 /*
@@ -409,111 +363,6 @@ xfer_syscalls(const struct xfer *x)
 }
 
 /*
- * Fail a transfer that finished (phase XFER_DONE) for a reason found after
- * the fact, such as a --checksum that does not match: its status becomes
- * status and its error the message, naming its destination with --to as
- * a send's failure does. Any other transfer is left as it is.
- */
-void
-xfer_fail_after(struct xfer *x, int status, const char *fmt, ...)
-{
-	char	why[256];
-	va_list	ap;
-
-	if (x->prog.phase != XFER_DONE)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	x->prog.phase = XFER_FAILED;
-	x->out.status = status;
-	snprintf(x->out.error, sizeof(x->out.error), "%s%s%s%s",
-	    x->par->name_peer ? "send to " : "",
-	    x->par->name_peer ? x->conn.peer : "",
-	    x->par->name_peer ? ": " : "", why);
-}
-
-/* "N of M bytes", or "N bytes" while the total is unknown. */
-void
-xfer_counts(const struct xfer *x, char *buf, size_t size)
-{
-	if (xfer_bytes_total(x) == COUNT_TO_EOF)
-		snprintf(buf, size, "%ju bytes", (uintmax_t)xfer_bytes_done(x));
-	else
-		snprintf(buf, size, "%ju of %ju bytes",
-		    (uintmax_t)xfer_bytes_done(x),
-		    (uintmax_t)xfer_bytes_total(x));
-}
-
-void
-xfer_fail(struct xfer *x, int status, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(x->out.error, sizeof(x->out.error), fmt, ap);
-	va_end(ap);
-	x->out.status = status;
-	x->prog.phase = XFER_FAILED;
-	x->prog.end_ns = loop_now_ns();
-}
-
-/* A failure of the socket side, told apart by errno. */
-void
-xfer_fail_errno(struct xfer *x, int err)
-{
-	socklen_t	len = sizeof(int);
-	uint64_t	acked;
-	char		counts[64];
-	int		soerr = 0, closed = 0;
-
-	/* A reset that lands before the call shows as EPIPE or ENOTCONN. */
-	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->conn.sock,
-	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
-		err = soerr;
-	/*
-	 * Or its ECONNRESET went to an earlier call (Linux's sendfile drops
-	 * it inside a partial send), or it followed the receiver's FIN
-	 * (EPIPE): a connection that is TCP_CLOSE while zcsend still sends
-	 * or waits was reset, since a clean close passes TIME_WAIT only
-	 * after zcsend's own FIN, and no failure comes after that.
-	 */
-	if ((err == EPIPE || err == ENOTCONN) && x->conn.sock != -1 &&
-	    sf_tcp_end(x->conn.sock, &closed, &acked) == 0 && closed)
-		err = ECONNRESET;
-	x->out.errnum = err;
-	xfer_counts(x, counts, sizeof(counts));
-	/* --tls: what OpenSSL said, e.g. a bad record from the receiver. */
-	if (err == EPROTO && x->conn.tls != NULL) {
-		xfer_fail(x, EXIT_PROTOCOL, "send to %s: %s after %s",
-		    x->conn.peer, x->par->tls->error(x->conn.tls), counts);
-		return;
-	}
-	switch (err) {
-	case ETIMEDOUT:
-		/* The kernel gave up retransmitting: a timeout, as any. */
-		xfer_fail(x, EXIT_TEMPFAIL, "send to %s: %s after %s%s",
-		    x->conn.peer, strerror(err), counts, xfer_retry_note(x));
-		break;
-	case EPIPE:
-	case ENOTCONN:
-		xfer_fail(x, EXIT_IOERR, "send to %s: connection closed by "
-		    "peer after %s%s", x->conn.peer, counts,
-		    xfer_retry_note(x));
-		break;
-	case ECONNRESET:
-		xfer_fail(x, EXIT_IOERR, "send to %s: connection reset by "
-		    "peer after %s%s", x->conn.peer, counts,
-		    xfer_retry_note(x));
-		break;
-	default:
-		xfer_fail(x, EXIT_IOERR, "send to %s: %s after %s%s",
-		    x->conn.peer, strerror(err), counts, xfer_retry_note(x));
-		break;
-	}
-}
-
-/*
  * Stop on the signal signame, ending with status: the message carries the
  * summary of what was sent.
  */
@@ -544,24 +393,6 @@ xfer_interrupt(struct xfer *x, int status, const char *signame)
 	    x->par->name_peer ? x->conn.peer : "",
 	    x->par->name_peer ? ": " : "", signame, counts, secs, rate,
 	    x->be.backend->name);
-}
-
-/* Fails the transfer if the socket took nothing for the idle timeout. */
-int
-xfer_idle_expired(struct xfer *x)
-{
-	char	counts[64];
-	int	idle_ms = x->par->idle_timeout_ms;
-
-	if (idle_ms == 0 || loop_now_ns() - x->prog.last_move_ns <
-	    (int64_t)idle_ms * 1000000)
-		return 0;
-	x->out.errnum = ETIMEDOUT;
-	xfer_counts(x, counts, sizeof(counts));
-	xfer_fail(x, EXIT_TEMPFAIL, "send to %s: idle timeout (%g s) after "
-	    "%s%s", x->conn.peer, idle_ms / 1000.0, counts,
-	    xfer_retry_note(x));
-	return 1;
 }
 
 /*

@@ -22,7 +22,8 @@ check_LTLIBRARIES = tests/unit/libengine.la
 # Own flags give its objects their own names, apart from libzcengine's.
 tests_unit_libengine_la_CFLAGS = $(AM_CFLAGS)
 tests_unit_libengine_la_SOURCES = src/xfer.c src/xfer-connect.c \
-	src/xfer-send.c src/xfer-close.c src/xfer-exit.c src/xfer-ack.c src/rate.c \
+	src/xfer-send.c src/xfer-close.c src/xfer-exit.c src/xfer-ack.c \
+	src/xfer-retry.c src/xfer-core.c src/rate.c \
 	src/loop-wait.c src/loop.c src/net.c \
 	src/note.c src/rw.c src/retry.c src/sockopt.c
 if BACKEND_LINUX
