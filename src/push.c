@@ -168,7 +168,7 @@ push_main(struct options *o)
 	/* -s and -p: this run's copy, resolved in push_setup. */
 	so = o->sockopts;
 	par.sockopts = &so;
-	if ((xp = calloc(o->ndests, sizeof(*xp))) == NULL)
+	if ((xp = calloc(o->ndests, sizeof(struct xfer *))) == NULL)
 		msg_exit(o, EXIT_OSERR, "transfers: %s", strerror(errno));
 	push_setup(o, &par, &in, &so, xp);
 	/* --checksum: hashed once, on a thread of its own, for every receiver. */
