@@ -27,6 +27,11 @@
 
 #define DEFAULT_BLOCK_SIZE	((size_t)64 * 1024)
 #define DEFAULT_MAX_CHUNK	((size_t)512 * 1024)
+/*
+ * Unless --max-chunk fixes it, a blocking sendfile's chunk grows up to
+ * this while the receiver keeps up (xfer-send.c): fewer, larger calls.
+ */
+#define DEFAULT_CHUNK_CEILING	((size_t)16 * 1024 * 1024)
 #define DEFAULT_CLOSE_MS	30000
 #define MAX_RETRY_DELAY_MS	60000	/* retry.c caps its backoff there */
 
@@ -97,6 +102,7 @@ options_defaults(struct options *o, const struct optcore *core)
 	o->mode = MODE_SENDFILE;
 	o->block_size = DEFAULT_BLOCK_SIZE;
 	o->max_chunk = DEFAULT_MAX_CHUNK;
+	o->chunk_ceiling = DEFAULT_CHUNK_CEILING;
 	o->close_timeout_ms = DEFAULT_CLOSE_MS;
 	o->bench_size = (uint64_t)1024 * 1024 * 1024;
 	o->bench_sizes[0] = o->bench_size;
@@ -200,6 +206,7 @@ option_transfer(struct options *o, int ch)
 		if (o->max_chunk == 0 || o->max_chunk > SF_MAX_CALL)
 			msg_exit(NULL, EXIT_USAGE, "max chunk %s: out of "
 			    "range", optarg);
+		o->chunk_ceiling = o->max_chunk;	/* given: fixed */
 		break;
 	case OPT_SF_FLAGS:
 		if (sf_parse_flags(optarg, &o->sf_flags, &errstr) == -1)
@@ -473,6 +480,7 @@ options_params(const struct options *o, struct xfer_params *par)
 	    o->mode == MODE_READWRITE ? NULL : mode_backend(o->mode);
 	par->block_size = o->block_size;
 	par->max_chunk = o->max_chunk;
+	par->chunk_ceiling = o->chunk_ceiling;
 	par->sf_flags = o->sf_flags;
 	par->connect_timeout_ms = o->connect_timeout_ms;
 	par->idle_timeout_ms = o->idle_timeout_ms;

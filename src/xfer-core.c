@@ -39,8 +39,10 @@ xfer_block(struct xfer *x)
 		return;
 	if (x->par->idle_timeout_ms > 0 && x->par->idle_timeout_ms < ms)
 		ms = x->par->idle_timeout_ms;
-	if (net_blocking(x->conn.sock, 1, ms) == 0)
+	if (net_blocking(x->conn.sock, 1, ms) == 0) {
 		x->conn.blocking = 1;
+		x->prog.block_chunk = x->par->max_chunk;
+	}
 }
 
 /* Switch to the read/write backend; its buffer is allocated here. */

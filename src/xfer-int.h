@@ -31,6 +31,14 @@
  * loop still redraws progress and checks the idle timeout.
  */
 #define XFER_BLOCK_MS		100
+/*
+ * The fast path's pace (chunk.c): a blocking sendfile call back within
+ * CHUNK_QUICK_NS doubles the next call's chunk, one that took over
+ * CHUNK_SLOW_NS shrinks it, and a step that has run CHUNK_QUICK_NS goes
+ * back to the loop (progress, signals).
+ */
+#define CHUNK_QUICK_NS		((int64_t)25 * 1000000)
+#define CHUNK_SLOW_NS		((int64_t)XFER_BLOCK_MS * 1000000)
 /* How often a connect to a Unix listener with a full backlog is tried. */
 #define XFER_UNIX_AGAIN_MS	20
 
@@ -78,6 +86,9 @@ int		 net_blocking(int, int, int);
 /* note.c: -v and --retry notes through the params' hook (NULL: none) */
 void		 note_emit(void (*)(const char *), const char *, ...)
 		     __attribute__((__format__(__printf__, 2, 3)));
+
+/* chunk.c: the fast path's chunk */
+size_t		 chunk_next(size_t, size_t, int64_t, size_t, size_t);
 
 /* rate.c: --rate's token bucket */
 uint64_t	 rate_allows(struct rate_bucket *, uint64_t, uint64_t, size_t,

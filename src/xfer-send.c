@@ -28,6 +28,8 @@ static void	xfer_advance(struct xfer *, size_t);
 static int	xfer_input_ready(const struct xfer *);
 static uint64_t	xfer_rate_allows(struct xfer *);
 static void	xfer_rate_trim(struct sf_chunk *, uint64_t);
+static size_t	xfer_chunk_cap(const struct xfer *);
+static void	xfer_chunk_adapt(struct xfer *, size_t, int64_t);
 static void	xfer_chunk(struct xfer *, struct sf_chunk *, uint64_t);
 static int	xfer_input_end(struct xfer *);
 static int	xfer_send_failed(struct xfer *, const struct sf_chunk *, int,
@@ -115,8 +117,36 @@ xfer_rate_trim(struct sf_chunk *c, uint64_t allowed)
 }
 
 /*
+ * The most file bytes the next call is given: max_chunk, or on the fast
+ * path (xfer_block) with the platform's sendfile, the chunk that grows
+ * while the receiver keeps up (xfer_chunk_adapt).
+ */
+static size_t
+xfer_chunk_cap(const struct xfer *x)
+{
+	if (x->conn.blocking && x->be.backend == &sf_backend &&
+	    x->prog.block_chunk > x->par->max_chunk)
+		return x->prog.block_chunk;
+	return x->par->max_chunk;
+}
+
+/*
+ * After a blocking call that sent all its file_len file bytes in took_ns:
+ * the platform's sendfile takes any size, so its chunk follows the
+ * receiver's pace (chunk.c), from max_chunk up to chunk_ceiling.
+ */
+static void
+xfer_chunk_adapt(struct xfer *x, size_t file_len, int64_t took_ns)
+{
+	if (x->be.backend != &sf_backend)
+		return;
+	x->prog.block_chunk = chunk_next(x->prog.block_chunk, file_len,
+	    took_ns, x->par->max_chunk, x->par->chunk_ceiling);
+}
+
+/*
  * The next call's chunk: the unsent header, up to file_left file bytes
- * (capped at max_chunk), and the unsent trailer once the chunk reaches the
+ * (capped by xfer_chunk_cap), and the unsent trailer once the chunk reaches the
  * end of the file part.
  */
 static void
@@ -124,6 +154,7 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 {
 	const struct xfer_params	*par = x->par;
 	const struct xfer_prog		*g = &x->prog;
+	size_t				 cap;
 
 	c->sock = x->conn.sock;
 	c->fd = x->in.fd;
@@ -133,8 +164,8 @@ xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
 	c->hdr = c->hdr_len > 0 ? par->hdr.data + g->hdr_done : no_bytes;
 	c->file_off = x->in.start < 0 ? -1 :
 	    x->in.start + (off_t)g->file_done;
-	c->file_len = file_left < par->max_chunk ? (size_t)file_left :
-	    par->max_chunk;
+	cap = xfer_chunk_cap(x);
+	c->file_len = file_left < cap ? (size_t)file_left : cap;
 	/* No byte lies past the largest offset: that is the end of file. */
 	if (c->file_off >= 0 && (uint64_t)(INT64_MAX - c->file_off) <
 	    c->file_len)
@@ -156,6 +187,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	struct xfer_prog	*g = &x->prog;
 	struct sf_chunk		 c;
 	uint64_t		 file_left, allowed, before;
+	int64_t			 step_ns, call_ns;
 	ssize_t			 n;
 	int			 calls, err;
 
@@ -180,6 +212,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
 	g->busy_until_ns = 0;
+	step_ns = loop_now_ns();
 	for (calls = 0; calls < XFER_STEP_CALLS; calls++) {
 		/* Unpaced, everything is allowed and the trim below is a no-op. */
 		allowed = x->par->rate > 0 ? xfer_rate_allows(x) : UINT64_MAX;
@@ -187,7 +220,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			pfd->fd = -1;	/* ahead of the rate: wait for it */
 			return 1;
 		}
-		file_left = g->file_len == COUNT_TO_EOF ? x->par->max_chunk :
+		file_left = g->file_len == COUNT_TO_EOF ? xfer_chunk_cap(x) :
 		    g->file_len - g->file_done;
 		xfer_chunk(x, &c, file_left);
 		if (c.hdr_len == 0 && c.file_len == 0 && file_left > 0) {
@@ -207,6 +240,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			return 1;
 		}
 
+		call_ns = loop_now_ns();
 		n = x->be.backend->send(&c, &x->be.scratch);
 		g->calls++;
 		/* A stream read once may have nothing more: ask poll again. */
@@ -227,12 +261,18 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 				x->par->hash_sent(x->be.scratch.buf +
 				    x->be.scratch.pos - (g->file_done - before),
 				    (size_t)(g->file_done - before));
+			if (!x->conn.blocking)
+				continue;
 			/*
 			 * A blocking send cut short ran into its timeout or a
 			 * signal: let the loop look before the next one.
 			 */
-			if (x->conn.blocking && (size_t)n < c.hdr_len +
-			    c.file_len + c.trl_len)
+			if ((size_t)n < c.hdr_len + c.file_len + c.trl_len)
+				break;
+			xfer_chunk_adapt(x, c.file_len,
+			    g->last_move_ns - call_ns);
+			/* Blocking calls add up: the loop looks in between. */
+			if (g->last_move_ns - step_ns >= CHUNK_QUICK_NS)
 				break;
 			continue;
 		}
@@ -246,8 +286,9 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 		return xfer_send_failed(x, &c, errno, pfd);
 	}
 	/*
-	 * The call budget ran out, not the socket's room: come back at once
-	 * (a short write may leave too little room for POLLOUT to fire).
+	 * The call budget or the fast path's step time ran out, not the
+	 * socket's room: come back at once (a short write may leave too
+	 * little room for POLLOUT to fire).
 	 */
 	pfd->fd = -1;
 	g->busy_until_ns = loop_now_ns();

@@ -76,6 +76,7 @@ struct options {
 	enum send_mode	 mode;
 	size_t		 block_size;	/* read/write buffer */
 	size_t		 max_chunk;	/* bytes per backend call */
+	size_t		 chunk_ceiling;	/* a blocking call's chunk grows to */
 	int		 sf_flags;	/* platform SF_* flags */
 	int		 connect_timeout_ms;
 	int		 idle_timeout_ms;	/* 0: none */

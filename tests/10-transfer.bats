@@ -163,6 +163,53 @@ stdin_push() {
 	push "$BATS_FILE_TMPDIR/r256m" "$BATS_FILE_TMPDIR/r256m"
 }
 
+# traced_push TRACE OPTION...: pushes r256m with OPTIONs to a fresh nc
+# under strace, writing the sendfile calls to TRACE, and checks exit 0
+# and every byte at the receiver.
+traced_push() {
+	local trace=$1 file=$BATS_FILE_TMPDIR/r256m
+
+	shift
+	start_nc "$RECEIVED"
+	BG_STATUS=0
+	# LeakSanitizer cannot run under ptrace: no leak check here.
+	timeout -k 5 "$BOUND" env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -o "$trace" -e trace=sendfile \
+	    "$ZCSEND" "$@" 127.0.0.1 "$RECV_PORT" "$file" 2>/dev/null ||
+	    BG_STATUS=$?
+	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS"
+	recv_wait
+	assert_same_bytes "$file" "$RECEIVED"
+}
+
+# The largest byte count a sendfile call in TRACE was given.
+largest_call() {
+	sed -n 's/^sendfile(.*, \([0-9][0-9]*\)) = [0-9][0-9]*$/\1/p' "$1" |
+	    sort -n | tail -n 1
+}
+
+@test "to a receiver that keeps up, sendfile calls grow past 512K, to 16M at most" {
+	local trace=$BATS_TEST_TMPDIR/trace big
+
+	need strace
+	traced_push "$trace"
+	big=$(largest_call "$trace")
+	[[ -n $big ]] || fail "no sendfile call traced: $(head -n 5 "$trace")"
+	((big > 524288)) || fail "no call over 512K: the largest was $big"
+	((big <= 16777216)) || fail "a call of $big bytes, over 16M"
+}
+
+@test "a given --max-chunk holds every sendfile call at its size" {
+	local trace=$BATS_TEST_TMPDIR/trace big calls
+
+	need strace
+	traced_push "$trace" --max-chunk 1M
+	big=$(largest_call "$trace")
+	assert_equal "$big" 1048576
+	calls=$(grep -c '^sendfile(' "$trace")
+	((calls >= 256)) || fail "$calls sendfile calls for 256 MiB in 1M chunks"
+}
+
 @test "1 MiB from offset 4.5 GiB of a sparse 5 GiB file arrives byte for byte" {
 	range_of "$BATS_FILE_TMPDIR/patch" 1048576 1048576 >"$EXPECTED"
 	push "$EXPECTED" "$BATS_FILE_TMPDIR/sparse" -o 4608M -n 1M

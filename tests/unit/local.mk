@@ -23,7 +23,7 @@ check_LTLIBRARIES = tests/unit/libengine.la
 tests_unit_libengine_la_CFLAGS = $(AM_CFLAGS)
 tests_unit_libengine_la_SOURCES = src/xfer.c src/xfer-connect.c \
 	src/xfer-send.c src/xfer-close.c src/xfer-exit.c src/xfer-ack.c \
-	src/xfer-retry.c src/xfer-core.c src/rate.c \
+	src/xfer-retry.c src/xfer-core.c src/chunk.c src/rate.c \
 	src/loop-wait.c src/loop.c src/net.c \
 	src/note.c src/rw.c src/retry.c src/sockopt.c
 if BACKEND_LINUX
@@ -95,13 +95,17 @@ tests_unit_checksum_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(SHA256_CFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-checksum.h
 tests_unit_checksum_test_LDADD = libzcengine.la $(SHA256_LIBS)
 
-# --rate's token bucket on a fake clock, and errno to exit status: the
-# pure units, alone.
-check_PROGRAMS += tests/unit/rate-test tests/unit/exit-test
-TESTS += tests/unit/rate-test tests/unit/exit-test
+# --rate's token bucket and the fast path's chunk on a fake clock, and
+# errno to exit status: the pure units, alone.
+check_PROGRAMS += tests/unit/rate-test tests/unit/chunk-test \
+	tests/unit/exit-test
+TESTS += tests/unit/rate-test tests/unit/chunk-test tests/unit/exit-test
 tests_unit_rate_test_SOURCES = tests/unit/rate-test.c tests/unit/tap.c \
 	tests/unit/tap.h src/rate.c
 tests_unit_rate_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_chunk_test_SOURCES = tests/unit/chunk-test.c tests/unit/tap.c \
+	tests/unit/tap.h src/chunk.c
+tests_unit_chunk_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_exit_test_SOURCES = tests/unit/exit-test.c tests/unit/tap.c \
 	tests/unit/tap.h src/xfer-exit.c
 tests_unit_exit_test_CPPFLAGS = $(UNIT_CPPFLAGS)
