@@ -28,13 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(HAVE_LIBCRYPTO)
-#include <openssl/evp.h>
-#elif defined(HAVE_SHA2_H)
+#if !defined(HAVE_LIBCRYPTO) && defined(HAVE_SHA2_H)
 #include <sha2.h>
 #endif
 
 #include "zcsend.h"
+#include "ossl.h"
 
 #if defined(HAVE_LIBCRYPTO) || defined(HAVE_SHA2_H)
 #define CHECKSUM_SHA256	1
@@ -50,7 +49,7 @@
 static void	*checksum_thread(void *);
 static int	 checksum_wait(void);
 static void	 checksum_join(void);
-static int	 checksum_init(void);
+static int	 checksum_init(char *, size_t);
 static void	 checksum_update(const void *, size_t);
 static void	 checksum_final(void);
 static void	 checksum_free(void);
@@ -94,14 +93,24 @@ static struct {
 } cs;
 
 #ifdef HAVE_LIBCRYPTO
-/* The library's SHA-256 behind four calls. Returns -1 when out of memory. */
+/*
+ * The library's SHA-256 behind four calls, libcrypto loaded on the first
+ * (ossl.h). Returns -1 with msg set when it does not load or memory is
+ * short.
+ */
 static int
-checksum_init(void)
+checksum_init(char *msg, size_t msglen)
 {
-	if ((cs.ctx = EVP_MD_CTX_new()) == NULL)
+	char	why[200];
+
+	if (ossl_load(OSSL_HASH, why, sizeof(why)) == -1) {
+		snprintf(msg, msglen, "checksum: %s", why);
 		return -1;
-	if (EVP_DigestInit_ex(cs.ctx, EVP_sha256(), NULL) != 1) {
+	}
+	if ((cs.ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(cs.ctx, EVP_sha256(), NULL) != 1) {
 		checksum_free();
+		snprintf(msg, msglen, "checksum: %s", strerror(ENOMEM));
 		return -1;
 	}
 	return 0;
@@ -132,7 +141,9 @@ checksum_final(void)
 static void
 checksum_free(void)
 {
-	EVP_MD_CTX_free(cs.ctx);
+	/* Never loaded, the library has no function to call yet. */
+	if (cs.ctx != NULL)
+		EVP_MD_CTX_free(cs.ctx);
 	cs.ctx = NULL;
 }
 
@@ -143,8 +154,10 @@ checksum_impl(void)
 }
 #else /* libmd */
 static int
-checksum_init(void)
+checksum_init(char *msg, size_t msglen)
 {
+	(void)msg;
+	(void)msglen;
 	SHA256Init(&cs.ctx);
 	return 0;
 }
@@ -334,10 +347,8 @@ checksum_begin(int fd, off_t start, uint64_t len, uint64_t have, char *msg,
 	atomic_init(&cs.stop, 0);
 	cs.follow = have != UINT64_MAX;
 	cs.avail = cs.follow ? have : 0;
-	if (checksum_init() == -1) {
-		snprintf(msg, msglen, "checksum: %s", strerror(ENOMEM));
+	if (checksum_init(msg, msglen) == -1)
 		return -1;
-	}
 	cs.started = 1;
 	cs.fd = fd;
 	cs.start = start;

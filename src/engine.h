@@ -102,8 +102,7 @@ struct xfer_params {
 	const struct backend *backend;
 	size_t		 block_size;	/* read/write buffer */
 	size_t		 max_chunk;	/* bytes per backend call */
-	/* A blocking sendfile's chunk may grow to this; not over max_chunk: fixed */
-	size_t		 chunk_ceiling;
+	size_t		 chunk_ceiling;	/* the fast path's chunk grows to */
 	int		 sf_flags;	/* platform SF_* flags */
 	int		 connect_timeout_ms;
 	int		 idle_timeout_ms;	/* 0: none */

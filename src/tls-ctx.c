@@ -19,11 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-
 #include "zcsend.h"
+#include "ossl.h"
 #include "tls-int.h"
 
 /* The largest certificate, key or CA file: ten times a system bundle. */
@@ -298,6 +295,11 @@ tls_ctx_new(const struct tls_options *t, int server, int *status, char *msg,
 	SSL_CTX		*sc;
 	char		 why[200];
 
+	if (ossl_load(OSSL_TLS, why, sizeof(why)) == -1) {
+		*status = EXIT_OSERR;
+		snprintf(msg, msglen, "tls: %s", why);
+		return NULL;
+	}
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL) {
 		*status = EXIT_OSERR;
 		snprintf(msg, msglen, "tls: %s", strerror(errno));

@@ -35,12 +35,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/opensslv.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include "zcsend.h"
+#include "ossl.h"
 #include "tls-int.h"
 
 static struct tls_conn *tls_conn_new(struct tls_ctx *, int, const char *,
@@ -89,12 +85,21 @@ const struct tls_ops tls_ops = {
 	.conn_free = tls_conn_free
 };
 
-/* The library for zcsend -V, with whether it can do kernel TLS. */
+/*
+ * The library for zcsend -V, with whether it can do kernel TLS; loading it
+ * (ossl.h) when that fails, with the loader's reason.
+ */
 const char *
 tls_library(void)
 {
-	static char	name[128];
+	static char	name[256];
+	char		why[200];
 
+	if (ossl_load(OSSL_TLS, why, sizeof(why)) == -1) {
+		snprintf(name, sizeof(name), "OpenSSL, which does not load: %s",
+		    why);
+		return name;
+	}
 	snprintf(name, sizeof(name), "%s, kTLS %s",
 	    OpenSSL_version(OPENSSL_VERSION),
 #ifdef OPENSSL_NO_KTLS

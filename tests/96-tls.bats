@@ -675,3 +675,74 @@ tls_fifo_signal() {
 	assert_equal "$(tail -n 1 "$ZCERR")" \
 	    "zcsend: interrupted by SIGINT: TLS handshake with 127.0.0.1 port $cport"
 }
+
+# loaded NAME COMMAND...: runs COMMAND with the dynamic loader's file log
+# (glibc's LD_DEBUG=files) and sets LOADED to the libssl and libcrypto
+# files it mapped, and ZC_STATUS to its exit status.
+loaded() {
+	local log=$BATS_TEST_TMPDIR/ld.$1
+
+	shift
+	ZC_STATUS=0
+	LD_DEBUG=files LD_DEBUG_OUTPUT=$log timeout -k 5 "$BOUND" "$@" \
+	    >/dev/null 2>&1 || ZC_STATUS=$?
+	LOADED=$(cat "$log".* | sed -n 's/.*file=\(lib\(ssl\|crypto\)\.[^ ]*\) .*/\1/p' |
+	    sort -u | tr '\n' ' ')
+}
+
+@test "OpenSSL is loaded on first use: a plain push maps neither library, --checksum libcrypto, --tls libssl" {
+	start_nc "$BATS_TEST_TMPDIR/plain"
+	loaded plain "$ZCSEND" 127.0.0.1 "$RECV_PORT" "$R4M"
+	assert_equal "$ZC_STATUS" 0
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/plain"
+	assert_equal "$LOADED" ""
+
+	start_nc "$BATS_TEST_TMPDIR/summed"
+	loaded checksum "$ZCSEND" --checksum sha256 127.0.0.1 "$RECV_PORT" "$R4M"
+	assert_equal "$ZC_STATUS" 0
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/summed"
+	[[ $LOADED == libcrypto.* && $LOADED != *libssl* ]] ||
+	    fail "--checksum mapped: '$LOADED'"
+
+	start_s_server "$BATS_TEST_TMPDIR/tls"
+	loaded tls "$ZCSEND" --tls --tls-ca "$CA" 127.0.0.1 "$RECV_PORT" "$R4M"
+	assert_equal "$ZC_STATUS" 0
+	recv_wait
+	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/tls"
+	[[ $LOADED == *libcrypto.* && $LOADED == *libssl.* ]] ||
+	    fail "--tls mapped: '$LOADED'"
+}
+
+# OpenSSL 3's libraries on Linux are libssl.so.3 and libcrypto.so.3: an
+# empty file under that name, first on LD_LIBRARY_PATH, does not load.
+@test "--tls where libssl does not load: 71 with the loader's reason, before connecting" {
+	local bad=$BATS_TEST_TMPDIR/bad
+
+	mkdir "$bad"
+	: >"$bad/libssl.so.3"
+	run -71 --separate-stderr env LD_LIBRARY_PATH="$bad" \
+	    timeout -k 5 "$BOUND" "$ZCSEND" --tls --tls-ca "$CA" 127.0.0.1 9 \
+	    "$R4M"
+	assert_equal "$stderr" "zcsend: tls: $bad/libssl.so.3: file too short"
+	assert_equal "$output" ""
+	run -0 env LD_LIBRARY_PATH="$bad" "$ZCSEND" -V
+	assert_line "tls: OpenSSL, which does not load: $bad/libssl.so.3: file too short"
+}
+
+@test "--checksum where libcrypto does not load: 71 with the loader's reason, before connecting" {
+	local bad=$BATS_TEST_TMPDIR/bad
+
+	mkdir "$bad"
+	: >"$bad/libcrypto.so.3"
+	start_nc "$BATS_TEST_TMPDIR/got"
+	run -71 --separate-stderr env LD_LIBRARY_PATH="$bad" \
+	    timeout -k 5 "$BOUND" "$ZCSEND" --checksum sha256 127.0.0.1 "$RECV_PORT" \
+	    "$R4M"
+	assert_equal "$stderr" "zcsend: checksum: $bad/libcrypto.so.3: file too short"
+	kill -TERM "$RECV_PID"
+	bg_wait "$RECV_PID"
+	assert_nothing_received "$BATS_TEST_TMPDIR/got"
+	run ! grep -q 'Connection received' "$RECV_ERR"
+}

@@ -90,7 +90,7 @@ check_PROGRAMS += tests/unit/checksum-test
 TESTS += tests/unit/checksum-test
 tests_unit_checksum_test_SOURCES = tests/unit/checksum-test.c \
 	tests/unit/fake-checksum.h tests/unit/tap.c tests/unit/tap.h \
-	src/checksum.c src/msg.c
+	src/checksum.c src/msg.c src/ossl.c src/ossl.h
 tests_unit_checksum_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(SHA256_CFLAGS) \
 	-include $(top_srcdir)/tests/unit/fake-checksum.h
 tests_unit_checksum_test_LDADD = libzcengine.la $(SHA256_LIBS)

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Loading OpenSSL on first use (ossl.h): dlopen(3) of the library a use
+ * needs, under the file name configure read from a program linked with
+ * it, then dlsym(3) of every function that use calls. Once loaded, a
+ * library stays for the rest of the run.
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifdef ZC_LAZY_OPENSSL
+#include <dlfcn.h>
+#endif
+
+#include "ossl.h"
+
+#ifndef ZC_LAZY_OPENSSL
+/* Linked as usual: there is nothing to load. */
+int
+ossl_load(enum ossl_use use, char *why, size_t whylen)
+{
+	(void)use;
+	(void)why;
+	(void)whylen;
+	return 0;
+}
+#else
+/* A function to look up, and where its address goes. */
+struct ossl_symbol {
+	const char	*name;
+	void		*slot;		/* a function pointer's address */
+};
+
+#define OSSL_DEFINE(name)	__typeof__(name) *ossl_##name;
+#define OSSL_ENTRY(name)	{ #name, &ossl_##name },
+
+#ifdef HAVE_LIBCRYPTO
+OSSL_HASH_FUNCTIONS(OSSL_DEFINE)
+static const struct ossl_symbol ossl_hash[] = {
+	OSSL_HASH_FUNCTIONS(OSSL_ENTRY)
+};
+static int	ossl_hash_loaded;
+#endif
+#ifdef HAVE_OPENSSL
+OSSL_TLS_FUNCTIONS(OSSL_DEFINE)
+static const struct ossl_symbol ossl_tls[] = {
+	OSSL_TLS_FUNCTIONS(OSSL_ENTRY)
+};
+static int	ossl_tls_loaded;
+#endif
+
+static int	ossl_open(const char *, const struct ossl_symbol *, size_t,
+		    char *, size_t);
+
+/*
+ * Open the library file and fill the n slots of syms from it (and from
+ * the libraries it depends on). Returns -1 with why set if either fails.
+ */
+static int
+ossl_open(const char *file, const struct ossl_symbol *syms, size_t n,
+    char *why, size_t whylen)
+{
+	void	*lib, *addr;
+	size_t	 i;
+
+	if ((lib = dlopen(file, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(why, whylen, "%s", dlerror());
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if ((addr = dlsym(lib, syms[i].name)) == NULL) {
+			snprintf(why, whylen, "%s: no %s", file, syms[i].name);
+			return -1;
+		}
+		/* POSIX: a function's address fits in a void *. */
+		memcpy(syms[i].slot, &addr, sizeof(addr));
+	}
+	return 0;
+}
+
+/*
+ * Load what use needs, once. Returns 0, or -1 with why set to the loader's
+ * reason (a missing file, a missing function).
+ */
+int
+ossl_load(enum ossl_use use, char *why, size_t whylen)
+{
+#ifdef HAVE_LIBCRYPTO
+	if (use == OSSL_HASH && !ossl_hash_loaded) {
+		if (ossl_open(ZC_LIBCRYPTO_FILE, ossl_hash,
+		    sizeof(ossl_hash) / sizeof(ossl_hash[0]), why,
+		    whylen) == -1)
+			return -1;
+		ossl_hash_loaded = 1;
+	}
+#endif
+#ifdef HAVE_OPENSSL
+	if (use == OSSL_TLS && !ossl_tls_loaded) {
+		if (ossl_open(ZC_LIBSSL_FILE, ossl_tls,
+		    sizeof(ossl_tls) / sizeof(ossl_tls[0]), why,
+		    whylen) == -1)
+			return -1;
+		ossl_tls_loaded = 1;
+	}
+#endif
+	return 0;
+}
+#endif /* ZC_LAZY_OPENSSL */
