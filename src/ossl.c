@@ -15,6 +15,7 @@
 #include <dlfcn.h>
 #endif
 
+#define OSSL_DEFINE_POINTERS	/* ossl.h defines the pointers here */
 #include "ossl.h"
 
 #ifndef ZC_LAZY_OPENSSL
@@ -34,18 +35,15 @@ struct ossl_symbol {
 	void		*slot;		/* a function pointer's address */
 };
 
-#define OSSL_DEFINE(name)	__typeof__(name) *ossl_##name;
 #define OSSL_ENTRY(name)	{ #name, &ossl_##name },
 
 #ifdef HAVE_LIBCRYPTO
-OSSL_HASH_FUNCTIONS(OSSL_DEFINE)
 static const struct ossl_symbol ossl_hash[] = {
 	OSSL_HASH_FUNCTIONS(OSSL_ENTRY)
 };
 static int	ossl_hash_loaded;
 #endif
 #ifdef HAVE_OPENSSL
-OSSL_TLS_FUNCTIONS(OSSL_DEFINE)
 static const struct ossl_symbol ossl_tls[] = {
 	OSSL_TLS_FUNCTIONS(OSSL_ENTRY)
 };

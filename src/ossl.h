@@ -69,9 +69,22 @@ int	ossl_load(enum ossl_use, char *, size_t);
 	F(X509_STORE_add_crl) F(X509_VERIFY_PARAM_set1_ip_asc)		\
 	F(X509_free) F(X509_verify_cert_error_string)
 
+/* Each function's pointer, declared here and defined in ossl.c. */
+#ifdef OSSL_DEFINE_POINTERS
+#define OSSL_POINTER(name)	__typeof__(name) *ossl_##name;
+#else
 #define OSSL_POINTER(name)	extern __typeof__(name) *ossl_##name;
+#endif
 #ifdef HAVE_LIBCRYPTO
 OSSL_HASH_FUNCTIONS(OSSL_POINTER)
+#endif
+#ifdef HAVE_OPENSSL
+OSSL_TLS_FUNCTIONS(OSSL_POINTER)
+#endif
+
+/* The calls go through the pointers, except in ossl.c, which fills them. */
+#ifndef OSSL_DEFINE_POINTERS
+#ifdef HAVE_LIBCRYPTO
 #define EVP_DigestFinal_ex		(*ossl_EVP_DigestFinal_ex)
 #define EVP_DigestInit_ex		(*ossl_EVP_DigestInit_ex)
 #define EVP_DigestUpdate		(*ossl_EVP_DigestUpdate)
@@ -80,7 +93,6 @@ OSSL_HASH_FUNCTIONS(OSSL_POINTER)
 #define EVP_sha256			(*ossl_EVP_sha256)
 #endif
 #ifdef HAVE_OPENSSL
-OSSL_TLS_FUNCTIONS(OSSL_POINTER)
 #define BIO_ctrl			(*ossl_BIO_ctrl)
 #define BIO_free			(*ossl_BIO_free)
 #define BIO_new				(*ossl_BIO_new)
@@ -148,6 +160,7 @@ OSSL_TLS_FUNCTIONS(OSSL_POINTER)
 #define X509_free			(*ossl_X509_free)
 #define X509_verify_cert_error_string	(*ossl_X509_verify_cert_error_string)
 #endif
+#endif /* !OSSL_DEFINE_POINTERS */
 #endif /* ZC_LAZY_OPENSSL */
 
 #endif /* ZC_OSSL_H */
