@@ -65,7 +65,7 @@ static void	progress_line(struct progress *, char *, size_t,
 		    struct xfer *const *, size_t, int64_t, size_t);
 static double	progress_rate(struct progress *, uint64_t, int64_t);
 static size_t	progress_columns(const struct progress *);
-static void	progress_draw(struct progress *, const char *);
+static void	progress_draw(struct progress *, const char *, size_t);
 static int	progress_due_ms(const struct progress *, int64_t);
 static void	progress_update(struct progress *, struct xfer *const *, size_t,
 		    int64_t);
@@ -312,7 +312,7 @@ progress_update(struct progress *p, struct xfer *const *xs, size_t n,
 	char		line[1400];
 	int64_t		interval;
 	uint64_t	sent = 0;
-	size_t		width = SIZE_MAX, cols, i;
+	size_t		width = SIZE_MAX, cols = 0, i;
 
 	if (p->mode == PROGRESS_NONE)
 		return;
@@ -337,7 +337,7 @@ progress_update(struct progress *p, struct xfer *const *xs, size_t n,
 		    cols - strlen(getprogname()) - 3 : 0;
 	}
 	progress_line(p, line, sizeof(line), xs, n, now_ns, width);
-	progress_draw(p, line);
+	progress_draw(p, line, cols);
 }
 
 /*
@@ -366,16 +366,17 @@ progress_columns(const struct progress *p)
 }
 
 /*
- * Show line: redrawn in place on a terminal, cut to one column less than
- * its width so that it never wraps (a wrapped line cannot be redrawn with
- * a carriage return, and leaves stale lines behind); else a line of its
- * own, whole.
+ * Show line: redrawn in place on a terminal of cols columns (0: look it
+ * up), cut to one column less so that it never wraps (a wrapped line
+ * cannot be redrawn with a carriage return, and leaves stale lines
+ * behind); else a line of its own, whole. One write(2) a redraw: standard
+ * error is unbuffered, so each stdio call would be one.
  */
 static void
-progress_draw(struct progress *p, const char *line)
+progress_draw(struct progress *p, const char *line, size_t cols)
 {
-	char	text[1500];
-	size_t	len, cols;
+	char	text[1500], out[3 * sizeof(text)];
+	size_t	len, pad = 0;
 
 	if (p->mode == PROGRESS_NONE)
 		return;
@@ -386,18 +387,20 @@ progress_draw(struct progress *p, const char *line)
 		return;
 	}
 	len = strlen(text);
-	cols = progress_columns(p);
+	if (cols == 0)
+		cols = progress_columns(p);
 	if (len > cols - 1) {
 		len = cols - 1;
 		/* Not in the middle of a UTF-8 character. */
 		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
 			len--;
 	}
-	fprintf(p->out, "\r%.*s", (int)len, text);
-	if (p->escapes)
-		fputs("\033[K", p->out);
-	else if (p->drawn && p->drawn_len > len)
-		fprintf(p->out, "%*s", (int)(p->drawn_len - len), "");
+	/* Without escapes, blanks over what is left of a longer line. */
+	if (!p->escapes && p->drawn && p->drawn_len > len)
+		pad = p->drawn_len - len;
+	snprintf(out, sizeof(out), "\r%.*s%s%*s", (int)len, text,
+	    p->escapes ? "\033[K" : "", (int)pad, "");
+	fputs(out, p->out);
 	p->drawn_len = len;
 	p->drawn = 1;
 	progress_drawn = p;
@@ -414,7 +417,7 @@ progress_note(struct progress *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	progress_draw(p, line);
+	progress_draw(p, line, 0);
 }
 
 /* Erase a drawn terminal line, so what follows starts on a clean line. */
