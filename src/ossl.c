@@ -50,20 +50,23 @@ static const struct ossl_symbol ossl_tls[] = {
 static int	ossl_tls_loaded;
 #endif
 
-static int	ossl_open(const char *, const struct ossl_symbol *, size_t,
-		    char *, size_t);
+static int	ossl_open(int *, const char *, const struct ossl_symbol *,
+		    size_t, char *, size_t);
 
 /*
- * Open the library file and fill the n slots of syms from it (and from
- * the libraries it depends on). Returns -1 with why set if either fails.
+ * Unless *loaded says it was done, open the library file and fill the n
+ * slots of syms from it (and from the libraries it depends on), then set
+ * *loaded. Returns -1 with why set if either fails.
  */
 static int
-ossl_open(const char *file, const struct ossl_symbol *syms, size_t n,
-    char *why, size_t whylen)
+ossl_open(int *loaded, const char *file, const struct ossl_symbol *syms,
+    size_t n, char *why, size_t whylen)
 {
 	void	*lib, *addr;
 	size_t	 i;
 
+	if (*loaded)
+		return 0;
 	if ((lib = dlopen(file, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		snprintf(why, whylen, "%s", dlerror());
 		return -1;
@@ -76,6 +79,7 @@ ossl_open(const char *file, const struct ossl_symbol *syms, size_t n,
 		/* POSIX: a function's address fits in a void *. */
 		memcpy(syms[i].slot, &addr, sizeof(addr));
 	}
+	*loaded = 1;
 	return 0;
 }
 
@@ -87,22 +91,14 @@ int
 ossl_load(enum ossl_use use, char *why, size_t whylen)
 {
 #ifdef HAVE_LIBCRYPTO
-	if (use == OSSL_HASH && !ossl_hash_loaded) {
-		if (ossl_open(ZC_LIBCRYPTO_FILE, ossl_hash,
-		    sizeof(ossl_hash) / sizeof(ossl_hash[0]), why,
-		    whylen) == -1)
-			return -1;
-		ossl_hash_loaded = 1;
-	}
+	if (use == OSSL_HASH)
+		return ossl_open(&ossl_hash_loaded, ZC_LIBCRYPTO_FILE, ossl_hash,
+		    sizeof(ossl_hash) / sizeof(ossl_hash[0]), why, whylen);
 #endif
 #ifdef HAVE_OPENSSL
-	if (use == OSSL_TLS && !ossl_tls_loaded) {
-		if (ossl_open(ZC_LIBSSL_FILE, ossl_tls,
-		    sizeof(ossl_tls) / sizeof(ossl_tls[0]), why,
-		    whylen) == -1)
-			return -1;
-		ossl_tls_loaded = 1;
-	}
+	if (use == OSSL_TLS)
+		return ossl_open(&ossl_tls_loaded, ZC_LIBSSL_FILE, ossl_tls,
+		    sizeof(ossl_tls) / sizeof(ossl_tls[0]), why, whylen);
 #endif
 	return 0;
 }
