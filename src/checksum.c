@@ -101,16 +101,29 @@ static struct {
 static int
 checksum_init(char *msg, size_t msglen)
 {
-	char	why[200];
-
-	if (ossl_load(OSSL_HASH, why, sizeof(why)) == -1) {
-		snprintf(msg, msglen, "checksum: %s", why);
+	if (checksum_load(msg, msglen) == -1)
 		return -1;
-	}
 	if ((cs.ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(cs.ctx, EVP_sha256(), NULL) != 1) {
 		checksum_free();
 		snprintf(msg, msglen, "checksum: %s", strerror(ENOMEM));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Load libcrypto (ossl.h), once: the programs call this as soon as the
+ * command line asks for --checksum, so that a library that does not load
+ * fails the run before any connection. Returns -1 with msg set if so.
+ */
+int
+checksum_load(char *msg, size_t msglen)
+{
+	char	why[200];
+
+	if (ossl_load(OSSL_HASH, why, sizeof(why)) == -1) {
+		snprintf(msg, msglen, "checksum: %s", why);
 		return -1;
 	}
 	return 0;
@@ -159,6 +172,15 @@ checksum_init(char *msg, size_t msglen)
 	(void)msg;
 	(void)msglen;
 	SHA256Init(&cs.ctx);
+	return 0;
+}
+
+/* libmd is linked: nothing to load. */
+int
+checksum_load(char *msg, size_t msglen)
+{
+	(void)msg;
+	(void)msglen;
 	return 0;
 }
 
@@ -482,6 +504,13 @@ checksum_available(void)
 	return 1;
 }
 #else /* !CHECKSUM_SHA256 */
+int
+checksum_load(char *msg, size_t msglen)
+{
+	snprintf(msg, msglen, "checksum: built without libcrypto or libmd");
+	return -1;
+}
+
 int
 checksum_start(int fd, off_t start, uint64_t len, char *msg, size_t msglen)
 {

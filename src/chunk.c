@@ -4,10 +4,11 @@
  * call is given (xfer-send.c). A call costs the same whatever its size,
  * so while the receiver keeps up the chunk doubles, and the transfer goes
  * out in a few dozen calls instead of thousands. A blocking call hands
- * the loop nothing until it returns, so when the receiver slows down the
- * chunk is cut back to what CHUNK_QUICK_NS carries at the pace measured:
- * progress, the idle timeout and signals keep their pace. The clock is
- * the caller's: the unit tests drive it.
+ * the loop nothing until it returns (a signal still ends it at once), so
+ * once a call shows the receiver slower the next chunk is cut back to
+ * what CHUNK_QUICK_NS carries at that pace, and progress and the idle
+ * timeout are looked at that often again. The clock is the caller's: the
+ * unit tests drive it.
  */
 
 #include "config.h"
@@ -18,9 +19,10 @@
 #include "xfer-int.h"
 
 /*
- * The chunk after a call given chunk bytes that sent them all, sent, in
- * took_ns (sent is under chunk for the file's last bytes). Doubled when
- * the call took at most CHUNK_QUICK_NS; scaled to what CHUNK_QUICK_NS
+ * The chunk after a call given chunk bytes that sent sent of them in
+ * took_ns (fewer for the file's last bytes, or a call that its timeout or
+ * a signal cut short). Doubled when all went in at most CHUNK_QUICK_NS;
+ * scaled to what CHUNK_QUICK_NS
  * carries at the measured pace when it took over CHUNK_SLOW_NS; else
  * unchanged. Always from min_chunk to max_chunk: a max_chunk under
  * min_chunk fixes it at min_chunk.

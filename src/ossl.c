@@ -92,8 +92,9 @@ ossl_load(enum ossl_use use, char *why, size_t whylen)
 {
 #ifdef HAVE_LIBCRYPTO
 	if (use == OSSL_HASH)
-		return ossl_open(&ossl_hash_loaded, ZC_LIBCRYPTO_FILE, ossl_hash,
-		    sizeof(ossl_hash) / sizeof(ossl_hash[0]), why, whylen);
+		return ossl_open(&ossl_hash_loaded, ZC_LIBCRYPTO_FILE,
+		    ossl_hash, sizeof(ossl_hash) / sizeof(ossl_hash[0]), why,
+		    whylen);
 #endif
 #ifdef HAVE_OPENSSL
 	if (use == OSSL_TLS)

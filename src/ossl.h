@@ -57,12 +57,14 @@ int	ossl_load(enum ossl_use, char *, size_t);
 	F(SSL_CTX_new) F(SSL_CTX_set_default_passwd_cb)			\
 	F(SSL_CTX_set_default_verify_paths) F(SSL_CTX_set_num_tickets)	\
 	F(SSL_CTX_set_options) F(SSL_CTX_set_verify)			\
-	F(SSL_CTX_use_PrivateKey) F(SSL_CTX_use_certificate) F(SSL_ctrl)	\
+	F(SSL_CTX_use_PrivateKey) F(SSL_CTX_use_certificate)		\
+	F(SSL_ctrl)							\
 	F(SSL_do_handshake) F(SSL_free) F(SSL_get0_param)		\
 	F(SSL_get_current_cipher) F(SSL_get_error) F(SSL_get_ex_data)	\
 	F(SSL_get_rbio) F(SSL_get_verify_result) F(SSL_get_version)	\
 	F(SSL_get_wbio) F(SSL_new) F(SSL_read) F(SSL_sendfile)		\
-	F(SSL_set1_host) F(SSL_set_accept_state) F(SSL_set_connect_state)	\
+	F(SSL_set1_host) F(SSL_set_accept_state)			\
+	F(SSL_set_connect_state)					\
 	F(SSL_set_ex_data) F(SSL_set_fd) F(SSL_set_info_callback)	\
 	F(SSL_shutdown) F(SSL_write) F(TLS_client_method)		\
 	F(TLS_server_method) F(X509_INFO_free) F(X509_STORE_add_cert)	\

@@ -131,9 +131,10 @@ xfer_chunk_cap(const struct xfer *x)
 }
 
 /*
- * After a blocking call that sent all its file_len file bytes in took_ns:
- * the platform's sendfile takes any size, so its chunk follows the
- * receiver's pace (chunk.c), from max_chunk up to chunk_ceiling.
+ * After a blocking call that sent file_len file bytes in took_ns (all it
+ * was given, or fewer when its timeout or a signal cut it short): the
+ * platform's sendfile takes any size, so its chunk follows the receiver's
+ * pace (chunk.c), from max_chunk up to chunk_ceiling.
  */
 static void
 xfer_chunk_adapt(struct xfer *x, size_t file_len, int64_t took_ns)
@@ -265,10 +266,15 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 				continue;
 			/*
 			 * A blocking send cut short ran into its timeout or a
-			 * signal: let the loop look before the next one.
+			 * signal: the pace it measured sizes the next chunk,
+			 * and the loop looks before the next call.
 			 */
-			if ((size_t)n < c.hdr_len + c.file_len + c.trl_len)
+			if ((size_t)n < c.hdr_len + c.file_len + c.trl_len) {
+				if (c.hdr_len == 0)
+					xfer_chunk_adapt(x, (size_t)n,
+					    g->last_move_ns - call_ns);
 				break;
+			}
 			xfer_chunk_adapt(x, c.file_len,
 			    g->last_move_ns - call_ns);
 			/* Blocking calls add up: the loop looks in between. */

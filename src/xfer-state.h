@@ -64,7 +64,7 @@ struct xfer_prog {
 	uint64_t		 file_done;
 	size_t			 trl_done;
 	uint64_t		 calls;		/* backend calls, for --bench */
-	size_t			 block_chunk;	/* file bytes per blocking call */
+	size_t			 block_chunk;	/* chunk.c's */
 	uint64_t		 waits;		/* polls between steps */
 	int64_t			 start_ns;
 	int64_t			 end_ns;	/* receiver's close, or failure */

@@ -96,8 +96,10 @@ xfer_new(const struct xfer_params *par, const struct input *in,
  * connect to in the same loop as every other transfer (within the connect
  * timeout), or a failure before the start. The socket of a connected
  * destination is used, never closed (see xfer_close). With par->may_block
- * and a seekable input, sends block (up to XFER_BLOCK_MS each): one
- * transfer alone then costs no poll between calls. With par->tls, a
+ * and a seekable input, sends block: each wait for room in the socket
+ * gives up after XFER_BLOCK_MS, and a call lasts until its chunk
+ * (chunk.c) is queued. One transfer alone then costs no poll between
+ * calls. With par->tls, a
  * connected socket starts with the handshake (as a server's with -l).
  */
 static void

@@ -442,6 +442,9 @@ main(int argc, char **argv)
 	if (loop_init() == -1)
 		msg_exit(NULL, EXIT_OSERR, "signals: %s", strerror(errno));
 	status = recv_open_output(&r);
+	/* --checksum's library, before any connection. */
+	if (status == 0 && o.checksum && checksum_load(msg, sizeof(msg)) == -1)
+		status = recv_fail(&r, EXIT_OSERR, "%s", msg);
 	/* tls_ctx_new sets its status only for a failure. */
 	if (status == 0 && o.tls.enabled && (r.tls_ctx = tls_ctx_new(&o.tls,
 	    o.listen, &tls_status, msg, sizeof(msg))) == NULL)

@@ -45,6 +45,7 @@ int
 main(int argc, char **argv)
 {
 	struct options	o;
+	char		msg[256];
 	int		status, closed_stdin;
 
 	closed_stdin = guard_std_fds();
@@ -53,6 +54,9 @@ main(int argc, char **argv)
 	options_parse(argc, argv, &o);
 	o.stdin_closed = closed_stdin;
 	input_read_hdtr(&o);
+	/* --checksum's library, before any connection (--tls: tls_setup). */
+	if (o.checksum && checksum_load(msg, sizeof(msg)) == -1)
+		msg_exit(&o, EXIT_OSERR, "%s", msg);
 	if (o.bench)
 		status = bench_main(&o);
 	else if (o.listen)

@@ -351,6 +351,7 @@ int		 destlist_load(const char *, int (*)(void *, const char *,
 		     const char *, const char **), void *, char *, size_t);
 
 /* checksum.c */
+int		 checksum_load(char *, size_t);
 int		 checksum_start(int, off_t, uint64_t, char *, size_t);
 int		 checksum_start_follow(int, off_t, uint64_t, char *, size_t);
 void		 checksum_grow(uint64_t, int);

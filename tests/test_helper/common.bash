@@ -319,3 +319,17 @@ new_netns() {
 	}
 	ip netns exec "$NETNS" ip link set lo up
 }
+
+# loaded NAME COMMAND...: runs COMMAND with the dynamic loader's file log
+# (glibc's LD_DEBUG=files) and sets LOADED to the libssl and libcrypto
+# files it mapped, and ZC_STATUS to its exit status.
+loaded() {
+	local log=$BATS_TEST_TMPDIR/ld.$1
+
+	shift
+	ZC_STATUS=0
+	LD_DEBUG=files LD_DEBUG_OUTPUT=$log timeout -k 5 "$BOUND" "$@" \
+	    >/dev/null 2>&1 || ZC_STATUS=$?
+	LOADED=$(cat "$log".* | sed -n 's/.*file=\(lib\(ssl\|crypto\)\.[^ ]*\) .*/\1/p' |
+	    sort -u | tr '\n' ' ')
+}

@@ -20,6 +20,7 @@ static int	ct_quick_doubles(void);
 static int	ct_grows_to_the_ceiling(void);
 static int	ct_middle_keeps(void);
 static int	ct_slow_scales_to_the_pace(void);
+static int	ct_cut_short_scales(void);
 static int	ct_never_under_the_floor(void);
 static int	ct_fixed(void);
 static int	ct_last_bytes(void);
@@ -73,6 +74,21 @@ ct_slow_scales_to_the_pace(void)
 	return TAP_PASS;
 }
 
+/*
+ * A call its timeout cut short, 8M of 16M in 200 ms, scales the chunk to
+ * that pace too: 25 ms of it is 1M. Cut short at once (a signal), it
+ * says nothing of the pace.
+ */
+static int
+ct_cut_short_scales(void)
+{
+	CHECK(chunk_next(16 * MIB, 8 * MIB, 200 * MS, 512 * KIB, 16 * MIB) ==
+	    1 * MIB);
+	CHECK(chunk_next(16 * MIB, 1 * MIB, 2 * MS, 512 * KIB, 16 * MIB) ==
+	    16 * MIB);
+	return TAP_PASS;
+}
+
 /* However slow the receiver, the chunk is not cut under the floor. */
 static int
 ct_never_under_the_floor(void)
@@ -115,6 +131,8 @@ main(void)
 		{ "between quick and slow it stays", ct_middle_keeps },
 		{ "a slow call scales it to the pace",
 		    ct_slow_scales_to_the_pace },
+		{ "a call cut short scales it to its pace",
+		    ct_cut_short_scales },
 		{ "never under the floor", ct_never_under_the_floor },
 		{ "a given --max-chunk stays fixed", ct_fixed },
 		{ "the file's last bytes leave it as it is", ct_last_bytes },

@@ -92,8 +92,9 @@ tests_unit_checksum_test_SOURCES = tests/unit/checksum-test.c \
 	tests/unit/fake-checksum.h tests/unit/tap.c tests/unit/tap.h \
 	src/checksum.c src/msg.c src/ossl.c src/ossl.h
 tests_unit_checksum_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(SHA256_CFLAGS) \
-	-include $(top_srcdir)/tests/unit/fake-checksum.h
-tests_unit_checksum_test_LDADD = libzcengine.la $(SHA256_LIBS)
+	$(OPENSSL_CFLAGS) -include $(top_srcdir)/tests/unit/fake-checksum.h
+tests_unit_checksum_test_LDADD = libzcengine.la $(SHA256_LIBS) \
+	$(ZC_SSL_LIBS)
 
 # --rate's token bucket and the fast path's chunk on a fake clock, and
 # errno to exit status: the pure units, alone.
