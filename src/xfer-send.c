@@ -133,22 +133,20 @@ xfer_chunk_cap(const struct xfer *x)
 /*
  * After a blocking call that sent file_len file bytes in took_ns (all it
  * was given, or fewer when its timeout or a signal cut it short): the
- * platform's sendfile takes any size, so its chunk follows the receiver's
- * pace (chunk.c), from max_chunk up to chunk_ceiling.
+ * chunk follows the receiver's pace (chunk.c), from max_chunk up to
+ * chunk_ceiling. Only the platform's sendfile is given it (xfer_chunk_cap).
  */
 static void
 xfer_chunk_adapt(struct xfer *x, size_t file_len, int64_t took_ns)
 {
-	if (x->be.backend != &sf_backend)
-		return;
 	x->prog.block_chunk = chunk_next(x->prog.block_chunk, file_len,
 	    took_ns, x->par->max_chunk, x->par->chunk_ceiling);
 }
 
 /*
  * The next call's chunk: the unsent header, up to file_left file bytes
- * (capped by xfer_chunk_cap), and the unsent trailer once the chunk reaches the
- * end of the file part.
+ * (capped by xfer_chunk_cap), and the unsent trailer once the chunk
+ * reaches the end of the file part.
  */
 static void
 xfer_chunk(struct xfer *x, struct sf_chunk *c, uint64_t file_left)
@@ -213,7 +211,8 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 	pfd->fd = x->conn.sock;
 	pfd->events = POLLOUT;
 	g->busy_until_ns = 0;
-	step_ns = loop_now_ns();
+	/* Only the fast path times its calls (chunk.c): no clock otherwise. */
+	step_ns = x->conn.blocking ? loop_now_ns() : 0;
 	for (calls = 0; calls < XFER_STEP_CALLS; calls++) {
 		/* Unpaced, everything is allowed and the trim below is a no-op. */
 		allowed = x->par->rate > 0 ? xfer_rate_allows(x) : UINT64_MAX;
@@ -241,7 +240,7 @@ xfer_send(struct xfer *x, struct pollfd *pfd)
 			return 1;
 		}
 
-		call_ns = loop_now_ns();
+		call_ns = x->conn.blocking ? loop_now_ns() : 0;
 		n = x->be.backend->send(&c, &x->be.scratch);
 		g->calls++;
 		/* A stream read once may have nothing more: ask poll again. */

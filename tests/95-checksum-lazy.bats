@@ -43,15 +43,12 @@ teardown() {
 # An empty file under libcrypto's name, first on LD_LIBRARY_PATH, does not
 # load.
 @test "--checksum where libcrypto does not load: 71 with the loader's reason, before connecting" {
-	local bad=$BATS_TEST_TMPDIR/bad
-
-	mkdir "$bad"
-	: >"$bad/$ZC_LIBCRYPTO_FILE"
+	unloadable "$ZC_LIBCRYPTO_FILE"
 	start_nc "$BATS_TEST_TMPDIR/got"
-	run -71 --separate-stderr env LD_LIBRARY_PATH="$bad" \
+	run -71 --separate-stderr env LD_LIBRARY_PATH="$BAD" \
 	    timeout -k 5 "$BOUND" "$ZCSEND" --checksum sha256 127.0.0.1 \
 	    "$RECV_PORT" "$R4M"
-	assert_equal "$stderr" "zcsend: checksum: $bad/$ZC_LIBCRYPTO_FILE: file too short"
+	assert_equal "$stderr" "zcsend: checksum: $BAD/$ZC_LIBCRYPTO_FILE: file too short"
 	kill -TERM "$RECV_PID"
 	bg_wait "$RECV_PID"
 	[[ ! -s $BATS_TEST_TMPDIR/got ]] || fail "the receiver got bytes"
@@ -59,12 +56,9 @@ teardown() {
 }
 
 @test "zcrecv -l --checksum where libcrypto does not load: 71 before it listens" {
-	local bad=$BATS_TEST_TMPDIR/bad
-
-	mkdir "$bad"
-	: >"$bad/$ZC_LIBCRYPTO_FILE"
-	run -71 --separate-stderr env LD_LIBRARY_PATH="$bad" \
+	unloadable "$ZC_LIBCRYPTO_FILE"
+	run -71 --separate-stderr env LD_LIBRARY_PATH="$BAD" \
 	    timeout -k 5 "$BOUND" "$ZCRECV" --checksum sha256 -l 127.0.0.1 0 \
 	    "$BATS_TEST_TMPDIR/out"
-	assert_equal "$stderr" "zcrecv: checksum: $bad/$ZC_LIBCRYPTO_FILE: file too short"
+	assert_equal "$stderr" "zcrecv: checksum: $BAD/$ZC_LIBCRYPTO_FILE: file too short"
 }

@@ -45,30 +45,24 @@ teardown() {
 
 # An empty file under libssl's name, first on LD_LIBRARY_PATH, does not load.
 @test "--tls where libssl does not load: 71 with the loader's reason, before connecting" {
-	local bad=$BATS_TEST_TMPDIR/bad
-
-	mkdir "$bad"
-	: >"$bad/$ZC_LIBSSL_FILE"
+	unloadable "$ZC_LIBSSL_FILE"
 	start_nc "$BATS_TEST_TMPDIR/got"
-	run -71 --separate-stderr env LD_LIBRARY_PATH="$bad" \
+	run -71 --separate-stderr env LD_LIBRARY_PATH="$BAD" \
 	    timeout -k 5 "$BOUND" "$ZCSEND" --tls --tls-ca "$CA" 127.0.0.1 \
 	    "$RECV_PORT" "$R4M"
-	assert_equal "$stderr" "zcsend: tls: $bad/$ZC_LIBSSL_FILE: file too short"
+	assert_equal "$stderr" "zcsend: tls: $BAD/$ZC_LIBSSL_FILE: file too short"
 	assert_equal "$output" ""
 	kill -TERM "$RECV_PID"
 	bg_wait "$RECV_PID"
 	run ! grep -q 'Connection received' "$RECV_ERR"
-	run -0 env LD_LIBRARY_PATH="$bad" "$ZCSEND" -V
-	assert_line "tls: OpenSSL, which does not load: $bad/$ZC_LIBSSL_FILE: file too short"
+	run -0 env LD_LIBRARY_PATH="$BAD" "$ZCSEND" -V
+	assert_line "tls: OpenSSL, which does not load: $BAD/$ZC_LIBSSL_FILE: file too short"
 }
 
 @test "zcrecv --tls where libssl does not load: 71 with the loader's reason" {
-	local bad=$BATS_TEST_TMPDIR/bad
-
-	mkdir "$bad"
-	: >"$bad/$ZC_LIBSSL_FILE"
-	run -71 --separate-stderr env LD_LIBRARY_PATH="$bad" \
+	unloadable "$ZC_LIBSSL_FILE"
+	run -71 --separate-stderr env LD_LIBRARY_PATH="$BAD" \
 	    timeout -k 5 "$BOUND" "$ZCRECV" --tls --tls-cert "$D/srv.pem" \
 	    --tls-key "$D/srv.key" -l 127.0.0.1 0 "$BATS_TEST_TMPDIR/out"
-	assert_equal "$stderr" "zcrecv: tls: $bad/$ZC_LIBSSL_FILE: file too short"
+	assert_equal "$stderr" "zcrecv: tls: $BAD/$ZC_LIBSSL_FILE: file too short"
 }

@@ -333,3 +333,12 @@ loaded() {
 	LOADED=$(cat "$log".* | sed -n 's/.*file=\(lib\(ssl\|crypto\)\.[^ ]*\) .*/\1/p' |
 	    sort -u | tr '\n' ' ')
 }
+
+# unloadable LIB: sets BAD to a new directory holding an empty file named
+# LIB, which the dynamic loader refuses ("file too short") when BAD comes
+# first on LD_LIBRARY_PATH.
+unloadable() {
+	BAD=$BATS_TEST_TMPDIR/bad
+	mkdir -p "$BAD"
+	: >"$BAD/$1"
+}
