@@ -100,9 +100,12 @@ void
 progress_start(struct progress *p, enum progress_mode mode, int tty,
     int64_t now_ns)
 {
-	const char	*term = getenv("TERM");
+	const char	*term = getenv("TERM"), *cols = getenv("COLUMNS");
+	const char	*errstr;
 
 	memset(p, 0, sizeof(*p));
+	if (cols != NULL)
+		p->env_columns = (size_t)strtonum(cols, 1, 100000, &errstr);
 	if (mode == PROGRESS_AUTO)
 		mode = tty ? PROGRESS_TTY : PROGRESS_NONE;
 	p->mode = mode;
@@ -251,9 +254,10 @@ progress_line(struct progress *p, char *buf, size_t size,
 	rate = progress_rate(p, sent, now_ns);
 	stalled = now_ns - p->moved_ns >= STALL_NS &&
 	    (total == COUNT_TO_EOF || done < total);
-	memset(f, 0, sizeof(f));
+	/* Not a memset of the whole: the texts are large, redraws frequent. */
 	for (i = 0; i < PROGRESS_FIELDS; i++) {
 		f[i].sep = ", ";
+		f[i].text[0] = '\0';
 		f[i].prio = field_prio[i];
 	}
 	f[F_DONE].sep = f[F_TOTAL].sep = f[F_PERCENT].sep = " ";
@@ -342,27 +346,18 @@ progress_update(struct progress *p, struct xfer *const *xs, size_t n,
 
 /*
  * The width of the terminal on the progress stream: its window size, else
- * COLUMNS, else 80.
+ * COLUMNS (read at the start), else 80.
  */
 static size_t
 progress_columns(const struct progress *p)
 {
-	const char	*cols, *errstr;
-	long long	 n;
 #ifdef TIOCGWINSZ
 	struct winsize	 ws;
 
 	if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
-#else
-	(void)p;
 #endif
-	if ((cols = getenv("COLUMNS")) != NULL) {
-		n = strtonum(cols, 1, 100000, &errstr);
-		if (errstr == NULL)
-			return (size_t)n;
-	}
-	return DEFAULT_COLUMNS;
+	return p->env_columns > 0 ? p->env_columns : DEFAULT_COLUMNS;
 }
 
 /*

@@ -311,6 +311,7 @@ struct progress {
 	int			 drawn;		/* a tty line is on screen */
 	int			 escapes;	/* the terminal takes ESC [ K */
 	size_t			 drawn_len;	/* its length, for a dumb one */
+	size_t			 env_columns;	/* COLUMNS, 0 if unset or bad */
 	struct progress_sample	 ring[PROGRESS_SAMPLES];	/* oldest at head */
 	size_t			 head;
 	size_t			 nsamples;
