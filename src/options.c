@@ -73,7 +73,7 @@ static const struct option long_options[] = {
 
 static void		options_defaults(struct options *,
 			    const struct optcore *);
-static void		option_own_rules(const struct options *, int);
+static void		option_own_rules(int);
 static int		option_general(struct options *, int, const char **);
 static int		option_transfer(struct options *, int);
 static int		option_bench(struct options *, int);
@@ -276,15 +276,12 @@ option_bench(struct options *o, int ch)
 }
 
 /*
- * zcsend's own rules on a shared option, once optcore_option has read it:
- * a -U path that is not empty, and a --checksum this build can make.
+ * zcsend's own rule on a shared option, once optcore_option has read it:
+ * a --checksum this build can make.
  */
 static void
-option_own_rules(const struct options *o, int ch)
+option_own_rules(int ch)
 {
-	/* An empty path would bind or connect to no file at all. */
-	if (ch == 'U' && *o->unix_path == '\0')
-		msg_exit(NULL, EXIT_USAGE, "command line: -U needs a path");
 	if (ch == OPT_CHECKSUM && !checksum_available())
 		msg_exit(NULL, EXIT_USAGE, "checksum %s: not built in", optarg);
 }
@@ -441,7 +438,7 @@ options_parse(int argc, char **argv, struct options *o)
 		if (ch > 0 && ch < OPT_LAST)
 			seen[ch] = 1;
 		if (optcore_option(&core, ch, optarg)) {
-			option_own_rules(o, ch);
+			option_own_rules(ch);
 			continue;
 		}
 		to_arg = to_file = NULL;

@@ -218,6 +218,15 @@ teardown() {
 	[[ ! -e $OUT ]] || fail "a refused command line created $OUT"
 }
 
+@test "zcrecv -U with an empty path is a usage error, not a socket nobody can name" {
+	run -64 --separate-stderr timeout -k 2 5 "$ZCRECV" --json -l -U '' "$OUT"
+	assert_equal "$stderr" "zcrecv: command line: -U needs a path"
+	assert_output ''
+	run -64 --separate-stderr timeout -k 2 5 "$ZCRECV" -U '' "$OUT"
+	assert_equal "$stderr" "zcrecv: command line: -U needs a path"
+	[[ ! -e $OUT ]] || fail "a refused command line created $OUT"
+}
+
 @test "a refused connect exits 69, an unknown host 68" {
 	dead_port
 	run -69 --separate-stderr zr 127.0.0.1 "$DEAD_PORT" "$OUT"
