@@ -55,8 +55,8 @@ optcore_option(const struct optcore *c, int ch, const char *arg)
 	case 'U':
 		/* An empty path would bind or connect to no file at all. */
 		if (*arg == '\0')
-			msg_exit(NULL, EXIT_USAGE, "command line: -U needs a "
-			    "path");
+			msg_exit(NULL, EXIT_USAGE,
+			    "command line: -U needs a path");
 		*c->unix_socket = 1;
 		*c->unix_path = arg;
 		break;

@@ -104,6 +104,7 @@ progress_start(struct progress *p, enum progress_mode mode, int tty,
 	const char	*errstr;
 
 	memset(p, 0, sizeof(*p));
+	/* strtonum gives 0, below its minimum, for a bad one: as if unset. */
 	if (cols != NULL)
 		p->env_columns = (size_t)strtonum(cols, 1, 100000, &errstr);
 	if (mode == PROGRESS_AUTO)
@@ -254,7 +255,7 @@ progress_line(struct progress *p, char *buf, size_t size,
 	rate = progress_rate(p, sent, now_ns);
 	stalled = now_ns - p->moved_ns >= STALL_NS &&
 	    (total == COUNT_TO_EOF || done < total);
-	/* Not a memset of the whole: the texts are large, redraws frequent. */
+	/* Only text[0]: progress_join reads no text past its NUL. */
 	for (i = 0; i < PROGRESS_FIELDS; i++) {
 		f[i].sep = ", ";
 		f[i].text[0] = '\0';

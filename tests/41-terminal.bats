@@ -223,6 +223,19 @@ assert_screen_summaries() {
 	assert_screen_summaries 80 3
 }
 
+@test "--progress=tty with a COLUMNS that is not a width is 80 columns wide" {
+	stalled_receivers 3
+	bg_start "$ZCOUT" "$TTYOUT" env COLUMNS=abc TERM=xterm "$ZCSEND" \
+	    --progress=tty "$R64M" --to "127.0.0.1:${PORTS[0]}" \
+	    --to "127.0.0.1:${PORTS[1]}" --to "127.0.0.1:${PORTS[2]}"
+	wait_for_output 'stalled'
+	resume_receivers
+	bg_wait "$BG_PID"
+	assert_equal "$BG_STATUS" 0
+	assert_segments_fit 80
+	assert_screen_summaries 80 3
+}
+
 @test "--progress=plain shows stalled when the receiver stops reading" {
 	local re="^zcsend: [0-9]+ of 67108864 bytes \\([0-9]+%\\), $HMS, stalled, ETA -:--:--\$"
 

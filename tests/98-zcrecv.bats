@@ -218,8 +218,9 @@ teardown() {
 	[[ ! -e $OUT ]] || fail "a refused command line created $OUT"
 }
 
-@test "zcrecv -U with an empty path is a usage error, not a socket nobody can name" {
-	run -64 --separate-stderr timeout -k 2 5 "$ZCRECV" --json -l -U '' "$OUT"
+@test "zcrecv -U with an empty path is a usage error, not a nameless socket" {
+	run -64 --separate-stderr timeout -k 2 5 "$ZCRECV" --json -l -U '' \
+	    "$OUT"
 	assert_equal "$stderr" "zcrecv: command line: -U needs a path"
 	assert_output ''
 	run -64 --separate-stderr timeout -k 2 5 "$ZCRECV" -U '' "$OUT"
