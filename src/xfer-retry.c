@@ -46,8 +46,9 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 {
 	struct xfer_conn	*c = &x->conn;
 	int64_t			 now = loop_now_ns();
-	const char		*what = x->prog.phase == XFER_HANDSHAKE ?
-				    "TLS handshake with" : "connect";
+	const char		*what = x->prog.phase == XFER_CONNECT ?
+				    "connect" : x->prog.phase == XFER_HANDSHAKE ?
+				    "TLS handshake with" : "send to";
 
 	/*
 	 * --resume: the next receiver says where to go on from, so a
@@ -76,9 +77,10 @@ xfer_retry_later(struct xfer *x, int err, struct pollfd *pfd)
 	c->blocking = 0;
 	x->prog.phase = XFER_CONNECT;
 	if (c->retry.notify)
-		note_emit(x->par->note, "%s %s port %s: %s: retry %d of %d in %.1f s",
-		    what, c->host, c->port, err == ETIMEDOUT ? "timed out" :
-		    err == EPIPE ? "connection closed by peer" : strerror(err), c->retry.attempts, c->retry.max,
+		note_emit(x->par->note, "%s %s port %s: %s: retry %d of %d in "
+		    "%.1f s", what, c->host, c->port, err == ETIMEDOUT ?
+		    "timed out" : err == EPIPE ? "connection closed by peer" :
+		    strerror(err), c->retry.attempts, c->retry.max,
 		    (double)(c->retry.at_ns - now) / 1e9);
 	pfd->fd = -1;
 	pfd->events = 0;

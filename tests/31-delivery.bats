@@ -392,7 +392,7 @@ served() {
 	[[ $BG_STATUS -eq 0 ]] || fail "zcsend exited $BG_STATUS: $(cat "$ZCERR")"
 	recv_wait
 	assert_same_bytes "$R100K" "$RECEIVED"
-	grep -q "^zcsend: connect 127\\.0\\.0\\.1 port $RECV_PORT: Connection reset by peer: retry 1 of 2 in " \
+	grep -q "^zcsend: send to 127\\.0\\.0\\.1 port $RECV_PORT: Connection reset by peer: retry 1 of 2 in " \
 	    "$ZCERR" || fail "no retry line: $(cat "$ZCERR")"
 }
 

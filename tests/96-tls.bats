@@ -477,7 +477,7 @@ print("served", file=sys.stderr, flush=True)
 	[[ $st -eq 0 ]] || fail "zcsend exited $st: $(cat "$ZCERR") / receiver: $(cat "$RECV_ERR")"
 	grep -qx served "$RECV_ERR" || fail "receiver: $(cat "$RECV_ERR")"
 	assert_same_bytes "$R4M" "$BATS_TEST_TMPDIR/got"
-	grep -Eq "^zcsend: connect 127\\.0\\.0\\.1 port $port: (Connection reset by peer|Broken pipe): retry 1 of 3 in " \
+	grep -Eq "^zcsend: send to 127\\.0\\.0\\.1 port $port: (Connection reset by peer|connection closed by peer): retry 1 of 3 in " \
 	    "$ZCERR" || fail "no retry line: $(cat "$ZCERR")"
 }
 
