@@ -130,6 +130,10 @@ options_combos(const unsigned char *seen)
 		if (seen[not_unix[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
 			    "go with -U", not_unix[i].name);
+	/* --recv measures zcrecv, whose paths take no read/write size. */
+	if (seen[OPT_RECV] && seen[OPT_BLOCK_SIZES])
+		msg_exit(NULL, EXIT_USAGE, "command line: --recv does not go "
+		    "with --block-sizes: it sizes the sending paths' buffers");
 	if (seen[OPT_CSV] && seen[OPT_JSON])
 		msg_exit(NULL, EXIT_USAGE, "command line: --csv and --json do "
 		    "not go together");

@@ -478,11 +478,15 @@ exit $st
 	assert_line 'zcrecv readwrite unavailable: zcrecv not found next to zcsend or in PATH'
 }
 
-@test "bench --recv is refused with HOST PORT, --cache and without --bench" {
+@test "bench --recv is refused with HOST PORT, --cache, --block-sizes and without --bench" {
 	run -64 --separate-stderr zc --bench --recv 127.0.0.1 9
 	assert_equal "$stderr" 'zcsend: command line: --recv does not go with HOST PORT: it measures zcrecv on this host'
 	run -64 --separate-stderr zc --bench --recv --cache both
 	assert_equal "$stderr" 'zcsend: command line: --recv does not go with --cache: zcrecv writes a new file each run'
+	run -64 --separate-stderr zc --bench --recv --rounds 1 --size 64K \
+	    --block-sizes 16K
+	assert_equal "$stderr" "zcsend: command line: --recv does not go with --block-sizes: it sizes the sending paths' buffers"
+	assert_equal "$output" ''
 	run -64 --separate-stderr zc --recv 127.0.0.1 9 "$FILE"
 	assert_equal "$stderr" 'zcsend: command line: --recv goes with --bench'
 	assert_equal "$output" ''
