@@ -210,9 +210,11 @@ assert_screen_summaries() {
 	assert_screen_summaries 30 1
 }
 
-@test "--progress=tty away from a terminal and without COLUMNS is 80 columns wide" {
+# --progress=tty away from a terminal, to three stalled receivers, with
+# env's arguments ($@) for COLUMNS: every redraw fits 80 columns.
+assert_eighty_columns() {
 	stalled_receivers 3
-	bg_start "$ZCOUT" "$TTYOUT" env -u COLUMNS TERM=xterm "$ZCSEND" \
+	bg_start "$ZCOUT" "$TTYOUT" env "$@" TERM=xterm "$ZCSEND" \
 	    --progress=tty "$R64M" --to "127.0.0.1:${PORTS[0]}" \
 	    --to "127.0.0.1:${PORTS[1]}" --to "127.0.0.1:${PORTS[2]}"
 	wait_for_output 'stalled'
@@ -223,17 +225,12 @@ assert_screen_summaries() {
 	assert_screen_summaries 80 3
 }
 
+@test "--progress=tty away from a terminal and without COLUMNS is 80 columns wide" {
+	assert_eighty_columns -u COLUMNS
+}
+
 @test "--progress=tty with a COLUMNS that is not a width is 80 columns wide" {
-	stalled_receivers 3
-	bg_start "$ZCOUT" "$TTYOUT" env COLUMNS=abc TERM=xterm "$ZCSEND" \
-	    --progress=tty "$R64M" --to "127.0.0.1:${PORTS[0]}" \
-	    --to "127.0.0.1:${PORTS[1]}" --to "127.0.0.1:${PORTS[2]}"
-	wait_for_output 'stalled'
-	resume_receivers
-	bg_wait "$BG_PID"
-	assert_equal "$BG_STATUS" 0
-	assert_segments_fit 80
-	assert_screen_summaries 80 3
+	assert_eighty_columns COLUMNS=abc
 }
 
 @test "--progress=plain shows stalled when the receiver stops reading" {
