@@ -130,10 +130,15 @@ options_combos(const unsigned char *seen)
 		if (seen[not_unix[i].ch])
 			msg_exit(NULL, EXIT_USAGE, "command line: %s does not "
 			    "go with -U", not_unix[i].name);
-	/* --recv measures zcrecv, whose paths take no read/write size. */
+	/*
+	 * --block-sizes adds the sender's read/write rows; --recv's rows are
+	 * zcrecv's two. Refused here, not beside --recv's other rules in
+	 * bench_main: it has a default, so only seen[] tells it was given.
+	 */
 	if (seen[OPT_RECV] && seen[OPT_BLOCK_SIZES])
 		msg_exit(NULL, EXIT_USAGE, "command line: --recv does not go "
-		    "with --block-sizes: it sizes the sending paths' buffers");
+		    "with --block-sizes: those are the sending paths' buffer "
+		    "sizes");
 	if (seen[OPT_CSV] && seen[OPT_JSON])
 		msg_exit(NULL, EXIT_USAGE, "command line: --csv and --json do "
 		    "not go together");

@@ -60,6 +60,10 @@ xfer_connected(struct xfer *x, int pending, struct pollfd *pfd)
 		sockopt_report(x->conn.sock, x->conn.ai_now->ai_family,
 		    x->par->sockopts, x->conn.peer, x->par->note);
 	}
+	/*
+	 * A reset that came with the connect: the connection was made, so it
+	 * is told as the send's, "send to", in the note as in the failure.
+	 */
 	if (pending != 0 && xfer_retry_later(x, pending, pfd))
 		return 1;
 	if (pending != 0) {

@@ -376,7 +376,7 @@ xfer_send_failed(struct xfer *x, const struct sf_chunk *c, int err,
 		    strerror(err), counts);
 		return 0;
 	}
-	/* --retry: a reset before the first byte is a failed connect. */
+	/* --retry: a reset before the first byte is retried as a connect is. */
 	if ((err == EPIPE || err == ENOTCONN) && getsockopt(x->conn.sock,
 	    SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr != 0)
 		err = soerr;

@@ -485,7 +485,7 @@ exit $st
 	assert_equal "$stderr" 'zcsend: command line: --recv does not go with --cache: zcrecv writes a new file each run'
 	run -64 --separate-stderr zc --bench --recv --rounds 1 --size 64K \
 	    --block-sizes 16K
-	assert_equal "$stderr" "zcsend: command line: --recv does not go with --block-sizes: it sizes the sending paths' buffers"
+	assert_equal "$stderr" "zcsend: command line: --recv does not go with --block-sizes: those are the sending paths' buffer sizes"
 	assert_equal "$output" ''
 	run -64 --separate-stderr zc --recv 127.0.0.1 9 "$FILE"
 	assert_equal "$stderr" 'zcsend: command line: --recv goes with --bench'
